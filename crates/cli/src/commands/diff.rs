@@ -1,0 +1,38 @@
+//! `clausewatch diff OLD NEW`: provision-level comparison of files or stored versions.
+
+use crate::args::Format;
+use crate::{input, output};
+use cw_model::{ExtractedDocument, VersionRef};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub(crate) async fn run(home: &Path, old: &str, new: &str, format: Format, all: bool) -> anyhow::Result<ExitCode> {
+    let old_doc = load(home, old).await?;
+    let new_doc = load(home, new).await?;
+    let changes = cw_diff::diff(&old_doc, &new_doc);
+    match format {
+        Format::Json => output::json(&changes)?,
+        Format::Html => output::text(&cw_diff::render_html(&changes))?,
+        Format::Text | Format::Markdown => {
+            let options = cw_diff::TextOptions { show_unchanged: all };
+            output::text(&cw_diff::render_text_with(&changes, &options))?
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A side of a diff is a file when such a file exists, else a stored version.
+async fn load(home: &Path, spec: &str) -> anyhow::Result<ExtractedDocument> {
+    let path = Path::new(spec);
+    if path.exists() {
+        let options = cw_extract::ExtractOptions::default();
+        let bytes = input::read_file(path, options.max_bytes)?;
+        return cw_extract::extract(&bytes, &options)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    }
+    let r: VersionRef = spec
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{spec:?} is neither a file nor a stored version: {e}"))?;
+    let engine = super::open_existing(home).await?;
+    Ok(engine.store().version(&r).await?.document)
+}

@@ -1,0 +1,81 @@
+//! `clausewatch import PATH…`: archive files as versions of one document.
+
+use crate::args::Format;
+use crate::{input, output};
+use anyhow::Context;
+use cw_engine::{Engine, ImportRequest};
+use cw_model::{DocumentKey, slugify};
+use cw_store::DocumentMeta;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) struct ImportArgs {
+    pub(crate) platform: String,
+    pub(crate) document: Option<String>,
+    pub(crate) doc_type: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) observed_at: Option<chrono::NaiveDate>,
+    pub(crate) format: Format,
+}
+
+pub(crate) async fn run(engine: &Engine, paths: &[PathBuf], args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut reports = Vec::new();
+    let mut failed = 0usize;
+    for path in paths {
+        match import_one(engine, path, &args).await {
+            Ok(report) => {
+                if args.format != Format::Json {
+                    output::text(&report.outcome_text())?;
+                    for w in &report.warnings {
+                        output::text(&format!("  warning: {w}"))?;
+                    }
+                }
+                reports.push(report);
+            }
+            Err(e) => {
+                failed += 1;
+                output::error_line(&e);
+            }
+        }
+    }
+    if args.format == Format::Json {
+        output::json(&reports)?;
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn import_one(
+    engine: &Engine,
+    path: &PathBuf,
+    args: &ImportArgs,
+) -> anyhow::Result<cw_engine::ImportReport> {
+    let options = cw_extract::ExtractOptions::default();
+    let bytes = input::read_file(path, options.max_bytes)?;
+    let document = match &args.document {
+        Some(d) => d.clone(),
+        None => {
+            let doc = cw_extract::extract(&bytes, &options)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let title = doc.title.unwrap_or_default();
+            let slug: String = slugify(&title).chars().take(60).collect();
+            if slug.is_empty() || !slug.is_ascii() {
+                anyhow::bail!("{}: no usable title to name the document; pass --document", path.display());
+            }
+            slug
+        }
+    };
+    let key = DocumentKey::new(&args.platform, &document)?;
+    let mut request = ImportRequest::new(key, bytes, path.display().to_string());
+    request.meta = DocumentMeta {
+        doc_type: args.doc_type.clone(),
+        region: args.region.clone(),
+        source_url: args.url.clone(),
+    };
+    request.observed_at = args.observed_at;
+    request.extract = options;
+    engine
+        .import(request)
+        .await
+        .with_context(|| format!("cannot import {}", path.display()))
+}

@@ -1,0 +1,168 @@
+//! The import job: raw bytes → archive → extract → diff against the previous
+//! version → one store transaction.
+
+use crate::{Engine, EngineError, lineage};
+use chrono::NaiveDate;
+use cw_extract::ExtractOptions;
+use cw_model::{DiffSummary, DocumentKey, Warning};
+use cw_store::{DocumentMeta, ImportOutcome, NewImport};
+use serde::Serialize;
+
+/// One copy of a document to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    /// Which document these bytes are a version of.
+    pub document: DocumentKey,
+    /// Document attributes to record when the document is new.
+    pub meta: DocumentMeta,
+    /// The raw bytes, exactly as fetched or read.
+    pub bytes: Vec<u8>,
+    /// Where the bytes came from: a file path or a URL.
+    pub source: String,
+    /// When this copy was seen; defaults to the document's effective date, then today.
+    pub observed_at: Option<NaiveDate>,
+    /// Extraction options (size limit, declarations).
+    pub extract: ExtractOptions,
+}
+
+impl ImportRequest {
+    /// A request with default metadata, date and extraction options.
+    pub fn new(document: DocumentKey, bytes: Vec<u8>, source: impl Into<String>) -> Self {
+        ImportRequest {
+            document,
+            meta: DocumentMeta::default(),
+            bytes,
+            source: source.into(),
+            observed_at: None,
+            extract: ExtractOptions::default(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// These exact bytes were already archived for this document: nothing recorded.
+    SameSnapshot,
+    /// New bytes, but the same provisions as the version in force: snapshot recorded, no new version.
+    SameContent,
+    /// A new version was recorded.
+    NewVersion,
+}
+
+/// The result of one import, for people (`outcome_text`) and machines (JSON).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// The document.
+    pub document: String,
+    /// Where the bytes came from.
+    pub source: String,
+    /// sha256 of the raw bytes.
+    pub sha256: String,
+    /// What was recorded.
+    pub status: ImportStatus,
+    /// The version these bytes belong to (new or existing).
+    pub version: u32,
+    /// The date the copy was recorded as observed.
+    pub observed_at: NaiveDate,
+    /// The document's own effective date, when found.
+    pub effective_date: Option<NaiveDate>,
+    /// Number of provisions extracted.
+    pub provisions: usize,
+    /// Counts of the diff against the previous version, for a new version that has one.
+    pub changes: Option<DiffSummary>,
+    /// Extraction warnings.
+    pub warnings: Vec<Warning>,
+}
+
+impl ImportReport {
+    /// One line a person can read.
+    pub fn outcome_text(&self) -> String {
+        let what = match self.status {
+            ImportStatus::SameSnapshot => format!("already archived (version {})", self.version),
+            ImportStatus::SameContent => {
+                format!("new snapshot, same provisions as version {}", self.version)
+            }
+            ImportStatus::NewVersion => match &self.changes {
+                Some(s) => format!(
+                    "version {}: {} provisions; {} added, {} removed, {} modified, {} moved, {} substantive",
+                    self.version, self.provisions, s.added, s.removed, s.modified, s.moved, s.substantive
+                ),
+                None => format!("version {}: {} provisions (first version)", self.version, self.provisions),
+            },
+        };
+        format!("{} {} ← {}: {}", self.document, self.observed_at, self.source, what)
+    }
+}
+
+impl Engine {
+    /// Imports one copy of a document. Idempotent: the same bytes twice record nothing new.
+    ///
+    /// Extraction happens before anything is written, so input that cannot be
+    /// read leaves no trace. The raw bytes are archived before the database
+    /// transaction; a blob whose transaction never committed is not referenced
+    /// by any record.
+    pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, EngineError> {
+        let extracted = cw_extract::extract(&request.bytes, &request.extract)?;
+        let observed_at = request
+            .observed_at
+            .or(extracted.effective_date)
+            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let store = self.store();
+        store.ensure_document(&request.document, &request.meta).await?;
+        let previous = store.previous_version(&request.document, observed_at).await?;
+        let change = previous
+            .as_ref()
+            .map(|prev| cw_diff::diff(&prev.document, &extracted));
+        let content_hash = cw_store::content_hash(&extracted);
+        let lineage_keys = lineage::lineage_keys(
+            &request.document,
+            &extracted,
+            &content_hash,
+            previous.as_ref().map(|p| (p.lineage_keys.as_slice(), &p.document)),
+            change.as_ref(),
+        );
+        let blob = store.archive().put(&request.bytes)?;
+        let summary = change.as_ref().map(|c| c.summary);
+        let outcome = store
+            .record_import(NewImport {
+                document: request.document.clone(),
+                blob: blob.clone(),
+                size: request.bytes.len() as u64,
+                format: extracted.format.as_str().to_string(),
+                source: request.source.clone(),
+                observed_at,
+                extractor_version: cw_model::EXTRACTOR_VERSION.to_string(),
+                previous_version_number: previous.as_ref().map(|p| p.version.number),
+                change,
+                lineage_keys,
+                extracted: extracted.clone(),
+            })
+            .await?;
+        let (status, version, changes) = match outcome {
+            ImportOutcome::SameSnapshot { version_number } => {
+                (ImportStatus::SameSnapshot, version_number, None)
+            }
+            ImportOutcome::SameContent { version_number } => {
+                (ImportStatus::SameContent, version_number, None)
+            }
+            ImportOutcome::NewVersion { version_number, .. } => {
+                (ImportStatus::NewVersion, version_number, summary)
+            }
+        };
+        Ok(ImportReport {
+            document: request.document.to_string(),
+            source: request.source,
+            sha256: blob.to_string(),
+            status,
+            version,
+            observed_at,
+            effective_date: extracted.effective_date,
+            provisions: extracted.provisions.len(),
+            changes,
+            warnings: extracted.warnings,
+        })
+    }
+}
+

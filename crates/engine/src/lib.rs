@@ -1,0 +1,74 @@
+//! The engine wires the pipeline stages into jobs: a job takes raw bytes
+//! through archive → extract → diff → store, and is idempotent (running it
+//! twice on the same input changes nothing the second time).
+//!
+//! # Brief overview
+//!
+//! * [`Engine`] owns a [`cw_store::Store`] and runs jobs against it.
+//! * [`Engine::import`] takes an [`ImportRequest`] (bytes plus where they came
+//!   from and which document they are a version of) and returns an
+//!   [`ImportReport`] saying whether a new snapshot and a new version were
+//!   recorded and what changed against the previous version.
+//! * [`demo`] holds the project's own sample corpus, compiled into the binary.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), cw_engine::EngineError> {
+//! use cw_engine::{Engine, ImportRequest};
+//! let engine = Engine::open(std::path::Path::new("clausewatch-data")).await?;
+//! let key = "example-cloud/aup".parse().map_err(cw_engine::EngineError::from)?;
+//! let report = engine.import(ImportRequest::new(key, b"# Policy\n\nText.".to_vec(), "policy.md")).await?;
+//! println!("{}", report.outcome_text());
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod demo;
+mod import;
+mod lineage;
+
+pub use import::{ImportReport, ImportRequest, ImportStatus};
+
+use cw_model::KeyError;
+use cw_store::Store;
+use std::path::Path;
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The bytes could not be read as a document (user error: bad input).
+    #[error(transparent)]
+    Extract(#[from] cw_extract::ExtractError),
+    /// The store failed or refused the write.
+    #[error(transparent)]
+    Store(#[from] cw_store::StoreError),
+    /// A document or version name was malformed (user error).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The embedded demo corpus is inconsistent (a bug in the build).
+    #[error("demo corpus: {0}")]
+    Demo(String),
+}
+
+/// Runs clausewatch jobs against one store.
+#[derive(Debug)]
+pub struct Engine {
+    store: Store,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the home folder: database and archive.
+    pub async fn open(home: &Path) -> Result<Self, EngineError> {
+        Ok(Engine { store: Store::open(home).await? })
+    }
+
+    /// Wraps an already opened store.
+    pub fn from_store(store: Store) -> Self {
+        Engine { store }
+    }
+
+    /// The store, for read-only queries by the front ends.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
