@@ -84,7 +84,7 @@ impl Engine {
         for f in files()? {
             let mut req = ImportRequest::new(f.document, f.bytes.to_vec(), format!("demo/{}", f.path));
             req.meta = f.meta;
-            req.observed_at = Some(f.observed_at);
+            req.observed_at = Some(crate::start_of_day(f.observed_at));
             reports.push(self.import(req).await?);
         }
         Ok(reports)

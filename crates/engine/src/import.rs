@@ -2,7 +2,7 @@
 //! version → one store transaction.
 
 use crate::{Engine, EngineError, lineage};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use cw_extract::ExtractOptions;
 use cw_model::{DiffSummary, DocumentKey, Warning};
 use cw_store::{DocumentMeta, ImportOutcome, NewImport};
@@ -19,8 +19,8 @@ pub struct ImportRequest {
     pub bytes: Vec<u8>,
     /// Where the bytes came from: a file path or a URL.
     pub source: String,
-    /// When this copy was seen; defaults to the document's effective date, then today.
-    pub observed_at: Option<NaiveDate>,
+    /// When this copy was seen; defaults to the document's effective date, then now.
+    pub observed_at: Option<DateTime<Utc>>,
     /// Extraction options (size limit, declarations).
     pub extract: ExtractOptions,
 }
@@ -64,8 +64,8 @@ pub struct ImportReport {
     pub status: ImportStatus,
     /// The version these bytes belong to (new or existing).
     pub version: u32,
-    /// The date the copy was recorded as observed.
-    pub observed_at: NaiveDate,
+    /// When the copy was recorded as observed.
+    pub observed_at: DateTime<Utc>,
     /// The document's own effective date, when found.
     pub effective_date: Option<NaiveDate>,
     /// Number of provisions extracted.
@@ -92,7 +92,13 @@ impl ImportReport {
                 None => format!("version {}: {} provisions (first version)", self.version, self.provisions),
             },
         };
-        format!("{} {} ← {}: {}", self.document, self.observed_at, self.source, what)
+        format!(
+            "{} {} ← {}: {}",
+            self.document,
+            self.observed_at.format("%Y-%m-%d"),
+            self.source,
+            what
+        )
     }
 }
 
@@ -107,8 +113,8 @@ impl Engine {
         let extracted = cw_extract::extract(&request.bytes, &request.extract)?;
         let observed_at = request
             .observed_at
-            .or(extracted.effective_date)
-            .unwrap_or_else(|| chrono::Utc::now().date_naive());
+            .or_else(|| extracted.effective_date.map(start_of_day))
+            .unwrap_or_else(Utc::now);
         let store = self.store();
         store.ensure_document(&request.document, &request.meta).await?;
         let previous = store.previous_version(&request.document, observed_at).await?;
@@ -134,7 +140,7 @@ impl Engine {
                 source: request.source.clone(),
                 observed_at,
                 extractor_version: cw_model::EXTRACTOR_VERSION.to_string(),
-                previous_version_number: previous.as_ref().map(|p| p.version.number),
+                previous_version_number: previous.as_ref().map(|p| p.row.number),
                 change,
                 lineage_keys,
                 extracted: extracted.clone(),
@@ -166,3 +172,8 @@ impl Engine {
     }
 }
 
+
+/// Midnight UTC of a date: the observation time of a copy known only by its date.
+pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc()
+}

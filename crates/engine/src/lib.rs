@@ -26,7 +26,7 @@ pub mod demo;
 mod import;
 mod lineage;
 
-pub use import::{ImportReport, ImportRequest, ImportStatus};
+pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 
 use cw_model::KeyError;
 use cw_store::Store;

@@ -14,8 +14,8 @@ pub(crate) async fn run(home: &Path, old: &str, new: &str, format: Format, all: 
         Format::Json => output::json(&changes)?,
         Format::Html => output::text(&cw_diff::render_html(&changes))?,
         Format::Text | Format::Markdown => {
-            let options = cw_diff::TextOptions { show_unchanged: all };
-            output::text(&cw_diff::render_text_with(&changes, &options))?
+            let _ = all;
+            output::text(&cw_diff::render_text(&changes))?
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 #[derive(Debug, Serialize)]
 struct TimelineEntry {
     version: u32,
-    observed_at: chrono::NaiveDate,
+    observed_at: chrono::DateTime<chrono::Utc>,
     effective_date: Option<chrono::NaiveDate>,
     title: Option<String>,
     provisions: usize,
@@ -42,7 +42,8 @@ pub(crate) async fn timeline(engine: &Engine, document: &str, format: Format) ->
     for v in store.versions(&key).await? {
         let change = store.change(&key, v.number).await?;
         let (summary, summary_text, mut changes) = match change {
-            Some(cs) => {
+            Some(stored) => {
+                let cs = stored.change_set;
                 let changes: Vec<TimelineChange> = cs
                     .changes
                     .iter()
@@ -77,7 +78,7 @@ pub(crate) async fn timeline(engine: &Engine, document: &str, format: Format) ->
     }
     let mut out = format!("{key}: {} version(s)\n", entries.len());
     for e in &entries {
-        let _ = write!(out, "\n@{} {}", e.version, e.observed_at);
+        let _ = write!(out, "\n@{} {}", e.version, e.observed_at.format("%Y-%m-%d"));
         if let Some(d) = e.effective_date {
             let _ = write!(out, " (effective {d})");
         }
@@ -156,7 +157,7 @@ pub(crate) async fn history(
             out,
             "\n@{} {} [{}] {}",
             v.number,
-            v.observed_at,
+            v.observed_at.format("%Y-%m-%d"),
             p.id,
             if same { "(unchanged)" } else { "" }
         );

@@ -72,7 +72,7 @@ async fn import_one(
         region: args.region.clone(),
         source_url: args.url.clone(),
     };
-    request.observed_at = args.observed_at;
+    request.observed_at = args.observed_at.map(cw_engine::start_of_day);
     request.extract = options;
     engine
         .import(request)

@@ -23,7 +23,7 @@ pub(crate) async fn documents(engine: &Engine, format: Format) -> anyhow::Result
             d.doc_type.as_deref().unwrap_or("-"),
             d.region.as_deref().unwrap_or("-"),
             d.version_count,
-            d.latest_observed_at.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
+            d.latest_observed_at.map(|x| x.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
         );
     }
     if docs.is_empty() {
@@ -51,7 +51,7 @@ pub(crate) async fn versions(engine: &Engine, document: &str, format: Format) ->
             out,
             "  @{:<3} observed {}  effective {}  {:>4} provisions  {}  {}",
             v.number,
-            v.observed_at,
+            v.observed_at.format("%Y-%m-%d"),
             v.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
             v.provision_count,
             v.language,
@@ -68,18 +68,18 @@ pub(crate) async fn show(engine: &Engine, version: &str, format: Format) -> anyh
     match format {
         Format::Json => output::json(&serde_json::json!({
             "document": r.document.to_string(),
-            "version": stored.version,
+            "version": stored.row,
             "extracted": stored.document,
             "lineage_keys": stored.lineage_keys,
         }))?,
         Format::Markdown => output::text(&cw_extract::render_markdown(&stored.document))?,
         Format::Text | Format::Html => {
-            let v = &stored.version;
+            let v = &stored.row;
             let mut out = format!(
                 "{}@{} (observed {}, effective {}, {} provisions, {})\n\n",
                 r.document,
                 v.number,
-                v.observed_at,
+                v.observed_at.format("%Y-%m-%d"),
                 v.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
                 v.provision_count,
                 v.extractor_version,

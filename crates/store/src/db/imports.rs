@@ -1,0 +1,200 @@
+//! The write transaction that records one import: document, snapshot,
+//! observation, and when the content is new, the version, its provisions and
+//! the change that led to it. Either all of it is committed or none of it.
+
+use super::{Conn, Pool, begin_write, documents, snapshots, to_i64, versions};
+use crate::content::content_hash;
+use crate::error::StoreError;
+use crate::time::{date_to_text, is_storable, ts_to_text};
+use crate::types::{DocumentMeta, ImportOutcome, NewImport};
+use chrono::Utc;
+use cw_model::ChangeSet;
+
+/// Checks what can be checked without the database.
+fn validate(import: &NewImport) -> Result<(), StoreError> {
+    let provisions = import.extracted.provisions.len();
+    if import.lineage_keys.len() != provisions {
+        return Err(StoreError::InvalidImport {
+            reason: format!(
+                "{} lineage keys for {provisions} provisions (need one per provision)",
+                import.lineage_keys.len()
+            ),
+        });
+    }
+    if !is_storable(import.observed_at) {
+        return Err(StoreError::InvalidImport {
+            reason: format!(
+                "observation time {} is outside years 0–9999",
+                import.observed_at
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Records an import in one transaction. The caller has checked that the
+/// blob is in the archive. Returning early with an error drops the
+/// transaction, which rolls it back.
+pub(crate) async fn record(pool: &Pool, import: &NewImport) -> Result<ImportOutcome, StoreError> {
+    validate(import)?;
+    let now = ts_to_text(Utc::now());
+    let at = ts_to_text(import.observed_at);
+    let key = &import.document;
+
+    let mut tx = begin_write(pool).await?;
+    let document_id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
+
+    // Same bytes as before: log the sighting, nothing else.
+    if let Some((snapshot_id, number)) =
+        snapshots::find(&mut tx, document_id, import.blob.as_str()).await?
+    {
+        snapshots::observe(&mut tx, snapshot_id, &import.source, &at, &now).await?;
+        tx.commit().await?;
+        return Ok(ImportOutcome::SameSnapshot {
+            version_number: number,
+        });
+    }
+
+    // The caller diffed against what preceded this observation when it
+    // looked; if that moved since, its diff and lineage keys are stale.
+    let preceding = versions::preceding_record(&mut tx, document_id, &at).await?;
+    let actual = preceding.as_ref().map(|r| r.number()).transpose()?;
+    if actual != import.previous_version_number {
+        return Err(StoreError::Conflict {
+            document: key.to_string(),
+            expected: import.previous_version_number,
+            actual,
+        });
+    }
+
+    // New bytes, same content: another snapshot of the preceding version.
+    let hash = content_hash(&import.extracted);
+    if let Some(prev) = preceding.as_ref().filter(|p| p.content_hash == hash) {
+        snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
+        let number = prev.number()?;
+        tx.commit().await?;
+        return Ok(ImportOutcome::SameContent {
+            version_number: number,
+        });
+    }
+
+    // New content: a new version.
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE document_id = $1",
+    )
+    .bind(document_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let number = super::to_u32(next, "version number")?;
+    let version_id = insert_version(&mut tx, document_id, next, import, &hash, &at, &now).await?;
+    insert_provisions(&mut tx, version_id, import).await?;
+    let substantive = match &import.change {
+        Some(change) => {
+            let old_id = preceding.as_ref().map(|p| p.id);
+            insert_change(&mut tx, document_id, old_id, version_id, change, &now).await?;
+            change.summary.substantive
+        }
+        None => 0,
+    };
+    snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
+    tx.commit().await?;
+    Ok(ImportOutcome::NewVersion {
+        version_number: number,
+        substantive,
+    })
+}
+
+async fn insert_version(
+    conn: &mut Conn,
+    document_id: i64,
+    number: i64,
+    import: &NewImport,
+    content_hash: &str,
+    observed_at: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let doc = &import.extracted;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO versions (document_id, number, observed_at, title, effective_date, language,
+            format, extractor_version, content_hash, provision_count, warnings, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING id",
+    )
+    .bind(document_id)
+    .bind(number)
+    .bind(observed_at)
+    .bind(doc.title.as_deref())
+    .bind(doc.effective_date.map(date_to_text))
+    .bind(&doc.language)
+    .bind(doc.format.as_str())
+    .bind(&import.extractor_version)
+    .bind(content_hash)
+    .bind(to_i64(doc.provisions.len(), "provision count")?)
+    .bind(serde_json::to_string(&doc.warnings)?)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_provisions(
+    conn: &mut Conn,
+    version_id: i64,
+    import: &NewImport,
+) -> Result<(), StoreError> {
+    let provisions = import.extracted.provisions.iter().zip(&import.lineage_keys);
+    for (position, (provision, lineage_key)) in provisions.enumerate() {
+        sqlx::query(
+            "INSERT INTO provisions
+                (version_id, position, provision_id, heading_path, kind, text, lineage_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(version_id)
+        .bind(to_i64(position, "provision position")?)
+        .bind(&provision.id)
+        .bind(serde_json::to_string(&provision.heading_path)?)
+        .bind(provision.kind.as_str())
+        .bind(&provision.text)
+        .bind(lineage_key)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match e {
+            // UNIQUE (version_id, provision_id); positions are unique by construction.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::InvalidImport {
+                reason: format!("provision id {:?} appears more than once", provision.id),
+            },
+            other => StoreError::Db(other),
+        })?;
+    }
+    Ok(())
+}
+
+async fn insert_change(
+    conn: &mut Conn,
+    document_id: i64,
+    old_version_id: Option<i64>,
+    new_version_id: i64,
+    change: &ChangeSet,
+    now: &str,
+) -> Result<(), StoreError> {
+    let s = &change.summary;
+    sqlx::query(
+        "INSERT INTO changes (document_id, old_version_id, new_version_id, added, removed,
+            modified, moved, unchanged, substantive, change_set, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(document_id)
+    .bind(old_version_id)
+    .bind(new_version_id)
+    .bind(to_i64(s.added, "added count")?)
+    .bind(to_i64(s.removed, "removed count")?)
+    .bind(to_i64(s.modified, "modified count")?)
+    .bind(to_i64(s.moved, "moved count")?)
+    .bind(to_i64(s.unchanged, "unchanged count")?)
+    .bind(to_i64(s.substantive, "substantive count")?)
+    .bind(serde_json::to_string(change)?)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
