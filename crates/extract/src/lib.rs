@@ -1,22 +1,294 @@
-//! Extraction: bytes of a policy document → an [`ExtractedDocument`] of clean provisions.
+//! Extraction: the bytes of a policy document (terms of service, acceptable
+//! use policy, privacy policy) → an [`ExtractedDocument`] of clean provisions.
+//! Pure: no I/O, no clock, no randomness — the same bytes always give the same
+//! document.
+//!
+//! # Brief overview
+//!
+//! * [`extract`] runs the pipeline: [`sniff_format`] decides the format from
+//!   the content (never a file name) → the charset is decoded (BOM, UTF-8,
+//!   `<meta charset>`, else a statistical guess such as GBK) → the HTML,
+//!   Markdown or plain-text parser turns it into a flat list of blocks
+//!   (headings, paragraphs, list items, table rows) → boilerplate removal keeps
+//!   the main content span and drops navigation, footers, language pickers,
+//!   cookie banners, running page headers and tables of contents → the title
+//!   and effective date are taken out as metadata → the rest is segmented into
+//!   [`Provision`](cw_model::Provision)s with heading paths and stable ids.
+//! * Messy input is data: lost text, lossy decoding and the like become
+//!   [`Warning`](cw_model::Warning)s in the result. Only input that is not a
+//!   document at all is an [`ExtractError`].
+//! * [`render_text`] and [`render_markdown`] turn a result back into
+//!   something a person reads.
+//!
+//! ```
+//! use cw_extract::{ExtractOptions, extract, render_text};
+//!
+//! let input = "Acceptable Use Policy\n\
+//!              Last Updated: June 18, 2021\n\
+//!              No Network Abuse\n\
+//!              You may not make network connections without permission. Prohibited activities include:\n\
+//!              • Denial of Service (DoS). Inundating a target with requests.\n";
+//! let doc = extract(input.as_bytes(), &ExtractOptions::default())?;
+//! assert_eq!(doc.title.as_deref(), Some("Acceptable Use Policy"));
+//! assert_eq!(doc.effective_date.map(|d| d.to_string()).as_deref(), Some("2021-06-18"));
+//! assert_eq!(doc.provisions[1].id, "no-network-abuse/2");
+//! assert_eq!(doc.provisions[1].heading_path, ["No Network Abuse"]);
+//! assert!(render_text(&doc).contains("- Denial of Service (DoS)."));
+//! # Ok::<(), cw_extract::ExtractError>(())
+//! ```
 #![deny(missing_docs)]
 
-use cw_model::ExtractedDocument;
+mod blocks;
+mod boilerplate;
+mod charset;
+mod html;
+mod lang;
+mod markdown;
+mod meta;
+mod render;
+mod segment;
+mod sniff;
+mod text;
+
+use cw_model::{ExtractedDocument, SourceFormat, Warning};
+
+pub use render::{render_markdown, render_text};
+
+/// The default input size limit: 64 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Why bytes could not be read as a document at all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExtractError {
     /// The input has no bytes, or only whitespace.
-    #[error("the input is empty")]
+    #[error("the input is empty (no bytes, or only whitespace)")]
     Empty,
+    /// The input is larger than [`ExtractOptions::max_bytes`].
+    #[error("the input is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the input in bytes.
+        size: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The input is not text: an image, an archive, an executable, ….
+    #[error("the input is {what}, not a text, HTML or Markdown document")]
+    Binary {
+        /// What the bytes look like, e.g. "a PNG image" or "unrecognised binary data".
+        what: String,
+    },
+    /// The input is a PDF that cannot be read; the text says why.
+    #[error("cannot read the PDF: {0}")]
+    Pdf(String),
 }
 
-/// Options for [`extract`].
-#[derive(Debug, Clone, Default)]
-pub struct ExtractOptions {}
+/// Options for [`extract`]. Build with [`ExtractOptions::default`] and the
+/// `with_*` methods; more options (content selectors) will be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExtractOptions {
+    /// Inputs larger than this many bytes are refused with [`ExtractError::TooLarge`].
+    pub max_bytes: usize,
+}
 
-/// Extracts a document from raw bytes.
-pub fn extract(_bytes: &[u8], _options: &ExtractOptions) -> Result<ExtractedDocument, ExtractError> {
-    Err(ExtractError::Empty)
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+impl ExtractOptions {
+    /// Sets the input size limit in bytes.
+    #[must_use]
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+/// Extracts title, effective date, language and provisions from the raw bytes
+/// of a document (HTML page or fragment, Markdown, or plain text in any
+/// common encoding).
+///
+/// Returns an error only when the bytes are not a readable document (empty,
+/// too large, binary, PDF); anything messy about a document is reported in
+/// [`ExtractedDocument::warnings`]. Never panics.
+pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocument, ExtractError> {
+    if bytes.len() > options.max_bytes {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: options.max_bytes,
+        });
+    }
+    let mut warnings = Vec::new();
+    let (text, format) = decode(bytes, &mut warnings)?;
+    let (blocks, html_title, html_lang) = match format {
+        SourceFormat::Html => {
+            let page = html::parse_document(&text);
+            (page.blocks, page.title, page.lang)
+        }
+        SourceFormat::Markdown => (markdown::parse(&text), None, None),
+        SourceFormat::Text | SourceFormat::Pdf => (text::parse(&text), None, None),
+    };
+    let mut keep = boilerplate::select(&blocks);
+    let meta = meta::take_metadata(&blocks, &mut keep, html_title.as_deref());
+    let content: Vec<blocks::Block> = blocks
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(b, k)| k.then_some(b))
+        .collect();
+    let content = boilerplate::rejoin(content);
+    let provisions = segment::segment(&content, &mut warnings);
+    if provisions.is_empty() {
+        warnings.push(Warning::new(
+            "no provisions found: the input has no recognisable running text",
+        ));
+    }
+    let mut sample = meta.title.clone().unwrap_or_default();
+    for p in &provisions {
+        if sample.len() > 20_000 {
+            break;
+        }
+        sample.push('\n');
+        sample.push_str(&p.text);
+    }
+    let language = lang::detect(&sample, html_lang.as_deref());
+    Ok(ExtractedDocument {
+        title: meta.title,
+        effective_date: meta.effective_date,
+        language,
+        format,
+        provisions,
+        warnings,
+    })
+}
+
+/// Detects the format of a document from its content (never from a file
+/// name). `None` when the bytes are empty or not a document (an image, an
+/// archive, other binary data).
+pub fn sniff_format(bytes: &[u8]) -> Option<SourceFormat> {
+    decode(bytes, &mut Vec::new())
+        .ok()
+        .map(|(_, f)| f)
+        .or_else(|| (sniff::sniff_bytes(bytes) == sniff::Content::Pdf).then_some(SourceFormat::Pdf))
+}
+
+/// Refuses non-documents, decodes the text and decides its format.
+fn decode(
+    bytes: &[u8],
+    warnings: &mut Vec<Warning>,
+) -> Result<(String, SourceFormat), ExtractError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ExtractError::Empty);
+    }
+    match sniff::sniff_bytes(bytes) {
+        sniff::Content::Pdf => {
+            return Err(ExtractError::Pdf(
+                "PDF text extraction is not supported yet; convert it to text first (for example with `pdftotext -layout`)"
+                    .to_string(),
+            ));
+        }
+        sniff::Content::Binary(what) => {
+            return Err(ExtractError::Binary {
+                what: what.to_string(),
+            });
+        }
+        sniff::Content::Text => {}
+    }
+    let text = charset::decode(bytes, warnings);
+    if text
+        .chars()
+        .all(|c| c.is_whitespace() || c.is_control() || blocks::is_invisible(c))
+    {
+        return Err(ExtractError::Empty);
+    }
+    let format = sniff::sniff_text(&text);
+    Ok((text, format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_read_as_one_line() {
+        let e = ExtractError::TooLarge { size: 10, limit: 5 };
+        assert_eq!(
+            e.to_string(),
+            "the input is 10 bytes, more than the limit of 5 bytes"
+        );
+        let e = ExtractError::Binary {
+            what: "a PNG image".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "the input is a PNG image, not a text, HTML or Markdown document"
+        );
+    }
+
+    #[test]
+    fn sniffs_formats() {
+        assert_eq!(sniff_format(b"%PDF-1.4\n"), Some(SourceFormat::Pdf));
+        assert_eq!(
+            sniff_format(b"<p>Hi</p><p>there</p><ul><li>x</li></ul>"),
+            Some(SourceFormat::Html)
+        );
+        assert_eq!(
+            sniff_format(b"# T\n\n**a** [b](c)"),
+            Some(SourceFormat::Markdown)
+        );
+        assert_eq!(sniff_format(b"Plain words."), Some(SourceFormat::Text));
+        assert_eq!(sniff_format(b"  \n"), None);
+        assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n"), None);
+    }
+}
+
+#[cfg(test)]
+mod debug_dump {
+    /// Temporary: CW_DUMP=path cargo test -p cw-extract dump -- --nocapture
+    #[test]
+    fn dump() {
+        let Ok(path) = std::env::var("CW_DUMP") else {
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let mut w = Vec::new();
+        let (text, format) = super::decode(&bytes, &mut w).unwrap();
+        let blocks = match format {
+            cw_model::SourceFormat::Html => super::html::parse_document(&text).blocks,
+            cw_model::SourceFormat::Markdown => super::markdown::parse(&text),
+            _ => super::text::parse(&text),
+        };
+        let keep = super::boilerplate::select(&blocks);
+        for (b, k) in blocks.iter().zip(keep) {
+            let t: String = b.text.chars().take(90).collect();
+            println!(
+                "{} {:?} L{}/{} c{} b{} | {}",
+                if k { "KEEP" } else { "    " },
+                b.kind,
+                b.link_chars,
+                b.links,
+                u8::from(b.chrome),
+                u8::from(b.button),
+                t
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod debug_timing {
+    #[test]
+    fn timing() {
+        let Ok(path) = std::env::var("CW_TIME") else { return };
+        let bytes = std::fs::read(path).unwrap();
+        for i in 0..3 {
+            let t = std::time::Instant::now();
+            let _ = super::extract(&bytes, &super::ExtractOptions::default());
+            println!("run {i}: {:?}", t.elapsed());
+        }
+    }
 }

@@ -1,0 +1,224 @@
+//! Benchmarks of `cw_diff::diff` on real version histories (divan).
+//!
+//! Reads every `versions/*.md` of `/work/shared/corpus/ota` (or the folder in
+//! `CW_CORPUS`), splits each version into provisions with a tiny Markdown
+//! splitter of its own (headings, list items, table rows, paragraphs — cw-extract
+//! is not a dependency), and measures:
+//!
+//! * `corpus_consecutive_pairs`: diffing every consecutive version pair of
+//!   every document; throughput counts the bytes of both versions of a pair,
+//!   the same bytes `git diff --no-index --word-diff=porcelain` reads;
+//! * `pair_100kb_consecutive`: one ~100 KB pair (TikTok Community Guidelines,
+//!   2024-03-08 → 2024-04-17);
+//! * `pair_100kb_rewrite`: the first and last version of that document
+//!   (two years apart, heavily rewritten) — the fuzzy pass's worst case.
+//!
+//! Without the corpus it prints a loud notice and measures nothing.
+//! Run: `cargo bench -p cw-diff --bench corpus`.
+
+use cw_model::{ExtractedDocument, Provision, ProvisionKind, SourceFormat};
+use divan::Bencher;
+use divan::counter::BytesCount;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+fn corpus_dir() -> PathBuf {
+    std::env::var_os("CW_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus/ota"))
+}
+
+/// Strips inline Markdown: `**bold**`, `_em_`, `[text](url)` → `text`, `` `code` ``.
+fn inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '[' {
+            if let Some(close) = rest.find("](") {
+                if let Some(end) = rest[close..].find(')') {
+                    out.push_str(&rest[1..close]);
+                    rest = &rest[close + end + 1..];
+                    continue;
+                }
+            }
+        }
+        if !matches!(c, '*' | '`' | '\\') {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Splits one Markdown version into provisions.
+fn split(md: &str) -> ExtractedDocument {
+    let mut provisions = Vec::new();
+    let mut path: Vec<(usize, String)> = Vec::new();
+    let mut para: Vec<&str> = Vec::new();
+    let lines: Vec<&str> = md.lines().collect();
+    let mut push = |kind: ProvisionKind, text: String, path: &[(usize, String)]| {
+        if text.is_empty() {
+            return;
+        }
+        let heading_path = path.iter().map(|(_, h)| h.clone()).collect();
+        let id = format!("p{}", provisions.len());
+        provisions.push(Provision::new(id, heading_path, kind, text));
+    };
+    let mut k = 0;
+    while k < lines.len() {
+        let line = lines[k].trim();
+        let next = lines.get(k + 1).map(|l| l.trim()).unwrap_or("");
+        let setext = !line.is_empty()
+            && !next.is_empty()
+            && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
+            && next.len() >= 3;
+        let atx = line.chars().take_while(|&c| c == '#').count();
+        let item = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("* "))
+            .or_else(|| line.strip_prefix("+ "))
+            .or_else(|| {
+                let digits = line.chars().take_while(char::is_ascii_digit).count();
+                (digits > 0 && digits < 4).then(|| line[digits..].strip_prefix(". ")).flatten()
+            });
+        let flush = |para: &mut Vec<&str>, push: &mut dyn FnMut(ProvisionKind, String, &[(usize, String)]), path: &[(usize, String)]| {
+            if !para.is_empty() {
+                push(ProvisionKind::Paragraph, inline(&para.join(" ")), path);
+                para.clear();
+            }
+        };
+        if line.is_empty() {
+            flush(&mut para, &mut push, &path);
+        } else if setext || (atx > 0 && atx <= 6 && line[atx..].starts_with(' ')) {
+            flush(&mut para, &mut push, &path);
+            let (level, text) = if setext {
+                (if next.starts_with('=') { 1 } else { 2 }, inline(line))
+            } else {
+                (atx, inline(&line[atx..]))
+            };
+            path.retain(|(l, _)| *l < level);
+            push(ProvisionKind::Heading, text.clone(), &path);
+            path.push((level, text));
+            if setext {
+                k += 1;
+            }
+        } else if let Some(item) = item {
+            flush(&mut para, &mut push, &path);
+            push(ProvisionKind::ListItem, inline(item), &path);
+        } else if line.starts_with('|') {
+            flush(&mut para, &mut push, &path);
+            if !line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+                let cells: Vec<String> = line.trim_matches('|').split('|').map(inline).collect();
+                push(ProvisionKind::TableRow, cells.join(" | "), &path);
+            }
+        } else {
+            para.push(line);
+        }
+        k += 1;
+    }
+    if !para.is_empty() {
+        push(ProvisionKind::Paragraph, inline(&para.join(" ")), &path);
+    }
+    ExtractedDocument {
+        title: None,
+        effective_date: None,
+        language: "und".into(),
+        format: SourceFormat::Markdown,
+        provisions,
+        warnings: vec![],
+    }
+}
+
+/// Version files of every document, each document's versions in time order.
+fn histories(root: &Path) -> Vec<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        if dir.file_name().is_some_and(|n| n == "versions") {
+            let md: Vec<PathBuf> =
+                entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+            if md.len() >= 2 {
+                out.push(md);
+            }
+        } else {
+            stack.extend(entries.into_iter().filter(|p| p.is_dir()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A parsed pair and the bytes of its two source files.
+struct Pair {
+    old: ExtractedDocument,
+    new: ExtractedDocument,
+    bytes: usize,
+}
+
+fn load(path: &Path) -> (ExtractedDocument, usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    (split(&text), text.len())
+}
+
+static PAIRS: LazyLock<Vec<Pair>> = LazyLock::new(|| {
+    let mut pairs = Vec::new();
+    for versions in histories(&corpus_dir()) {
+        let docs: Vec<(ExtractedDocument, usize)> = versions.iter().map(|p| load(p)).collect();
+        for w in docs.windows(2) {
+            pairs.push(Pair { old: w[0].0.clone(), new: w[1].0.clone(), bytes: w[0].1 + w[1].1 });
+        }
+    }
+    pairs
+});
+
+const TIKTOK: &str = "pga/TikTok/Community_Guidelines/versions";
+
+fn tiktok(old: &str, new: &str) -> Pair {
+    let dir = corpus_dir().join(TIKTOK);
+    let (o, ob) = load(&dir.join(old));
+    let (n, nb) = load(&dir.join(new));
+    Pair { old: o, new: n, bytes: ob + nb }
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn corpus_consecutive_pairs(bencher: Bencher<'_, '_>) {
+    let bytes: usize = PAIRS.iter().map(|p| p.bytes).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for p in PAIRS.iter() {
+            divan::black_box(cw_diff::diff(&p.old, &p.new));
+        }
+    });
+}
+
+#[divan::bench]
+fn pair_100kb_consecutive(bencher: Bencher<'_, '_>) {
+    let p = tiktok("2024-03-08T12-35-39Z.md", "2024-04-17T12-34-40Z.md");
+    bencher.counter(BytesCount::new(p.bytes)).bench(|| cw_diff::diff(&p.old, &p.new));
+}
+
+#[divan::bench]
+fn pair_100kb_rewrite(bencher: Bencher<'_, '_>) {
+    let p = tiktok("2023-10-13T18-34-44Z.md", "2025-10-03T00-42-28Z.md");
+    bencher.counter(BytesCount::new(p.bytes)).bench(|| cw_diff::diff(&p.old, &p.new));
+}
+
+#[allow(clippy::print_stderr)] // the loud skip notice is the point
+fn main() {
+    let dir = corpus_dir();
+    if !dir.join(TIKTOK).is_dir() {
+        eprintln!();
+        eprintln!("##########################################################################");
+        eprintln!("## cw-diff bench SKIPPED: corpus not found at {}", dir.display());
+        eprintln!("## (set CW_CORPUS to the shared/corpus/ota folder to run it)");
+        eprintln!("##########################################################################");
+        eprintln!();
+        return;
+    }
+    let bytes: usize = PAIRS.iter().map(|p| p.bytes).sum();
+    let provisions: usize = PAIRS.iter().map(|p| p.new.provisions.len()).sum();
+    eprintln!("cw-diff bench: {} pairs, {bytes} bytes, {provisions} new-side provisions", PAIRS.len());
+    divan::main();
+}

@@ -1,0 +1,67 @@
+//! Human renderings of a [`ChangeSet`]: terminal text and a standalone HTML page.
+//!
+//! Both share the layout: a header naming the two versions, the summary
+//! paragraph, the counts, then the changes grouped by section (runs of
+//! consecutive changes under one heading path), substantive changes in full
+//! and cosmetic ones folded. Unchanged provisions are only counted.
+//! Document text is hostile input: the text renderer replaces control and
+//! bidirectional-override characters, the HTML renderer escapes everything.
+
+mod html;
+mod text;
+
+pub use html::render_html;
+pub use text::render_text;
+
+use cw_model::{ChangeKind, ChangeSet, DiffSide, ProvisionChange};
+
+/// A run of consecutive changes in one section, unchanged ones counted apart.
+pub(crate) struct Group<'a> {
+    pub(crate) path: &'a [String],
+    pub(crate) changes: Vec<&'a ProvisionChange>,
+    pub(crate) unchanged: usize,
+}
+
+/// Runs of consecutive changes in one section (see [`crate::summary`]);
+/// runs with nothing but unchanged provisions are dropped.
+pub(crate) fn groups(cs: &ChangeSet) -> Vec<Group<'_>> {
+    crate::summary::runs(&cs.changes)
+        .into_iter()
+        .map(|g| {
+            let (unchanged, changes): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) =
+                g.changes.into_iter().partition(|c| c.kind == ChangeKind::Unchanged);
+            Group { path: g.path, changes, unchanged: unchanged.len() }
+        })
+        .filter(|g| !g.changes.is_empty())
+        .collect()
+}
+
+/// A heading path for display: "A › B", or "(top of document)".
+pub(crate) fn path_label(path: &[String]) -> String {
+    if path.is_empty() { "(top of document)".to_string() } else { path.join(" › ") }
+}
+
+/// "Title (2021-06-18)", with fallbacks for missing parts.
+pub(crate) fn side_label(side: &DiffSide) -> String {
+    let title = side.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or("(untitled)");
+    match side.effective_date {
+        Some(d) => format!("{title} ({d})"),
+        None => title.to_string(),
+    }
+}
+
+/// The counts line: "added 1 · removed 2 · …".
+pub(crate) fn counts_line(cs: &ChangeSet) -> String {
+    let s = &cs.summary;
+    format!(
+        "added {} · removed {} · modified {} · moved {} · unchanged {} · substantive {}",
+        s.added, s.removed, s.modified, s.moved, s.unchanged, s.substantive
+    )
+}
+
+/// Characters that must never reach a terminal or a page as they are:
+/// controls (except tab/newline, handled by callers) and bidi overrides.
+pub(crate) fn is_dangerous(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}

@@ -1,0 +1,493 @@
+//! Significance: is a change cosmetic or substantive, and why (TAXONOMY §3).
+//!
+//! Three layers, each adding human-readable reasons to a [`Reasons`]:
+//!
+//! 1. [`features`]: whole-text rules that compare cue phrases and quantities
+//!    of old and new (modal shifts, qualifiers, negations, numbers, …).
+//! 2. [`regions`]: span rules that explain each edited region of the word
+//!    diff as cosmetic (quotes, case, renumbering, spelling, rebrand …) or
+//!    substantive (party change, list entry, wording change).
+//! 3. Provision-level rules in this file: added/removed provisions by kind,
+//!    date lines, moves (a list item moved between a prohibited and a
+//!    permitted section is substantive; other moves are cosmetic with a
+//!    "review" note), splits and merges.
+//!
+//! A change is substantive if any substantive reason fired, cosmetic if
+//! anything else changed, none otherwise.
+
+mod analysis;
+mod features;
+mod lexicon;
+mod regions;
+
+use crate::normalize::{display_key, match_key};
+use crate::words::{Region, regions as word_regions, word_diff};
+use analysis::analyse;
+use cw_model::{ProvisionKind, Significance, WordOp};
+use lexicon::Cat;
+use std::collections::BTreeSet;
+
+pub(crate) use analysis::Analysis;
+pub(crate) use lexicon::is_function_word;
+pub(crate) use regions::clip;
+
+/// Openings of every cosmetic reason this module writes (see [`is_cosmetic_reason`]).
+const COSMETIC_OPENINGS: &[&str] = &[
+    "whitespace changed",
+    "quotes or dashes changed",
+    "case changed",
+    "text now in capitals",
+    "list renumbered",
+    "punctuation changed",
+    "spelling variant",
+    "word form changed",
+    "minor wording",
+    "minor rewording",
+    "entity renamed",
+    "heading reworded",
+    "effective date",
+    "effective-date line",
+    "cross-reference",
+    "moved within",
+    "moved from '",
+    "split from",
+    "split into",
+    "merged from",
+    "merged into",
+    "repeated title",
+    "new heading",
+    "heading removed",
+    "empty provision",
+    "short text",
+];
+
+/// Whether a reason string is one of the cosmetic reasons (substantive
+/// reasons come first in a change's list, so this finds the boundary).
+pub(crate) fn is_cosmetic_reason(reason: &str) -> bool {
+    COSMETIC_OPENINGS.iter().any(|o| reason.starts_with(o))
+        && !reason.contains("changes which rules apply")
+}
+
+/// The most reasons one change carries; the rest are summarised.
+const MAX_REASONS: usize = 10;
+
+/// Reasons collected for one change, substantive and cosmetic apart.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reasons {
+    pub(crate) substantive: Vec<String>,
+    pub(crate) cosmetic: Vec<String>,
+}
+
+impl Reasons {
+    /// Records a substantive reason (once).
+    pub(crate) fn substantive(&mut self, reason: String) {
+        if !self.substantive.contains(&reason) {
+            self.substantive.push(reason);
+        }
+    }
+
+    /// Records a cosmetic reason (once).
+    pub(crate) fn cosmetic(&mut self, reason: String) {
+        if !self.cosmetic.contains(&reason) {
+            self.cosmetic.push(reason);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.substantive.is_empty() && self.cosmetic.is_empty()
+    }
+
+    /// The verdict and the reasons, substantive ones first.
+    pub(crate) fn finish(self) -> (Significance, Vec<String>) {
+        let significance = if !self.substantive.is_empty() {
+            Significance::Substantive
+        } else if !self.cosmetic.is_empty() {
+            Significance::Cosmetic
+        } else {
+            Significance::None
+        };
+        let mut all: Vec<String> = self.substantive.into_iter().chain(self.cosmetic).collect();
+        if all.len() > MAX_REASONS {
+            let rest = all.len() - (MAX_REASONS - 1);
+            all.truncate(MAX_REASONS - 1);
+            all.push(format!("… and {rest} more"));
+        }
+        (significance, all)
+    }
+}
+
+/// Where an aligned provision moved.
+#[derive(Debug, Clone)]
+pub(crate) struct Move {
+    /// Old heading path.
+    pub(crate) from: Vec<String>,
+    /// New heading path.
+    pub(crate) to: Vec<String>,
+    /// Same section, only out of reading order.
+    pub(crate) reordered_only: bool,
+    /// The provision is a list item (moves between lists need review).
+    pub(crate) list_item: bool,
+}
+
+/// What the rules need to know about an aligned pair.
+#[derive(Debug, Clone)]
+pub(crate) struct Pair<'a> {
+    /// Old text as the rules read it (with merged parts for a merge).
+    pub(crate) old_text: &'a str,
+    /// New text as the rules read it (with split parts for a split).
+    pub(crate) new_text: &'a str,
+    /// Both sides are headings.
+    pub(crate) heading: bool,
+    /// Word ops of `old_text` → `new_text`, when already computed.
+    pub(crate) ops: Option<&'a [WordOp]>,
+    /// Where it moved, if it did.
+    pub(crate) moved: Option<Move>,
+    /// Split/merge notes, shown as cosmetic reasons.
+    pub(crate) notes: Vec<String>,
+    /// The pair is a split or merge: sentences were cut or joined, so cue
+    /// counts are compared as sets and "and"/"or" joining clauses is layout.
+    pub(crate) restructured: bool,
+}
+
+/// Whether a text is a "Last updated …"/"Effective …" line or a bare date.
+pub(crate) fn is_date_line(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit()) && analyse(text).is_date_line()
+}
+
+/// Lowercase words that appear in reasons already given.
+fn words_in(reasons: &Reasons) -> BTreeSet<String> {
+    reasons
+        .substantive
+        .iter()
+        .chain(&reasons.cosmetic)
+        .flat_map(|r| {
+            r.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn has_cat(a: &Analysis, cat: Cat) -> bool {
+    a.cues.iter().any(|c| c.cat == cat)
+}
+
+/// Judges an aligned pair (modified or moved).
+pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
+    let mut r = Reasons::default();
+    if match_key(pair.old_text) == match_key(pair.new_text) {
+        // Only case (or list markers, quotes, whitespace) differ: no rule can fire.
+        if display_key(pair.old_text) != display_key(pair.new_text) {
+            let owned;
+            let ops = match pair.ops {
+                Some(ops) => ops,
+                None => {
+                    owned = word_diff(pair.old_text, pair.new_text);
+                    &owned
+                }
+            };
+            let ctx = regions::RegionContext { heading: pair.heading, ..Default::default() };
+            regions::classify(&word_regions(ops), ctx, &BTreeSet::new(), &mut r);
+            if r.is_empty() {
+                r.cosmetic("case changed".into());
+            }
+        }
+    } else {
+        let (oa, na) = (analyse(pair.old_text), analyse(pair.new_text));
+        let date_line = oa.is_date_line() && na.is_date_line();
+        features::compare(&oa, &na, date_line, pair.restructured, &mut r);
+        if date_line {
+            if r.is_empty() {
+                r.cosmetic("effective-date line changed".into());
+            }
+        } else {
+            let explained = words_in(&r);
+            let ctx = regions::RegionContext {
+                heading: pair.heading,
+                restructured: pair.restructured,
+                dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
+            };
+            let owned;
+            let ops = match pair.ops {
+                Some(ops) => ops,
+                None => {
+                    owned = word_diff(pair.old_text, pair.new_text);
+                    &owned
+                }
+            };
+            let regs: Vec<Region> = word_regions(ops);
+            regions::classify(&regs, ctx, &explained, &mut r);
+        }
+        if r.is_empty() {
+            r.cosmetic("minor rewording".into());
+        }
+    }
+    if let Some(m) = &pair.moved {
+        move_reasons(m, &mut r);
+    }
+    for note in &pair.notes {
+        r.cosmetic(note.clone());
+    }
+    r.finish()
+}
+
+/// Whether a heading path's nearest heading with a polarity prohibits (true)
+/// or permits (false); `None` when no heading says either.
+fn polarity(path: &[String]) -> Option<bool> {
+    path.iter().rev().find_map(|h| {
+        let k = match_key(h);
+        let words: Vec<&str> = k.split(|c: char| !c.is_alphanumeric()).collect();
+        let has = |w: &str| words.contains(&w);
+        let prohibits = words.first() == Some(&"no")
+            || ["prohibited", "prohibit", "prohibits", "forbidden", "restricted", "banned"]
+                .iter()
+                .any(|w| has(w))
+            || k.contains("may not")
+            || k.contains("must not")
+            || k.contains("do not")
+            || k.contains("禁止");
+        let permits = ["permitted", "allowed", "acceptable", "exceptions", "exception", "exempt", "exemptions"]
+            .iter()
+            .any(|w| has(w))
+            && !has("not");
+        match (prohibits, permits) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        }
+    })
+}
+
+/// A heading path as a short label: its innermost heading.
+pub(crate) fn section_label(path: &[String]) -> String {
+    match path.last() {
+        Some(h) if !h.trim().is_empty() => clip(h),
+        _ => "top of document".to_string(),
+    }
+}
+
+fn move_reasons(m: &Move, r: &mut Reasons) {
+    let (from, to) = (section_label(&m.from), section_label(&m.to));
+    if m.reordered_only {
+        r.cosmetic(format!("moved within '{to}' (reordered)"));
+        return;
+    }
+    match (polarity(&m.from), polarity(&m.to)) {
+        (Some(true), Some(false)) => r.substantive(format!(
+            "moved from prohibited '{from}' to permitted '{to}' (changes which rules apply)"
+        )),
+        (Some(false), Some(true)) => r.substantive(format!(
+            "moved from permitted '{from}' to prohibited '{to}' (changes which rules apply)"
+        )),
+        _ if m.list_item => {
+            r.cosmetic(format!("moved from '{from}' to '{to}' (review: may change which rules apply)"))
+        }
+        _ => r.cosmetic(format!("moved from '{from}' to '{to}'")),
+    }
+}
+
+/// How an unpaired provision relates to a split or merge.
+#[derive(Debug, Clone)]
+pub(crate) struct PartOf {
+    /// The other side's provision id it was split from / merged into.
+    pub(crate) other_id: String,
+    /// Whether its text is (almost) contained in that provision.
+    pub(crate) contained: bool,
+}
+
+/// Judges an added (`added == true`) or removed provision. `repeats_heading`
+/// says its text repeats the document title or a heading (a page header
+/// left by extraction, not a provision).
+pub(crate) fn assess_unpaired(
+    kind: ProvisionKind,
+    text: &str,
+    added: bool,
+    part_of: Option<&PartOf>,
+    repeats_heading: bool,
+) -> (Significance, Vec<String>) {
+    let mut r = Reasons::default();
+    let (verb_split, verb_gone) =
+        if added { ("split from", "added") } else { ("merged into", "removed") };
+    if let Some(p) = part_of {
+        r.cosmetic(format!("{verb_split} '{}'", p.other_id));
+        if p.contained {
+            return r.finish();
+        }
+    }
+    let a = analyse(text);
+    let words = a.atoms.iter().filter(|x| x.kind != analysis::AtomKind::Punct).count();
+    if !text.chars().any(char::is_alphanumeric) {
+        r.cosmetic(format!("empty provision {verb_gone}"));
+    } else if a.is_date_line() {
+        r.cosmetic(format!("effective-date line {verb_gone}"));
+    } else if repeats_heading && kind != ProvisionKind::Heading {
+        r.cosmetic(format!("repeated title or heading line {verb_gone}"));
+    } else {
+        match kind {
+            ProvisionKind::Heading => {
+                if added {
+                    r.cosmetic(format!("new heading '{}'", clip(text)));
+                } else {
+                    r.cosmetic(format!("heading removed '{}'", clip(text)));
+                }
+            }
+            ProvisionKind::ListItem => {
+                r.substantive(if added { "new list item".into() } else { "list item removed".into() })
+            }
+            ProvisionKind::TableRow => {
+                r.substantive(if added { "new table row".into() } else { "table row removed".into() })
+            }
+            ProvisionKind::Paragraph if words >= 3 => {
+                r.substantive(if added { "new provision".into() } else { "provision removed".into() })
+            }
+            ProvisionKind::Paragraph => r.cosmetic(format!("short text {verb_gone}")),
+        }
+    }
+    r.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(old: &str, new: &str) -> (Significance, Vec<String>) {
+        assess_pair(&Pair {
+            old_text: old,
+            new_text: new,
+            heading: false,
+            ops: None,
+            moved: None,
+            notes: vec![],
+            restructured: false,
+        })
+    }
+
+    #[test]
+    fn identical_text_is_none() {
+        assert_eq!(pair("We may act.", "We  may act."), (Significance::None, vec![]));
+    }
+
+    #[test]
+    fn modal_shift_is_substantive() {
+        let (s, r) = pair("We may notify you of changes.", "We will notify you of changes.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["modal shift 'may' → 'will'"]);
+    }
+
+    #[test]
+    fn reserve_the_right_added() {
+        let (s, r) = pair("We remove content.", "We reserve the right to remove content.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["added 'reserve the right'"]);
+    }
+
+    #[test]
+    fn qualifier_added_is_substantive() {
+        let (s, r) = pair("We may suspend your account.", "We may suspend your account without notice.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["added qualifier 'without notice'"]);
+    }
+
+    #[test]
+    fn negation_inserted_is_substantive() {
+        let (s, r) = pair("You may share your password.", "You may not share your password.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["negation added 'not'"]);
+    }
+
+    #[test]
+    fn number_change_is_substantive() {
+        let (s, r) = pair("We will give you 30 days notice.", "We will give you 15 days notice.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["number changed '30 days' → '15 days'"]);
+    }
+
+    #[test]
+    fn date_line_is_cosmetic() {
+        let (s, r) = pair("Last Updated: June 18, 2021", "Last Updated: December 28, 2021");
+        assert_eq!(s, Significance::Cosmetic);
+        assert_eq!(r, ["effective date changed 'June 18, 2021' → 'December 28, 2021'"]);
+        let (s, _) = pair("Updated September 16th, 2016", "Last Updated: June 18, 2021");
+        assert_eq!(s, Significance::Cosmetic);
+    }
+
+    #[test]
+    fn rebrand_is_cosmetic() {
+        let (s, r) = pair(
+            "We reserve the right, but do not assume the obligation, to investigate any violation of this Policy or misuse of the Services or AWS Site. We may:",
+            "We reserve the right, but do not assume the obligation, to investigate any violation of this Policy or misuse of the Services or Amazon Web Services China Site. We may:",
+        );
+        assert_eq!(s, Significance::Cosmetic);
+        assert_eq!(r, ["entity renamed 'AWS' → 'Amazon Web Services China'"]);
+    }
+
+    #[test]
+    fn party_change_is_substantive() {
+        let (s, r) = pair(
+            "Services offered by Amazon Web Services, Inc. and its affiliates.",
+            "Services provided by Sinnet Technology Co., Ltd.",
+        );
+        assert_eq!(s, Significance::Substantive);
+        assert!(r.iter().any(|x| x.starts_with("party changed")), "{r:?}");
+    }
+
+    #[test]
+    fn scope_change_is_substantive() {
+        let (s, r) = pair("You are responsible for content.", "You and your end users are responsible for content.");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r[0], "scope/actor added 'end users'");
+    }
+
+    #[test]
+    fn governing_law_change_is_substantive() {
+        let (s, r) = pair(
+            "This Agreement is governed by the laws of the State of Washington.",
+            "This Agreement is governed by the laws of the State of Delaware.",
+        );
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(r, ["governing law/forum changed 'Washington' → 'Delaware'"]);
+    }
+
+    #[test]
+    fn quote_case_and_spelling_changes_are_cosmetic() {
+        assert_eq!(pair("Send e-mail to us.", "Send email to us.").0, Significance::Cosmetic);
+        assert_eq!(pair("Read The Policy.", "Read the policy.").0, Significance::Cosmetic);
+    }
+
+    #[test]
+    fn added_and_removed_by_kind() {
+        let sub = Significance::Substantive;
+        let cos = Significance::Cosmetic;
+        assert_eq!(assess_unpaired(ProvisionKind::ListItem, "crypto mining;", true, None, false), (sub, vec!["new list item".to_string()]));
+        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "We may audit your use of the Services.", false, None, false), (sub, vec!["provision removed".to_string()]));
+        assert_eq!(assess_unpaired(ProvisionKind::Heading, "MLPS", true, None, false).0, cos);
+        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "Last Updated: June 18, 2021", true, None, false), (cos, vec!["effective-date line added".to_string()]));
+        let part = PartOf { other_id: "a/1".into(), contained: true };
+        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "We may audit you.", true, Some(&part), false), (cos, vec!["split from 'a/1'".to_string()]));
+    }
+
+    #[test]
+    fn moves_between_prohibited_and_permitted_are_substantive() {
+        let m = |from: &str, to: &str| Move {
+            from: vec![from.into()],
+            to: vec![to.into()],
+            reordered_only: false,
+            list_item: true,
+        };
+        let judge = |mv: Move| {
+            assess_pair(&Pair {
+                old_text: "Security research.",
+                new_text: "Security research.",
+                heading: false,
+                ops: None,
+                moved: Some(mv),
+                notes: vec![],
+                restructured: false,
+            })
+        };
+        assert_eq!(judge(m("Prohibited Activities", "Permitted Activities")).0, Significance::Substantive);
+        assert_eq!(judge(m("No Network Abuse", "Exceptions")).0, Significance::Substantive);
+        let (s, r) = judge(m("No Network Abuse", "No Security Violations"));
+        assert_eq!(s, Significance::Cosmetic);
+        assert_eq!(r, ["moved from 'No Network Abuse' to 'No Security Violations' (review: may change which rules apply)"]);
+    }
+}

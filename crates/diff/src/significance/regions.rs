@@ -1,0 +1,389 @@
+//! Span rules: classify each edited region of a word diff.
+//!
+//! A region (what was deleted and inserted between two equal runs) is tried
+//! against the cosmetic explanations of TAXONOMY §3 first: whitespace,
+//! quotes/dashes, case, list renumbering, punctuation, spelling variants
+//! (e-mail/email, licence/license), word forms, function-word swaps, and a
+//! rebrand (a name replaced by a name, with no legal-form suffix). A region
+//! whose words are all cue phrases is left to the whole-text rules. What
+//! remains is a party change (legal-form suffix), a governing-law place
+//! change, a list entry added/removed, or a plain wording change: all
+//! substantive, because an unexplained change of content words may change
+//! the meaning (a monitor should over-report, not under-report).
+
+use super::Reasons;
+use super::analysis::{Atom, AtomKind, analyse};
+use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_unit};
+use crate::normalize::{alnum_only, collapse_whitespace, fold_case, fold_quotes, list_marker_len};
+use crate::words::Region;
+use std::collections::BTreeSet;
+
+/// What the provision around the regions is.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RegionContext {
+    /// The provision is a heading: wording changes are cosmetic.
+    pub(crate) heading: bool,
+    /// The provision names a governing law, forum or arbitration.
+    pub(crate) dispute: bool,
+    /// A split or merge: "and"/"or" joining clauses is layout.
+    pub(crate) restructured: bool,
+}
+
+/// Shortens a quoted span for a reason string.
+pub(crate) fn clip(s: &str) -> String {
+    let s = collapse_whitespace(s);
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s
+    } else {
+        let mut out: String = s.chars().take(MAX).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// "'D' → 'I'", "removed 'D'" or "added 'I'".
+fn edit(d: &str, i: &str) -> String {
+    match (d.trim().is_empty(), i.trim().is_empty()) {
+        (false, false) => format!("'{}' → '{}'", clip(d.trim()), clip(i.trim())),
+        (true, _) => format!("added '{}'", clip(i.trim())),
+        (_, true) => format!("removed '{}'", clip(d.trim())),
+    }
+}
+
+/// Classifies every region and adds its reason. `explained` holds words that
+/// appear in whole-text reasons already given, so they are not repeated.
+pub(crate) fn classify(
+    regions: &[Region],
+    ctx: RegionContext,
+    explained: &BTreeSet<String>,
+    out: &mut Reasons,
+) {
+    for r in regions {
+        classify_one(r, ctx, explained, out);
+    }
+}
+
+fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, out: &mut Reasons) {
+    let (d, i) = (r.deleted.as_str(), r.inserted.as_str());
+    if collapse_whitespace(d) == collapse_whitespace(i) {
+        return out.cosmetic("whitespace changed".into());
+    }
+    if fold_quotes(d) == fold_quotes(i) {
+        return out.cosmetic("quotes or dashes changed".into());
+    }
+    if fold_case(d) == fold_case(i) {
+        let caps = |s: &str| {
+            let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+            letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+        };
+        return if caps(i) && !caps(d) {
+            out.cosmetic("text now in capitals (review: conspicuous disclaimer?)".into())
+        } else {
+            out.cosmetic("case changed".into())
+        };
+    }
+    if r.at_start && is_marker(d) && is_marker(i) {
+        return out.cosmetic("list renumbered".into());
+    }
+    if alnum_only(d) == alnum_only(i) {
+        let hyphen_word = |s: &str| s.contains('-') || s.contains(' ');
+        let joined = !alnum_only(d).is_empty() && (hyphen_word(d.trim()) || hyphen_word(i.trim()));
+        return if joined {
+            out.cosmetic(format!("spelling variant '{}' → '{}'", clip(d.trim()), clip(i.trim())))
+        } else {
+            out.cosmetic("punctuation changed".into())
+        };
+    }
+
+    let (da, ia) = (analyse(d), analyse(i));
+    let residual_d = residual(&da.atoms, explained, ctx.restructured);
+    let residual_i = residual(&ia.atoms, explained, ctx.restructured);
+    let any_covered = da.atoms.iter().chain(&ia.atoms).any(|a| {
+        a.covered || matches!(a.kind, AtomKind::Number | AtomKind::Date | AtomKind::XRef)
+    });
+    if residual_d.is_empty() && residual_i.is_empty() {
+        if !any_covered {
+            out.cosmetic(format!("minor wording {}", edit(d, i)));
+        }
+        return;
+    }
+
+    let words_of = |atoms: &[Atom]| -> Vec<String> {
+        atoms.iter().filter(|a| a.kind == AtomKind::Word).map(|a| a.text.clone()).collect()
+    };
+    let (wd, wi) = (words_of(&da.atoms), words_of(&ia.atoms));
+    if wd.iter().chain(&wi).any(|w| is_legal_form(w)) {
+        return out.substantive(format!("party changed '{}' → '{}'", clip(d.trim()), clip(i.trim())));
+    }
+    if is_name(&da.atoms) && is_name(&ia.atoms) {
+        return if ctx.dispute {
+            out.substantive(format!(
+                "governing law/forum changed '{}' → '{}'",
+                clip(d.trim()),
+                clip(i.trim())
+            ))
+        } else {
+            out.cosmetic(format!("entity renamed '{}' → '{}'", clip(d.trim()), clip(i.trim())))
+        };
+    }
+    if residual_d.len() == residual_i.len()
+        && residual_d.iter().zip(&residual_i).all(|(a, b)| variant(a, b).is_some())
+    {
+        let kind = residual_d
+            .iter()
+            .zip(&residual_i)
+            .filter_map(|(a, b)| variant(a, b))
+            .max()
+            .unwrap_or(Variant::Spelling);
+        let label = match kind {
+            Variant::Spelling => "spelling variant",
+            Variant::WordForm => "word form changed",
+        };
+        return out.cosmetic(format!("{label} '{}' → '{}'", clip(d.trim()), clip(i.trim())));
+    }
+    if ctx.heading {
+        return out.cosmetic(format!("heading reworded {}", edit(d, i)));
+    }
+    let list_edge = |s: &str| {
+        let t = s.trim();
+        t.starts_with(',')
+            || t.ends_with(',')
+            || t.starts_with(';')
+            || t.ends_with(';')
+            || t.starts_with("or ")
+            || t.starts_with("and ")
+            || t.ends_with(" or")
+            || t.ends_with(" and")
+    };
+    let reason = match (d.trim().is_empty(), i.trim().is_empty()) {
+        (true, _) if list_edge(i) => format!("list entry added '{}'", clip(trim_list_edges(i))),
+        (_, true) if list_edge(d) => format!("list entry removed '{}'", clip(trim_list_edges(d))),
+        (true, _) => format!("text added '{}'", clip(i.trim())),
+        (_, true) => format!("text removed '{}'", clip(d.trim())),
+        _ => format!("wording changed '{}' → '{}'", clip(d.trim()), clip(i.trim())),
+    };
+    out.substantive(reason);
+}
+
+fn trim_list_edges(s: &str) -> &str {
+    let mut t = s.trim().trim_matches([',', ';']).trim();
+    for w in ["or ", "and "] {
+        t = t.strip_prefix(w).unwrap_or(t);
+    }
+    for w in [" or", " and"] {
+        t = t.strip_suffix(w).unwrap_or(t);
+    }
+    t.trim().trim_matches([',', ';']).trim()
+}
+
+/// Whether a span is only a list marker or its number ("3.", "(b)", "iv", "•").
+fn is_marker(s: &str) -> bool {
+    let t = s.trim();
+    if t.is_empty() {
+        return true;
+    }
+    let probe = format!("{t} x");
+    let bare = t.trim_matches(['(', ')', '.']);
+    list_marker_len(&probe) == t.len() + 1
+        || list_marker_len(&format!("{bare}. x")) == bare.len() + 2
+}
+
+/// Content words of a span: not covered by a cue, not a function word, not a
+/// unit, not already explained by a whole-text reason.
+fn residual(atoms: &[Atom], explained: &BTreeSet<String>, restructured: bool) -> Vec<String> {
+    atoms
+        .iter()
+        .filter(|a| a.kind == AtomKind::Word && !a.covered)
+        .map(|a| a.text.clone())
+        .filter(|w| !is_function_word(w) && !is_unit(w) && !explained.contains(w))
+        .filter(|w| !(restructured && matches!(w.as_str(), "and" | "or")))
+        .collect()
+}
+
+/// A name: every word capitalised (or a digit, or a name connector), at least
+/// one capitalised word, and no cue word ("We", "May").
+fn is_name(atoms: &[Atom]) -> bool {
+    let mut capitalised = 0;
+    for a in atoms {
+        match a.kind {
+            AtomKind::Word => {
+                if a.covered {
+                    return false;
+                }
+                let first = a.surface.chars().next();
+                if first.is_some_and(char::is_uppercase) {
+                    capitalised += 1;
+                } else if !is_name_connector(&a.text) {
+                    return false;
+                }
+            }
+            AtomKind::Number | AtomKind::Punct => {}
+            AtomKind::Date | AtomKind::XRef => return false,
+        }
+    }
+    capitalised > 0
+}
+
+/// How two words are variants of each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Variant {
+    Spelling,
+    WordForm,
+}
+
+fn variant(a: &str, b: &str) -> Option<Variant> {
+    if a == b {
+        return Some(Variant::Spelling);
+    }
+    if uk_us(a) == uk_us(b) {
+        return Some(Variant::Spelling);
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.min(lb) >= 6 && edit_distance_is_one(a, b) && !negating_prefix(a, b) {
+        return Some(Variant::Spelling);
+    }
+    let (sa, sb) = (stem(a), stem(b));
+    if sa.chars().count() >= 4 && sa == sb {
+        return Some(Variant::WordForm);
+    }
+    None
+}
+
+/// "unlawful" vs "lawful" is not a spelling variant.
+fn negating_prefix(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    ["un", "in", "im", "il", "ir", "non", "dis"].iter().any(|p| long.strip_prefix(p) == Some(short))
+}
+
+/// Folds common British/American spelling differences.
+fn uk_us(w: &str) -> String {
+    let mut s = w.to_string();
+    for (from, to) in [
+        ("isation", "ization"),
+        ("ise", "ize"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("yse", "yze"),
+        ("our", "or"),
+        ("ence", "ense"),
+        ("tre", "ter"),
+        ("lled", "led"),
+        ("lling", "ling"),
+        ("gement", "gment"),
+        ("ogue", "og"),
+    ] {
+        if let Some(stripped) = s.strip_suffix(from) {
+            s = format!("{stripped}{to}");
+            break;
+        }
+    }
+    s
+}
+
+fn stem(w: &str) -> &str {
+    for suffix in
+        ["ings", "ing", "ions", "ion", "ments", "ment", "ed", "es", "s", "ly", "e"]
+    {
+        if let Some(s) = w.strip_suffix(suffix)
+            && s.chars().count() >= 3
+        {
+            return s;
+        }
+    }
+    w
+}
+
+fn edit_distance_is_one(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (la, lb) = (a.len(), b.len());
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    // One substitution, insertion or deletion leaves prefix + suffix covering the shorter word.
+    prefix + suffix >= la.max(lb) - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::words::{regions, word_diff};
+
+    fn check(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
+        check_ctx(old, new, RegionContext::default())
+    }
+
+    fn check_ctx(old: &str, new: &str, ctx: RegionContext) -> (Vec<String>, Vec<String>) {
+        let mut out = Reasons::default();
+        classify(&regions(&word_diff(old, new)), ctx, &BTreeSet::new(), &mut out);
+        (out.substantive, out.cosmetic)
+    }
+
+    #[test]
+    fn cosmetic_layout_changes() {
+        assert_eq!(check("a  b", "a b").1, ["whitespace changed"]);
+        assert_eq!(check("the \"System\"", "the \u{201C}System\u{201D}").1, ["quotes or dashes changed"]);
+        assert_eq!(check("Your Account", "your account").1, ["case changed"]);
+        assert_eq!(check("3. Do it", "4. Do it").1, ["list renumbered"]);
+        assert_eq!(check("data, and more", "data and more").1, ["punctuation changed"]);
+        assert_eq!(check("send e-mail now", "send email now").1, ["spelling variant 'e-mail' → 'email'"]);
+    }
+
+    #[test]
+    fn spelling_and_word_forms() {
+        assert_eq!(check("the licence", "the license").1, ["spelling variant 'licence' → 'license'"]);
+        assert_eq!(check("our behaviour", "our behavior").1, ["spelling variant 'behaviour' → 'behavior'"]);
+        assert_eq!(
+            check("promoting or facilitating abuse", "promoting or facilitation abuse").1,
+            ["word form changed 'facilitating' → 'facilitation'"]
+        );
+        // Not a spelling variant: a negating prefix.
+        assert!(!check("lawful use", "unlawful use").0.is_empty());
+    }
+
+    #[test]
+    fn rebrand_is_cosmetic_party_change_is_not() {
+        assert_eq!(
+            check("misuse of the AWS Site.", "misuse of the Amazon Web Services China Site.").1,
+            ["entity renamed 'AWS' → 'Amazon Web Services China'"]
+        );
+        assert_eq!(
+            check("offered by Amazon Web Services, Inc.", "offered by Ningxia Western Cloud Data Technology Co., Ltd.").0,
+            ["party changed 'Amazon Web Services, Inc' → 'Ningxia Western Cloud Data Technology Co., Ltd'"]
+        );
+        let dispute = RegionContext { dispute: true, ..Default::default() };
+        assert_eq!(
+            check_ctx("the laws of California", "the laws of Delaware", dispute).0,
+            ["governing law/forum changed 'California' → 'Delaware'"]
+        );
+    }
+
+    #[test]
+    fn function_words_are_minor() {
+        assert_eq!(check("content that is unlawful", "content which is unlawful").1, [
+            "minor wording 'that' → 'which'"
+        ]);
+    }
+
+    #[test]
+    fn content_changes_are_substantive() {
+        assert_eq!(
+            check("viruses, worms, or cancelbots", "viruses, worms, ransomware, or cancelbots").0,
+            ["list entry added 'ransomware'"]
+        );
+        assert_eq!(check("any illegal use", "any illegal or harmful use").0, ["list entry added 'harmful'"]);
+        assert_eq!(check("all users", "all visitors").0, ["wording changed 'users' → 'visitors'"]);
+        assert_eq!(check("store content", "display content").0, ["wording changed 'store' → 'display'"]);
+    }
+
+    #[test]
+    fn headings_reworded_are_cosmetic() {
+        let heading = RegionContext { heading: true, ..Default::default() };
+        assert_eq!(
+            check_ctx("Reporting of Violations of this Policy", "Reporting of Violations", heading),
+            (vec![], vec!["heading reworded removed 'of this Policy'".to_string()])
+        );
+    }
+}

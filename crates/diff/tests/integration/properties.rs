@@ -1,0 +1,217 @@
+//! Property tests: identity, completeness, cosmetic invariance, negation
+//! sensitivity and word-op reconstruction, on generated documents.
+
+use crate::assert_invariants;
+use cw_diff::diff;
+use cw_model::{ChangeKind, ExtractedDocument, Provision, ProvisionKind, Significance, SourceFormat};
+use proptest::prelude::*;
+
+const WORDS: &[&str] = &[
+    "services", "content", "account", "policy", "data", "users", "network", "security", "access",
+    "terms", "provider", "information", "system", "website", "agreement", "rights", "violation",
+    "Amazon", "Site", "AWS", "we", "you", "may", "will", "use", "remove", "suspend", "report", "law",
+    "the", "of", "to", "and", "any", "for", "in", "this", "that", "\"System\"", "customer's",
+];
+
+const MONTHS: &[&str] = &["January", "June", "July", "September", "December"];
+
+fn gen_section() -> impl Strategy<Value = (Vec<usize>, Vec<(bool, Vec<usize>)>)> {
+    (
+        prop::collection::vec(0..WORDS.len(), 1..4),
+        prop::collection::vec((any::<bool>(), prop::collection::vec(0..WORDS.len(), 4..16)), 1..6),
+    )
+}
+
+fn gen_doc() -> impl Strategy<Value = Vec<(Vec<usize>, Vec<(bool, Vec<usize>)>)>> {
+    prop::collection::vec(gen_section(), 1..5)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn text_of(words: &[usize]) -> String {
+    let t: Vec<&str> = words.iter().filter_map(|&w| WORDS.get(w).copied()).collect();
+    capitalise(&t.join(" "))
+}
+
+/// Builds a document: a date line, then sections with a heading and
+/// paragraphs or numbered list items ("3. …", as extractors often leave them).
+fn build(sections: &[(Vec<usize>, Vec<(bool, Vec<usize>)>)], month: usize) -> ExtractedDocument {
+    let mut provisions = vec![Provision::new(
+        "top/1",
+        vec![],
+        ProvisionKind::Paragraph,
+        format!("Last updated: {} 18, 2021", MONTHS[month % MONTHS.len()]),
+    )];
+    for (s, (heading, body)) in sections.iter().enumerate() {
+        let title = format!("{} {}", s + 1, text_of(heading));
+        provisions.push(Provision::new(format!("s{s}/0"), vec![], ProvisionKind::Heading, title.clone()));
+        let mut item = 0;
+        for (k, (is_item, words)) in body.iter().enumerate() {
+            let (kind, text) = if *is_item {
+                item += 1;
+                (ProvisionKind::ListItem, format!("{item}. {}", text_of(words)))
+            } else {
+                (ProvisionKind::Paragraph, text_of(words))
+            };
+            provisions.push(Provision::new(format!("s{s}/{}", k + 1), vec![title.clone()], kind, text));
+        }
+    }
+    ExtractedDocument {
+        title: Some("Generated Policy".into()),
+        effective_date: None,
+        language: "en".into(),
+        format: SourceFormat::Text,
+        provisions,
+        warnings: vec![],
+    }
+}
+
+/// A cosmetic-only edit of one provision text, chosen by `how`.
+fn cosmetic(text: &str, how: u8) -> String {
+    match how % 5 {
+        // Straight quotes → curly quotes (and apostrophes).
+        0 => {
+            let mut open = true;
+            text.chars()
+                .map(|c| match c {
+                    '"' => {
+                        open = !open;
+                        if open { '\u{201D}' } else { '\u{201C}' }
+                    }
+                    '\'' => '\u{2019}',
+                    c => c,
+                })
+                .collect()
+        }
+        // Rewrap: double spaces and line breaks.
+        1 => text.replacen(' ', "  ", 2).replacen(' ', "\n", 1),
+        // Renumber a list marker.
+        2 => match text.split_once(". ") {
+            Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => format!("{}. {rest}", n.len() + 7),
+            _ => text.to_string(),
+        },
+        // Change case.
+        3 => text.to_lowercase(),
+        _ => text.to_string(),
+    }
+}
+
+/// 128 cases unless `PROPTEST_CASES` says otherwise.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_document_against_itself_is_unchanged(sections in gen_doc()) {
+        let d = build(&sections, 0);
+        let cs = diff(&d, &d);
+        assert_invariants(&d, &d, &cs);
+        prop_assert!(cs.changes.iter().all(|c| c.kind == ChangeKind::Unchanged));
+        prop_assert_eq!(cs.summary.unchanged, d.provisions.len());
+        prop_assert_eq!(cs.summary.substantive, 0);
+    }
+
+    #[test]
+    fn every_provision_appears_exactly_once(a in gen_doc(), b in gen_doc(), month in 0..5usize) {
+        let (old, new) = (build(&a, 0), build(&b, month));
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+    }
+
+    #[test]
+    fn edited_versions_keep_every_provision_once(
+        a in gen_doc(),
+        edits in prop::collection::vec((0..4u8, any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..8),
+    ) {
+        let old = build(&a, 0);
+        let mut new = old.clone();
+        for (op, x, y) in edits {
+            let n = new.provisions.len();
+            if n == 0 { break; }
+            let (i, j) = (x.index(n), y.index(n));
+            match op {
+                0 => { new.provisions.remove(i); }
+                1 => { let p = new.provisions.remove(i); let j = j.min(new.provisions.len()); new.provisions.insert(j, p); }
+                2 => { if let Some(p) = new.provisions.get_mut(i) { p.text.push_str(" and any data"); } }
+                _ => {
+                    let mut p = new.provisions[i].clone();
+                    p.id = format!("{}-copy{}", p.id, j);
+                    p.text = format!("{} report", p.text);
+                    new.provisions.insert(j, p);
+                }
+            }
+        }
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+    }
+
+    #[test]
+    fn cosmetic_mutations_are_never_substantive(
+        a in gen_doc(),
+        month in 1..5usize,
+        hows in prop::collection::vec(any::<u8>(), 1..16),
+    ) {
+        let old = build(&a, 0);
+        let mut new = build(&a, month);
+        for (k, p) in new.provisions.iter_mut().enumerate() {
+            p.text = cosmetic(&p.text, hows[k % hows.len()]);
+        }
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+        let bad: Vec<_> = cs.changes.iter().filter(|c| c.significance == Significance::Substantive).collect();
+        prop_assert!(bad.is_empty(), "{:#?}", bad);
+        prop_assert!(cs.changes.iter().all(|c| matches!(c.kind, ChangeKind::Unchanged | ChangeKind::Modified)));
+    }
+
+    #[test]
+    fn inserting_a_negation_or_qualifier_is_substantive(
+        a in gen_doc(),
+        which in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        phrase in prop::sample::select(vec!["not", "without notice"]),
+    ) {
+        let old = build(&a, 0);
+        let mut new = old.clone();
+        // Any provision but the date line.
+        let k = 1 + which.index(new.provisions.len() - 1);
+        let p = &mut new.provisions[k];
+        let mut words: Vec<&str> = p.text.split(' ').collect();
+        let pos = at.index(words.len() + 1);
+        words.insert(pos, phrase);
+        p.text = words.join(" ");
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+        let quoted = format!("'{phrase}'");
+        let hit = cs.changes.iter().any(|c| {
+            c.significance == Significance::Substantive && c.reasons.iter().any(|r| r.contains(&quoted))
+        });
+        prop_assert!(hit, "{}", cw_diff::render_text(&cs));
+    }
+
+    #[test]
+    fn word_ops_rebuild_both_texts(old in "[a-zA-Z ,.;“”\"'0-9\u{4e00}-\u{4e10}-]{0,80}", new in "[a-zA-Z ,.;“”\"'0-9\u{4e00}-\u{4e10}-]{0,80}") {
+        let doc = |t: &str| ExtractedDocument {
+            title: None,
+            effective_date: None,
+            language: "und".into(),
+            format: SourceFormat::Text,
+            provisions: vec![Provision::new("p/1", vec![], ProvisionKind::Paragraph, t)],
+            warnings: vec![],
+        };
+        let (o, n) = (doc(&old), doc(&new));
+        let cs = diff(&o, &n);
+        // assert_invariants checks that equal+delete = old and equal+insert = new.
+        assert_invariants(&o, &n, &cs);
+        let _ = cw_diff::render_html(&cs);
+        let _ = cw_diff::render_text(&cs);
+    }
+}

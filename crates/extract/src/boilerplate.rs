@@ -1,0 +1,699 @@
+//! Boilerplate removal over the block list, with no rules naming any site.
+//!
+//! 1. **Line rules** mark junk anywhere: copyright lines, call-to-action
+//!    buttons ("Sign in", "Request an account"), page numbers, bare URLs,
+//!    dot-leader contents lines, ICP licence lines, blocks with no letters
+//!    (separators, image-only lines), language pickers, cookie banners, and
+//!    running headers/footers repeated at page breaks ([`running_lines`]).
+//! 2. **Link lists** (blocks that are mostly link text) are navigation.
+//! 3. **Main content spans**: every block gets a score — sentence-like text
+//!    is positive, link lists, chrome and short fragments negative, a "Last
+//!    updated" line strongly positive — and the maximum-sum run of blocks is the
+//!    main content (plus any other run at least a third as strong). A span is
+//!    extended back over the title and date lines just before it, and forward
+//!    over the rest of a list it ends in. Everything outside is dropped.
+//! 4. **Tables of contents**: runs of short items whose texts repeat later
+//!    headings (scored neutral, so they do not split the main content).
+//!
+//! Afterwards [`rejoin`] mends paragraphs split by a page break.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::blocks::{
+    Block, BlockKind, ends_clause, has_sentence_punct, match_key, re, starts_mid_sentence,
+    word_count,
+};
+use crate::meta::date::is_date_line;
+use crate::text::is_all_caps;
+
+/// One line or block as seen by [`running_lines`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unit<'a> {
+    /// The text ("" for a page break).
+    pub(crate) text: &'a str,
+    /// It is a heading.
+    pub(crate) heading: bool,
+    /// It is a page number or a page break.
+    pub(crate) page_mark: bool,
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)^(?:(?:page|p\.|pg\.?|seite|página|pagina)\s*)?\d{1,4}\s*(?:(?:of|/|von|sur|de|di|из)\s*\d{1,4})?$",
+        r"|^[-–—]\s*\d{1,4}\s*[-–—]$|^第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$"
+    ))
+});
+
+/// Whether a line is a page number ("Page 3 of 7", "- 3 -", "3/7", "第 3 页").
+pub(crate) fn is_page_number(t: &str) -> bool {
+    PAGE_NUMBER.is_match(t.trim())
+}
+
+/// Flags running headers and footers: short lines repeated on several pages.
+/// Headings are never flagged. A repeated line counts when it sits next to a page number, a page break or
+/// another repeated line (a header group such as "LEGAL" + the title), when it
+/// repeats a heading's text as a plain line, or when it is a short ALL-CAPS
+/// line seen three times or more. Page numbers themselves are flagged too.
+pub(crate) fn running_lines(units: &[Unit<'_>]) -> Vec<bool> {
+    let keys: Vec<Option<String>> = units
+        .iter()
+        .map(|u| {
+            let words = word_count(u.text);
+            let short =
+                words <= 12 && u.text.chars().count() <= 100 && !(ends_clause(u.text) && words > 6);
+            (!u.page_mark && !u.text.is_empty() && short).then(|| {
+                match_key(u.text)
+                    .chars()
+                    .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                    .collect()
+            })
+        })
+        .collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for k in keys.iter().flatten() {
+        *counts.entry(k.as_str()).or_default() += 1;
+    }
+    let heading_keys: HashSet<&str> = units
+        .iter()
+        .zip(&keys)
+        .filter(|(u, _)| u.heading)
+        .filter_map(|(_, k)| k.as_deref())
+        .collect();
+    let repeated = |i: usize| -> Option<&str> {
+        let k = keys.get(i)?.as_deref()?;
+        (counts.get(k).copied().unwrap_or(0) >= 2).then_some(k)
+    };
+    let mut out = vec![false; units.len()];
+    for (i, u) in units.iter().enumerate() {
+        if u.page_mark {
+            out[i] = !u.text.is_empty();
+            continue;
+        }
+        if u.heading {
+            continue;
+        }
+        let Some(key) = repeated(i) else { continue };
+        let neighbour = |j: Option<usize>| {
+            j.and_then(|j| units.get(j).map(|n| (j, n)))
+                .is_some_and(|(j, n)| n.page_mark || repeated(j).is_some_and(|other| other != key))
+        };
+        let grouped = neighbour(i.checked_sub(1)) || neighbour(Some(i + 1));
+        let repeats_heading = heading_keys.contains(key);
+        let shouted = counts.get(key).copied().unwrap_or(0) >= 3
+            && word_count(u.text) <= 4
+            && is_all_caps(u.text)
+            && !ends_clause(u.text);
+        out[i] = grouped || repeats_heading || shouted;
+    }
+    out
+}
+
+static URL_ONLY: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^(?:https?://|www\.)\S+$"));
+static TOC_LEADER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:\.{4,}|…{2,}|·{4,}|_{4,})\s*\d{1,4}$"));
+static COPYRIGHT_START: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^(?:©|\(c\)\s*\d{4}|copyright\b|版权所有|著作権)"));
+static COPYRIGHT_ANY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)©|\ball\s+rights\s+reserved\b|版权所有|保留所有权利"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:19|20)\d{2}\b"));
+static ICP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)icp\s*(?:备|证|證|許可|license|licence|filing|no\b)|[京沪粤浙苏津渝川鄂湘闽皖鲁豫冀晋辽吉黑赣桂琼贵云藏陕甘青宁新蒙]\s*icp|公网安备|网安备|增值电信业务经营许可证",
+    )
+});
+static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| re(r"\([^)]*\)|（[^）]*）"));
+
+#[rustfmt::skip]
+const CTA_EXACT: &[&str] = &[
+    "sign in", "sign up", "log in", "login", "log out", "logout", "register", "request an account",
+    "create an account", "create account", "create a free account", "open an account",
+    "get started", "start now", "start free trial", "free trial", "try it free", "try for free",
+    "contact us", "contact sales", "talk to sales", "subscribe", "download", "download now",
+    "download pdf", "learn more", "read more", "see more", "show more", "show less", "view more",
+    "view all", "back to top", "top", "skip to content", "skip to main content", "skip navigation",
+    "menu", "main menu", "close", "search", "accept", "accept all", "accept all cookies",
+    "accept cookies", "allow all", "allow all cookies", "reject all", "reject", "decline",
+    "manage cookies", "cookie settings", "cookie preferences", "manage preferences", "customize",
+    "customise", "ok", "got it", "i agree", "share", "print", "print this page", "rate this page",
+    "was this page helpful", "feedback", "give feedback", "more", "my account", "previous", "next",
+    "home", "help", "登录", "注册", "立即注册", "免费注册", "联系我们", "返回顶部", "分享", "打印", "接受", "拒绝",
+];
+#[rustfmt::skip]
+const CTA_PREFIX: &[&str] = &[
+    "sign in to ", "log in to ", "sign up for ", "sign up to ", "get started with ", "share on ",
+    "share this ", "follow us", "subscribe to ", "was this page helpful", "rate this ",
+    "click here to return", "download the app", "back to ", "go to ", "skip to ",
+    "manage your cookie",
+];
+#[rustfmt::skip]
+const COOKIE_CTA: &[&str] = &[
+    "accept", "accept all", "accept all cookies", "accept cookies", "allow all",
+    "allow all cookies", "reject all", "reject", "decline", "manage cookies", "cookie settings",
+    "cookie preferences", "manage preferences", "i agree", "got it", "ok",
+];
+
+/// Lowercase, trimmed of surrounding punctuation and arrows, single-spaced.
+fn cta_key(t: &str) -> String {
+    t.trim_matches(|c: char| !c.is_alphanumeric())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn is_cta(t: &str) -> bool {
+    let k = cta_key(t);
+    CTA_EXACT.contains(&k.as_str()) || CTA_PREFIX.iter().any(|p| k.starts_with(p))
+}
+
+/// Junk judged from one block alone.
+fn is_junk_line(b: &Block) -> bool {
+    let t = b.text.trim();
+    if !t.chars().any(char::is_alphanumeric) {
+        return true;
+    }
+    if is_page_number(t) || URL_ONLY.is_match(t) || TOC_LEADER.is_match(t) {
+        return true;
+    }
+    let words = word_count(t);
+    if words <= 40 && (COPYRIGHT_START.is_match(t) || ICP.is_match(t)) {
+        return true;
+    }
+    if words <= 15 && COPYRIGHT_ANY.is_match(t) && YEAR.is_match(t) {
+        return true;
+    }
+    !b.is_heading() && words <= 6 && (is_cta(t) || b.button)
+}
+
+#[rustfmt::skip]
+const LANGUAGE_NAMES: &[&str] = &[
+    "english", "deutsch", "español", "espanol", "français", "francais", "italiano", "português",
+    "portugues", "nederlands", "polski", "русский", "українська", "türkçe", "turkce", "svenska",
+    "dansk", "norsk", "suomi", "čeština", "cestina", "magyar", "română", "romana", "ελληνικά",
+    "עברית", "العربية", "عربي", "हिन्दी", "ไทย", "中文", "简体中文", "繁體中文", "繁体中文", "日本語", "한국어",
+    "català", "hrvatski", "slovenčina", "slovenščina", "български", "lietuvių", "latviešu", "eesti",
+    "srpski", "српски", "tagalog", "filipino", "bahasa indonesia", "bahasa melayu", "tiếng việt",
+    "norsk bokmål", "简体", "繁體", "繁体",
+];
+#[rustfmt::skip]
+const LANGUAGE_FILLER: &[&str] = &[
+    "language", "languages", "select", "choose", "your", "a", "语言", "語言", "言語", "langue", "sprache",
+    "idioma",
+];
+
+/// Counts language names and other words in a block ("Deutsch | English | 中文 (简体)").
+fn language_tokens(text: &str) -> (usize, usize) {
+    let t = PARENTHETICAL.replace_all(text, " ").to_lowercase();
+    let t: String = t
+        .chars()
+        .map(|c| if "|/·•,;:".contains(c) { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let (mut langs, mut other, mut i) = (0, 0, 0);
+    while let Some(w) = words.get(i) {
+        let pair = words.get(i + 1).map(|n| format!("{w} {n}"));
+        if pair.as_deref().is_some_and(|p| LANGUAGE_NAMES.contains(&p)) {
+            langs += 1;
+            i += 2;
+            continue;
+        }
+        if LANGUAGE_NAMES.contains(w) {
+            langs += 1;
+        } else if !LANGUAGE_FILLER.contains(w) {
+            other += 1;
+        }
+        i += 1;
+    }
+    (langs, other)
+}
+
+fn mark_language_pickers(blocks: &[Block], junk: &mut [bool]) {
+    let mut run: Vec<usize> = Vec::new();
+    let close = |run: &mut Vec<usize>, junk: &mut [bool]| {
+        if run.len() >= 2 {
+            for &j in run.iter() {
+                junk[j] = true;
+            }
+        }
+        run.clear();
+    };
+    for (i, b) in blocks.iter().enumerate() {
+        let (langs, other) = language_tokens(&b.text);
+        if other == 0 && langs >= 2 {
+            junk[i] = true;
+        }
+        if other == 0 && langs >= 1 && !b.is_heading() {
+            run.push(i);
+        } else {
+            close(&mut run, junk);
+        }
+    }
+    close(&mut run, junk);
+}
+
+/// A cookie-consent button drags the cookie notice just before it along.
+fn mark_cookie_banners(blocks: &[Block], junk: &mut [bool]) {
+    for (i, b) in blocks.iter().enumerate() {
+        if !COOKIE_CTA.contains(&cta_key(&b.text).as_str()) {
+            continue;
+        }
+        junk[i] = true;
+        let from = i.saturating_sub(3);
+        for (p, j) in blocks.iter().zip(junk.iter_mut()).take(i).skip(from) {
+            let l = p.text.to_lowercase();
+            if !p.is_heading()
+                && l.contains("cookie")
+                && ["accept", "consent", "agree", "continu", "allow"]
+                    .iter()
+                    .any(|w| l.contains(w))
+                && word_count(&p.text) <= 60
+            {
+                *j = true;
+            }
+        }
+    }
+}
+
+/// Mostly link text with hardly any other words: a menu, a footer column, breadcrumbs.
+fn is_link_list(b: &Block) -> bool {
+    if b.is_heading() || b.links == 0 {
+        return false;
+    }
+    let visible = b.visible_chars();
+    let non_link = visible.saturating_sub(b.link_chars);
+    b.link_ratio() >= 0.6 && non_link <= 25
+}
+
+/// Chrome flags, ignored when they would cover most of the document's running
+/// text (a page whose `<body>` carries a class like `menu-open`).
+fn chrome_flags(blocks: &[Block]) -> Vec<bool> {
+    let sentence_chars = |b: &Block| {
+        if word_count(&b.text) >= 8 && has_sentence_punct(&b.text) {
+            b.visible_chars()
+        } else {
+            0
+        }
+    };
+    let total: usize = blocks.iter().map(sentence_chars).sum();
+    let chrome: usize = blocks.iter().filter(|b| b.chrome).map(sentence_chars).sum();
+    let trust = total == 0 || chrome * 10 <= total * 7;
+    blocks.iter().map(|b| b.chrome && trust).collect()
+}
+
+/// How much a block looks like main content.
+fn score(b: &Block, junk: bool, linky: bool, chrome: bool) -> f32 {
+    if chrome {
+        return -3.0;
+    }
+    if junk {
+        return -1.0;
+    }
+    if b.is_heading() {
+        return 0.0;
+    }
+    if is_date_line(&b.text) {
+        return 3.0;
+    }
+    if linky {
+        return -2.0;
+    }
+    if b.kind == BlockKind::TableRow {
+        // Data tables inside a policy (cookie lists, retention periods) are content.
+        return 0.0;
+    }
+    let words = word_count(&b.text);
+    if words >= 8 && has_sentence_punct(&b.text) {
+        1.0 + (words as f32 / 10.0).min(8.0)
+    } else if words >= 3 && ends_clause(&b.text) {
+        0.5
+    } else {
+        -0.3
+    }
+}
+
+/// The maximum-sum run of `scores[lo..hi]` as (start, end, sum), if positive.
+fn best_span(scores: &[f32], lo: usize, hi: usize) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    let (mut sum, mut start) = (0.0f32, lo);
+    for (i, score) in scores.iter().enumerate().take(hi).skip(lo) {
+        if sum <= 0.0 {
+            sum = 0.0;
+            start = i;
+        }
+        sum += score;
+        if sum > 0.0 && best.is_none_or(|(_, _, b)| sum > b) {
+            best = Some((start, i + 1, sum));
+        }
+    }
+    best
+}
+
+/// Decides which blocks are content. Returns one flag per block.
+pub(crate) fn select(blocks: &[Block]) -> Vec<bool> {
+    let n = blocks.len();
+    let mut junk: Vec<bool> = blocks.iter().map(is_junk_line).collect();
+    mark_language_pickers(blocks, &mut junk);
+    mark_cookie_banners(blocks, &mut junk);
+    let units: Vec<Unit<'_>> = blocks
+        .iter()
+        .map(|b| {
+            let item = matches!(b.kind, BlockKind::ListItem(_));
+            Unit {
+                text: if item { "" } else { &b.text },
+                heading: b.is_heading(),
+                page_mark: !item && is_page_number(&b.text),
+            }
+        })
+        .collect();
+    for (j, r) in junk.iter_mut().zip(running_lines(&units)) {
+        *j |= r;
+    }
+    let linky: Vec<bool> = blocks.iter().map(is_link_list).collect();
+    let chrome = chrome_flags(blocks);
+    let toc = toc_flags(blocks, &chrome);
+    let blocked: Vec<bool> = (0..n).map(|i| junk[i] || linky[i] || chrome[i] || toc[i]).collect();
+    // A table of contents belongs to the main content: neutral, then dropped.
+    let scores: Vec<f32> = (0..n)
+        .map(|i| if toc[i] { 0.0 } else { score(&blocks[i], junk[i], linky[i], chrome[i]) })
+        .collect();
+
+    let mut keep = vec![false; n];
+    match best_span(&scores, 0, n) {
+        None => keep.iter_mut().zip(&blocked).for_each(|(k, b)| *k = !b),
+        Some((s, e, best)) => {
+            let threshold = (best * 0.3).max(10.0);
+            let mut spans = vec![(s, e)];
+            let mut todo = vec![(0, s), (e, n)];
+            while let Some((lo, hi)) = todo.pop() {
+                if let Some((s2, e2, _)) = best_span(&scores, lo, hi).filter(|x| x.2 >= threshold) {
+                    spans.push((s2, e2));
+                    todo.push((lo, s2));
+                    todo.push((e2, hi));
+                }
+            }
+            spans.sort_unstable_by_key(|x| x.0);
+            let mut floor = 0;
+            for (k, &(s, e)) in spans.iter().enumerate() {
+                let ceiling = spans.get(k + 1).map_or(n, |x| x.0);
+                let s = extend_back(blocks, &blocked, &chrome, s, floor);
+                let e = extend_forward(blocks, &blocked, e, ceiling);
+                for i in s..e {
+                    keep[i] = !blocked[i];
+                }
+                floor = e;
+            }
+        }
+    }
+    keep
+}
+
+/// Moves a span's start back over the title and date lines just before it,
+/// crossing at most three short, junk or chrome blocks (a share bar,
+/// breadcrumbs) on the way.
+fn extend_back(
+    blocks: &[Block],
+    blocked: &[bool],
+    chrome: &[bool],
+    start: usize,
+    floor: usize,
+) -> usize {
+    let (mut s, mut j, mut pending) = (start, start, 0);
+    while j > floor && pending <= 3 {
+        let i = j - 1;
+        let Some(b) = blocks.get(i) else { break };
+        let in_chrome = chrome.get(i).copied().unwrap_or(true);
+        if !in_chrome && (b.is_heading() || is_date_line(&b.text)) {
+            s = i;
+            pending = 0;
+        } else if blocked.get(i).copied().unwrap_or(true)
+            || (word_count(&b.text) <= 12 && b.kind == BlockKind::Paragraph)
+        {
+            pending += 1;
+        } else {
+            break;
+        }
+        j = i;
+    }
+    s
+}
+
+/// Moves a span's end forward over the rest of the list or table it ends in.
+fn extend_forward(blocks: &[Block], blocked: &[bool], end: usize, ceiling: usize) -> usize {
+    let listy = |b: &Block| matches!(b.kind, BlockKind::ListItem(_) | BlockKind::TableRow);
+    let Some(last) = end.checked_sub(1).and_then(|i| blocks.get(i)) else {
+        return end;
+    };
+    if !listy(last) && !last.text.trim_end().ends_with([':', '：']) {
+        return end;
+    }
+    let mut e = end;
+    while e < ceiling
+        && blocks.get(e).is_some_and(listy)
+        && !blocked.get(e).copied().unwrap_or(true)
+    {
+        e += 1;
+    }
+    e
+}
+
+static LEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:(?:section|article|part|chapter)\s+)?(?:\d{1,3}(?:\.\d{1,3})*\.?|[ivxlc]{1,6}\.|[a-z][.)]|\(\w{1,4}\))\s+",
+    )
+});
+
+fn toc_key(t: &str) -> String {
+    match_key(&LEADING_NUMBER.replace(t.trim(), ""))
+}
+
+/// Flags tables of contents: runs of short items (outside chrome) whose texts
+/// repeat headings that come later, plus a short lead-in such as "On this page:".
+fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
+    let mut last_heading: HashMap<String, usize> = HashMap::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if b.is_heading() && !chrome[i] {
+            last_heading.insert(toc_key(&b.text), i);
+        }
+    }
+    let mut out = vec![false; blocks.len()];
+    let mut run: Vec<usize> = Vec::new();
+    let mut close = |run: &mut Vec<usize>| {
+        let matches = run
+            .iter()
+            .filter(|&&i| {
+                let key = toc_key(&blocks[i].text);
+                !key.is_empty() && last_heading.get(&key).is_some_and(|&h| h > i)
+            })
+            .count();
+        if matches >= 2 && matches * 2 >= run.len() {
+            for &i in run.iter() {
+                out[i] = true;
+            }
+            let lead_in = run.first().and_then(|&i| i.checked_sub(1));
+            if let Some(l) = lead_in
+                && blocks[l].kind == BlockKind::Paragraph
+                && word_count(&blocks[l].text) <= 6
+                && blocks[l].text.trim_end().ends_with([':', '：'])
+            {
+                out[l] = true;
+            }
+        }
+        run.clear();
+    };
+    for (i, b) in blocks.iter().enumerate() {
+        let short = !b.is_heading() && word_count(&b.text) <= 15 && !ends_sentence_strict(&b.text);
+        if short && !chrome[i] {
+            run.push(i);
+        } else {
+            close(&mut run);
+        }
+    }
+    close(&mut run);
+    out
+}
+
+fn ends_sentence_strict(t: &str) -> bool {
+    t.trim_end().ends_with(['.', '。'])
+}
+
+/// Joins a paragraph that starts mid-sentence to the block before it when that
+/// block stops mid-sentence (text split by a page break or a dropped header).
+pub(crate) fn rejoin(blocks: Vec<Block>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if b.kind == BlockKind::Paragraph
+            && starts_mid_sentence(&b.text)
+            && let Some(prev) = out.last_mut()
+            && matches!(prev.kind, BlockKind::Paragraph | BlockKind::ListItem(_))
+            && !ends_clause(&prev.text)
+            && !prev.strong_only
+        {
+            prev.text.push(' ');
+            prev.text.push_str(&b.text);
+            prev.link_chars += b.link_chars;
+            prev.links += b.links;
+            continue;
+        }
+        out.push(b);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(t: &str) -> Block {
+        Block::new(BlockKind::Paragraph, t)
+    }
+
+    fn link(t: &str) -> Block {
+        let mut b = p(t);
+        b.link_chars = b.visible_chars();
+        b.links = 1;
+        b
+    }
+
+    fn kept(blocks: &[Block]) -> Vec<&str> {
+        let keep = select(blocks);
+        blocks
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(b, _)| b.text.as_str())
+            .collect()
+    }
+
+    const BODY: &str =
+        "You may not use the services to violate the security of any network, computer or system.";
+
+    #[test]
+    fn line_rules() {
+        for junk in [
+            "© 2020, Example Web Services, Inc. or its affiliates. All rights reserved.",
+            "Copyright 2023 Pixel Forge",
+            "Sign In to the Console",
+            "Request an account",
+            "Rate this Page »",
+            "Page 3 of 7",
+            "http://www.example.cn/en/privacy/",
+            "1. Introduction ........ 3",
+            "京ICP备06062228号-7",
+            "—",
+        ] {
+            assert!(is_junk_line(&p(junk)), "{junk}");
+        }
+        for fine in [
+            BODY,
+            "Contact",
+            "The content is owned by us and all rights reserved to us by law are kept.",
+        ] {
+            assert!(!is_junk_line(&p(fine)), "{fine}");
+        }
+        assert!(!is_junk_line(&Block::new(
+            BlockKind::Heading(2),
+            "Contact Us"
+        )));
+    }
+
+    #[test]
+    fn language_pickers() {
+        assert_eq!(
+            language_tokens("عربي | Bahasa Indonesia | Deutsch | English | Español | Tiếng Việt"),
+            (6, 0)
+        );
+        assert_eq!(language_tokens("中文 (简体) 中文 (繁體)"), (2, 0));
+        assert_eq!(language_tokens("English is the governing law."), (1, 4));
+    }
+
+    #[test]
+    fn keeps_the_main_span_and_its_title() {
+        let blocks = vec![
+            link("Products"),
+            link("Pricing"),
+            p("Menu"),
+            Block::new(BlockKind::Heading(1), "Privacy Notice"),
+            p("Effective Date: 28 February 2024"),
+            p(BODY),
+            Block::new(BlockKind::Heading(2), "Your Rights"),
+            p("You may ask us for a copy of the information we hold about you, at any time."),
+            p("Learn About Us"),
+            link("About"),
+            link("Careers"),
+            p("We are an equal opportunity employer: all / any / every / one."),
+            p("© 2024 Fairhaven Bank. All rights reserved."),
+        ];
+        assert_eq!(
+            kept(&blocks),
+            vec![
+                "Privacy Notice",
+                "Effective Date: 28 February 2024",
+                BODY,
+                "Your Rights",
+                "You may ask us for a copy of the information we hold about you, at any time."
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_running_headers() {
+        let blocks = vec![
+            p("LEGAL"),
+            p("Example Policy"),
+            Block::new(BlockKind::Heading(1), "Example Policy"),
+            p(BODY),
+            p("LEGAL"),
+            p("Example Policy"),
+            p("pornography, or depicts violence, and other things that we do not allow."),
+            p("LEGAL"),
+            p(BODY),
+        ];
+        let got = kept(&blocks);
+        assert!(
+            !got.contains(&"LEGAL") && got.iter().filter(|t| **t == "Example Policy").count() == 1,
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn drops_tables_of_contents() {
+        let blocks = vec![
+            p(BODY),
+            p("1. Introduction"),
+            p("2. Your Data"),
+            p("3. Contact"),
+            Block::new(BlockKind::Heading(2), "1. Introduction"),
+            p(BODY),
+            Block::new(BlockKind::Heading(2), "2. Your Data"),
+            p(BODY),
+            Block::new(BlockKind::Heading(2), "3. Contact"),
+            p(BODY),
+        ];
+        let got = kept(&blocks);
+        assert_eq!(
+            got.iter().filter(|t| t.contains("Introduction")).count(),
+            1,
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn rejoins_split_sentences() {
+        let got = rejoin(vec![
+            p("You must not use the Services to"),
+            p("send spam."),
+            p("pornography is banned."),
+        ]);
+        let texts: Vec<_> = got.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "You must not use the Services to send spam.",
+                "pornography is banned."
+            ]
+        );
+    }
+}

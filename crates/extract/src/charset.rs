@@ -1,0 +1,143 @@
+//! Bytes → text. In order: a byte-order mark; valid UTF-8; UTF-16 without a
+//! mark; a `<meta charset>` declaration; UTF-8 with a few broken bytes; and
+//! finally a statistical guess (chardetng) decoded with encoding_rs, which
+//! covers legacy encodings such as GBK, Shift_JIS and windows-1252. Lossy
+//! decoding is reported as a warning, never an error. Line endings are
+//! normalised to `\n` (form feeds, the page breaks of PDF-to-text tools, are kept).
+
+use std::sync::LazyLock;
+
+use cw_model::Warning;
+use encoding_rs::Encoding;
+use regex::bytes::Regex as BytesRegex;
+
+use crate::sniff::utf16_without_bom;
+
+static META_CHARSET: LazyLock<BytesRegex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    BytesRegex::new(r#"(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{2,40})"#)
+        .expect("constant regex pattern compiles")
+});
+
+/// Decodes `bytes` to text, pushing a warning when some bytes could not be decoded.
+pub(crate) fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> String {
+    let (text, encoding, lossy) = decode_raw(bytes);
+    if lossy {
+        warnings.push(Warning::new(format!(
+            "some bytes were not valid {} and were replaced with U+FFFD; parts of the text may be garbled",
+            encoding.name()
+        )));
+    }
+    normalise_newlines(&text)
+}
+
+fn decode_raw(bytes: &[u8]) -> (String, &'static Encoding, bool) {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let body = bytes.get(bom_len..).unwrap_or_default();
+        let (text, lossy) = enc.decode_without_bom_handling(body);
+        return (text.into_owned(), enc, lossy);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_string(), encoding_rs::UTF_8, false);
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, lossy) = enc.decode_without_bom_handling(bytes);
+        return (text.into_owned(), enc, lossy);
+    }
+    let head = bytes.get(..4096).unwrap_or(bytes);
+    let declared = META_CHARSET
+        .captures(head)
+        .and_then(|c| c.get(1))
+        .and_then(|m| Encoding::for_label(m.as_bytes()));
+    let enc = match declared {
+        Some(enc) => enc,
+        None if mostly_utf8(bytes) => encoding_rs::UTF_8,
+        None => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            detector.guess(None, true)
+        }
+    };
+    // A declared UTF-16 in an ASCII-compatible document is a lie the HTML spec tells us to ignore.
+    let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else {
+        enc
+    };
+    let (text, lossy) = enc.decode_without_bom_handling(bytes);
+    (text.into_owned(), enc, lossy)
+}
+
+/// UTF-8 with a handful of broken sequences (a truncated download, one stray
+/// Latin-1 byte) is still UTF-8: guessing a legacy encoding would garble every
+/// other non-ASCII character.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut errors, mut multibyte) = (0usize, 0usize);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let valid = e.valid_up_to();
+                if let Some(s) = rest.get(..valid).and_then(|v| std::str::from_utf8(v).ok()) {
+                    multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                }
+                errors += 1;
+                let skip = valid + e.error_len().unwrap_or(rest.len() - valid).max(1);
+                rest = rest.get(skip..).unwrap_or_default();
+            }
+        }
+    }
+    multibyte > 0 && errors * 4 <= multibyte
+}
+
+fn normalise_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(bytes: &[u8]) -> (String, Vec<Warning>) {
+        let mut w = Vec::new();
+        let t = decode(bytes, &mut w);
+        (t, w)
+    }
+
+    #[test]
+    fn decodes_utf8_and_boms() {
+        assert_eq!(dec("Grüße\r\nok".as_bytes()).0, "Grüße\nok");
+        assert_eq!(dec(b"\xEF\xBB\xBFhello").0, "hello");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("条款".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(dec(&utf16).0, "条款");
+    }
+
+    #[test]
+    fn decodes_gbk_with_and_without_meta() {
+        let text = "隐私政策\n最后更新：2021年6月18日\n我们非常重视您的个人信息和隐私保护。我们将按照法律法规的要求，采取相应的安全保护措施。";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let (out, w) = dec(&gbk);
+        assert_eq!(out, text);
+        assert!(w.is_empty());
+        let mut html = b"<html><head><meta charset=\"gbk\"></head><body>".to_vec();
+        html.extend_from_slice(&gbk);
+        assert!(dec(&html).0.contains("最后更新"));
+    }
+
+    #[test]
+    fn warns_on_lossy_utf8() {
+        let (out, w) = dec(b"Gr\xC3\xBC\xC3\x9Fe \xFF und mehr \xC3\xA4\xC3\xB6");
+        assert!(out.starts_with("Grüße \u{FFFD}"));
+        assert_eq!(w.len(), 1);
+    }
+}

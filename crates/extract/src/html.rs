@@ -1,0 +1,570 @@
+//! HTML (pages and fragments) → blocks, using scraper/html5ever.
+//!
+//! The tree is walked iteratively (first child / next sibling / parent), so a
+//! page of 10,000 nested `<div>`s cannot overflow the stack. Scripts, styles,
+//! forms controls and hidden elements are skipped. Blocks inside page chrome —
+//! `<nav>`, `<aside>`, a `<header>`/`<footer>` outside the article, ARIA
+//! landmarks such as `role="navigation"`, elements whose class or id names a
+//! menu, footer, breadcrumb, cookie banner, sidebar or share bar, and
+//! everything outside a `<main>` that holds most of the text — are marked
+//! `chrome` for the boilerplate stage rather than dropped here. Link text,
+//! bold text and button-styled links are tracked for the same reason.
+
+use scraper::node::Element;
+use scraper::{ElementRef, Html, Node};
+
+use crate::blocks::{Block, BlockKind, Inline, Style, strip_markdown_inline};
+
+/// What an HTML page yields.
+#[derive(Debug, Default)]
+pub(crate) struct HtmlPage {
+    /// Blocks in reading order.
+    pub(crate) blocks: Vec<Block>,
+    /// The `<title>` text.
+    pub(crate) title: Option<String>,
+    /// The `lang` attribute of `<html>`.
+    pub(crate) lang: Option<String>,
+}
+
+/// Parses a whole page (or a fragment handed in as one).
+pub(crate) fn parse_document(src: &str) -> HtmlPage {
+    walk(&Html::parse_document(src), false)
+}
+
+/// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
+/// inline syntax, which is removed.
+pub(crate) fn parse_fragment(src: &str) -> Vec<Block> {
+    walk(&Html::parse_fragment(src), true).blocks
+}
+
+#[rustfmt::skip]
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
+    "select", "option", "button", "input", "textarea", "audio", "video", "picture", "map", "meta",
+    "link", "base",
+];
+#[rustfmt::skip]
+const BLOCK: &[&str] = &[
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup",
+    "hr", "html", "legend", "main", "nav", "p", "pre", "section", "summary", "table", "tbody",
+    "thead", "tfoot", "caption", "li", "ul", "ol", "menu", "tr", "td", "th", "h1", "h2", "h3", "h4",
+    "h5", "h6",
+];
+/// Class or id words that name page chrome. "cookie" alone is not one (a
+/// cookie policy's sections are called that); see [`cookie_banner`].
+#[rustfmt::skip]
+const CHROME_TOKENS: &[&str] = &[
+    "nav", "navbar", "navigation", "menu", "menubar", "megamenu", "submenu", "footer", "breadcrumb",
+    "breadcrumbs", "consent", "gdpr", "banner", "sidebar", "social", "share", "sharing", "skiplink",
+    "toolbar", "masthead", "topbar", "subnav", "langswitcher", "onetrust", "newsletter", "popup",
+    "modal",
+];
+/// Elements whose class or id can mark chrome: containers, not headings,
+/// paragraphs or inline text.
+#[rustfmt::skip]
+const CHROME_CONTAINERS: &[&str] = &[
+    "div", "section", "ul", "ol", "li", "form", "dialog", "header", "footer", "span", "table",
+];
+#[rustfmt::skip]
+const CHROME_ROLES: &[&str] = &[
+    "navigation", "banner", "contentinfo", "complementary", "search", "menubar", "menu", "dialog",
+    "alertdialog",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Block,
+    Heading(u8),
+    Item(u8),
+    Cell,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Frame {
+    skipped: bool,
+    ctx: bool,
+    list: bool,
+    row: bool,
+    link: bool,
+    strong: bool,
+    chrome: bool,
+    main: bool,
+    article: bool,
+    title: bool,
+}
+
+#[derive(Debug, Default)]
+struct Row {
+    cells: usize,
+    layout: bool,
+}
+
+#[derive(Debug, Default)]
+struct Walker {
+    blocks: Vec<Block>,
+    inline: Inline,
+    ctx: Vec<Ctx>,
+    frames: Vec<Frame>,
+    rows: Vec<Row>,
+    lists: usize,
+    link: usize,
+    strong: usize,
+    chrome: usize,
+    article: usize,
+    has_main: bool,
+    in_main: usize,
+    in_title: bool,
+    title: Option<String>,
+    title_buf: String,
+    lang: Option<String>,
+    markdown_text: bool,
+}
+
+fn walk(doc: &Html, markdown_text: bool) -> HtmlPage {
+    let main = find_main(doc);
+    let mut w = Walker {
+        markdown_text,
+        has_main: main.is_some(),
+        ..Walker::default()
+    };
+    let root = doc.tree.root();
+    let mut node = root;
+    'walk: loop {
+        let is_main = main.is_some_and(|m| std::ptr::eq(m, node.value()));
+        if w.open(node.value(), is_main)
+            && let Some(child) = node.first_child()
+        {
+            node = child;
+            continue;
+        }
+        loop {
+            w.close(node.value());
+            if node == root {
+                break 'walk;
+            }
+            if let Some(sibling) = node.next_sibling() {
+                node = sibling;
+                break;
+            }
+            match node.parent() {
+                Some(parent) => node = parent,
+                None => break 'walk,
+            }
+        }
+    }
+    w.flush();
+    HtmlPage {
+        blocks: w.blocks,
+        title: w.title,
+        lang: w.lang,
+    }
+}
+
+/// The `<main>` (or `role="main"`, or the only `<article>`) if it holds at
+/// least a quarter of the page's text.
+fn find_main(doc: &Html) -> Option<&Node> {
+    let text_len = |e: ElementRef<'_>| e.text().map(|t| t.trim().len()).sum::<usize>();
+    let total = text_len(doc.root_element());
+    let mut mains = Vec::new();
+    let mut articles = Vec::new();
+    for node in doc.tree.root().descendants() {
+        if let Node::Element(e) = node.value() {
+            if e.name() == "main" || e.attr("role") == Some("main") {
+                mains.push(node);
+            } else if e.name() == "article" {
+                articles.push(node);
+            }
+        }
+    }
+    let candidate = mains.first().copied().or_else(|| {
+        (articles.len() == 1)
+            .then(|| articles.first().copied())
+            .flatten()
+    })?;
+    let len = ElementRef::wrap(candidate).map_or(0, text_len);
+    (len >= 200 && len * 4 >= total).then(|| candidate.value())
+}
+
+fn words(v: &str) -> impl Iterator<Item = String> + '_ {
+    v.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Class words, plus the id's words when the id is short: a long id such as
+/// `how-we-share-your-information` is a section slug, not a role.
+fn tokens(e: &Element) -> impl Iterator<Item = String> + '_ {
+    let id = e.attr("id").filter(|id| words(id).count() <= 3);
+    e.attr("class").into_iter().chain(id).flat_map(words)
+}
+
+/// `cookie-banner`, `cookieConsent`, `cookie_notice_bar`, …
+fn cookie_banner(e: &Element) -> bool {
+    let v = format!(
+        "{} {}",
+        e.attr("class").unwrap_or(""),
+        e.attr("id").unwrap_or("")
+    )
+    .to_ascii_lowercase();
+    v.contains("cookie")
+        && [
+            "banner", "consent", "notice", "bar", "popup", "modal", "dialog", "law", "accept",
+        ]
+        .iter()
+        .any(|w| v.contains(w))
+}
+
+fn is_hidden(e: &Element) -> bool {
+    if e.attr("hidden").is_some()
+        || e.attr("aria-hidden") == Some("true")
+        || e.attr("type") == Some("hidden")
+    {
+        return true;
+    }
+    e.attr("style").is_some_and(|s| {
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        s.contains("display:none") || s.contains("visibility:hidden")
+    })
+}
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+impl Walker {
+    fn chrome_now(&self) -> bool {
+        self.chrome > 0 || (self.has_main && self.in_main == 0)
+    }
+
+    fn flush(&mut self) {
+        if self.inline.is_empty() {
+            return;
+        }
+        let kind = match self.ctx.last() {
+            Some(Ctx::Heading(l)) => BlockKind::Heading(*l),
+            Some(Ctx::Item(d)) => BlockKind::ListItem(*d),
+            _ => BlockKind::Paragraph,
+        };
+        let chrome = self.chrome_now();
+        let blocks = self.inline.finish(kind, chrome);
+        self.blocks.extend(blocks);
+    }
+
+    fn in_cell_row(&self) -> bool {
+        self.ctx.last() == Some(&Ctx::Cell) && self.rows.last().is_some_and(|r| !r.layout)
+    }
+
+    fn is_chrome(&self, e: &Element, name: &str) -> bool {
+        if matches!(name, "html" | "body" | "main" | "article") {
+            return false;
+        }
+        if matches!(name, "nav" | "aside") {
+            return true;
+        }
+        if matches!(name, "header" | "footer") && self.article == 0 && self.in_main == 0 {
+            return true;
+        }
+        if e.attr("role")
+            .is_some_and(|r| CHROME_ROLES.contains(&r.to_ascii_lowercase().as_str()))
+        {
+            return true;
+        }
+        CHROME_CONTAINERS.contains(&name)
+            && (cookie_banner(e) || tokens(e).any(|t| CHROME_TOKENS.contains(&t.as_str())))
+    }
+
+    /// Handles entering a node; returns whether to visit its children.
+    fn open(&mut self, node: &Node, is_main: bool) -> bool {
+        let e = match node {
+            Node::Text(t) => {
+                self.text(t);
+                return false;
+            }
+            Node::Element(e) => e,
+            Node::Document | Node::Fragment => return true,
+            _ => return false,
+        };
+        let name = e.name();
+        let mut f = Frame::default();
+        if SKIP.contains(&name) || is_hidden(e) {
+            f.skipped = true;
+            self.frames.push(f);
+            return false;
+        }
+        if name == "title" {
+            f.title = true;
+            self.in_title = true;
+            self.frames.push(f);
+            return true;
+        }
+        if name == "html" && self.lang.is_none() {
+            self.lang = e
+                .attr("lang")
+                .or_else(|| e.attr("xml:lang"))
+                .map(str::to_string);
+        }
+        let block = BLOCK.contains(&name);
+        if block && self.in_cell_row() && !matches!(name, "td" | "th") {
+            // A block inside a table cell: a layout table, read it as blocks.
+            self.flush();
+            if let Some(r) = self.rows.last_mut() {
+                r.layout = true;
+            }
+        }
+        if is_main {
+            self.flush();
+            f.main = true;
+            self.in_main += 1;
+        }
+        if self.is_chrome(e, name) {
+            self.flush();
+            f.chrome = true;
+            self.chrome += 1;
+        }
+        if matches!(name, "article" | "main") {
+            f.article = true;
+            self.article += 1;
+        }
+        match name {
+            "a" => {
+                f.link = true;
+                self.link += 1;
+                self.inline.soft_space();
+                self.inline.link_started();
+                if tokens(e).any(|t| matches!(t.as_str(), "btn" | "button" | "cta")) {
+                    self.inline.mark_button();
+                }
+            }
+            "b" | "strong" => {
+                f.strong = true;
+                self.strong += 1;
+            }
+            "br" => self.inline.line_break(),
+            "tr" => {
+                self.flush();
+                self.rows.push(Row::default());
+                f.row = true;
+            }
+            "td" | "th" => {
+                if let Some(r) = self.rows.last_mut().filter(|r| !r.layout) {
+                    if r.cells > 0 {
+                        self.inline.separator(" | ");
+                    }
+                    r.cells += 1;
+                } else {
+                    self.flush();
+                }
+                self.ctx.push(Ctx::Cell);
+                f.ctx = true;
+            }
+            "ul" | "ol" | "menu" => {
+                self.flush();
+                self.lists += 1;
+                f.list = true;
+            }
+            "li" => {
+                self.flush();
+                self.ctx.push(Ctx::Item(
+                    u8::try_from(self.lists.saturating_sub(1)).unwrap_or(u8::MAX),
+                ));
+                f.ctx = true;
+            }
+            _ => {
+                if let Some(level) = heading_level(name) {
+                    self.flush();
+                    self.ctx.push(Ctx::Heading(level));
+                    f.ctx = true;
+                } else if block {
+                    self.flush();
+                    let inherited = match self.ctx.last() {
+                        Some(c @ (Ctx::Item(_) | Ctx::Heading(_))) => *c,
+                        _ => Ctx::Block,
+                    };
+                    self.ctx.push(inherited);
+                    f.ctx = true;
+                }
+            }
+        }
+        self.frames.push(f);
+        true
+    }
+
+    /// Handles leaving a node.
+    fn close(&mut self, node: &Node) {
+        if !matches!(node, Node::Element(_)) {
+            return;
+        }
+        let Some(f) = self.frames.pop() else { return };
+        if f.skipped {
+            return;
+        }
+        if f.title {
+            let t = std::mem::take(&mut self.title_buf);
+            if self.title.is_none() && !t.trim().is_empty() {
+                self.title = Some(t.trim().to_string());
+            }
+            self.in_title = false;
+        }
+        if f.row {
+            let row = self.rows.pop().unwrap_or_default();
+            if !row.layout && row.cells >= 2 && !self.inline.is_empty() {
+                let chrome = self.chrome_now();
+                let blocks = self.inline.finish(BlockKind::TableRow, chrome);
+                self.blocks.extend(blocks);
+            } else {
+                self.flush();
+            }
+        }
+        if f.ctx {
+            if !self.in_cell_row() {
+                self.flush();
+            }
+            self.ctx.pop();
+        }
+        if f.list || f.chrome || f.main {
+            self.flush();
+        }
+        if f.list {
+            self.lists = self.lists.saturating_sub(1);
+        }
+        if f.link {
+            self.link = self.link.saturating_sub(1);
+            self.inline.soft_space();
+        }
+        if f.strong {
+            self.strong = self.strong.saturating_sub(1);
+        }
+        if f.chrome {
+            self.chrome = self.chrome.saturating_sub(1);
+        }
+        if f.main {
+            self.in_main = self.in_main.saturating_sub(1);
+        }
+        if f.article {
+            self.article = self.article.saturating_sub(1);
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.in_title {
+            self.title_buf.push_str(t);
+            return;
+        }
+        let style = Style {
+            link: self.link > 0,
+            strong: self.strong > 0,
+        };
+        if self.markdown_text {
+            let t = strip_markdown_inline(t);
+            self.inline.push(&t, style);
+        } else {
+            self.inline.push(t, style);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(src: &str) -> Vec<(BlockKind, String, bool)> {
+        parse_document(src)
+            .blocks
+            .into_iter()
+            .map(|b| (b.kind, b.text, b.chrome))
+            .collect()
+    }
+
+    #[test]
+    fn reads_blocks_lists_and_tables() {
+        let got = blocks(
+            "<h2>Use &amp; Abuse</h2><p>Prohibited:</p><ul><li>spam<ul><li>bulk mail</li></ul></li><li><p>fraud</p></li></ul>\
+             <table><tr><th>Data</th><th>Purpose</th></tr><tr><td>Email</td><td>Login</td></tr></table>",
+        );
+        let want = [
+            (BlockKind::Heading(2), "Use & Abuse"),
+            (BlockKind::Paragraph, "Prohibited:"),
+            (BlockKind::ListItem(0), "spam"),
+            (BlockKind::ListItem(1), "bulk mail"),
+            (BlockKind::ListItem(0), "fraud"),
+            (BlockKind::TableRow, "Data | Purpose"),
+            (BlockKind::TableRow, "Email | Login"),
+        ];
+        let got: Vec<_> = got.iter().map(|(k, t, _)| (*k, t.as_str())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn marks_chrome_and_skips_scripts() {
+        let page = parse_document(
+            "<html lang=\"en-GB\"><head><title>Terms | Acme</title><script>var x = 1;</script></head><body>\
+             <nav><a href=\"/\">Home</a></nav><p>Body text.</p><p style=\"display: none\">hidden</p>\
+             <div class=\"cookie-banner\"><p>We use cookies.</p></div></body></html>",
+        );
+        assert_eq!(page.title.as_deref(), Some("Terms | Acme"));
+        assert_eq!(page.lang.as_deref(), Some("en-GB"));
+        let got: Vec<_> = page
+            .blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.chrome))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Home", true),
+                ("Body text.", false),
+                ("We use cookies.", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn blocks_outside_a_dominant_main_are_chrome() {
+        let body = "Long policy text here. ".repeat(20);
+        let page = parse_document(&format!(
+            "<body><div>Site header</div><main><h1>Policy</h1><p>{body}</p></main><div>Footer</div></body>"
+        ));
+        let chrome: Vec<_> = page.blocks.iter().map(|b| b.chrome).collect();
+        assert_eq!(chrome, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn layout_tables_are_read_as_blocks() {
+        let got = blocks(
+            "<table><tr><td><h2>Terms</h2><p>First.</p></td><td><p>Second.</p></td></tr></table>",
+        );
+        let got: Vec<_> = got.iter().map(|(k, t, _)| (*k, t.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (BlockKind::Heading(2), "Terms"),
+                (BlockKind::Paragraph, "First."),
+                (BlockKind::Paragraph, "Second.")
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let src = format!(
+            "{}<p>deep text</p>{}",
+            "<div>".repeat(10_000),
+            "</div>".repeat(10_000)
+        );
+        let got = blocks(&src);
+        assert_eq!(got.last().map(|b| b.1.as_str()), Some("deep text"));
+    }
+}
