@@ -8,11 +8,15 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
 
 log "Installing what the tests need"
+# Debian packages: python3 (eval scripts, SMTP sink), chromium (browser fetch tests).
 need_apt=()
-command -v python3 >/dev/null || need_apt+=(python3)
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+# PyPI: aiosmtpd is the real SMTP server the e-mail tests talk to.
+python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
 
 log "cargo fmt --check"
@@ -25,7 +29,7 @@ log "cargo build --release"
 cargo build --release --workspace
 
 log "cargo test --release"
-cargo test --release --workspace --no-fail-fast 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
+{ cargo test --release --workspace --no-fail-fast; cargo test --release -p cw-fetch --features browser --test integration browser; } 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
 if grep -qE '^test result: FAILED|^error' target/test-output.txt; then
   echo "cargo test failed; full log in target/test-output.txt" >&2
   grep -A30 '^failures:' target/test-output.txt | head -200 >&2 || true

@@ -144,6 +144,29 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Full-text search over provisions (in force by default).
+    ///
+    /// Query language: words, "quoted phrases", -exclusions and filters platform:, document:, type:,
+    /// label:, lang:, kind:, region:, since:YYYY-MM-DD, until:YYYY-MM-DD.
+    ///
+    /// Example: clausewatch search '"without notice" platform:example-cloud'
+    Search {
+        /// The query.
+        query: String,
+        /// Search every version, not only the provisions in force.
+        #[arg(long)]
+        all_versions: bool,
+        /// Maximum number of hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Rebuild the search index from the store.
+    ///
+    /// Example: clausewatch reindex
+    Reindex,
     /// Load the sample corpus into the home folder and show what was imported.
     ///
     /// Example: clausewatch demo

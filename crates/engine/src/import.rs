@@ -146,6 +146,12 @@ impl Engine {
                 extracted: extracted.clone(),
             })
             .await?;
+        if let ImportOutcome::NewVersion { version_number, .. } = outcome {
+            // The index is derived data: a failure here is logged, not fatal; `reindex` repairs it.
+            if let Err(e) = self.index_version(&request.document, version_number).await {
+                tracing::warn!(document = %request.document, error = %e, "search index not updated; run `clausewatch reindex`");
+            }
+        }
         let (status, version, changes) = match outcome {
             ImportOutcome::SameSnapshot { version_number } => {
                 (ImportStatus::SameSnapshot, version_number, None)

@@ -24,6 +24,7 @@
 
 pub mod demo;
 mod import;
+mod index;
 mod lineage;
 
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
@@ -45,6 +46,12 @@ pub enum EngineError {
     /// A document or version name was malformed (user error).
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The search index failed; it is derived data, `reindex` rebuilds it.
+    #[error(transparent)]
+    Search(#[from] cw_search::SearchError),
+    /// The store changed under a running job (e.g. a document deleted meanwhile).
+    #[error("inconsistent store: {0}")]
+    Inconsistent(String),
     /// The embedded demo corpus is inconsistent (a bug in the build).
     #[error("demo corpus: {0}")]
     Demo(String),

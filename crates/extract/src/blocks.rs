@@ -81,6 +81,17 @@ impl Block {
     }
 }
 
+/// Turns "headings" that are really running text (a page styling its intro
+/// paragraph as an `h3`) into paragraphs, so they become provisions.
+pub(crate) fn demote_long_headings(blocks: &mut [Block]) {
+    for b in blocks.iter_mut().filter(|b| b.is_heading()) {
+        let words = word_count(&b.text);
+        if words > 24 || (words > 12 && ends_sentence(&b.text)) {
+            b.kind = BlockKind::Paragraph;
+        }
+    }
+}
+
 /// How a run of inline text is styled.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Style {
@@ -132,7 +143,10 @@ impl Inline {
                 }
                 continue;
             }
-            let closing = matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '’' | '”' | '»');
+            let closing = matches!(
+                c,
+                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '’' | '”' | '»'
+            );
             let opening = self.text.ends_with(['(', '[', '‘', '“', '«', '/']);
             match self.pending_space {
                 Space::Hard => self.text.push(' '),
@@ -168,7 +182,8 @@ impl Inline {
 
     /// Marks an element boundary: a space unless punctuation follows.
     pub(crate) fn soft_space(&mut self) {
-        if !self.text.is_empty() && !self.text.ends_with('\n') && self.pending_space == Space::None {
+        if !self.text.is_empty() && !self.text.ends_with('\n') && self.pending_space == Space::None
+        {
             self.pending_space = Space::Soft;
         }
     }
@@ -223,14 +238,18 @@ impl Inline {
         if text.trim().is_empty() {
             return out;
         }
-        let link_count = |range: Range<usize>| -> usize {
+        // Visible link characters in `range`; ranges are asked for in order,
+        // so one cursor over the (sorted, disjoint) spans keeps this linear.
+        let mut cursor = 0;
+        let mut link_count = |range: Range<usize>| -> usize {
+            while link_spans.get(cursor).is_some_and(|s| s.end <= range.start) {
+                cursor += 1;
+            }
             link_spans
                 .iter()
-                .filter_map(|s| {
-                    let lo = s.start.max(range.start);
-                    let hi = s.end.min(range.end);
-                    (lo < hi).then(|| text.get(lo..hi)).flatten()
-                })
+                .skip(cursor)
+                .take_while(|s| s.start < range.end)
+                .filter_map(|s| text.get(s.start.max(range.start)..s.end.min(range.end)))
                 .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
                 .sum()
         };
@@ -284,6 +303,27 @@ impl Inline {
         }
         out
     }
+}
+
+/// Spells out the Latin typographic ligatures (ﬁ, ﬂ, ﬀ, …) that PDF
+/// conversions leave behind, so "Eﬀective" matches "Effective".
+pub(crate) fn expand_ligatures(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Characters that carry no text: private-use icon glyphs, zero-width marks, soft hyphens.
@@ -604,6 +644,19 @@ mod tests {
             "Unauthorized Access. Accessing a System"
         );
         assert_eq!(clean_text("![logo](x.png) Terms"), "Terms");
+        assert_eq!(expand_ligatures("Eﬀective ﬁnal"), "Effective final");
+    }
+
+    #[test]
+    fn long_headings_are_paragraphs() {
+        let long = "Midjourney is an open community. To keep it welcoming to everyone, content must be safe for work and respectful.";
+        let mut b = vec![
+            Block::new(BlockKind::Heading(3), long),
+            Block::new(BlockKind::Heading(2), "Terms of service."),
+        ];
+        demote_long_headings(&mut b);
+        assert_eq!(b[0].kind, BlockKind::Paragraph);
+        assert_eq!(b[1].kind, BlockKind::Heading(2));
     }
 
     #[test]

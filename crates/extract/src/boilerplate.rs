@@ -146,6 +146,7 @@ const CTA_PREFIX: &[&str] = &[
     "sign in to ", "log in to ", "sign up for ", "sign up to ", "get started with ", "share on ",
     "share this ", "follow us", "subscribe to ", "was this page helpful", "rate this ",
     "click here to return", "download the app", "back to ", "go to ", "skip to ",
+    "thanks for your feedback", "thanks for sharing your feedback", "thank you for your feedback",
     "manage your cookie",
 ];
 #[rustfmt::skip]
@@ -329,6 +330,12 @@ fn score(b: &Block, junk: bool, linky: bool, chrome: bool) -> f32 {
         1.0 + (words as f32 / 10.0).min(8.0)
     } else if words >= 3 && ends_clause(&b.text) {
         0.5
+    } else if words >= 2
+        && matches!(b.kind, BlockKind::ListItem(_))
+        && b.text.trim_end().ends_with(['.', ';', '。', '；'])
+    {
+        // Short rules ("No spam.") read as sentences; menu entries do not end with a full stop.
+        0.5
     } else {
         -0.3
     }
@@ -350,6 +357,9 @@ fn best_span(scores: &[f32], lo: usize, hi: usize) -> Option<(usize, usize, f32)
     }
     best
 }
+
+/// Most separate content regions kept from one page.
+const MAX_SPANS: usize = 64;
 
 /// Decides which blocks are content. Returns one flag per block.
 pub(crate) fn select(blocks: &[Block]) -> Vec<bool> {
@@ -374,10 +384,18 @@ pub(crate) fn select(blocks: &[Block]) -> Vec<bool> {
     let linky: Vec<bool> = blocks.iter().map(is_link_list).collect();
     let chrome = chrome_flags(blocks);
     let toc = toc_flags(blocks, &chrome);
-    let blocked: Vec<bool> = (0..n).map(|i| junk[i] || linky[i] || chrome[i] || toc[i]).collect();
+    let blocked: Vec<bool> = (0..n)
+        .map(|i| junk[i] || linky[i] || chrome[i] || toc[i])
+        .collect();
     // A table of contents belongs to the main content: neutral, then dropped.
     let scores: Vec<f32> = (0..n)
-        .map(|i| if toc[i] { 0.0 } else { score(&blocks[i], junk[i], linky[i], chrome[i]) })
+        .map(|i| {
+            if toc[i] {
+                0.0
+            } else {
+                score(&blocks[i], junk[i], linky[i], chrome[i])
+            }
+        })
         .collect();
 
     let mut keep = vec![false; n];
@@ -387,7 +405,8 @@ pub(crate) fn select(blocks: &[Block]) -> Vec<bool> {
             let threshold = (best * 0.3).max(10.0);
             let mut spans = vec![(s, e)];
             let mut todo = vec![(0, s), (e, n)];
-            while let Some((lo, hi)) = todo.pop() {
+            // Bounded, so a pathological page cannot make this quadratic.
+            while let Some((lo, hi)) = todo.pop().filter(|_| spans.len() < MAX_SPANS) {
                 if let Some((s2, e2, _)) = best_span(&scores, lo, hi).filter(|x| x.2 >= threshold) {
                     spans.push((s2, e2));
                     todo.push((lo, s2));
@@ -470,12 +489,20 @@ fn toc_key(t: &str) -> String {
 }
 
 /// Flags tables of contents: runs of short items (outside chrome) whose texts
-/// repeat headings that come later, plus a short lead-in such as "On this page:".
+/// repeat headings — or run-in titles — that come later, plus a short lead-in
+/// such as "On this page:".
 fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
+    // Where each section title last appears: as a heading, or as the run-in
+    // title of a paragraph or item ("Payment and Renewal. You will pay …").
     let mut last_heading: HashMap<String, usize> = HashMap::new();
     for (i, b) in blocks.iter().enumerate() {
-        if b.is_heading() && !chrome[i] {
+        if chrome[i] {
+            continue;
+        }
+        if b.is_heading() {
             last_heading.insert(toc_key(&b.text), i);
+        } else if let Some(title) = run_in_title(&b.text) {
+            last_heading.insert(toc_key(title), i);
         }
     }
     let mut out = vec![false; blocks.len()];
@@ -513,6 +540,19 @@ fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
     }
     close(&mut run);
     out
+}
+
+/// The run-in title of a block: its first few words up to a full stop or
+/// colon, when the text goes on after them ("Delivery Policy. Upon receipt …").
+fn run_in_title(t: &str) -> Option<&str> {
+    let end = t
+        .char_indices()
+        .take(100)
+        .find(|(_, c)| matches!(c, '.' | ':' | '：' | '。'))
+        .map(|(i, _)| i)?;
+    let title = t.get(..end)?;
+    let rest = t.get(end + 1..)?.trim();
+    (word_count(title) <= 10 && word_count(rest) >= 3).then_some(title)
 }
 
 fn ends_sentence_strict(t: &str) -> bool {
@@ -578,6 +618,7 @@ mod tests {
             "Sign In to the Console",
             "Request an account",
             "Rate this Page »",
+            "Thanks for sharing your feedback!",
             "Page 3 of 7",
             "http://www.example.cn/en/privacy/",
             "1. Introduction ........ 3",

@@ -215,11 +215,29 @@ fn cookie_banner(e: &Element) -> bool {
         .any(|w| v.contains(w))
 }
 
+/// Hidden elements, and text meant only for screen readers ("(opens in a
+/// new window)" in a `visually-hidden` span).
 fn is_hidden(e: &Element) -> bool {
     if e.attr("hidden").is_some()
         || e.attr("aria-hidden") == Some("true")
         || e.attr("type") == Some("hidden")
     {
+        return true;
+    }
+    let screen_reader_only = e.attr("class").is_some_and(|c| {
+        c.split_whitespace().any(|t| {
+            matches!(
+                t.to_ascii_lowercase().as_str(),
+                "sr-only"
+                    | "visually-hidden"
+                    | "visuallyhidden"
+                    | "screen-reader-text"
+                    | "screen-reader-only"
+                    | "a11y-hidden"
+            )
+        })
+    });
+    if screen_reader_only {
         return true;
     }
     e.attr("style").is_some_and(|s| {
@@ -511,7 +529,7 @@ mod tests {
     fn marks_chrome_and_skips_scripts() {
         let page = parse_document(
             "<html lang=\"en-GB\"><head><title>Terms | Acme</title><script>var x = 1;</script></head><body>\
-             <nav><a href=\"/\">Home</a></nav><p>Body text.</p><p style=\"display: none\">hidden</p>\
+             <nav><a href=\"/\">Home</a></nav><p>Body text<span class=\"sr-only\"> (opens in a new window)</span>.</p><p style=\"display: none\">hidden</p>\
              <div class=\"cookie-banner\"><p>We use cookies.</p></div></body></html>",
         );
         assert_eq!(page.title.as_deref(), Some("Terms | Acme"));

@@ -15,7 +15,7 @@
 //!   and effective date are taken out as metadata → the rest is segmented into
 //!   [`Provision`](cw_model::Provision)s with heading paths and stable ids.
 //! * Messy input is data: lost text, lossy decoding and the like become
-//!   [`Warning`](cw_model::Warning)s in the result. Only input that is not a
+//!   [`Warning`]s in the result. Only input that is not a
 //!   document at all is an [`ExtractError`].
 //! * [`render_text`] and [`render_markdown`] turn a result back into
 //!   something a person reads.
@@ -125,7 +125,7 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
     }
     let mut warnings = Vec::new();
     let (text, format) = decode(bytes, &mut warnings)?;
-    let (blocks, html_title, html_lang) = match format {
+    let (mut blocks, html_title, html_lang) = match format {
         SourceFormat::Html => {
             let page = html::parse_document(&text);
             (page.blocks, page.title, page.lang)
@@ -133,6 +133,7 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
         SourceFormat::Markdown => (markdown::parse(&text), None, None),
         SourceFormat::Text | SourceFormat::Pdf => (text::parse(&text), None, None),
     };
+    blocks::demote_long_headings(&mut blocks);
     let mut keep = boilerplate::select(&blocks);
     let meta = meta::take_metadata(&blocks, &mut keep, html_title.as_deref());
     let content: Vec<blocks::Block> = blocks
@@ -170,11 +171,15 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
 /// name). `None` when the bytes are empty or not a document (an image, an
 /// archive, other binary data).
 pub fn sniff_format(bytes: &[u8]) -> Option<SourceFormat> {
-    decode(bytes, &mut Vec::new())
+    let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
+    decode(head, &mut Vec::new())
         .ok()
         .map(|(_, f)| f)
         .or_else(|| (sniff::sniff_bytes(bytes) == sniff::Content::Pdf).then_some(SourceFormat::Pdf))
 }
+
+/// How much of the input [`sniff_format`] looks at.
+const SNIFF_BYTES: usize = 256 * 1024;
 
 /// Refuses non-documents, decodes the text and decides its format.
 fn decode(
@@ -199,6 +204,10 @@ fn decode(
         sniff::Content::Text => {}
     }
     let text = charset::decode(bytes, warnings);
+    let text = match blocks::expand_ligatures(&text) {
+        std::borrow::Cow::Owned(expanded) => expanded,
+        std::borrow::Cow::Borrowed(_) => text,
+    };
     if text
         .chars()
         .all(|c| c.is_whitespace() || c.is_control() || blocks::is_invisible(c))
@@ -243,52 +252,5 @@ mod tests {
         assert_eq!(sniff_format(b"Plain words."), Some(SourceFormat::Text));
         assert_eq!(sniff_format(b"  \n"), None);
         assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n"), None);
-    }
-}
-
-#[cfg(test)]
-mod debug_dump {
-    /// Temporary: CW_DUMP=path cargo test -p cw-extract dump -- --nocapture
-    #[test]
-    fn dump() {
-        let Ok(path) = std::env::var("CW_DUMP") else {
-            return;
-        };
-        let bytes = std::fs::read(path).unwrap();
-        let mut w = Vec::new();
-        let (text, format) = super::decode(&bytes, &mut w).unwrap();
-        let blocks = match format {
-            cw_model::SourceFormat::Html => super::html::parse_document(&text).blocks,
-            cw_model::SourceFormat::Markdown => super::markdown::parse(&text),
-            _ => super::text::parse(&text),
-        };
-        let keep = super::boilerplate::select(&blocks);
-        for (b, k) in blocks.iter().zip(keep) {
-            let t: String = b.text.chars().take(90).collect();
-            println!(
-                "{} {:?} L{}/{} c{} b{} | {}",
-                if k { "KEEP" } else { "    " },
-                b.kind,
-                b.link_chars,
-                b.links,
-                u8::from(b.chrome),
-                u8::from(b.button),
-                t
-            );
-        }
-    }
-}
-
-#[cfg(test)]
-mod debug_timing {
-    #[test]
-    fn timing() {
-        let Ok(path) = std::env::var("CW_TIME") else { return };
-        let bytes = std::fs::read(path).unwrap();
-        for i in 0..3 {
-            let t = std::time::Instant::now();
-            let _ = super::extract(&bytes, &super::ExtractOptions::default());
-            println!("run {i}: {:?}", t.elapsed());
-        }
     }
 }

@@ -47,7 +47,10 @@ pub fn render_text(doc: &ExtractedDocument) -> String {
         });
         prev = &p.heading_path;
         // Items of one list (rows of one table) stay together; anything else gets a blank line.
-        let grouped = matches!(last_kind, Some(ProvisionKind::ListItem | ProvisionKind::TableRow));
+        let grouped = matches!(
+            last_kind,
+            Some(ProvisionKind::ListItem | ProvisionKind::TableRow)
+        );
         if grouped && last_kind != Some(p.kind) {
             out.push('\n');
         }
@@ -91,7 +94,12 @@ pub fn render_markdown(doc: &ExtractedDocument) -> String {
                 out.push('\n');
             }
             entered = true;
-            let _ = writeln!(out, "{} {}\n", "#".repeat((depth + 2).min(6)), escape_inline(h));
+            let _ = writeln!(
+                out,
+                "{} {}\n",
+                "#".repeat((depth + 2).min(6)),
+                escape_inline(h)
+            );
         });
         prev = &p.heading_path;
         let continues = !entered

@@ -3,6 +3,9 @@
 //! driven by the small `check*` helpers below. Fixtures are invented documents
 //! in `tests/data/`; results are pinned as insta snapshots in `tests/snapshots/`.
 
+// Test helpers outside `#[test]` functions: failing loudly is their job.
+#![allow(clippy::panic)]
+
 use std::path::Path;
 
 use cw_extract::{
@@ -12,7 +15,9 @@ use cw_model::{ExtractedDocument, ProvisionKind, SourceFormat};
 
 /// Reads a fixture from `tests/data/`.
 fn data(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -43,13 +48,19 @@ fn check_junk(input: &str, kept: &[&str], junk: &[&str]) -> ExtractedDocument {
     for k in kept {
         let k = k.to_lowercase();
         assert!(
-            doc.provisions.iter().any(|p| p.text.to_lowercase().contains(&k)),
+            doc.provisions
+                .iter()
+                .any(|p| p.text.to_lowercase().contains(&k)),
             "{k:?} not kept in:\n{}",
             render_text(&doc)
         );
     }
     for j in junk {
-        assert!(!all.contains(&j.to_lowercase()), "junk {j:?} survived in:\n{}", render_text(&doc));
+        assert!(
+            !all.contains(&j.to_lowercase()),
+            "junk {j:?} survived in:\n{}",
+            render_text(&doc)
+        );
     }
     doc
 }
@@ -58,10 +69,18 @@ fn check_junk(input: &str, kept: &[&str], junk: &[&str]) -> ExtractedDocument {
 fn assert_clean(doc: &ExtractedDocument) {
     let mut ids = std::collections::HashSet::new();
     for p in &doc.provisions {
-        assert!(!p.id.is_empty() && ids.insert(p.id.clone()), "duplicate id {}", p.id);
+        assert!(
+            !p.id.is_empty() && ids.insert(p.id.clone()),
+            "duplicate id {}",
+            p.id
+        );
         for t in std::iter::once(&p.text).chain(&p.heading_path) {
             for markup in ["**", "](", "<p>", "<li>", "<a ", "</", "&amp;", "&nbsp;"] {
-                assert!(!t.contains(markup), "markup {markup:?} left in {:?}: {t}", p.id);
+                assert!(
+                    !t.contains(markup),
+                    "markup {markup:?} left in {:?}: {t}",
+                    p.id
+                );
             }
             assert!(!t.starts_with('#'), "heading marker left in {t}");
             assert_eq!(t.trim(), t, "untrimmed text {t:?}");
@@ -78,7 +97,10 @@ mod formats {
         let doc = check(&data("bank_privacy.html"));
         assert_eq!(doc.format, SourceFormat::Html);
         assert_eq!(doc.title.as_deref(), Some("Privacy Notice"));
-        assert_eq!(doc.effective_date.map(|d| d.to_string()).as_deref(), Some("2024-02-28"));
+        assert_eq!(
+            doc.effective_date.map(|d| d.to_string()).as_deref(),
+            Some("2024-02-28")
+        );
         assert_eq!(doc.language, "en");
         assert_clean(&doc);
         insta::assert_json_snapshot!("html_page", doc);
@@ -96,7 +118,10 @@ mod formats {
     fn markdown() {
         let doc = check(&data("game_terms.md"));
         assert_eq!(doc.format, SourceFormat::Markdown);
-        assert_eq!(doc.title.as_deref(), Some("Pixel Forge Studios Terms of Service"));
+        assert_eq!(
+            doc.title.as_deref(),
+            Some("Pixel Forge Studios Terms of Service")
+        );
         assert_clean(&doc);
         insta::assert_json_snapshot!("markdown", doc);
     }
@@ -115,7 +140,11 @@ mod formats {
         let doc = check(&data("hosting_aup_scrape.txt"));
         assert_eq!(doc.format, SourceFormat::Text);
         // The paragraph split by the page 2/3 break is joined again.
-        assert!(doc.provisions.iter().any(|p| p.text.contains("help you to choose one that fits")));
+        assert!(
+            doc.provisions
+                .iter()
+                .any(|p| p.text.contains("help you to choose one that fits"))
+        );
         assert_clean(&doc);
         insta::assert_json_snapshot!("text_pdf_scrape", doc);
     }
@@ -132,7 +161,10 @@ mod formats {
     fn zh_text() {
         let doc = check(&data("zh_privacy.txt"));
         assert_eq!(doc.language, "zh");
-        assert_eq!(doc.effective_date.map(|d| d.to_string()).as_deref(), Some("2021-06-18"));
+        assert_eq!(
+            doc.effective_date.map(|d| d.to_string()).as_deref(),
+            Some("2021-06-18")
+        );
         assert_clean(&doc);
         insta::assert_json_snapshot!("zh_text", doc);
     }
@@ -141,7 +173,9 @@ mod formats {
     fn gbk_encoded_zh_text_matches_utf8() {
         let utf8 = data("zh_privacy.txt");
         // GBK has no "©"; the copyright line is dropped either way.
-        let text = String::from_utf8(utf8.clone()).unwrap_or_default().replace('©', "(c)");
+        let text = String::from_utf8(utf8.clone())
+            .unwrap_or_default()
+            .replace('©', "(c)");
         let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
         assert!(!unmappable);
         let from_gbk = check(&gbk);
@@ -156,18 +190,38 @@ mod formats {
         insta::assert_snapshot!("render_markdown", render_markdown(&doc));
         // The Markdown rendering reads back as the same provisions.
         let again = check(render_markdown(&doc).as_bytes());
-        let texts = |d: &ExtractedDocument| d.provisions.iter().map(|p| p.text.clone()).collect::<Vec<_>>();
+        let texts = |d: &ExtractedDocument| {
+            d.provisions
+                .iter()
+                .map(|p| p.text.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(texts(&again), texts(&doc));
         assert_eq!(again.title, doc.title);
     }
 
     #[test]
     fn sniffs_from_content_not_names() {
-        assert_eq!(sniff_format(&data("bank_privacy.html")), Some(SourceFormat::Html));
-        assert_eq!(sniff_format(&data("html_fragment.html")), Some(SourceFormat::Html));
-        assert_eq!(sniff_format(&data("game_terms.md")), Some(SourceFormat::Markdown));
-        assert_eq!(sniff_format(&data("md_embedded_html.md")), Some(SourceFormat::Markdown));
-        assert_eq!(sniff_format(&data("hosting_aup_scrape.txt")), Some(SourceFormat::Text));
+        assert_eq!(
+            sniff_format(&data("bank_privacy.html")),
+            Some(SourceFormat::Html)
+        );
+        assert_eq!(
+            sniff_format(&data("html_fragment.html")),
+            Some(SourceFormat::Html)
+        );
+        assert_eq!(
+            sniff_format(&data("game_terms.md")),
+            Some(SourceFormat::Markdown)
+        );
+        assert_eq!(
+            sniff_format(&data("md_embedded_html.md")),
+            Some(SourceFormat::Markdown)
+        );
+        assert_eq!(
+            sniff_format(&data("hosting_aup_scrape.txt")),
+            Some(SourceFormat::Text)
+        );
         assert_eq!(sniff_format(b"%PDF-1.7\n"), Some(SourceFormat::Pdf));
         assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n"), None);
     }
@@ -179,13 +233,27 @@ mod junk {
     const BODY: &str = "You must not use the service to send spam, to harass other people, or to break the law in any country.";
 
     #[test]
+    fn short_rules_at_the_end_are_content_not_a_menu() {
+        // Regression: a final section of two-word rules was dropped as navigation.
+        check_junk(
+            "# Example Terms\n\nLast updated: June 1, 2024\n\n## Suspension\n\nWe may suspend your account without notice.\n\n## Conduct\n\n- No spam.\n- No fraud.\n- No cryptocurrency mining.\n",
+            &["No spam.", "No fraud.", "No cryptocurrency mining."],
+            &[],
+        );
+    }
+
+    #[test]
     fn navigation_menus_and_link_lists() {
         let input = format!(
             "[Home](/) [Products](/p) [Pricing](/pricing) [Blog](/blog)\n\n# Community Guidelines\n\n{BODY}\n\n\
              Be kind to other members. Disagree with ideas, not with people, and assume good faith.\n\n\
              - [About](/about)\n- [Careers](/careers)\n- [Press kit](/press)\n"
         );
-        let doc = check_junk(&input, &[BODY, "assume good faith"], &["Pricing", "Careers", "Press kit"]);
+        let doc = check_junk(
+            &input,
+            &[BODY, "assume good faith"],
+            &["Pricing", "Careers", "Press kit"],
+        );
         insta::assert_snapshot!("junk_navigation", render_text(&doc));
     }
 
@@ -197,7 +265,17 @@ mod junk {
              <main><h1>Terms of Sale</h1><p>{BODY}</p><p>Orders are accepted when we send you a confirmation email, not before.</p></main>\
              <footer><p>Acme Trading Ltd, 1 High Street, Exampletown.</p><ul><li><a href=\"/jobs\">Jobs</a></li><li><a href=\"/help\">Help</a></li></ul></footer></body></html>"
         );
-        let doc = check_junk(&input, &[BODY, "confirmation email"], &["We use cookies", "you accept our use", "Shop", "1 High Street", "Jobs"]);
+        let doc = check_junk(
+            &input,
+            &[BODY, "confirmation email"],
+            &[
+                "We use cookies",
+                "you accept our use",
+                "Shop",
+                "1 High Street",
+                "Jobs",
+            ],
+        );
         insta::assert_snapshot!("junk_html_chrome", render_text(&doc));
     }
 
@@ -206,7 +284,11 @@ mod junk {
         let input = format!(
             "Privacy Policy\n\nThis site uses cookies. By continuing to browse you agree to our use of cookies.\n\nAccept all\n\nReject all\n\n{BODY}\n\nWe keep your data for as long as your account is open, and then for six years.\n"
         );
-        let doc = check_junk(&input, &[BODY], &["This site uses cookies", "Accept all", "Reject all"]);
+        let doc = check_junk(
+            &input,
+            &[BODY],
+            &["This site uses cookies", "Accept all", "Reject all"],
+        );
         insta::assert_snapshot!("junk_cookie_banner", render_text(&doc));
     }
 
@@ -216,7 +298,11 @@ mod junk {
             "### Language\n\n[عربي |](#)[Bahasa Indonesia |](#)[Deutsch |](#)[English |](#)[Español](#)\n\n# House Rules\n\n{BODY}\n\n\
              Members must be 16 or older, and must use their real name on their profile page.\n\n- English\n- 中文 (简体)\n- Français\n"
         );
-        let doc = check_junk(&input, &[BODY], &["Bahasa Indonesia", "Deutsch", "中文", "Français"]);
+        let doc = check_junk(
+            &input,
+            &[BODY],
+            &["Bahasa Indonesia", "Deutsch", "中文", "Français"],
+        );
         insta::assert_snapshot!("junk_language_pickers", render_text(&doc));
     }
 
@@ -225,7 +311,11 @@ mod junk {
         let input = format!(
             "用户协议\n\n{BODY}\n\n您应当遵守中华人民共和国的法律法规，不得利用本服务从事违法活动。\n\n© 2020 Example Cloud, Inc. or its affiliates. All rights reserved.\nCopyright 2021 Example Cloud\n京ICP备06062228号-7\n京公网安备11010102001339号\n"
         );
-        let doc = check_junk(&input, &[BODY, "不得利用本服务从事违法活动"], &["All rights reserved", "Copyright 2021", "ICP", "公网安备"]);
+        let doc = check_junk(
+            &input,
+            &[BODY, "不得利用本服务从事违法活动"],
+            &["All rights reserved", "Copyright 2021", "ICP", "公网安备"],
+        );
         insta::assert_snapshot!("junk_copyright_licence", render_text(&doc));
     }
 
@@ -236,7 +326,18 @@ mod junk {
              <p>We may suspend accounts that break these rules, and we will tell you why we did it.</p>\
              <p><a href=\"/login\">Sign in to the Console</a></p><p>Request an account</p><p>Rate this page</p><p>Was this page helpful?</p><p>Back to top</p>"
         );
-        let doc = check_junk(&input, &[BODY], &["Create your free account", "Sign in", "Request an account", "Rate this page", "helpful", "Back to top"]);
+        let doc = check_junk(
+            &input,
+            &[BODY],
+            &[
+                "Create your free account",
+                "Sign in",
+                "Request an account",
+                "Rate this page",
+                "helpful",
+                "Back to top",
+            ],
+        );
         insta::assert_snapshot!("junk_call_to_action", render_text(&doc));
     }
 
@@ -250,7 +351,11 @@ mod junk {
         let doc = check(&data("md_embedded_html.md"));
         let all = everything(&doc);
         assert!(!all.contains("policies"));
-        let title_as_text = doc.provisions.iter().filter(|p| p.text == "Brightwave Fair Use Policy").count();
+        let title_as_text = doc
+            .provisions
+            .iter()
+            .filter(|p| p.text == "Brightwave Fair Use Policy")
+            .count();
         assert_eq!(title_as_text, 0);
         insta::assert_snapshot!("junk_running_headers", render_text(&doc));
     }
@@ -261,7 +366,12 @@ mod junk {
             "# Terms\n\n{BODY}\n\nOn this page:\n\n1. Accounts\n2. Payments\n3. Termination\n\n## 1. Accounts\n\n{BODY}\n\n## 2. Payments\n\nYou pay in advance, every month, by card or by bank transfer.\n\n## 3. Termination\n\nEither of us may end these terms with thirty days' written notice.\n"
         );
         let doc = check_junk(&input, &["pay in advance"], &["On this page"]);
-        assert!(doc.provisions.iter().all(|p| p.text != "Accounts" && p.text != "Payments"), "{doc:#?}");
+        assert!(
+            doc.provisions
+                .iter()
+                .all(|p| p.text != "Accounts" && p.text != "Payments"),
+            "{doc:#?}"
+        );
         insta::assert_snapshot!("junk_table_of_contents", render_text(&doc));
     }
 
@@ -271,7 +381,11 @@ mod junk {
             "![Company logo](/logo.png)\n\n# Refund Policy\n\n{BODY}\n\n![](https://stats.example/pixel.gif?u=1)\n\n\
              Refunds are paid to the card you used, within fourteen days of our decision.\n\n<img src=\"https://t.example/p.gif\" width=\"1\" height=\"1\">\n"
         );
-        let doc = check_junk(&input, &[BODY, "fourteen days"], &["logo", "pixel", "p.gif"]);
+        let doc = check_junk(
+            &input,
+            &[BODY, "fourteen days"],
+            &["logo", "pixel", "p.gif"],
+        );
         insta::assert_snapshot!("junk_images", render_text(&doc));
     }
 }
@@ -280,12 +394,15 @@ mod metadata {
     use super::*;
 
     fn date_of(input: &str) -> Option<String> {
-        check(input.as_bytes()).effective_date.map(|d| d.to_string())
+        check(input.as_bytes())
+            .effective_date
+            .map(|d| d.to_string())
     }
 
     #[test]
     fn effective_dates_in_many_forms() {
-        let body = "\n\nYou may not use the service to attack networks, send spam or break the law.\n";
+        let body =
+            "\n\nYou may not use the service to attack networks, send spam or break the law.\n";
         for (line, want) in [
             ("Last Updated: December 28, 2021", "2021-12-28"),
             ("Updated September 16th, 2016", "2016-09-16"),
@@ -296,9 +413,16 @@ mod metadata {
             ("更新日期：2021-06-18", "2021-06-18"),
             ("生效日期：2024年2月28日", "2024-02-28"),
         ] {
-            assert_eq!(date_of(&format!("Policy\n\n{line}{body}")).as_deref(), Some(want), "{line}");
+            assert_eq!(
+                date_of(&format!("Policy\n\n{line}{body}")).as_deref(),
+                Some(want),
+                "{line}"
+            );
         }
-        assert_eq!(date_of("Policy\n\nWe changed this policy in 2020 and may change it again."), None);
+        assert_eq!(
+            date_of("Policy\n\nWe changed this policy in 2020 and may change it again."),
+            None
+        );
     }
 
     #[test]
@@ -320,9 +444,24 @@ mod metadata {
     #[test]
     fn languages() {
         let lang = |input: &str| check(input.as_bytes()).language;
-        assert_eq!(lang("You may not use the services to violate the security or integrity of any network or computer."), "en");
-        assert_eq!(lang("我们非常重视您的个人信息和隐私保护。我们将按照法律法规的要求，采取相应的安全保护措施。"), "zh");
-        assert_eq!(lang("Vous ne pouvez pas utiliser les services pour porter atteinte à la sécurité d'un réseau ou d'un système informatique."), "fr");
+        assert_eq!(
+            lang(
+                "You may not use the services to violate the security or integrity of any network or computer."
+            ),
+            "en"
+        );
+        assert_eq!(
+            lang(
+                "我们非常重视您的个人信息和隐私保护。我们将按照法律法规的要求，采取相应的安全保护措施。"
+            ),
+            "zh"
+        );
+        assert_eq!(
+            lang(
+                "Vous ne pouvez pas utiliser les services pour porter atteinte à la sécurité d'un réseau ou d'un système informatique."
+            ),
+            "fr"
+        );
         assert_eq!(lang("Sí."), "und");
     }
 }
@@ -336,13 +475,29 @@ mod provisions {
             b"## No Security Violations\n\nYou may not violate the security of any System. Prohibited activities include:\n\n\
               - **Unauthorized Access.** Accessing any System without permission.\n- **Interception.** Monitoring of data without permission.\n",
         );
-        let got: Vec<_> = doc.provisions.iter().map(|p| (p.id.as_str(), p.kind, p.text.as_str())).collect();
+        let got: Vec<_> = doc
+            .provisions
+            .iter()
+            .map(|p| (p.id.as_str(), p.kind, p.text.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
-                ("no-security-violations/1", ProvisionKind::Paragraph, "You may not violate the security of any System. Prohibited activities include:"),
-                ("no-security-violations/2", ProvisionKind::ListItem, "Unauthorized Access. Accessing any System without permission."),
-                ("no-security-violations/3", ProvisionKind::ListItem, "Interception. Monitoring of data without permission."),
+                (
+                    "no-security-violations/1",
+                    ProvisionKind::Paragraph,
+                    "You may not violate the security of any System. Prohibited activities include:"
+                ),
+                (
+                    "no-security-violations/2",
+                    ProvisionKind::ListItem,
+                    "Unauthorized Access. Accessing any System without permission."
+                ),
+                (
+                    "no-security-violations/3",
+                    ProvisionKind::ListItem,
+                    "Interception. Monitoring of data without permission."
+                ),
             ]
         );
     }
@@ -357,15 +512,32 @@ mod provisions {
     #[test]
     fn mid_sentence_starts_are_kept_and_warned_about() {
         let doc = check(&data("md_embedded_html.md"));
-        let lost: Vec<_> = doc.provisions.iter().filter(|p| p.text.starts_with("peer-to-peer")).collect();
+        let lost: Vec<_> = doc
+            .provisions
+            .iter()
+            .filter(|p| p.text.starts_with("peer-to-peer"))
+            .collect();
         assert_eq!(lost.len(), 1);
-        let warning = format!("possible lost text before provision {} (starts mid-sentence)", lost[0].id);
-        assert!(doc.warnings.iter().any(|w| w.0 == warning), "{:?}", doc.warnings);
+        let warning = format!(
+            "possible lost text before provision {} (starts mid-sentence)",
+            lost[0].id
+        );
+        assert!(
+            doc.warnings.iter().any(|w| w.0 == warning),
+            "{:?}",
+            doc.warnings
+        );
     }
 
     #[test]
     fn extraction_is_deterministic_across_fixtures() {
-        for name in ["bank_privacy.html", "game_terms.md", "md_embedded_html.md", "hosting_aup_scrape.txt", "zh_privacy.txt"] {
+        for name in [
+            "bank_privacy.html",
+            "game_terms.md",
+            "md_embedded_html.md",
+            "hosting_aup_scrape.txt",
+            "zh_privacy.txt",
+        ] {
             let bytes = data(name);
             assert_eq!(check(&bytes), check(&bytes), "{name}");
         }
@@ -406,11 +578,22 @@ mod bad_input {
         let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
         png.extend(noise(500, 7));
         let e = err(&png);
-        assert_eq!(e, ExtractError::Binary { what: "a PNG image".into() });
+        assert_eq!(
+            e,
+            ExtractError::Binary {
+                what: "a PNG image".into()
+            }
+        );
         assert!(e.to_string().contains("PNG image"));
-        assert!(matches!(err(b"PK\x03\x04\x14\x00\x06\x00"), ExtractError::Binary { what } if what.contains("ZIP")));
-        assert!(matches!(err(b"\x1f\x8b\x08\x00\x00\x00"), ExtractError::Binary { what } if what.contains("gzip")));
-        assert!(matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(why) if why.contains("not supported")));
+        assert!(
+            matches!(err(b"PK\x03\x04\x14\x00\x06\x00"), ExtractError::Binary { what } if what.contains("ZIP"))
+        );
+        assert!(
+            matches!(err(b"\x1f\x8b\x08\x00\x00\x00"), ExtractError::Binary { what } if what.contains("gzip"))
+        );
+        assert!(
+            matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(why) if why.contains("not supported"))
+        );
     }
 
     #[test]
@@ -429,41 +612,79 @@ mod bad_input {
     fn invalid_utf8_is_decoded_with_a_warning() {
         let doc = check(b"Nutzungsbedingungen f\xc3\xbcr alle Kunden. Gr\xc3\xbc\xc3\x9fe \xff und \xc3\xa4hnliche Regeln gelten f\xc3\xbcr jeden.");
         assert!(doc.provisions[0].text.contains('\u{FFFD}'));
-        assert!(doc.warnings.iter().any(|w| w.0.contains("U+FFFD")), "{:?}", doc.warnings);
+        assert!(
+            doc.warnings.iter().any(|w| w.0.contains("U+FFFD")),
+            "{:?}",
+            doc.warnings
+        );
         // Latin-1 throughout is a legacy encoding, not broken UTF-8.
         let doc = check(b"Conditions g\xe9n\xe9rales: vous acceptez ces r\xe8gles en utilisant le service, \xe0 tout moment.");
-        assert!(doc.provisions[0].text.contains("générales"), "{:?}", doc.provisions);
+        assert!(
+            doc.provisions[0].text.contains("générales"),
+            "{:?}",
+            doc.provisions
+        );
     }
 
     #[test]
     fn over_the_size_limit() {
         let options = ExtractOptions::default().with_max_bytes(10);
-        assert_eq!(extract(b"0123456789AB", &options), Err(ExtractError::TooLarge { size: 12, limit: 10 }));
-        assert!(extract(b"Short text.", &ExtractOptions::default().with_max_bytes(11)).is_ok());
+        assert_eq!(
+            extract(b"0123456789AB", &options),
+            Err(ExtractError::TooLarge {
+                size: 12,
+                limit: 10
+            })
+        );
+        assert!(
+            extract(
+                b"Short text.",
+                &ExtractOptions::default().with_max_bytes(11)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn deeply_nested_html_does_not_overflow() {
-        let input = format!("{}<p>You must not attack our network, ever, for any reason.</p>{}", "<div>".repeat(10_000), "</div>".repeat(10_000));
+        let input = format!(
+            "{}<p>You must not attack our network, ever, for any reason.</p>{}",
+            "<div>".repeat(10_000),
+            "</div>".repeat(10_000)
+        );
         let doc = check(input.as_bytes());
         assert_eq!(doc.provisions.len(), 1);
-        let unclosed = format!("<html><body>{}<p>Deep text that is still read, even so deep.", "<div><span>".repeat(5_000));
+        let unclosed = format!(
+            "<html><body>{}<p>Deep text that is still read, even so deep.",
+            "<div><span>".repeat(5_000)
+        );
         assert_eq!(check(unclosed.as_bytes()).provisions.len(), 1);
     }
 
     #[test]
     fn deeply_nested_markdown_does_not_overflow() {
-        let quotes = format!("# T\n\n{} You must not spam, ever, for any reason at all.\n", ">".repeat(5_000));
+        let quotes = format!(
+            "# T\n\n{} You must not spam, ever, for any reason at all.\n",
+            ">".repeat(5_000)
+        );
         assert!(extract(quotes.as_bytes(), &ExtractOptions::default()).is_ok());
-        let lists: String = (0..2_000).map(|i| format!("{}- item {i}, with words.\n", "  ".repeat(i))).collect();
+        let lists: String = (0..2_000)
+            .map(|i| format!("{}- item {i}, with words.\n", "  ".repeat(i)))
+            .collect();
         assert!(extract(lists.as_bytes(), &ExtractOptions::default()).is_ok());
-        let brackets = format!("[{}x{}](y) **{}", "[".repeat(5_000), "]".repeat(5_000), "*".repeat(5_000));
+        let brackets = format!(
+            "[{}x{}](y) **{}",
+            "[".repeat(5_000),
+            "]".repeat(5_000),
+            "*".repeat(5_000)
+        );
         assert!(extract(brackets.as_bytes(), &ExtractOptions::default()).is_ok());
     }
 
     #[test]
     fn huge_single_line() {
-        let line = "You must not misuse the service, and you must follow these rules. ".repeat(40_000);
+        let line =
+            "You must not misuse the service, and you must follow these rules. ".repeat(40_000);
         let doc = check(line.as_bytes());
         assert_eq!(doc.provisions.len(), 1);
         assert_eq!(doc.provisions[0].text.len(), line.trim().len());
@@ -545,5 +766,37 @@ mod properties {
                 let _ = render_markdown(&doc);
             }
         }
+    }
+}
+
+mod tidy {
+    use super::*;
+
+    /// Every Rust file of this crate opens with a `//!` paragraph on its purpose.
+    #[test]
+    fn every_rust_file_opens_with_a_module_doc() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("src"), root.join("tests"), root.join("examples")];
+        let mut seen = 0;
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    assert!(
+                        text.starts_with("//!"),
+                        "{} does not open with a //! paragraph",
+                        path.display()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 12, "only {seen} files checked");
     }
 }

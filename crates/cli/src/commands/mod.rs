@@ -5,6 +5,7 @@ mod diff;
 mod extract;
 mod history;
 mod import;
+mod search;
 mod store_views;
 
 use crate::args::{Cli, Command};
@@ -36,6 +37,10 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History { document, provision, format } => {
             history::history(&open_existing(&home).await?, &document, &provision, format).await
         }
+        Command::Search { query, all_versions, limit, format } => {
+            search::run(&open_existing(&home).await?, &query, all_versions, limit, format)
+        }
+        Command::Reindex => search::reindex(&open_existing(&home).await?).await,
         Command::Demo { seeds } => demo::run(&open(&home).await?, &home, &seeds).await,
     }
 }

@@ -7,3 +7,4 @@ mod demo;
 mod diff;
 mod extract;
 mod import;
+mod search;

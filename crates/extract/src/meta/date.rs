@@ -15,17 +15,17 @@ use crate::blocks::re;
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?i)(?:",
-        r"last\s+(?:updated|modified|revised|amended|changed|reviewed)(?:\s+(?:on|as\s+of|date))?",
+        r"(?:last|latest)\s+(?:updated|update|modified|revised|revision|amended|changed|reviewed)(?:\s+(?:on|as\s+of|date|in))?",
         r"|date\s+of\s+last\s+(?:revision|update|modification|change)",
         r"|(?:effective|revision|version|publication|release)\s+date",
         r"|effective\s+(?:as\s+of|from|on|since)",
         r"|(?:updated|revised|modified|amended|published|posted)(?:\s+(?:on|as\s+of))?",
         r"|effective|in\s+effect\s+(?:as\s+of|from)",
-        r"|derni[èe]re\s+mise\s+[àa]\s+jour(?:\s+le)?|mis\s+[àa]\s+jour\s+le|en\s+vigueur\s+(?:le|au|à\s+compter\s+du)|date\s+d'entr[ée]e\s+en\s+vigueur",
+        r"|(?:derni[èe]re\s+)?mise\s+[àa]\s+jour(?:\s+(?:le|en|du))?|mis\s+[àa]\s+jour\s+le|en\s+vigueur\s+(?:le|au|à\s+compter\s+du)|date\s+d'entr[ée]e\s+en\s+vigueur",
         r"|zuletzt\s+(?:aktualisiert|geändert)(?:\s+am)?|stand|gültig\s+ab|inkrafttreten",
         r"|[úu]ltima\s+(?:actualizaci[óo]n|modificaci[óo]n)|fecha\s+de\s+(?:entrada\s+en\s+vigor|actualizaci[óo]n)|vigente\s+desde",
         r"|最后更新(?:日期|时间)?|最近更新(?:日期|时间)?|更新日期|更新时间|生效日期|生效时间|发布日期|版本日期|修订日期|最后修订(?:日期|时间)?|本政策(?:更新|生效)于|更新于|生效于|最終更新日|施行日|改定日",
-        r")\s*(?:[:：\-–—]\s*)?",
+        r")\s*(?:[:：,\-–—]\s*)?",
     ))
 });
 
@@ -34,7 +34,7 @@ static ISO: LazyLock<Regex> =
 static CJK: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"));
 static MONTH_FIRST: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?i)([a-zà-ÿ]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b"));
+    LazyLock::new(|| re(r"^(?i)([a-zà-ÿ]{3,9})\.?,?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})\b"));
 static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^(?i)(\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+|de\s+)?([a-zà-ÿ]{3,10})\.?\s*,?\s+(?:de\s+)?(\d{4})\b",
@@ -42,6 +42,7 @@ static DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NUMERIC: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(\d{1,2})\s*([/.])\s*(\d{1,2})\s*[/.]\s*(\d{4})\b"));
+static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| re(r"\([^)]*\)|（[^）]*）|\[[^\]]*\]"));
 static MONTH_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?i)([a-zà-ÿ]{3,9})\.?\s*,?\s+(\d{4})\b"));
 
@@ -149,7 +150,9 @@ pub(crate) struct DateHit {
 
 /// The first labelled date in `text`, looking at its first 2,000 bytes.
 pub(crate) fn find_labelled_date(text: &str) -> Option<DateHit> {
-    let s = crate::sniff::prefix(text, 2000);
+    // Emphasis marks left in plain text ("_Last updated, May 2022_") are not word characters here.
+    let s: String = crate::sniff::prefix(text, 2000).replace(['_', '*'], " ");
+    let s = s.as_str();
     for label in LABEL.find_iter(s) {
         // The label must start a word: "outdated" does not contain "dated".
         let before = s.get(..label.start()).and_then(|b| b.chars().next_back());
@@ -163,6 +166,8 @@ pub(crate) fn find_labelled_date(text: &str) -> Option<DateHit> {
                 s.get(..label.start()).unwrap_or_default(),
                 rest.get(used..).unwrap_or_default()
             );
+            // "(see previous version)" and the like do not make it a sentence.
+            let outside = PARENTHETICAL.replace_all(&outside, "");
             let leftover = outside.chars().filter(|c| c.is_alphanumeric()).count();
             let whole_line = text.len() <= 160 && leftover <= 12;
             return Some(DateHit { date, whole_line });
@@ -205,6 +210,14 @@ mod tests {
                 "This policy was last updated on 2 May 2020 and replaces earlier versions.",
                 "2020-05-02",
             ),
+            ("Last Update: 2025-02-10", "2025-02-10"),
+            ("Modified: May, 14, 2025", "2025-05-14"),
+            ("_Last updated, February 2022_", "2022-02-01"),
+            (
+                "Last modified on 04/02/2025 See prior versions",
+                "2025-04-02",
+            ),
+            ("Mise à jour en décembre 2021", "2021-12-01"),
         ];
         for (input, want) in cases {
             assert_eq!(date(input).as_deref(), Some(want), "{input}");
@@ -224,6 +237,9 @@ mod tests {
     fn knows_metadata_lines() {
         assert!(is_date_line("Last Updated: June 18, 2021"));
         assert!(is_date_line("Effective Date: 28 February 2024 (version 3)"));
+        assert!(is_date_line(
+            "Effective: July 31, 2025 (see the previous version of this policy)"
+        ));
         assert!(is_date_line("最后更新：2021年6月18日"));
         assert!(!is_date_line(
             "This policy was last updated on 2 May 2020 and replaces all earlier versions of it."

@@ -3,15 +3,16 @@
 //! that neither the "Last updated" line nor the title becomes a provision.
 //!
 //! The title is a heading before any body text that outranks every other
-//! heading (or an `h1` that is one of at most two), else the HTML `<title>` with the site name
-//! trimmed. It is deliberately not the root of heading paths: two versions of
-//! a policy with differently worded titles keep identical heading paths.
+//! heading, is an `h1` that is one of at most two, or names a document
+//! ("… Terms of Use"); else the HTML `<title>` with the site name trimmed.
+//! It is deliberately not the root of heading paths: two versions of a policy
+//! with differently worded titles keep identical heading paths.
 
 pub(crate) mod date;
 
 use chrono::NaiveDate;
 
-use crate::blocks::{Block, clean_text};
+use crate::blocks::{Block, BlockKind, clean_text};
 
 /// Title and effective date of a document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,16 +65,26 @@ fn take_title(blocks: &[Block], keep: &mut [bool]) -> Option<String> {
     let kept: Vec<usize> = (0..blocks.len())
         .filter(|&i| keep.get(i).copied().unwrap_or(false))
         .collect();
+    let title = heading_title(blocks, &kept).or_else(|| paragraph_title(blocks, &kept));
+    let (index, title) = title?;
+    // Headings above the title (a site banner, a picker's "Language") are not sections.
+    for &i in kept.iter().take_while(|&&i| i <= index) {
+        if let Some(k) = keep.get_mut(i) {
+            *k = false;
+        }
+    }
+    Some(title)
+}
+
+/// A heading before any body text that outranks the others, is one of at
+/// most two `h1`s, or names a document.
+fn heading_title(blocks: &[Block], kept: &[usize]) -> Option<(usize, String)> {
     let level = |i: usize| match blocks.get(i).map(|b| b.kind) {
-        Some(crate::blocks::BlockKind::Heading(l)) => Some(l),
+        Some(BlockKind::Heading(l)) => Some(l),
         _ => None,
     };
-    let leading: Vec<usize> = kept
-        .iter()
-        .copied()
-        .take_while(|&i| level(i).is_some())
-        .collect();
-    let candidate = leading.iter().copied().min_by_key(|&i| (level(i), i))?;
+    let leading = kept.iter().copied().take_while(|&i| level(i).is_some());
+    let candidate = leading.min_by_key(|&i| (level(i), i))?;
     let cand_level = level(candidate)?;
     let others: Vec<u8> = kept
         .iter()
@@ -82,20 +93,54 @@ fn take_title(blocks: &[Block], keep: &mut [bool]) -> Option<String> {
         .collect();
     let h1s = others.iter().filter(|l| **l == 1).count() + usize::from(cand_level == 1);
     let outranks = !others.is_empty() && others.iter().all(|l| *l > cand_level);
-    if !(outranks || (cand_level == 1 && h1s <= 2)) {
-        return None;
-    }
     let title = clean_text(&blocks.get(candidate)?.text);
-    if title.is_empty() {
-        return None;
-    }
-    // Headings above the title (a site banner, a picker's "Language") are not sections.
-    for &i in leading.iter().filter(|&&i| i <= candidate) {
-        if let Some(k) = keep.get_mut(i) {
-            *k = false;
-        }
-    }
-    Some(title)
+    let ok = outranks || (cand_level == 1 && h1s <= 2) || names_a_document(&title);
+    (ok && !title.is_empty()).then_some((candidate, title))
+}
+
+/// A short first paragraph that names a document or sits right above the
+/// date line: "Terms of Service" / "Last updated: May 19, 2026" in text
+/// that lost its heading markup.
+fn paragraph_title(blocks: &[Block], kept: &[usize]) -> Option<(usize, String)> {
+    let &first = kept.first()?;
+    let b = blocks.get(first)?;
+    let text = clean_text(&b.text);
+    let short = b.kind == BlockKind::Paragraph
+        && (1..=12).contains(&crate::blocks::word_count(&text))
+        && !crate::blocks::ends_clause(&text)
+        && !text.ends_with(',');
+    let above_date = blocks
+        .get(first + 1)
+        .is_some_and(|n| date::is_date_line(&n.text));
+    (short && (above_date || names_a_document(&text))).then_some((first, text))
+}
+
+/// Words that name a kind of policy document.
+#[rustfmt::skip]
+const DOCUMENT_WORDS: &[&str] = &[
+    "terms", "policy", "policies", "privacy", "agreement", "conditions", "guidelines", "notice",
+    "rules", "standards", "statement", "code of conduct", "licence", "license", "eula", "charter",
+    "politique", "conditions générales", "datenschutz", "bedingungen", "richtlinie", "términos",
+    "política", "aviso", "条款", "政策", "协议", "规则", "声明", "指引", "准则", "规范", "規約", "ポリシー",
+];
+
+fn has_document_keyword(text: &str) -> bool {
+    let l = text.to_lowercase();
+    DOCUMENT_WORDS.iter().any(|k| l.contains(k))
+}
+
+/// A heading that reads like a document's name ("Bumble Terms and Conditions
+/// of Use", "Nutzungsbedingungen", "隐私政策") rather than a numbered section
+/// or a bare "Privacy".
+fn names_a_document(text: &str) -> bool {
+    let words = crate::blocks::word_count(text);
+    let numbered = text.trim_start().starts_with(|c: char| c.is_ascii_digit());
+    let lower = text.to_lowercase();
+    let keyword = DOCUMENT_WORDS.iter().find(|k| lower.contains(*k));
+    // One word only when the keyword is part of a compound or a CJK phrase.
+    let enough =
+        words >= 2 || keyword.is_some_and(|k| lower.chars().count() > k.chars().count() + 2);
+    keyword.is_some() && enough && words <= 14 && !numbered
 }
 
 /// The document title inside an HTML `<title>`: "Privacy Notice | Fairhaven Bank"
@@ -114,28 +159,7 @@ fn page_title(raw: &str) -> Option<String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let keyword = |p: &&&str| {
-        let l = p.to_lowercase();
-        [
-            "terms",
-            "policy",
-            "privacy",
-            "agreement",
-            "conditions",
-            "guidelines",
-            "notice",
-            "rules",
-            "standards",
-            "条款",
-            "政策",
-            "协议",
-            "规则",
-            "声明",
-            "指引",
-        ]
-        .iter()
-        .any(|k| l.contains(k))
-    };
+    let keyword = |p: &&&str| has_document_keyword(p);
     let best = parts
         .iter()
         .find(keyword)
@@ -147,7 +171,6 @@ fn page_title(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blocks::BlockKind;
 
     fn blocks(spec: &[(BlockKind, &str)]) -> Vec<Block> {
         spec.iter().map(|(k, t)| Block::new(*k, *t)).collect()
@@ -183,6 +206,48 @@ mod tests {
         let m = take_metadata(&b, &mut keep, Some("Privacy Notice | Fairhaven Bank"));
         assert_eq!(m.title.as_deref(), Some("Privacy Notice"));
         assert!(keep.iter().all(|k| *k));
+    }
+
+    #[test]
+    fn a_heading_naming_a_document_is_a_title() {
+        let b = blocks(&[
+            (BlockKind::Heading(2), "Bumble Terms and Conditions of Use"),
+            (BlockKind::Paragraph, "Welcome."),
+            (BlockKind::Heading(2), "1. Who Can Use Bumble"),
+        ]);
+        let mut keep = vec![true; b.len()];
+        let title = take_metadata(&b, &mut keep, None).title;
+        assert_eq!(title.as_deref(), Some("Bumble Terms and Conditions of Use"));
+        let b = blocks(&[
+            (BlockKind::Heading(2), "1. Privacy"),
+            (BlockKind::Paragraph, "x."),
+            (BlockKind::Heading(2), "2. Data"),
+        ]);
+        let mut keep = vec![true; b.len()];
+        assert_eq!(take_metadata(&b, &mut keep, None).title, None);
+    }
+
+    #[test]
+    fn a_short_paragraph_above_the_date_is_a_title() {
+        let b = blocks(&[
+            (BlockKind::Paragraph, "Cookies Notice"),
+            (BlockKind::Paragraph, "Last updated: April 9, 2026"),
+            (
+                BlockKind::Paragraph,
+                "This notice explains how we use cookies.",
+            ),
+        ]);
+        let mut keep = vec![true; b.len()];
+        let m = take_metadata(&b, &mut keep, None);
+        assert_eq!(m.title.as_deref(), Some("Cookies Notice"));
+        assert_eq!(keep, vec![false, false, true]);
+        let b = blocks(&[
+            (BlockKind::Paragraph, "Welcome to our service."),
+            (BlockKind::Paragraph, "Terms"),
+        ]);
+        let mut keep = vec![true; b.len()];
+        assert_eq!(take_metadata(&b, &mut keep, None).title, None);
+        assert!(names_a_document("Nutzungsbedingungen") && !names_a_document("Privacy"));
     }
 
     #[test]

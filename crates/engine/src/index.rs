@@ -1,0 +1,103 @@
+//! Keeping the search index in step with the store: incremental updates at
+//! import, a full rebuild (`reindex`), and queries.
+
+use crate::{Engine, EngineError};
+use cw_model::{DocumentKey, VersionRef, VersionSelector};
+use cw_search::{ProvisionRow, SearchIndex, SearchOptions, SearchResults};
+use cw_store::{DocumentRow, StoredVersion};
+
+/// The index folder inside a home.
+pub(crate) const INDEX_DIR: &str = "index";
+
+fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<ProvisionRow> {
+    let row = &version.row;
+    let version_date = row.effective_date.unwrap_or_else(|| row.observed_at.date_naive());
+    version
+        .document
+        .provisions
+        .iter()
+        .zip(version.lineage_keys.iter())
+        .enumerate()
+        .map(|(position, (p, lineage))| ProvisionRow {
+            platform: doc.key.platform.clone(),
+            document: doc.key.to_string(),
+            doc_type: doc.doc_type.clone(),
+            region: doc.region.clone(),
+            language: version.document.language.clone(),
+            version_number: row.number,
+            version_date,
+            is_latest,
+            position: u32::try_from(position).unwrap_or(u32::MAX),
+            heading_path: p.heading_path.clone(),
+            provision_id: p.id.clone(),
+            kind: p.kind,
+            text: p.text.clone(),
+            labels: Vec::new(),
+            lineage_key: lineage.clone(),
+        })
+        .collect()
+}
+
+impl Engine {
+    fn open_index(&self) -> Result<SearchIndex, EngineError> {
+        Ok(SearchIndex::open_or_create(&self.store().home().join(INDEX_DIR))?)
+    }
+
+    /// Adds one stored version to the index and marks the document's latest version.
+    pub async fn index_version(&self, key: &DocumentKey, number: u32) -> Result<(), EngineError> {
+        let store = self.store();
+        let doc = store
+            .document(key)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent(format!("document {key} vanished while indexing")))?;
+        let version = store
+            .version(&VersionRef { document: key.clone(), selector: VersionSelector::Number(number) })
+            .await?;
+        let latest = store
+            .version(&VersionRef { document: key.clone(), selector: VersionSelector::Latest })
+            .await?
+            .row
+            .number;
+        let index = self.open_index()?;
+        let mut batch = index.writer()?;
+        batch.delete_version(&key.to_string(), number);
+        for row in rows(&doc, &version, number == latest) {
+            batch.add(&row)?;
+        }
+        batch.commit()?;
+        batch.set_latest(&key.to_string(), latest)?;
+        batch.finish()?;
+        Ok(())
+    }
+
+    /// Rebuilds the whole index from the store; returns the number of provisions indexed.
+    pub async fn reindex(&self) -> Result<usize, EngineError> {
+        let store = self.store();
+        let index = SearchIndex::recreate(&store.home().join(INDEX_DIR))?;
+        let mut batch = index.writer()?;
+        let mut count = 0;
+        for doc in store.documents().await? {
+            let versions = store.versions(&doc.key).await?;
+            let latest = versions.last().map(|v| v.number);
+            for v in &versions {
+                let stored = store
+                    .version(&VersionRef {
+                        document: doc.key.clone(),
+                        selector: VersionSelector::Number(v.number),
+                    })
+                    .await?;
+                for row in rows(&doc, &stored, Some(v.number) == latest) {
+                    batch.add(&row)?;
+                    count += 1;
+                }
+            }
+        }
+        batch.finish()?;
+        Ok(count)
+    }
+
+    /// Searches the index (see `cw_search` for the query language).
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults, EngineError> {
+        Ok(self.open_index()?.search(query, options)?)
+    }
+}
