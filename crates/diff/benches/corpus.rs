@@ -33,14 +33,16 @@ fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(c) = rest.chars().next() {
-        if c == '[' {
-            if let Some(close) = rest.find("](") {
-                if let Some(end) = rest[close..].find(')') {
-                    out.push_str(&rest[1..close]);
-                    rest = &rest[close + end + 1..];
-                    continue;
-                }
-            }
+        let link = (c == '[')
+            .then(|| {
+                rest.find("](")
+                    .and_then(|close| Some((close, rest[close..].find(')')?)))
+            })
+            .flatten();
+        if let Some((close, end)) = link {
+            out.push_str(&rest[1..close]);
+            rest = &rest[close + end + 1..];
+            continue;
         }
         if !matches!(c, '*' | '`' | '\\') {
             out.push(c);
@@ -50,81 +52,93 @@ fn inline(s: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Splits one Markdown version into provisions.
-fn split(md: &str) -> ExtractedDocument {
-    let mut provisions = Vec::new();
-    let mut path: Vec<(usize, String)> = Vec::new();
-    let mut para: Vec<&str> = Vec::new();
-    let lines: Vec<&str> = md.lines().collect();
-    let mut push = |kind: ProvisionKind, text: String, path: &[(usize, String)]| {
+/// Builds provisions from Markdown blocks.
+#[derive(Default)]
+struct Splitter {
+    provisions: Vec<Provision>,
+    path: Vec<(usize, String)>,
+    para: Vec<String>,
+}
+
+impl Splitter {
+    fn push(&mut self, kind: ProvisionKind, text: String) {
         if text.is_empty() {
             return;
         }
-        let heading_path = path.iter().map(|(_, h)| h.clone()).collect();
-        let id = format!("p{}", provisions.len());
-        provisions.push(Provision::new(id, heading_path, kind, text));
-    };
+        let heading_path = self.path.iter().map(|(_, h)| h.clone()).collect();
+        let id = format!("p{}", self.provisions.len());
+        self.provisions
+            .push(Provision::new(id, heading_path, kind, text));
+    }
+
+    fn flush(&mut self) {
+        if !self.para.is_empty() {
+            let text = inline(&self.para.join(" "));
+            self.para.clear();
+            self.push(ProvisionKind::Paragraph, text);
+        }
+    }
+
+    fn heading(&mut self, level: usize, text: String) {
+        self.flush();
+        self.path.retain(|(l, _)| *l < level);
+        self.push(ProvisionKind::Heading, text.clone());
+        self.path.push((level, text));
+    }
+}
+
+/// A list item's text, if the line is one (`- `, `* `, `+ `, `1. `).
+fn list_item(line: &str) -> Option<&str> {
+    line.strip_prefix("- ")
+        .or_else(|| line.strip_prefix("* "))
+        .or_else(|| line.strip_prefix("+ "))
+        .or_else(|| {
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            (digits > 0 && digits < 4)
+                .then(|| line[digits..].strip_prefix(". "))
+                .flatten()
+        })
+}
+
+/// Splits one Markdown version into provisions.
+fn split(md: &str) -> ExtractedDocument {
+    let mut sp = Splitter::default();
+    let lines: Vec<&str> = md.lines().map(str::trim).collect();
     let mut k = 0;
-    while k < lines.len() {
-        let line = lines[k].trim();
-        let next = lines.get(k + 1).map(|l| l.trim()).unwrap_or("");
+    while let Some(&line) = lines.get(k) {
+        let next = lines.get(k + 1).copied().unwrap_or("");
         let setext = !line.is_empty()
-            && !next.is_empty()
-            && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'))
-            && next.len() >= 3;
+            && next.len() >= 3
+            && (next.chars().all(|c| c == '=') || next.chars().all(|c| c == '-'));
         let atx = line.chars().take_while(|&c| c == '#').count();
-        let item = line
-            .strip_prefix("- ")
-            .or_else(|| line.strip_prefix("* "))
-            .or_else(|| line.strip_prefix("+ "))
-            .or_else(|| {
-                let digits = line.chars().take_while(char::is_ascii_digit).count();
-                (digits > 0 && digits < 4).then(|| line[digits..].strip_prefix(". ")).flatten()
-            });
-        let flush = |para: &mut Vec<&str>, push: &mut dyn FnMut(ProvisionKind, String, &[(usize, String)]), path: &[(usize, String)]| {
-            if !para.is_empty() {
-                push(ProvisionKind::Paragraph, inline(&para.join(" ")), path);
-                para.clear();
-            }
-        };
         if line.is_empty() {
-            flush(&mut para, &mut push, &path);
-        } else if setext || (atx > 0 && atx <= 6 && line[atx..].starts_with(' ')) {
-            flush(&mut para, &mut push, &path);
-            let (level, text) = if setext {
-                (if next.starts_with('=') { 1 } else { 2 }, inline(line))
-            } else {
-                (atx, inline(&line[atx..]))
-            };
-            path.retain(|(l, _)| *l < level);
-            push(ProvisionKind::Heading, text.clone(), &path);
-            path.push((level, text));
-            if setext {
-                k += 1;
-            }
-        } else if let Some(item) = item {
-            flush(&mut para, &mut push, &path);
-            push(ProvisionKind::ListItem, inline(item), &path);
+            sp.flush();
+        } else if setext {
+            sp.heading(if next.starts_with('=') { 1 } else { 2 }, inline(line));
+            k += 1;
+        } else if atx > 0 && atx <= 6 && line[atx..].starts_with(' ') {
+            sp.heading(atx, inline(&line[atx..]));
+        } else if let Some(item) = list_item(line) {
+            sp.flush();
+            sp.push(ProvisionKind::ListItem, inline(item));
         } else if line.starts_with('|') {
-            flush(&mut para, &mut push, &path);
+            sp.flush();
             if !line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
                 let cells: Vec<String> = line.trim_matches('|').split('|').map(inline).collect();
-                push(ProvisionKind::TableRow, cells.join(" | "), &path);
+                sp.push(ProvisionKind::TableRow, cells.join(" | "));
             }
         } else {
-            para.push(line);
+            sp.para.push(line.to_string());
         }
         k += 1;
     }
-    if !para.is_empty() {
-        push(ProvisionKind::Paragraph, inline(&para.join(" ")), &path);
-    }
+    sp.flush();
     ExtractedDocument {
         title: None,
         effective_date: None,
         language: "und".into(),
         format: SourceFormat::Markdown,
-        provisions,
+        provisions: sp.provisions,
         warnings: vec![],
     }
 }
@@ -134,12 +148,16 @@ fn histories(root: &Path) -> Vec<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
         if dir.file_name().is_some_and(|n| n == "versions") {
-            let md: Vec<PathBuf> =
-                entries.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+            let md: Vec<PathBuf> = entries
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect();
             if md.len() >= 2 {
                 out.push(md);
             }
@@ -168,7 +186,11 @@ static PAIRS: LazyLock<Vec<Pair>> = LazyLock::new(|| {
     for versions in histories(&corpus_dir()) {
         let docs: Vec<(ExtractedDocument, usize)> = versions.iter().map(|p| load(p)).collect();
         for w in docs.windows(2) {
-            pairs.push(Pair { old: w[0].0.clone(), new: w[1].0.clone(), bytes: w[0].1 + w[1].1 });
+            pairs.push(Pair {
+                old: w[0].0.clone(),
+                new: w[1].0.clone(),
+                bytes: w[0].1 + w[1].1,
+            });
         }
     }
     pairs
@@ -180,7 +202,11 @@ fn tiktok(old: &str, new: &str) -> Pair {
     let dir = corpus_dir().join(TIKTOK);
     let (o, ob) = load(&dir.join(old));
     let (n, nb) = load(&dir.join(new));
-    Pair { old: o, new: n, bytes: ob + nb }
+    Pair {
+        old: o,
+        new: n,
+        bytes: ob + nb,
+    }
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]
@@ -196,13 +222,17 @@ fn corpus_consecutive_pairs(bencher: Bencher<'_, '_>) {
 #[divan::bench]
 fn pair_100kb_consecutive(bencher: Bencher<'_, '_>) {
     let p = tiktok("2024-03-08T12-35-39Z.md", "2024-04-17T12-34-40Z.md");
-    bencher.counter(BytesCount::new(p.bytes)).bench(|| cw_diff::diff(&p.old, &p.new));
+    bencher
+        .counter(BytesCount::new(p.bytes))
+        .bench(|| cw_diff::diff(&p.old, &p.new));
 }
 
 #[divan::bench]
 fn pair_100kb_rewrite(bencher: Bencher<'_, '_>) {
     let p = tiktok("2023-10-13T18-34-44Z.md", "2025-10-03T00-42-28Z.md");
-    bencher.counter(BytesCount::new(p.bytes)).bench(|| cw_diff::diff(&p.old, &p.new));
+    bencher
+        .counter(BytesCount::new(p.bytes))
+        .bench(|| cw_diff::diff(&p.old, &p.new));
 }
 
 #[allow(clippy::print_stderr)] // the loud skip notice is the point
@@ -211,7 +241,10 @@ fn main() {
     if !dir.join(TIKTOK).is_dir() {
         eprintln!();
         eprintln!("##########################################################################");
-        eprintln!("## cw-diff bench SKIPPED: corpus not found at {}", dir.display());
+        eprintln!(
+            "## cw-diff bench SKIPPED: corpus not found at {}",
+            dir.display()
+        );
         eprintln!("## (set CW_CORPUS to the shared/corpus/ota folder to run it)");
         eprintln!("##########################################################################");
         eprintln!();
@@ -219,6 +252,9 @@ fn main() {
     }
     let bytes: usize = PAIRS.iter().map(|p| p.bytes).sum();
     let provisions: usize = PAIRS.iter().map(|p| p.new.provisions.len()).sum();
-    eprintln!("cw-diff bench: {} pairs, {bytes} bytes, {provisions} new-side provisions", PAIRS.len());
+    eprintln!(
+        "cw-diff bench: {} pairs, {bytes} bytes, {provisions} new-side provisions",
+        PAIRS.len()
+    );
     divan::main();
 }

@@ -8,7 +8,7 @@
 
 use crate::align::{Alignment, MoveKind, Side};
 use crate::normalize::display_key;
-use crate::significance::{Move, PartOf, Pair, assess_pair, assess_unpaired};
+use crate::significance::{Move, Pair, PartOf, assess_pair, assess_unpaired};
 use crate::words::word_diff;
 use cw_model::{ChangeKind, ProvisionChange, ProvisionKind, Significance};
 
@@ -57,19 +57,32 @@ fn id_of(side: &Side<'_>, k: usize) -> String {
 fn joined(side: &Side<'_>, ks: &[usize]) -> String {
     let mut ks = ks.to_vec();
     ks.sort_unstable();
-    ks.iter().filter_map(|&k| side.provs.get(k)).map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
+    ks.iter()
+        .filter_map(|&k| side.provs.get(k))
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn quoted_ids(side: &Side<'_>, ks: &[usize]) -> String {
     let mut ks = ks.to_vec();
     ks.sort_unstable();
-    ks.iter().map(|&k| format!("'{}'", id_of(side, k))).collect::<Vec<_>>().join(" and ")
+    ks.iter()
+        .map(|&k| format!("'{}'", id_of(side, k)))
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
-fn paired(old: &Side<'_>, new: &Side<'_>, a: &Alignment, i: usize, j: usize) -> Option<ProvisionChange> {
+fn paired(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    a: &Alignment,
+    i: usize,
+    j: usize,
+) -> Option<ProvisionChange> {
     let (op, np) = (old.provs.get(i)?, new.provs.get(j)?);
     let moved = a.moved.get(j).copied().flatten();
-    let same_text = display_key(&op.text) == display_key(&np.text);
+    let same_text = op.text == np.text || display_key(&op.text) == display_key(&np.text);
     let split = a.split_parts.get(&j).filter(|v| !v.is_empty());
     let merge = a.merge_parts.get(&j).filter(|v| !v.is_empty());
 
@@ -136,10 +149,10 @@ fn paired(old: &Side<'_>, new: &Side<'_>, a: &Alignment, i: usize, j: usize) -> 
 
 fn added(old: &Side<'_>, new: &Side<'_>, a: &Alignment, j: usize) -> Option<ProvisionChange> {
     let np = new.provs.get(j)?;
-    let part = a
-        .split_from
-        .get(&j)
-        .map(|&(i, contained)| PartOf { other_id: id_of(old, i), contained });
+    let part = a.split_from.get(&j).map(|&(i, contained)| PartOf {
+        other_id: id_of(old, i),
+        contained,
+    });
     let repeats = new.repeats_heading(j);
     let (significance, reasons) = assess_unpaired(np.kind, &np.text, true, part.as_ref(), repeats);
     Some(ProvisionChange {
@@ -157,13 +170,12 @@ fn added(old: &Side<'_>, new: &Side<'_>, a: &Alignment, j: usize) -> Option<Prov
 
 fn removed(old: &Side<'_>, new: &Side<'_>, a: &Alignment, i: usize) -> Option<ProvisionChange> {
     let op = old.provs.get(i)?;
-    let part = a
-        .merged_into
-        .get(&i)
-        .map(|&(j, contained)| PartOf { other_id: id_of(new, j), contained });
+    let part = a.merged_into.get(&i).map(|&(j, contained)| PartOf {
+        other_id: id_of(new, j),
+        contained,
+    });
     let repeats = old.repeats_heading(i);
-    let (significance, reasons) =
-        assess_unpaired(op.kind, &op.text, false, part.as_ref(), repeats);
+    let (significance, reasons) = assess_unpaired(op.kind, &op.text, false, part.as_ref(), repeats);
     Some(ProvisionChange {
         kind: ChangeKind::Removed,
         old_id: Some(op.id.clone()),

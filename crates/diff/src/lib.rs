@@ -57,6 +57,7 @@
 
 mod align;
 mod assemble;
+mod fasthash;
 mod normalize;
 mod options;
 mod render;
@@ -93,15 +94,30 @@ pub fn diff_with(
     let changes = assemble::changes(&o, &n, &alignment);
     let summary = summary::counts(&changes);
     let summary_text = summary::summary_text(&changes, &summary);
-    ChangeSet { old: side(old), new: side(new), summary, summary_text, changes }
+    ChangeSet {
+        old: side(old),
+        new: side(new),
+        summary,
+        summary_text,
+        changes,
+    }
 }
 
 fn side(doc: &ExtractedDocument) -> DiffSide {
-    DiffSide { title: doc.title.clone(), effective_date: doc.effective_date }
+    DiffSide {
+        title: doc.title.clone(),
+        effective_date: doc.effective_date,
+    }
 }
 
 fn sanitized(o: &DiffOptions) -> DiffOptions {
-    let unit = |x: f64, default: f64| if x.is_nan() { default } else { x.clamp(0.0, 1.0) };
+    let unit = |x: f64, default: f64| {
+        if x.is_nan() {
+            default
+        } else {
+            x.clamp(0.0, 1.0)
+        }
+    };
     let d = DiffOptions::default();
     DiffOptions {
         fuzzy_threshold: unit(o.fuzzy_threshold, d.fuzzy_threshold),

@@ -32,24 +32,61 @@ pub(crate) fn fold_char(c: char) -> char {
 
 /// Characters that carry no visible text and are dropped before comparing.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// NFKC, unless the text is already in that form (always true for ASCII).
+///
+/// The quick check looks at the non-ASCII characters only: ASCII is NFKC-
+/// stable with combining class 0, so dropping it can only turn a "yes" into
+/// a "maybe" (extra work), never hide a "no".
 pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.is_ascii() || is_nfkc_quick(text.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes
+    {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfkc().collect())
     }
 }
 
-/// NFKC + quote/dash folding + whitespace collapsing (+ case folding when asked).
+/// NFKC + quote/dash folding + whitespace collapsing (+ case folding when
+/// asked). Runs of plain ASCII are copied whole; only whitespace and
+/// non-ASCII characters are looked at one by one.
 fn canonical(text: &str, fold_case: bool) -> String {
     let text = nfkc(text);
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while bytes
+            .get(i)
+            .is_some_and(|&b| b < 0x80 && !b.is_ascii_whitespace())
+        {
+            i += 1;
+        }
+        if i > start {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push_str(text.get(start..i).unwrap_or_default());
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        if b < 0x80 {
+            // ASCII whitespace.
+            pending_space = !out.is_empty();
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
         let c = fold_char(c);
         if is_invisible(c) {
             continue;
@@ -62,23 +99,23 @@ fn canonical(text: &str, fold_case: bool) -> String {
             out.push(' ');
             pending_space = false;
         }
-        if !fold_case {
-            out.push(c);
-        } else if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
+        if fold_case && !c.is_ascii() {
             out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
         }
+    }
+    if fold_case {
+        out.make_ascii_lowercase();
     }
     out
 }
 
-/// Removes a leading list marker and trailing list punctuation from canonical
-/// (case-preserved) text.
-fn trim_list_layout(mut s: String) -> String {
-    let start = list_marker_len(&s);
-    if start > 0 {
-        s.drain(..start);
+/// Removes `marker` leading bytes (a list marker) and trailing list
+/// punctuation from canonical text.
+fn strip_layout(mut s: String, marker: usize) -> String {
+    if marker > 0 && marker <= s.len() && s.is_char_boundary(marker) {
+        s.drain(..marker);
     }
     while s.ends_with([';', ',', '.', ':', '；', '，', '。', '：']) {
         s.pop();
@@ -90,17 +127,106 @@ fn trim_list_layout(mut s: String) -> String {
 
 /// The case-preserving comparison key: equal keys mean *unchanged* text.
 pub(crate) fn display_key(text: &str) -> String {
-    trim_list_layout(canonical(text, false))
+    let s = canonical(text, false);
+    let marker = list_marker_len(&s);
+    strip_layout(s, marker)
 }
 
 /// The case-folded matching key: equal keys mean an exact alignment.
+///
+/// The list marker is found on a case-preserved canonical prefix (its rule
+/// for `1.2 Title` looks at a capital letter); marker characters are ASCII or
+/// CJK, so their length is the same in the case-folded text.
 pub(crate) fn match_key(text: &str) -> String {
-    let mut s = trim_list_layout(canonical(text, false));
-    if s.is_ascii() {
-        s.make_ascii_lowercase();
-        s
-    } else {
-        s.chars().flat_map(char::to_lowercase).collect()
+    let mut end = text.len().min(48);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let marker = text
+        .get(..end)
+        .map_or(0, |p| list_marker_len(&canonical(p, false)));
+    strip_layout(canonical(text, true), marker)
+}
+
+/// Whether `a` and `b` have the same canonical form (see [`canonical`]),
+/// compared character by character without building either string when
+/// both are already NFKC (the common case).
+pub(crate) fn same_canonical(a: &str, b: &str, fold_case: bool) -> bool {
+    let stable = |s: &str| matches!(nfkc(s), Cow::Borrowed(_));
+    if !(stable(a) && stable(b)) {
+        return canonical(a, fold_case) == canonical(b, fold_case);
+    }
+    Canon::new(a, fold_case).eq(Canon::new(b, fold_case))
+}
+
+/// The characters of [`canonical`] for NFKC-stable text, lazily.
+struct Canon<'a> {
+    chars: std::str::Chars<'a>,
+    fold_case: bool,
+    started: bool,
+    pending_space: bool,
+    lower: Option<std::char::ToLowercase>,
+    next: Option<char>,
+}
+
+impl<'a> Canon<'a> {
+    fn new(s: &'a str, fold_case: bool) -> Self {
+        Canon {
+            chars: s.chars(),
+            fold_case,
+            started: false,
+            pending_space: false,
+            lower: None,
+            next: None,
+        }
+    }
+}
+
+impl Iterator for Canon<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(l) = self.lower.as_mut() {
+            if let Some(c) = l.next() {
+                return Some(c);
+            }
+            self.lower = None;
+        }
+        if let Some(c) = self.next.take() {
+            return Some(self.emit(c));
+        }
+        loop {
+            let c = fold_char(self.chars.next()?);
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() {
+                self.pending_space = self.started;
+                continue;
+            }
+            self.started = true;
+            if self.pending_space {
+                self.pending_space = false;
+                self.next = Some(c);
+                return Some(' ');
+            }
+            return Some(self.emit(c));
+        }
+    }
+}
+
+impl Canon<'_> {
+    fn emit(&mut self, c: char) -> char {
+        if !self.fold_case {
+            return c;
+        }
+        if c.is_ascii() {
+            return c.to_ascii_lowercase();
+        }
+        let mut l = c.to_lowercase();
+        let first = l.next().unwrap_or(c);
+        self.lower = Some(l);
+        first
     }
 }
 
@@ -121,18 +247,25 @@ pub(crate) fn fold_quotes(text: &str) -> String {
     canonical(text, false)
 }
 
-/// Canonical text, case folded, no list-layout trimming (for cosmetic classification).
-pub(crate) fn fold_case(text: &str) -> String {
-    canonical(text, true)
-}
-
-/// Only letters and digits, case folded: equal results differ in punctuation only.
-pub(crate) fn alnum_only(text: &str) -> String {
-    nfkc(text)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether two texts have the same letters and digits (case folded, NFKC).
+pub(crate) fn same_alnum(a: &str, b: &str) -> bool {
+    let letters = |s: &str| -> Vec<char> {
+        nfkc(s)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if a.is_ascii() && b.is_ascii() {
+        let it = |s: &'_ str| {
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect::<Vec<u8>>()
+        };
+        return it(a) == it(b);
+    }
+    letters(a) == letters(b)
 }
 
 /// A normalised section name: the match key of a heading, trailing colons removed.
@@ -141,11 +274,13 @@ pub(crate) fn section_key(heading: &str) -> String {
 }
 
 const BULLETS: &[char] = &[
-    '•', '·', '▪', '‣', '◦', '●', '○', '■', '□', '-', '*', '+', '➢', '►', '▶', '◆', '♦', '✓',
-    '✔', '→',
+    '•', '·', '▪', '‣', '◦', '●', '○', '■', '□', '-', '*', '+', '➢', '►', '▶', '◆', '♦', '✓', '✔',
+    '→',
 ];
 
-const CJK_NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百'];
+const CJK_NUMERALS: &[char] = &[
+    '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '百',
+];
 
 /// Byte length of a leading list marker (including the space after it), or 0.
 ///
@@ -159,7 +294,11 @@ pub(crate) fn list_marker_len(s: &str) -> usize {
     };
     if BULLETS.contains(&first) {
         let after = first.len_utf8();
-        return if s[after..].starts_with(' ') { after + 1 } else { 0 };
+        return if s[after..].starts_with(' ') {
+            after + 1
+        } else {
+            0
+        };
     }
     let paren = first == '(';
     if paren {
@@ -221,23 +360,23 @@ pub(crate) fn list_marker_len(s: &str) -> usize {
 
 fn is_roman(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    !lower.is_empty() && lower.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c' | 'd' | 'm'))
+    !lower.is_empty()
+        && lower
+            .chars()
+            .all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c' | 'd' | 'm'))
 }
 
-/// A fast, deterministic 64-bit FNV-1a hash of a string (stable across runs and platforms).
-pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (n, part) in parts.iter().enumerate() {
-        if n > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in part.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+/// A fast, deterministic 64-bit hash of a sequence of strings (FxHash over
+/// the bytes, each part followed by its length, so `["ab", "c"]` and
+/// `["a", "bc"]` differ). Stable across runs and platforms.
+pub(crate) fn hash_parts(parts: &[&str]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::fasthash::FxHasher::default();
+    for part in parts {
+        h.write(part.as_bytes());
+        h.write_usize(part.len());
     }
-    h
+    h.finish()
 }
 
 #[cfg(test)]
@@ -250,7 +389,10 @@ mod tests {
             match_key("  You may\u{00A0}not use  the \u{201C}Services\u{201D} \u{2014} ever.  "),
             "you may not use the \"services\" - ever"
         );
-        assert_eq!(display_key("The \u{2018}AWS Site\u{2019};"), "The 'AWS Site'");
+        assert_eq!(
+            display_key("The \u{2018}AWS Site\u{2019};"),
+            "The 'AWS Site'"
+        );
     }
 
     #[test]
@@ -292,15 +434,46 @@ mod tests {
 
     #[test]
     fn marker_scan_never_panics_on_odd_input() {
-        for s in ["(", "(1", "1", "a", "(一", "1.", "1.2.", "(é) x", "ⅳ. x", "", " "] {
+        for s in [
+            "(", "(1", "1", "a", "(一", "1.", "1.2.", "(é) x", "ⅳ. x", "", " ",
+        ] {
             let n = list_marker_len(s);
             assert!(n <= s.len());
         }
     }
 
     #[test]
+    fn lazy_canonical_comparison_matches_the_strings() {
+        let cases = [
+            "",
+            " a  b ",
+            "A\u{201C}b\u{201D}",
+            "İstanbul",
+            "e\u{00AD}mail",
+            "ＡＢ",
+            "x\ty",
+        ];
+        for a in cases {
+            for b in cases {
+                for fold in [false, true] {
+                    assert_eq!(
+                        same_canonical(a, b, fold),
+                        canonical(a, fold) == canonical(b, fold),
+                        "{a:?} {b:?} {fold}"
+                    );
+                }
+            }
+        }
+        assert!(same_canonical(
+            "The  \u{2018}Site\u{2019}",
+            "the 'site'",
+            true
+        ));
+    }
+
+    #[test]
     fn hash_is_stable() {
-        assert_eq!(fnv1a(&["a"]), fnv1a(&["a"]));
-        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
+        assert_eq!(hash_parts(&["a"]), hash_parts(&["a"]));
+        assert_ne!(hash_parts(&["ab", "c"]), hash_parts(&["a", "bc"]));
     }
 }

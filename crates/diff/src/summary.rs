@@ -100,7 +100,10 @@ pub(crate) fn groups(changes: &[ProvisionChange]) -> Vec<Group<'_>> {
     order
         .into_iter()
         .zip(members)
-        .map(|(key, cs)| Group { path: display_path(&cs, key), changes: cs })
+        .map(|(key, cs)| Group {
+            path: display_path(&cs, key),
+            changes: cs,
+        })
         .collect()
 }
 
@@ -114,7 +117,12 @@ pub(crate) fn runs(changes: &[ProvisionChange]) -> Vec<Group<'_>> {
             _ => out.push((*key, vec![c])),
         }
     }
-    out.into_iter().map(|(key, cs)| Group { path: display_path(&cs, key), changes: cs }).collect()
+    out.into_iter()
+        .map(|(key, cs)| Group {
+            path: display_path(&cs, key),
+            changes: cs,
+        })
+        .collect()
 }
 
 /// Per-section breakdown of a change set: one entry per section (innermost
@@ -223,13 +231,16 @@ fn ranked<'a>(
         .iter()
         .enumerate()
         .filter_map(|(n, g)| {
-            let kept: Vec<&ProvisionChange> = g.changes.iter().copied().filter(|c| keep(c)).collect();
+            let kept: Vec<&ProvisionChange> =
+                g.changes.iter().copied().filter(|c| keep(c)).collect();
             let whole = kind.is_some_and(|k| g.changes.iter().all(|c| c.kind == k));
             (!kept.is_empty()).then_some((n, g.path, kept, whole))
         })
         .collect();
     v.sort_by(|a, b| b.2.len().cmp(&a.2.len()).then(a.0.cmp(&b.0)));
-    v.into_iter().map(|(_, p, cs, whole)| (p, cs, whole)).collect()
+    v.into_iter()
+        .map(|(_, p, cs, whole)| (p, cs, whole))
+        .collect()
 }
 
 fn is_sub(c: &ProvisionChange) -> bool {
@@ -247,7 +258,10 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
     }
     let gs = groups(changes);
     let mut out: Vec<String> = Vec::new();
-    let sub_sections = gs.iter().filter(|g| g.changes.iter().any(|c| is_sub(c))).count();
+    let sub_sections = gs
+        .iter()
+        .filter(|g| g.changes.iter().any(|c| is_sub(c)))
+        .count();
     if s.substantive == 0 {
         out.push("No substantive changes.".to_string());
     } else {
@@ -259,8 +273,16 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
     }
 
     let describe = |added: bool| -> Option<String> {
-        let kind = if added { ChangeKind::Added } else { ChangeKind::Removed };
-        let item_reason = if added { "new list item" } else { "list item removed" };
+        let kind = if added {
+            ChangeKind::Added
+        } else {
+            ChangeKind::Removed
+        };
+        let item_reason = if added {
+            "new list item"
+        } else {
+            "list item removed"
+        };
         let prep = if added { "under" } else { "from" };
         let phrases: Vec<String> = ranked(&gs, Some(kind), |c| c.kind == kind && is_sub(c))
             .into_iter()
@@ -321,8 +343,10 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
         out.push(format!("Modified: {}.", bounded(phrases)));
     }
 
-    let cosmetic: Vec<&ProvisionChange> =
-        changes.iter().filter(|c| c.significance == Significance::Cosmetic).collect();
+    let cosmetic: Vec<&ProvisionChange> = changes
+        .iter()
+        .filter(|c| c.significance == Significance::Cosmetic)
+        .collect();
     if !cosmetic.is_empty() {
         let mut tags: Vec<(&str, usize)> = Vec::new();
         for c in &cosmetic {
@@ -333,7 +357,7 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
                 }
             }
         }
-        tags.sort_by(|a, b| b.1.cmp(&a.1));
+        tags.sort_by_key(|t| std::cmp::Reverse(t.1));
         let top: Vec<&str> = tags.iter().take(3).map(|(t, _)| *t).collect();
         out.push(format!(
             "{} ({}).",
@@ -342,9 +366,15 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
         ));
     }
     if s.moved > 0 {
-        out.push(format!("{} moved.", plural(s.moved, "provision", "provisions")));
+        out.push(format!(
+            "{} moved.",
+            plural(s.moved, "provision", "provisions")
+        ));
     }
-    out.push(format!("{} unchanged.", plural(s.unchanged, "provision", "provisions")));
+    out.push(format!(
+        "{} unchanged.",
+        plural(s.unchanged, "provision", "provisions")
+    ));
     out.join(" ")
 }
 
@@ -352,7 +382,12 @@ pub(crate) fn summary_text(changes: &[ProvisionChange], s: &DiffSummary) -> Stri
 mod tests {
     use super::*;
 
-    fn change(kind: ChangeKind, path: &[&str], sig: Significance, reasons: &[&str]) -> ProvisionChange {
+    fn change(
+        kind: ChangeKind,
+        path: &[&str],
+        sig: Significance,
+        reasons: &[&str],
+    ) -> ProvisionChange {
         ProvisionChange {
             kind,
             old_id: None,
@@ -368,10 +403,16 @@ mod tests {
 
     #[test]
     fn tags_are_reason_prefixes() {
-        assert_eq!(reason_tag("modal shift 'may' → 'will'"), Some("modal shift"));
+        assert_eq!(
+            reason_tag("modal shift 'may' → 'will'"),
+            Some("modal shift")
+        );
         assert_eq!(reason_tag("new list item"), Some("new list item"));
         assert_eq!(reason_tag("… and 3 more"), None);
-        assert_eq!(reason_tag("added 'reserve the right'"), Some("added 'reserve the right'"));
+        assert_eq!(
+            reason_tag("added 'reserve the right'"),
+            Some("added 'reserve the right'")
+        );
     }
 
     #[test]
@@ -384,8 +425,18 @@ mod tests {
             change(Added, &["A"], Substantive, &["new list item"]),
             change(Added, &["MLPS"], Substantive, &["new provision"]),
             change(Removed, &["B"], Substantive, &["list item removed"]),
-            change(Modified, &["C"], Cosmetic, &["entity renamed 'AWS' → 'Amazon'"]),
-            change(Modified, &["D"], Substantive, &["modal shift 'may' → 'will'"]),
+            change(
+                Modified,
+                &["C"],
+                Cosmetic,
+                &["entity renamed 'AWS' → 'Amazon'"],
+            ),
+            change(
+                Modified,
+                &["D"],
+                Substantive,
+                &["modal shift 'may' → 'will'"],
+            ),
         ];
         let s = counts(&changes);
         assert_eq!(s.substantive, 5);
@@ -400,6 +451,9 @@ mod tests {
     #[test]
     fn no_changes() {
         let changes = vec![change(ChangeKind::Unchanged, &[], Significance::None, &[])];
-        assert_eq!(summary_text(&changes, &counts(&changes)), "No changes: 1 provision unchanged.");
+        assert_eq!(
+            summary_text(&changes, &counts(&changes)),
+            "No changes: 1 provision unchanged."
+        );
     }
 }

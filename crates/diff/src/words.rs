@@ -8,7 +8,8 @@
 //! `[-a-]{+c+} [-b-]{+d+}`). Invariant: the `equal`+`delete` texts concatenate
 //! to the old text and the `equal`+`insert` texts to the new text, exactly.
 
-use crate::tokens::{Token, tokenize};
+use crate::fasthash::FxHashMap;
+use crate::tokens::{TokKind, tokenize};
 use cw_model::{WordOp, WordOpKind};
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
@@ -18,15 +19,39 @@ enum Step {
     Edit(String, String),
 }
 
-fn span(source: &str, toks: &[Token], from: usize, len: usize) -> String {
-    let (Some(first), Some(last)) = (toks.get(from), toks.get(from + len.saturating_sub(1)))
-    else {
-        return String::new();
-    };
-    if len == 0 {
-        return String::new();
+/// Texts with at most this many units (both sides) are diffed with Myers.
+const MYERS_MAX_UNITS: usize = 600;
+
+/// A diff unit: a token with the whitespace that follows it. Units compare
+/// by the token alone (`key`), so the ubiquitous " " is never a diff
+/// element of its own; whitespace differences are restored afterwards.
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    /// Byte range of the token (for whitespace at the very start: of that whitespace).
+    start: usize,
+    key_end: usize,
+    /// End of the trailing whitespace.
+    end: usize,
+}
+
+/// The token part of a unit.
+fn key<'a>(text: &'a str, u: &Unit) -> &'a str {
+    text.get(u.start..u.key_end).unwrap_or("")
+}
+
+fn units(text: &str) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    for t in tokenize(text) {
+        match (t.kind, out.last_mut()) {
+            (TokKind::Space, Some(last)) if last.end == t.start => last.end = t.end,
+            _ => out.push(Unit {
+                start: t.start,
+                key_end: t.end,
+                end: t.end,
+            }),
+        }
     }
-    source.get(first.start..last.end).unwrap_or_default().to_string()
+    out
 }
 
 /// Diffs `old` against `new` word by word.
@@ -35,31 +60,93 @@ pub(crate) fn word_diff(old: &str, new: &str) -> Vec<WordOp> {
         return if old.is_empty() {
             Vec::new()
         } else {
-            vec![WordOp { op: WordOpKind::Equal, text: old.to_string() }]
+            vec![WordOp {
+                op: WordOpKind::Equal,
+                text: old.to_string(),
+            }]
         };
     }
-    let old_toks = tokenize(old);
-    let new_toks = tokenize(new);
-    let old_strs: Vec<&str> = old_toks.iter().map(|t| t.text(old)).collect();
-    let new_strs: Vec<&str> = new_toks.iter().map(|t| t.text(new)).collect();
-    let ops = capture_diff_slices(Algorithm::Myers, &old_strs, &new_strs);
+    let (ou, nu) = (units(old), units(new));
+    // Units as small integers: the diff compares elements many times.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let old_ids: Vec<u32> = ou.iter().map(|u| intern(&mut ids, key(old, u))).collect();
+    let new_ids: Vec<u32> = nu.iter().map(|u| intern(&mut ids, key(new, u))).collect();
+    // Myers gives the shortest edit script; on long, much-edited texts its
+    // O(N·D) cost grows quadratically, and histogram diff (anchored on rare
+    // tokens, like `git diff --histogram`) is much faster.
+    let algorithm = if old_ids.len() + new_ids.len() <= MYERS_MAX_UNITS {
+        Algorithm::Myers
+    } else {
+        Algorithm::Histogram
+    };
+    let ops = capture_diff_slices(algorithm, &old_ids, &new_ids);
 
+    let text_of = |text: &str, us: &[Unit], from: usize, len: usize| -> String {
+        match (us.get(from), us.get(from + len.saturating_sub(1))) {
+            (Some(a), Some(b)) if len > 0 => {
+                text.get(a.start..b.end).unwrap_or_default().to_string()
+            }
+            _ => String::new(),
+        }
+    };
     let mut steps: Vec<Step> = Vec::with_capacity(ops.len());
     for op in ops {
-        let step = match op {
-            DiffOp::Equal { old_index, len, .. } => Step::Equal(span(old, &old_toks, old_index, len)),
-            DiffOp::Delete { old_index, old_len, .. } => {
-                Step::Edit(span(old, &old_toks, old_index, old_len), String::new())
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                // Same tokens; their trailing whitespace may still differ.
+                for k in 0..len {
+                    let (Some(o), Some(n)) = (ou.get(old_index + k), nu.get(new_index + k)) else {
+                        continue;
+                    };
+                    let (ot, nt) = (
+                        old.get(o.start..o.end).unwrap_or(""),
+                        new.get(n.start..n.end).unwrap_or(""),
+                    );
+                    if ot == nt {
+                        push_step(&mut steps, Step::Equal(ot.to_string()));
+                    } else {
+                        push_step(&mut steps, Step::Equal(key(old, o).to_string()));
+                        let (ow, nw) = (
+                            old.get(o.key_end..o.end).unwrap_or(""),
+                            new.get(n.key_end..n.end).unwrap_or(""),
+                        );
+                        push_step(&mut steps, Step::Edit(ow.to_string(), nw.to_string()));
+                    }
+                }
             }
-            DiffOp::Insert { new_index, new_len, .. } => {
-                Step::Edit(String::new(), span(new, &new_toks, new_index, new_len))
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => {
+                push_step(
+                    &mut steps,
+                    Step::Edit(text_of(old, &ou, old_index, old_len), String::new()),
+                );
             }
-            DiffOp::Replace { old_index, old_len, new_index, new_len } => Step::Edit(
-                span(old, &old_toks, old_index, old_len),
-                span(new, &new_toks, new_index, new_len),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
+                push_step(
+                    &mut steps,
+                    Step::Edit(String::new(), text_of(new, &nu, new_index, new_len)),
+                );
+            }
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => push_step(
+                &mut steps,
+                Step::Edit(
+                    text_of(old, &ou, old_index, old_len),
+                    text_of(new, &nu, new_index, new_len),
+                ),
             ),
-        };
-        push_step(&mut steps, step);
+        }
     }
     fold_whitespace_equals(&mut steps);
     to_ops(trim_edit_whitespace(steps))
@@ -92,7 +179,16 @@ fn trim_edit_whitespace(steps: Vec<Step>) -> Vec<Step> {
 /// Byte length of the common run of identical whitespace characters at the
 /// front of two character sequences.
 fn common_ws_len(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
-    a.zip(b).take_while(|(x, y)| x == y && x.is_whitespace()).map(|(x, _)| x.len_utf8()).sum()
+    a.zip(b)
+        .take_while(|(x, y)| x == y && x.is_whitespace())
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
+/// The small integer standing for token `t`.
+fn intern<'a>(ids: &mut FxHashMap<&'a str, u32>, t: &'a str) -> u32 {
+    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+    *ids.entry(t).or_insert(next)
 }
 
 fn push_step(steps: &mut Vec<Step>, step: Step) {
@@ -146,13 +242,22 @@ fn to_ops(steps: Vec<Step>) -> Vec<WordOp> {
     let mut out = Vec::with_capacity(steps.len() * 2);
     for step in steps {
         match step {
-            Step::Equal(text) => out.push(WordOp { op: WordOpKind::Equal, text }),
+            Step::Equal(text) => out.push(WordOp {
+                op: WordOpKind::Equal,
+                text,
+            }),
             Step::Edit(deleted, inserted) => {
                 if !deleted.is_empty() {
-                    out.push(WordOp { op: WordOpKind::Delete, text: deleted });
+                    out.push(WordOp {
+                        op: WordOpKind::Delete,
+                        text: deleted,
+                    });
                 }
                 if !inserted.is_empty() {
-                    out.push(WordOp { op: WordOpKind::Insert, text: inserted });
+                    out.push(WordOp {
+                        op: WordOpKind::Insert,
+                        text: inserted,
+                    });
                 }
             }
         }
@@ -208,7 +313,10 @@ pub(crate) fn regions(ops: &[WordOp]) -> Vec<Region> {
 /// Rebuilds the old (`Delete`) or new (`Insert`) text from word ops.
 #[cfg(test)]
 pub(crate) fn rebuild(ops: &[WordOp], side: WordOpKind) -> String {
-    ops.iter().filter(|o| o.op == WordOpKind::Equal || o.op == side).map(|o| o.text.as_str()).collect()
+    ops.iter()
+        .filter(|o| o.op == WordOpKind::Equal || o.op == side)
+        .map(|o| o.text.as_str())
+        .collect()
 }
 
 #[cfg(test)]
@@ -227,7 +335,10 @@ mod tests {
 
     #[test]
     fn diffs_words() {
-        let ops = word_diff("We may suspend your account.", "We may terminate your account.");
+        let ops = word_diff(
+            "We may suspend your account.",
+            "We may terminate your account.",
+        );
         assert_eq!(show(&ops), "We may [-suspend-]{+terminate+} your account.");
     }
 
@@ -268,7 +379,13 @@ mod tests {
         assert_eq!(r.len(), 3);
         assert!(r[0].at_start);
         assert_eq!((r[0].deleted.as_str(), r[0].inserted.as_str()), ("1", "2"));
-        assert_eq!((r[1].deleted.as_str(), r[1].inserted.as_str()), ("may", "will"));
-        assert_eq!((r[2].deleted.as_str(), r[2].inserted.as_str()), ("", " now"));
+        assert_eq!(
+            (r[1].deleted.as_str(), r[1].inserted.as_str()),
+            ("may", "will")
+        );
+        assert_eq!(
+            (r[2].deleted.as_str(), r[2].inserted.as_str()),
+            ("", " now")
+        );
     }
 }

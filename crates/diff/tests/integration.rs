@@ -19,6 +19,8 @@ mod render;
 mod seeds;
 #[path = "integration/significance.rs"]
 mod significance;
+#[path = "integration/tidy.rs"]
+mod tidy;
 
 use cw_diff::diff;
 use cw_model::{
@@ -51,16 +53,23 @@ pub fn doc(title: &str, outline: &str) -> ExtractedDocument {
         } else if let Some(item) = line.strip_prefix("- ") {
             (ProvisionKind::ListItem, item.to_string(), path.clone())
         } else if line.starts_with('|') {
-            let cells: Vec<&str> =
-                line.trim_matches('|').split('|').map(str::trim).collect();
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
             (ProvisionKind::TableRow, cells.join(" | "), path.clone())
         } else {
             (ProvisionKind::Paragraph, line.to_string(), path.clone())
         };
-        let section = path.last().map(|h| slugify(h)).unwrap_or_else(|| "top".into());
+        let section = path
+            .last()
+            .map(|h| slugify(h))
+            .unwrap_or_else(|| "top".into());
         let n = counters.entry(section.clone()).or_default();
         *n += 1;
-        provisions.push(Provision::new(format!("{section}/{n}"), parents, kind, text));
+        provisions.push(Provision::new(
+            format!("{section}/{n}"),
+            parents,
+            kind,
+            text,
+        ));
     }
     ExtractedDocument {
         title: Some(title.to_string()),
@@ -98,8 +107,13 @@ pub struct Expect<'a> {
 
 /// `check_diff.py`'s normalisation: NFKC-ish quotes, collapsed whitespace, lowercase.
 fn norm(s: &str) -> String {
-    let s = s.replace(['\u{2019}', '\u{2018}'], "'").replace(['\u{201C}', '\u{201D}'], "\"");
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    let s = s
+        .replace(['\u{2019}', '\u{2018}'], "'")
+        .replace(['\u{201C}', '\u{201D}'], "\"");
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn holds(text: Option<&str>, fragment: &str) -> bool {
@@ -113,16 +127,29 @@ pub fn assert_invariants(old: &ExtractedDocument, new: &ExtractedDocument, cs: &
         let mut got: Vec<&str> = cs
             .changes
             .iter()
-            .filter_map(|c| if side == "old" { c.old_id.as_deref() } else { c.new_id.as_deref() })
+            .filter_map(|c| {
+                if side == "old" {
+                    c.old_id.as_deref()
+                } else {
+                    c.new_id.as_deref()
+                }
+            })
             .collect();
         want.sort_unstable();
         got.sort_unstable();
-        assert_eq!(got, want, "{side} side: every provision must appear exactly once");
+        assert_eq!(
+            got, want,
+            "{side} side: every provision must appear exactly once"
+        );
     }
     for c in &cs.changes {
         match c.kind {
-            ChangeKind::Added => assert!(c.old_id.is_none() && c.new_id.is_some() && c.words.is_empty()),
-            ChangeKind::Removed => assert!(c.new_id.is_none() && c.old_id.is_some() && c.words.is_empty()),
+            ChangeKind::Added => {
+                assert!(c.old_id.is_none() && c.new_id.is_some() && c.words.is_empty())
+            }
+            ChangeKind::Removed => {
+                assert!(c.new_id.is_none() && c.old_id.is_some() && c.words.is_empty())
+            }
             ChangeKind::Unchanged => {
                 assert_eq!(c.significance, Significance::None, "{c:?}");
                 assert!(c.words.is_empty() && c.reasons.is_empty(), "{c:?}");
@@ -135,8 +162,14 @@ pub fn assert_invariants(old: &ExtractedDocument, new: &ExtractedDocument, cs: &
                         .map(|w| w.text.as_str())
                         .collect()
                 };
-                assert_eq!(Some(side(WordOpKind::Delete).as_str()), c.old_text.as_deref());
-                assert_eq!(Some(side(WordOpKind::Insert).as_str()), c.new_text.as_deref());
+                assert_eq!(
+                    Some(side(WordOpKind::Delete).as_str()),
+                    c.old_text.as_deref()
+                );
+                assert_eq!(
+                    Some(side(WordOpKind::Insert).as_str()),
+                    c.new_text.as_deref()
+                );
                 for w in c.words.windows(2) {
                     assert_ne!(w[0].op, w[1].op, "adjacent word ops of one kind: {c:?}");
                 }
@@ -152,7 +185,11 @@ pub fn assert_invariants(old: &ExtractedDocument, new: &ExtractedDocument, cs: &
     assert_eq!(cs.summary.modified, count(ChangeKind::Modified));
     assert_eq!(cs.summary.moved, count(ChangeKind::Moved));
     assert_eq!(cs.summary.unchanged, count(ChangeKind::Unchanged));
-    let subst = cs.changes.iter().filter(|c| c.significance == Significance::Substantive).count();
+    let subst = cs
+        .changes
+        .iter()
+        .filter(|c| c.significance == Significance::Substantive)
+        .count();
     assert_eq!(cs.summary.substantive, subst);
 }
 
@@ -160,31 +197,54 @@ pub fn assert_invariants(old: &ExtractedDocument, new: &ExtractedDocument, cs: &
 pub fn assert_expect(cs: &ChangeSet, expect: &Expect<'_>) {
     let report = || cw_diff::render_text(cs);
     let on_old = |s: &str, kinds: &[ChangeKind]| {
-        cs.changes.iter().any(|c| kinds.contains(&c.kind) && holds(c.old_text.as_deref(), s))
+        cs.changes
+            .iter()
+            .any(|c| kinds.contains(&c.kind) && holds(c.old_text.as_deref(), s))
     };
     for s in expect.unchanged {
-        assert!(on_old(s, &[ChangeKind::Unchanged]), "not unchanged: {s:?}\n{}", report());
+        assert!(
+            on_old(s, &[ChangeKind::Unchanged]),
+            "not unchanged: {s:?}\n{}",
+            report()
+        );
     }
     for s in expect.matched {
         let ok = cs.changes.iter().any(|c| {
-            matches!(c.kind, ChangeKind::Unchanged | ChangeKind::Modified | ChangeKind::Moved)
-                && holds(c.old_text.as_deref(), s)
+            matches!(
+                c.kind,
+                ChangeKind::Unchanged | ChangeKind::Modified | ChangeKind::Moved
+            ) && holds(c.old_text.as_deref(), s)
                 && c.new_text.is_some()
         });
         assert!(ok, "not aligned: {s:?}\n{}", report());
     }
     for s in expect.modified {
-        assert!(on_old(s, &[ChangeKind::Modified]), "not modified: {s:?}\n{}", report());
+        assert!(
+            on_old(s, &[ChangeKind::Modified]),
+            "not modified: {s:?}\n{}",
+            report()
+        );
     }
     for s in expect.moved {
-        assert!(on_old(s, &[ChangeKind::Moved]), "not moved: {s:?}\n{}", report());
+        assert!(
+            on_old(s, &[ChangeKind::Moved]),
+            "not moved: {s:?}\n{}",
+            report()
+        );
     }
     for s in expect.added {
-        let ok = cs.changes.iter().any(|c| c.kind == ChangeKind::Added && holds(c.new_text.as_deref(), s));
+        let ok = cs
+            .changes
+            .iter()
+            .any(|c| c.kind == ChangeKind::Added && holds(c.new_text.as_deref(), s));
         assert!(ok, "not added: {s:?}\n{}", report());
     }
     for s in expect.removed {
-        assert!(on_old(s, &[ChangeKind::Removed]), "not removed: {s:?}\n{}", report());
+        assert!(
+            on_old(s, &[ChangeKind::Removed]),
+            "not removed: {s:?}\n{}",
+            report()
+        );
     }
     let hits = |s: &str| {
         cs.changes
@@ -193,15 +253,24 @@ pub fn assert_expect(cs: &ChangeSet, expect: &Expect<'_>) {
             .collect::<Vec<_>>()
     };
     for s in expect.substantive {
-        let ok = hits(s).iter().any(|c| c.significance == Significance::Substantive);
+        let ok = hits(s)
+            .iter()
+            .any(|c| c.significance == Significance::Substantive);
         assert!(ok, "not substantive: {s:?}\n{}", report());
     }
     for s in expect.not_substantive {
-        let bad = hits(s).into_iter().find(|c| c.significance == Significance::Substantive);
-        assert!(bad.is_none(), "substantive but should not be: {s:?}: {bad:?}");
+        let bad = hits(s)
+            .into_iter()
+            .find(|c| c.significance == Significance::Substantive);
+        assert!(
+            bad.is_none(),
+            "substantive but should not be: {s:?}: {bad:?}"
+        );
     }
     for (s, reason) in expect.reasons {
-        let ok = hits(s).iter().any(|c| c.reasons.iter().any(|r| r.contains(reason)));
+        let ok = hits(s)
+            .iter()
+            .any(|c| c.reasons.iter().any(|r| r.contains(reason)));
         assert!(ok, "no reason {reason:?} for {s:?}\n{}", report());
     }
 }

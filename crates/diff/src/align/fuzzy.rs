@@ -21,12 +21,16 @@
 use super::exact::rel;
 use super::{Alignment, Link, Side};
 use crate::DiffOptions;
+use crate::fasthash::FxHashMap;
 use crate::tokens::{TokKind, tokenize};
 use cw_model::ProvisionKind;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Longest posting list read per probe token.
-const MAX_POSTINGS: usize = 512;
+/// Probe tokens occurring in more provisions than this are too common to
+/// narrow the search and are skipped (unless no rarer probe exists).
+const MAX_POSTINGS: usize = 64;
+/// Candidates scored per fragment in the split/merge pass.
+const MAX_PART_CANDIDATES: usize = 16;
 /// How far (in provisions) a split/merge part may stand from its partner.
 const PART_WINDOW: usize = 3;
 /// Fewest tokens a fragment needs to count as a split/merge part.
@@ -35,14 +39,14 @@ const MIN_PART_TOKENS: usize = 3;
 /// Token bags and weights for the provisions the fuzzy passes look at.
 #[derive(Debug, Default)]
 pub(super) struct Pool {
-    old_bags: HashMap<usize, Vec<u32>>,
-    new_bags: HashMap<usize, Vec<u32>>,
+    old_bags: FxHashMap<usize, Vec<u32>>,
+    new_bags: FxHashMap<usize, Vec<u32>>,
     df: Vec<u32>,
     weights: Vec<f64>,
     /// Gap of each unmatched old provision: the new index after which its gap starts.
-    old_gap: HashMap<usize, Option<usize>>,
+    old_gap: FxHashMap<usize, Option<usize>>,
     /// Gap of each unmatched new provision.
-    new_gap: HashMap<usize, Option<usize>>,
+    new_gap: FxHashMap<usize, Option<usize>>,
 }
 
 /// Words that say little about which provision a text is.
@@ -50,18 +54,35 @@ fn is_stopword(w: &str) -> bool {
     crate::significance::is_function_word(w)
         || matches!(
             w,
-            "and" | "or" | "any" | "all" | "you" | "your" | "we" | "our" | "us" | "not" | "no"
-                | "may" | "will" | "shall" | "must" | "can" | "if" | "other" | "its"
+            "and"
+                | "or"
+                | "any"
+                | "all"
+                | "you"
+                | "your"
+                | "we"
+                | "our"
+                | "us"
+                | "not"
+                | "no"
+                | "may"
+                | "will"
+                | "shall"
+                | "must"
+                | "can"
+                | "if"
+                | "other"
+                | "its"
         )
 }
 
 /// Interned, sorted, de-duplicated tokens of a match key.
-fn bag(key: &str, interner: &mut HashMap<String, u32>) -> Vec<u32> {
+fn bag<'k>(key: &'k str, interner: &mut FxHashMap<&'k str, u32>) -> Vec<u32> {
     let toks = tokenize(key);
     let mut out = Vec::with_capacity(toks.len() / 2 + 1);
-    let mut intern = |s: &str, out: &mut Vec<u32>| {
+    let mut intern = |s: &'k str, out: &mut Vec<u32>| {
         let next = u32::try_from(interner.len()).unwrap_or(u32::MAX);
-        let id = *interner.entry(s.to_string()).or_insert(next);
+        let id = *interner.entry(s).or_insert(next);
         out.push(id);
     };
     let mut k = 0;
@@ -111,7 +132,7 @@ impl Pool {
                 }
             }
         }
-        let mut interner: HashMap<String, u32> = HashMap::new();
+        let mut interner: FxHashMap<&str, u32> = FxHashMap::default();
         let mut pool = Pool::default();
         // Gaps: the new partner of the nearest aligned provision before.
         let mut last: Option<usize> = None;
@@ -206,18 +227,31 @@ impl Pool {
 
     /// Weighted Dice similarity in [0, 1].
     fn similarity(&self, a: &[u32], b: &[u32]) -> f64 {
-        let denom = self.total(a) + self.total(b);
-        if denom <= 0.0 { 0.0 } else { 2.0 * self.shared(a, b) / denom }
+        self.similarity_with(a, self.total(a), b, self.total(b))
+    }
+
+    /// [`Pool::similarity`] with the bags' total weights already known.
+    fn similarity_with(&self, a: &[u32], ta: f64, b: &[u32], tb: f64) -> f64 {
+        let denom = ta + tb;
+        if denom <= 0.0 {
+            0.0
+        } else {
+            2.0 * self.shared(a, b) / denom
+        }
     }
 
     /// Weighted share of `part` found in `whole`, in [0, 1].
     fn containment(&self, part: &[u32], whole: &[u32]) -> f64 {
         let t = self.total(part);
-        if t <= 0.0 { 0.0 } else { self.shared(part, whole) / t }
+        if t <= 0.0 {
+            0.0
+        } else {
+            self.shared(part, whole) / t
+        }
     }
 
     /// The rarest tokens of a bag that occur in `idx`, rarest first.
-    fn probes(&self, b: &[u32], idx: &HashMap<u32, Vec<usize>>, k: usize) -> Vec<u32> {
+    fn probes(&self, b: &[u32], idx: &FxHashMap<u32, Vec<usize>>, k: usize) -> Vec<u32> {
         let mut v: Vec<u32> = b.iter().copied().filter(|t| idx.contains_key(t)).collect();
         v.sort_by_key(|&t| (self.df(t), t));
         v.truncate(k);
@@ -237,10 +271,13 @@ fn compatible(a: ProvisionKind, b: ProvisionKind) -> bool {
 }
 
 /// Inverted index token → provisions (in index order) over the given bags.
-fn index(bags: &HashMap<usize, Vec<u32>>, free: impl Fn(usize) -> bool) -> HashMap<u32, Vec<usize>> {
+fn index(
+    bags: &FxHashMap<usize, Vec<u32>>,
+    free: impl Fn(usize) -> bool,
+) -> FxHashMap<u32, Vec<usize>> {
     let mut keys: Vec<usize> = bags.keys().copied().filter(|&k| free(k)).collect();
     keys.sort_unstable();
-    let mut idx: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut idx: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for k in keys {
         for &t in bags.get(&k).map(Vec::as_slice).unwrap_or_default() {
             idx.entry(t).or_default().push(k);
@@ -249,17 +286,56 @@ fn index(bags: &HashMap<usize, Vec<u32>>, free: impl Fn(usize) -> bool) -> HashM
     idx
 }
 
-/// Provisions sharing the rarest tokens of `b`, most shared probes first.
-fn candidates(pool: &Pool, idx: &HashMap<u32, Vec<usize>>, b: &[u32], o: &DiffOptions) -> Vec<usize> {
-    let mut hits: HashMap<usize, u32> = HashMap::new();
-    for t in pool.probes(b, idx, o.probe_tokens) {
-        for &k in idx.get(&t).map(Vec::as_slice).unwrap_or_default().iter().take(MAX_POSTINGS) {
-            *hits.entry(k).or_default() += 1;
+/// Scratch space for [`candidates`]: a hit counter per provision, reused.
+struct Hits {
+    count: Vec<u32>,
+    touched: Vec<usize>,
+}
+
+impl Hits {
+    fn new(len: usize) -> Self {
+        Hits {
+            count: vec![0; len],
+            touched: Vec::new(),
         }
     }
-    let mut v: Vec<(usize, u32)> = hits.into_iter().collect();
-    v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    v.truncate(o.max_candidates);
+}
+
+/// Provisions sharing the rarest tokens of `b`, most shared probes first.
+fn candidates(
+    pool: &Pool,
+    idx: &FxHashMap<u32, Vec<usize>>,
+    b: &[u32],
+    o: &DiffOptions,
+    limit: usize,
+    hits: &mut Hits,
+) -> Vec<usize> {
+    for (n, t) in pool.probes(b, idx, o.probe_tokens).into_iter().enumerate() {
+        let postings = idx.get(&t).map(Vec::as_slice).unwrap_or_default();
+        if n > 0 && postings.len() > MAX_POSTINGS {
+            break; // probes come rarest first: the rest are at least as common
+        }
+        for &k in postings.iter().take(MAX_POSTINGS) {
+            if let Some(c) = hits.count.get_mut(k) {
+                if *c == 0 {
+                    hits.touched.push(k);
+                }
+                *c += 1;
+            }
+        }
+    }
+    let mut v: Vec<(usize, u32)> = hits
+        .touched
+        .drain(..)
+        .map(|k| (k, std::mem::take(hits.count.get_mut(k).unwrap_or(&mut 0))))
+        .collect();
+    let order = |x: &(usize, u32), y: &(usize, u32)| y.1.cmp(&x.1).then(x.0.cmp(&y.0));
+    if v.len() > limit && limit > 0 {
+        v.select_nth_unstable_by(limit - 1, order);
+        v.truncate(limit);
+    }
+    v.sort_unstable_by(order);
+    v.truncate(limit);
     v.into_iter().map(|(k, _)| k).collect()
 }
 
@@ -274,30 +350,123 @@ struct Scored {
     j: usize,
 }
 
+/// Largest gap (old × new unmatched provisions) aligned by dynamic programming.
+const MAX_GAP_CELLS: usize = 4096;
+/// Similarity at which the gap pass pairs provisions on its own.
+const GAP_PASS_SIMILARITY: f64 = 0.8;
+
+/// The gap pass: within each gap (unmatched provisions between the same
+/// aligned neighbours on both sides, like a replaced block of a line diff),
+/// an order-preserving assignment maximising total similarity, keeping only
+/// near-certain pairs (similarity ≥ 0.8 and ≥ `fuzzy_threshold`). Typical
+/// for re-extracted or lightly edited documents, where it pairs almost
+/// everything before the candidate search runs.
+pub(super) fn gaps(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    pool: &Pool,
+    a: &mut Alignment,
+    o: &DiffOptions,
+) {
+    let floor = o.fuzzy_threshold.max(GAP_PASS_SIMILARITY);
+    let mut by_gap: BTreeMap<Option<usize>, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for i in (0..old.len()).filter(|&i| a.old_free(i)) {
+        if let Some(g) = pool.old_gap.get(&i) {
+            by_gap.entry(*g).or_default().0.push(i);
+        }
+    }
+    for j in (0..new.len()).filter(|&j| a.new_free(j)) {
+        if let Some(g) = pool.new_gap.get(&j) {
+            by_gap.entry(*g).or_default().1.push(j);
+        }
+    }
+    for (olds, news) in by_gap.values() {
+        let (n, m) = (olds.len(), news.len());
+        if n == 0 || m == 0 || n * m > MAX_GAP_CELLS {
+            continue;
+        }
+        // sim[x][y] for old olds[x], new news[y]; None when below the floor.
+        let sim: Vec<Vec<Option<f64>>> = olds
+            .iter()
+            .map(|&i| {
+                news.iter()
+                    .map(|&j| {
+                        let (ob, nb) = (pool.old_bags.get(&i)?, pool.new_bags.get(&j)?);
+                        let (op, np) = (old.provs.get(i)?, new.provs.get(j)?);
+                        if !compatible(op.kind, np.kind) {
+                            return None;
+                        }
+                        let s = pool.similarity(ob, nb);
+                        (s >= floor).then_some(s)
+                    })
+                    .collect()
+            })
+            .collect();
+        // best[x][y]: best total over olds[x..] × news[y..].
+        let mut best = vec![vec![0.0f64; m + 1]; n + 1];
+        for x in (0..n).rev() {
+            for y in (0..m).rev() {
+                let skip_old = best[x + 1][y];
+                let skip_new = best[x][y + 1];
+                let take = sim[x][y].map_or(f64::NEG_INFINITY, |s| s + best[x + 1][y + 1]);
+                best[x][y] = skip_old.max(skip_new).max(take);
+            }
+        }
+        let (mut x, mut y) = (0, 0);
+        while x < n && y < m {
+            if let Some(s) = sim[x][y]
+                && best[x][y] == s + best[x + 1][y + 1]
+            {
+                a.pair(olds[x], news[y], Link::Fuzzy);
+                x += 1;
+                y += 1;
+            } else if best[x][y] == best[x + 1][y] {
+                x += 1;
+            } else {
+                y += 1;
+            }
+        }
+    }
+}
+
 /// Pairs similar unmatched provisions, best pairs first.
-pub(super) fn fuzzy(old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignment, o: &DiffOptions) {
+pub(super) fn fuzzy(
+    old: &Side<'_>,
+    new: &Side<'_>,
+    pool: &Pool,
+    a: &mut Alignment,
+    o: &DiffOptions,
+) {
     let idx = index(&pool.old_bags, |i| a.old_free(i));
     if idx.is_empty() {
         return;
     }
     let mut scored: Vec<Scored> = Vec::new();
+    let mut hits = Hits::new(old.len());
+    let mut old_totals: FxHashMap<usize, f64> = FxHashMap::default();
     for j in (0..new.len()).filter(|&j| a.new_free(j)) {
-        let (Some(nb), Some(np)) = (pool.new_bags.get(&j), new.provs.get(j)) else { continue };
+        let (Some(nb), Some(np)) = (pool.new_bags.get(&j), new.provs.get(j)) else {
+            continue;
+        };
         if nb.is_empty() {
             continue;
         }
-        for i in candidates(pool, &idx, nb, o) {
-            let (Some(ob), Some(op)) = (pool.old_bags.get(&i), old.provs.get(i)) else { continue };
+        let nt = pool.total(nb);
+        for i in candidates(pool, &idx, nb, o, o.max_candidates, &mut hits) {
+            let (Some(ob), Some(op)) = (pool.old_bags.get(&i), old.provs.get(i)) else {
+                continue;
+            };
             if !compatible(op.kind, np.kind) {
                 continue;
             }
-            let sim = pool.similarity(ob, nb);
+            let ot = *old_totals.entry(i).or_insert_with(|| pool.total(ob));
+            let sim = pool.similarity_with(ob, ot, nb, nt);
             let same_gap = pool.same_gap(i, j);
             if sim >= o.fuzzy_threshold || (same_gap && sim >= o.gap_threshold) {
                 scored.push(Scored {
                     sim,
                     same_gap,
-                    same_section: old.section_hashes.get(i) == new.section_hashes.get(j),
+                    same_section: old.section_hash(i) == new.section_hash(j),
                     same_kind: op.kind == np.kind,
                     dist: (rel(i, old.len()) - rel(j, new.len())).abs(),
                     i,
@@ -343,7 +512,14 @@ pub(super) fn splits_and_merges(
     parts(Dir::Merge, old, new, pool, a, o);
 }
 
-fn parts(dir: Dir, old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignment, o: &DiffOptions) {
+fn parts(
+    dir: Dir,
+    old: &Side<'_>,
+    new: &Side<'_>,
+    pool: &Pool,
+    a: &mut Alignment,
+    o: &DiffOptions,
+) {
     // "Here" is the side of the fragment, "there" the side of the whole.
     let (here, there) = match dir {
         Dir::Split => (new, old),
@@ -366,18 +542,26 @@ fn parts(dir: Dir, old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignmen
         Dir::Merge => a.new_of_old.get(k).copied().flatten(),
     };
     let idx = index(there_bags, |k| free_there(a, k));
+    let mut hits = Hits::new(there.len());
     for u in 0..here.len() {
         if !free_here(a, u) {
             continue;
         }
-        let (Some(ub), Some(up)) = (here_bags.get(&u), here.provs.get(u)) else { continue };
+        let (Some(ub), Some(up)) = (here_bags.get(&u), here.provs.get(u)) else {
+            continue;
+        };
         if ub.len() < MIN_PART_TOKENS {
             continue;
         }
         // Wholes: partners of aligned neighbours, and free provisions sharing rare tokens.
-        let mut wholes: Vec<usize> =
-            window(u, here.len()).filter_map(|n| partner_here(a, n)).collect();
-        wholes.extend(candidates(pool, &idx, ub, o).into_iter().filter(|&k| free_there(a, k)));
+        let mut wholes: Vec<usize> = window(u, here.len())
+            .filter_map(|n| partner_here(a, n))
+            .collect();
+        wholes.extend(
+            candidates(pool, &idx, ub, o, MAX_PART_CANDIDATES, &mut hits)
+                .into_iter()
+                .filter(|&k| free_there(a, k)),
+        );
         wholes.sort_unstable();
         wholes.dedup();
         let best = wholes
@@ -391,7 +575,11 @@ fn parts(dir: Dir, old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignmen
                 let c = pool.containment(ub, wb);
                 (c >= o.containment_threshold).then(|| (c, pool.similarity(ub, wb), w))
             })
-            .max_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)).then(y.2.cmp(&x.2)));
+            .max_by(|x, y| {
+                x.0.total_cmp(&y.0)
+                    .then(x.1.total_cmp(&y.1))
+                    .then(y.2.cmp(&x.2))
+            });
         let Some((_, _, w)) = best else { continue };
         if free_there(a, w) {
             let (i, j) = match dir {
@@ -406,7 +594,9 @@ fn parts(dir: Dir, old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignmen
             Dir::Split => a.new_of_old.get(w).copied().flatten(),
             Dir::Merge => a.old_of_new.get(w).copied().flatten(),
         };
-        let (Some(p), Some(wb)) = (p, there_bags.get(&w)) else { continue };
+        let (Some(p), Some(wb)) = (p, there_bags.get(&w)) else {
+            continue;
+        };
         let primary_new = match dir {
             Dir::Split => p,
             Dir::Merge => w,
@@ -417,7 +607,10 @@ fn parts(dir: Dir, old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignmen
         };
         let mut current: Vec<u32> = here_bags.get(&p).cloned().unwrap_or_default();
         for e in &existing {
-            current = union(&current, here_bags.get(e).map(Vec::as_slice).unwrap_or_default());
+            current = union(
+                &current,
+                here_bags.get(e).map(Vec::as_slice).unwrap_or_default(),
+            );
         }
         let with = union(&current, ub);
         if pool.similarity(wb, &with) > pool.similarity(wb, &current) {
@@ -441,7 +634,10 @@ mod tests {
     use super::*;
     use cw_model::ProvisionKind::*;
 
-    fn run(old: &[(&str, &[&str], ProvisionKind, &str)], new: &[(&str, &[&str], ProvisionKind, &str)]) -> Alignment {
+    fn run(
+        old: &[(&str, &[&str], ProvisionKind, &str)],
+        new: &[(&str, &[&str], ProvisionKind, &str)],
+    ) -> Alignment {
         let (od, nd) = (doc("P", old), doc("P", new));
         let (o, n) = (Side::new(&od), Side::new(&nd));
         super::super::align(&o, &n, &DiffOptions::default())
@@ -449,7 +645,7 @@ mod tests {
 
     #[test]
     fn bags_use_words_and_cjk_bigrams() {
-        let mut interner = HashMap::new();
+        let mut interner: FxHashMap<&str, u32> = FxHashMap::default();
         let b = bag("we may 修改本政策", &mut interner);
         assert_eq!(b.len(), 2 + 4);
         let b = bag("中", &mut interner);
@@ -459,8 +655,26 @@ mod tests {
     #[test]
     fn fuzzy_pairs_similar_text() {
         let a = run(
-            &[("a", &[], Paragraph, "We reserve the right to investigate any violation of this Policy or misuse of the AWS Site."), ("b", &[], Paragraph, "Something else entirely about cookies.")],
-            &[("x", &[], Paragraph, "We reserve the right to investigate any violation of this Policy or misuse of the Amazon Web Services China Site.")],
+            &[
+                (
+                    "a",
+                    &[],
+                    Paragraph,
+                    "We reserve the right to investigate any violation of this Policy or misuse of the AWS Site.",
+                ),
+                (
+                    "b",
+                    &[],
+                    Paragraph,
+                    "Something else entirely about cookies.",
+                ),
+            ],
+            &[(
+                "x",
+                &[],
+                Paragraph,
+                "We reserve the right to investigate any violation of this Policy or misuse of the Amazon Web Services China Site.",
+            )],
         );
         assert_eq!(a.old_of_new, [Some(0)]);
         assert_eq!(a.link, [Some(Link::Fuzzy)]);
@@ -469,25 +683,48 @@ mod tests {
     #[test]
     fn dissimilar_text_is_not_paired() {
         let a = run(
-            &[("a", &[], ListItem, "pornography, relates to bestiality, or depicts non-consensual sex acts.")],
-            &[("x", &[], ListItem, "opposes the basic principles established by the Constitution;")],
+            &[(
+                "a",
+                &[],
+                ListItem,
+                "pornography, relates to bestiality, or depicts non-consensual sex acts.",
+            )],
+            &[(
+                "x",
+                &[],
+                ListItem,
+                "opposes the basic principles established by the Constitution;",
+            )],
         );
         assert_eq!(a.old_of_new, [None]);
     }
 
     #[test]
     fn headings_do_not_pair_with_paragraphs() {
-        let a = run(&[("a", &[], Heading, "Data retention rules")], &[("x", &[], Paragraph, "Data retention rules apply.")]);
+        let a = run(
+            &[("a", &[], Heading, "Data retention rules")],
+            &[("x", &[], Paragraph, "Data retention rules apply.")],
+        );
         assert_eq!(a.old_of_new, [None]);
     }
 
     #[test]
     fn detects_a_split() {
         let a = run(
-            &[("a", &[], Paragraph, "You must keep your password secret. You must tell us at once about any unauthorised use of your account.")],
+            &[(
+                "a",
+                &[],
+                Paragraph,
+                "You must keep your password secret. You must tell us at once about any unauthorised use of your account.",
+            )],
             &[
                 ("x", &[], Paragraph, "You must keep your password secret."),
-                ("y", &[], Paragraph, "You must tell us at once about any unauthorised use of your account."),
+                (
+                    "y",
+                    &[],
+                    Paragraph,
+                    "You must tell us at once about any unauthorised use of your account.",
+                ),
             ],
         );
         let paired: Vec<usize> = a.old_of_new.iter().flatten().copied().collect();
@@ -501,9 +738,19 @@ mod tests {
         let a = run(
             &[
                 ("a", &[], Paragraph, "You must keep your password secret."),
-                ("b", &[], Paragraph, "You must tell us at once about any unauthorised use of your account."),
+                (
+                    "b",
+                    &[],
+                    Paragraph,
+                    "You must tell us at once about any unauthorised use of your account.",
+                ),
             ],
-            &[("x", &[], Paragraph, "You must keep your password secret and tell us at once about any unauthorised use of your account.")],
+            &[(
+                "x",
+                &[],
+                Paragraph,
+                "You must keep your password secret and tell us at once about any unauthorised use of your account.",
+            )],
         );
         assert!(a.old_of_new[0].is_some());
         assert_eq!(a.merged_into.len(), 1);

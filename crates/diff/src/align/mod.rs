@@ -24,10 +24,11 @@ mod fuzzy;
 mod moves;
 
 use crate::DiffOptions;
-use crate::normalize::{fnv1a, match_key, section_key};
+use crate::fasthash::{FxHashMap, FxHashSet};
+use crate::normalize::{hash_parts, match_key, section_key};
 use crate::significance::is_date_line;
 use cw_model::{ExtractedDocument, Provision, ProvisionKind};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// One document prepared for alignment.
 #[derive(Debug)]
@@ -38,12 +39,14 @@ pub(crate) struct Side<'a> {
     pub(crate) keys: Vec<String>,
     /// Hashes of the match keys.
     pub(crate) hashes: Vec<u64>,
-    /// Normalised section paths, with a document-wide root heading removed.
-    pub(crate) sections: Vec<Vec<String>>,
-    /// Hashes of the section paths.
-    pub(crate) section_hashes: Vec<u64>,
+    /// For each provision, the index of its section path in `paths`.
+    section_of: Vec<u32>,
+    /// Distinct normalised section paths, a document-wide root heading removed.
+    paths: Vec<Vec<String>>,
+    /// Hashes of `paths`.
+    path_hashes: Vec<u64>,
     /// Match keys of the title and of every heading (text and heading paths).
-    heading_keys: HashSet<String>,
+    heading_keys: FxHashSet<String>,
 }
 
 impl<'a> Side<'a> {
@@ -51,20 +54,38 @@ impl<'a> Side<'a> {
     pub(crate) fn new(doc: &'a ExtractedDocument) -> Self {
         let provs = doc.provisions.as_slice();
         let keys: Vec<String> = provs.iter().map(|p| match_key(&p.text)).collect();
-        let hashes = keys.iter().map(|k| fnv1a(&[k])).collect();
+        let hashes = keys.iter().map(|k| hash_parts(&[k])).collect();
         let title = doc.title.as_deref().map(section_key).unwrap_or_default();
-        let mut cache: HashMap<&str, String> = HashMap::new();
-        let mut raw: Vec<Vec<String>> = Vec::with_capacity(provs.len());
-        for p in provs {
-            let path = p
-                .heading_path
-                .iter()
-                .map(|h| cache.entry(h.as_str()).or_insert_with(|| section_key(h)).clone())
-                .collect();
-            raw.push(path);
-        }
+
+        // Each distinct heading path is normalised once.
+        let mut ids: FxHashMap<&[String], u32> = FxHashMap::default();
+        let mut distinct: Vec<&[String]> = Vec::new();
+        let section_of: Vec<u32> = provs
+            .iter()
+            .map(|p| {
+                let path = p.heading_path.as_slice();
+                *ids.entry(path).or_insert_with(|| {
+                    distinct.push(path);
+                    u32::try_from(distinct.len() - 1).unwrap_or(u32::MAX)
+                })
+            })
+            .collect();
+        let mut cache: FxHashMap<&str, String> = FxHashMap::default();
+        let raw: Vec<Vec<String>> = distinct
+            .iter()
+            .map(|path| {
+                path.iter()
+                    .map(|h| {
+                        cache
+                            .entry(h.as_str())
+                            .or_insert_with(|| section_key(h))
+                            .clone()
+                    })
+                    .collect()
+            })
+            .collect();
         let strip_shared_root = shared_root(&raw, &title);
-        let mut heading_keys: HashSet<String> = cache.into_values().collect();
+        let mut heading_keys: FxHashSet<String> = cache.into_values().collect();
         heading_keys.extend(
             provs
                 .iter()
@@ -75,27 +96,61 @@ impl<'a> Side<'a> {
         if !title.is_empty() {
             heading_keys.insert(title.clone());
         }
-        let sections: Vec<Vec<String>> = raw
+        let paths: Vec<Vec<String>> = raw
             .into_iter()
             .map(|mut path| {
-                let is_title = path.first().is_some_and(|h| !title.is_empty() && title_like(h, &title));
+                let is_title = path
+                    .first()
+                    .is_some_and(|h| !title.is_empty() && title_like(h, &title));
                 if strip_shared_root || is_title {
                     path.drain(..path.len().min(1));
                 }
                 path
             })
             .collect();
-        let section_hashes = sections
+        let path_hashes = paths
             .iter()
-            .map(|s| fnv1a(&s.iter().map(String::as_str).collect::<Vec<_>>()))
+            .map(|s| hash_parts(&s.iter().map(String::as_str).collect::<Vec<_>>()))
             .collect();
-        Side { provs, keys, hashes, sections, section_hashes, heading_keys }
+        Side {
+            provs,
+            keys,
+            hashes,
+            section_of,
+            paths,
+            path_hashes,
+            heading_keys,
+        }
+    }
+
+    /// The normalised section path of provision `k` (root heading removed).
+    pub(crate) fn section(&self, k: usize) -> &[String] {
+        self.section_of
+            .get(k)
+            .and_then(|&id| self.paths.get(id as usize))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// A hash of [`Side::section`].
+    pub(crate) fn section_hash(&self, k: usize) -> u64 {
+        self.section_of
+            .get(k)
+            .and_then(|&id| self.path_hashes.get(id as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Whether provision `k` (not itself a heading) repeats the title or a heading.
     pub(crate) fn repeats_heading(&self, k: usize) -> bool {
-        let not_heading = self.provs.get(k).is_some_and(|p| p.kind != ProvisionKind::Heading);
-        not_heading && self.keys.get(k).is_some_and(|key| self.heading_keys.contains(key))
+        let not_heading = self
+            .provs
+            .get(k)
+            .is_some_and(|p| p.kind != ProvisionKind::Heading);
+        not_heading
+            && self
+                .keys
+                .get(k)
+                .is_some_and(|key| self.heading_keys.contains(key))
     }
 
     /// Number of provisions.
@@ -106,8 +161,11 @@ impl<'a> Side<'a> {
 
 /// Whether a heading is (a variant of) the document title.
 fn title_like(heading: &str, title: &str) -> bool {
-    let (short, long) =
-        if heading.len() <= title.len() { (heading, title) } else { (title, heading) };
+    let (short, long) = if heading.len() <= title.len() {
+        (heading, title)
+    } else {
+        (title, heading)
+    };
     heading == title || (long.contains(short) && short.len() * 2 >= long.len())
 }
 
@@ -189,9 +247,11 @@ impl Alignment {
         if !(free_old && free_new) {
             return false;
         }
-        if let (Some(o), Some(n), Some(l)) =
-            (self.new_of_old.get_mut(i), self.old_of_new.get_mut(j), self.link.get_mut(j))
-        {
+        if let (Some(o), Some(n), Some(l)) = (
+            self.new_of_old.get_mut(i),
+            self.old_of_new.get_mut(j),
+            self.link.get_mut(j),
+        ) {
             *o = Some(j);
             *n = Some(i);
             *l = Some(link);
@@ -209,7 +269,10 @@ impl Alignment {
 
     /// Aligned pairs (old, new), in new order.
     pub(crate) fn pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.old_of_new.iter().enumerate().filter_map(|(j, i)| i.map(|i| (i, j)))
+        self.old_of_new
+            .iter()
+            .enumerate()
+            .filter_map(|(j, i)| i.map(|i| (i, j)))
     }
 }
 
@@ -219,7 +282,9 @@ fn date_lines(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
         (0..side.len())
             .filter(|&k| free(k))
             .filter(|&k| {
-                side.provs.get(k).is_some_and(|p| p.text.len() < 200 && is_date_line(&p.text))
+                side.provs
+                    .get(k)
+                    .is_some_and(|p| p.text.len() < 200 && is_date_line(&p.text))
             })
             .collect()
     };
@@ -244,6 +309,9 @@ pub(crate) fn align(old: &Side<'_>, new: &Side<'_>, options: &DiffOptions) -> Al
     if a.new_of_old.iter().any(Option::is_none) || a.old_of_new.iter().any(Option::is_none) {
         let pool = fuzzy::Pool::new(old, new, &a);
         if any_free(&a) {
+            fuzzy::gaps(old, new, &pool, &mut a, options);
+        }
+        if any_free(&a) {
             fuzzy::fuzzy(old, new, &pool, &mut a, options);
         }
         if options.detect_splits {
@@ -261,7 +329,10 @@ mod tests {
     use super::*;
     use cw_model::SourceFormat;
 
-    pub(super) fn doc(title: &str, items: &[(&str, &[&str], ProvisionKind, &str)]) -> ExtractedDocument {
+    pub(super) fn doc(
+        title: &str,
+        items: &[(&str, &[&str], ProvisionKind, &str)],
+    ) -> ExtractedDocument {
         ExtractedDocument {
             title: Some(title.into()),
             effective_date: None,
@@ -270,7 +341,12 @@ mod tests {
             provisions: items
                 .iter()
                 .map(|(id, path, kind, text)| {
-                    Provision::new(*id, path.iter().map(|s| s.to_string()).collect(), *kind, *text)
+                    Provision::new(
+                        *id,
+                        path.iter().map(|s| s.to_string()).collect(),
+                        *kind,
+                        *text,
+                    )
                 })
                 .collect(),
             warnings: vec![],
@@ -280,24 +356,35 @@ mod tests {
     #[test]
     fn strips_a_shared_root_heading() {
         use ProvisionKind::*;
-        let d = doc("AWS Acceptable Use Policy", &[
-            ("a", &[], Paragraph, "LEGAL"),
-            ("b", &["AWS Acceptable Use Policy"], Paragraph, "Intro"),
-            ("c", &["AWS Acceptable Use Policy", "No Network Abuse"], ListItem, "x"),
-        ]);
+        let d = doc(
+            "AWS Acceptable Use Policy",
+            &[
+                ("a", &[], Paragraph, "LEGAL"),
+                ("b", &["AWS Acceptable Use Policy"], Paragraph, "Intro"),
+                (
+                    "c",
+                    &["AWS Acceptable Use Policy", "No Network Abuse"],
+                    ListItem,
+                    "x",
+                ),
+            ],
+        );
         let s = Side::new(&d);
-        assert_eq!(s.sections[1], Vec::<String>::new());
-        assert_eq!(s.sections[2], vec!["no network abuse".to_string()]);
+        assert_eq!(s.section(1), Vec::<String>::new());
+        assert_eq!(s.section(2), vec!["no network abuse".to_string()]);
     }
 
     #[test]
     fn keeps_distinct_top_sections() {
         use ProvisionKind::*;
-        let d = doc("Policy", &[
-            ("a", &["One"], Paragraph, "x"),
-            ("b", &["Two"], Paragraph, "y"),
-        ]);
+        let d = doc(
+            "Policy",
+            &[
+                ("a", &["One"], Paragraph, "x"),
+                ("b", &["Two"], Paragraph, "y"),
+            ],
+        );
         let s = Side::new(&d);
-        assert_eq!(s.sections[0], vec!["one".to_string()]);
+        assert_eq!(s.section(0), vec!["one".to_string()]);
     }
 }

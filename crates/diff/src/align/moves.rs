@@ -10,8 +10,8 @@
 //! provision into a move.
 
 use super::{Alignment, MoveKind, Side};
+use crate::fasthash::FxHashMap;
 use cw_model::ProvisionKind;
-use std::collections::HashMap;
 
 /// Indices (into `seq`) of one longest strictly increasing subsequence;
 /// O(n log n), deterministic (earliest-ending choice on ties).
@@ -20,10 +20,10 @@ pub(super) fn lis(seq: &[usize]) -> Vec<usize> {
     let mut prev: Vec<Option<usize>> = vec![None; seq.len()];
     for (k, &x) in seq.iter().enumerate() {
         let pos = tails.partition_point(|&t| seq.get(t).is_some_and(|&v| v < x));
-        if pos > 0 {
-            if let (Some(p), Some(&t)) = (prev.get_mut(k), tails.get(pos - 1)) {
-                *p = Some(t);
-            }
+        if pos > 0
+            && let (Some(p), Some(&t)) = (prev.get_mut(k), tails.get(pos - 1))
+        {
+            *p = Some(t);
         }
         if pos == tails.len() {
             tails.push(k);
@@ -49,15 +49,17 @@ fn same_section(a: &[String], b: &[String]) -> bool {
 /// Marks moved pairs in `a.moved`.
 pub(super) fn detect(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
     // Renamed headings: old section key → new section key.
-    let mut renamed: HashMap<&str, &str> = HashMap::new();
+    let mut renamed: FxHashMap<&str, &str> = FxHashMap::default();
     for (i, j) in a.pairs() {
-        let (Some(op), Some(np)) = (old.provs.get(i), new.provs.get(j)) else { continue };
-        if op.kind == ProvisionKind::Heading && np.kind == ProvisionKind::Heading {
-            if let (Some(ok), Some(nk)) = (old.keys.get(i), new.keys.get(j))
-                && ok != nk
-            {
-                renamed.insert(ok.as_str(), nk.as_str());
-            }
+        let (Some(op), Some(np)) = (old.provs.get(i), new.provs.get(j)) else {
+            continue;
+        };
+        if op.kind == ProvisionKind::Heading
+            && np.kind == ProvisionKind::Heading
+            && let (Some(ok), Some(nk)) = (old.keys.get(i), new.keys.get(j))
+            && ok != nk
+        {
+            renamed.insert(ok.as_str(), nk.as_str());
         }
     }
     let pairs: Vec<(usize, usize)> = a.pairs().collect();
@@ -69,16 +71,20 @@ pub(super) fn detect(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
         }
     }
     for (k, &(i, j)) in pairs.iter().enumerate() {
-        let empty = Vec::new();
-        let old_sec: Vec<String> = old
-            .sections
-            .get(i)
-            .unwrap_or(&empty)
-            .iter()
-            .map(|h| renamed.get(h.as_str()).map_or_else(|| h.clone(), |n| (*n).to_string()))
-            .collect();
-        let new_sec = new.sections.get(j).unwrap_or(&empty);
-        let kind = if !same_section(&old_sec, new_sec) {
+        let new_sec = new.section(j);
+        let same = old.section(i) == new_sec || {
+            let old_sec: Vec<String> = old
+                .section(i)
+                .iter()
+                .map(|h| {
+                    renamed
+                        .get(h.as_str())
+                        .map_or_else(|| h.clone(), |n| (*n).to_string())
+                })
+                .collect();
+            same_section(&old_sec, new_sec)
+        };
+        let kind = if !same {
             Some(MoveKind::Section)
         } else if !in_order.get(k).copied().unwrap_or(true) {
             Some(MoveKind::Reordered)
@@ -106,7 +112,10 @@ mod tests {
     #[test]
     fn suffix_paths_are_the_same_section() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(same_section(&s(&["aup", "no network abuse"]), &s(&["no network abuse"])));
+        assert!(same_section(
+            &s(&["aup", "no network abuse"]),
+            &s(&["no network abuse"])
+        ));
         assert!(!same_section(&s(&["a", "general"]), &s(&["b", "general"])));
         assert!(!same_section(&s(&[]), &s(&["x"])));
     }

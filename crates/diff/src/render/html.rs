@@ -61,7 +61,12 @@ fn text_html(c: &ProvisionChange) -> String {
         }
         return s;
     }
-    escape(c.new_text.as_deref().or(c.old_text.as_deref()).unwrap_or(""))
+    escape(
+        c.new_text
+            .as_deref()
+            .or(c.old_text.as_deref())
+            .unwrap_or(""),
+    )
 }
 
 fn change_html(out: &mut String, c: &ProvisionChange) {
@@ -89,21 +94,36 @@ pub fn render_html(cs: &ChangeSet) -> String {
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
     );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(out, "<title>clausewatch diff: {} → {}</title>", escape(&old), escape(&new));
+    let _ = writeln!(
+        out,
+        "<title>clausewatch diff: {} → {}</title>",
+        escape(&old),
+        escape(&new)
+    );
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<header>");
     let _ = writeln!(out, "<h1>{} → {}</h1>", escape(&old), escape(&new));
     let _ = writeln!(out, "<p class=\"summary\">{}</p>", escape(&cs.summary_text));
-    let _ = writeln!(out, "<p class=\"counts\">{}</p>\n</header>\n<main>", escape(&counts_line(cs)));
+    let _ = writeln!(
+        out,
+        "<p class=\"counts\">{}</p>\n</header>\n<main>",
+        escape(&counts_line(cs))
+    );
     for g in groups(cs) {
         let _ = writeln!(out, "<section>\n<h2>{}</h2>", escape(&path_label(g.path)));
-        let (cosmetic, main): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) =
-            g.changes.iter().partition(|c| c.significance == Significance::Cosmetic);
+        let (cosmetic, main): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) = g
+            .changes
+            .iter()
+            .partition(|c| c.significance == Significance::Cosmetic);
         for c in main {
             change_html(&mut out, c);
         }
         if !cosmetic.is_empty() {
             let n = cosmetic.len();
-            let label = if n == 1 { "1 cosmetic change".to_string() } else { format!("{n} cosmetic changes") };
+            let label = if n == 1 {
+                "1 cosmetic change".to_string()
+            } else {
+                format!("{n} cosmetic changes")
+            };
             let _ = writeln!(out, "<details>\n<summary>{label}</summary>");
             for c in cosmetic {
                 change_html(&mut out, c);
@@ -111,7 +131,11 @@ pub fn render_html(cs: &ChangeSet) -> String {
             let _ = writeln!(out, "</details>");
         }
         if g.unchanged > 0 {
-            let _ = writeln!(out, "<p class=\"unchanged\">{} unchanged not shown</p>", g.unchanged);
+            let _ = writeln!(
+                out,
+                "<p class=\"unchanged\">{} unchanged not shown</p>",
+                g.unchanged
+            );
         }
         let _ = writeln!(out, "</section>");
     }

@@ -28,9 +28,15 @@ pub(crate) fn groups(cs: &ChangeSet) -> Vec<Group<'_>> {
     crate::summary::runs(&cs.changes)
         .into_iter()
         .map(|g| {
-            let (unchanged, changes): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) =
-                g.changes.into_iter().partition(|c| c.kind == ChangeKind::Unchanged);
-            Group { path: g.path, changes, unchanged: unchanged.len() }
+            let (unchanged, changes): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) = g
+                .changes
+                .into_iter()
+                .partition(|c| c.kind == ChangeKind::Unchanged);
+            Group {
+                path: g.path,
+                changes,
+                unchanged: unchanged.len(),
+            }
         })
         .filter(|g| !g.changes.is_empty())
         .collect()
@@ -38,12 +44,20 @@ pub(crate) fn groups(cs: &ChangeSet) -> Vec<Group<'_>> {
 
 /// A heading path for display: "A › B", or "(top of document)".
 pub(crate) fn path_label(path: &[String]) -> String {
-    if path.is_empty() { "(top of document)".to_string() } else { path.join(" › ") }
+    if path.is_empty() {
+        "(top of document)".to_string()
+    } else {
+        path.join(" › ")
+    }
 }
 
 /// "Title (2021-06-18)", with fallbacks for missing parts.
 pub(crate) fn side_label(side: &DiffSide) -> String {
-    let title = side.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or("(untitled)");
+    let title = side
+        .title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or("(untitled)");
     match side.effective_date {
         Some(d) => format!("{title} ({d})"),
         None => title.to_string(),

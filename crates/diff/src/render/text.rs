@@ -52,11 +52,21 @@ fn body(c: &ProvisionChange) -> String {
         }
         return s;
     }
-    safe(c.new_text.as_deref().or(c.old_text.as_deref()).unwrap_or(""))
+    safe(
+        c.new_text
+            .as_deref()
+            .or(c.old_text.as_deref())
+            .unwrap_or(""),
+    )
 }
 
 fn excerpt(c: &ProvisionChange) -> String {
-    let text = safe(c.new_text.as_deref().or(c.old_text.as_deref()).unwrap_or(""));
+    let text = safe(
+        c.new_text
+            .as_deref()
+            .or(c.old_text.as_deref())
+            .unwrap_or(""),
+    );
     let text = text.trim();
     if text.chars().count() <= FOLDED_CHARS {
         text.to_string()
@@ -105,6 +115,9 @@ mod tests {
 
     #[test]
     fn neutralises_terminal_escapes() {
-        assert_eq!(safe("a\u{1b}[31mb\u{202E}c\nd"), "a\u{FFFD}[31mb\u{FFFD}c d");
+        assert_eq!(
+            safe("a\u{1b}[31mb\u{202E}c\nd"),
+            "a\u{FFFD}[31mb\u{FFFD}c d"
+        );
     }
 }

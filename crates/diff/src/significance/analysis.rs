@@ -7,13 +7,16 @@
 //! not"). It then matches the cue phrases of [`super::lexicon`] longest-first
 //! and records which word atoms a cue covers. The result's [`Analysis::cues`]
 //! (in reading order) and quantities are what [`super::features`] compares.
+//!
+//! Atoms borrow from the analysed text where they can (`Cow`): a provision
+//! of a few thousand words costs a handful of allocations, not two per word.
 
 use super::lexicon::{
     CUE_INDEX, Cat, is_date_line_cue, is_month, is_number_word, is_unit, is_unit_modifier,
     is_xref_word,
 };
-use crate::normalize::fold_quotes;
 use crate::tokens::{TokKind, tokenize};
+use std::borrow::Cow;
 
 /// What an atom is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,13 +35,13 @@ pub(crate) enum AtomKind {
 
 /// One unit of analysed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Atom {
+pub(crate) struct Atom<'a> {
     /// What it is.
     pub(crate) kind: AtomKind,
     /// Lowercase comparison form.
-    pub(crate) text: String,
+    pub(crate) text: Cow<'a, str>,
     /// Original form, for reasons shown to people.
-    pub(crate) surface: String,
+    pub(crate) surface: Cow<'a, str>,
     /// Whether whitespace preceded it.
     pub(crate) space_before: bool,
     /// Whether a cue phrase covers it.
@@ -56,21 +59,25 @@ pub(crate) struct CueHit {
 
 /// A provision's text as the rules see it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Analysis {
+pub(crate) struct Analysis<'a> {
     /// Atoms in reading order.
-    pub(crate) atoms: Vec<Atom>,
+    pub(crate) atoms: Vec<Atom<'a>>,
     /// Cue phrases found, in reading order.
     pub(crate) cues: Vec<CueHit>,
 }
 
-impl Analysis {
+impl Analysis<'_> {
     /// Surfaces of atoms of one kind, in reading order.
     pub(crate) fn surfaces(&self, kind: AtomKind) -> Vec<&str> {
-        self.atoms.iter().filter(|a| a.kind == kind).map(|a| a.surface.as_str()).collect()
+        self.atoms
+            .iter()
+            .filter(|a| a.kind == kind)
+            .map(|a| a.surface.as_ref())
+            .collect()
     }
 
     /// Word atoms, lowercase.
-    pub(crate) fn words(&self) -> impl Iterator<Item = &Atom> {
+    pub(crate) fn words(&self) -> impl Iterator<Item = &Atom<'_>> {
         self.atoms.iter().filter(|a| a.kind == AtomKind::Word)
     }
 
@@ -80,7 +87,7 @@ impl Analysis {
         if !has_date {
             return false;
         }
-        let words: Vec<&str> = self.words().map(|a| a.text.as_str()).collect();
+        let words: Vec<&str> = self.words().map(|a| a.text.as_ref()).collect();
         if words.is_empty() {
             return true;
         }
@@ -97,23 +104,33 @@ fn starts_with_digit(s: &str) -> bool {
     s.bytes().next().is_some_and(|b| b.is_ascii_digit())
 }
 
+/// Lowercases without allocating when the text has no uppercase letter.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_uppercase) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// Raw atoms before date/number grouping.
-fn raw_atoms(text: &str) -> Vec<Atom> {
-    let canon = fold_quotes(text);
-    let mut out: Vec<Atom> = Vec::new();
+fn raw_atoms(canon: &str) -> Vec<Atom<'_>> {
+    let mut out: Vec<Atom<'_>> = Vec::new();
     let mut space = false;
-    for tok in tokenize(&canon) {
-        let s = tok.text(&canon);
+    for tok in tokenize(canon) {
+        let s = tok.text(canon);
         match tok.kind {
             TokKind::Space => space = true,
             TokKind::Word | TokKind::Cjk => {
-                let lower = s.to_lowercase();
-                let kind =
-                    if starts_with_digit(&lower) { AtomKind::Number } else { AtomKind::Word };
+                let kind = if starts_with_digit(s) {
+                    AtomKind::Number
+                } else {
+                    AtomKind::Word
+                };
                 out.push(Atom {
                     kind,
-                    text: lower,
-                    surface: s.to_string(),
+                    text: lower(s),
+                    surface: Cow::Borrowed(s),
                     space_before: space,
                     covered: false,
                 });
@@ -122,8 +139,8 @@ fn raw_atoms(text: &str) -> Vec<Atom> {
             TokKind::Punct => {
                 out.push(Atom {
                     kind: AtomKind::Punct,
-                    text: s.to_string(),
-                    surface: s.to_string(),
+                    text: Cow::Borrowed(s),
+                    surface: Cow::Borrowed(s),
                     space_before: space,
                     covered: false,
                 });
@@ -134,75 +151,91 @@ fn raw_atoms(text: &str) -> Vec<Atom> {
     expand_contractions(out)
 }
 
-fn word(text: &str, surface: &str, space_before: bool) -> Atom {
+fn word<'a>(text: &'static str, surface: Cow<'a, str>, space_before: bool) -> Atom<'a> {
     Atom {
         kind: AtomKind::Word,
-        text: text.to_string(),
-        surface: surface.to_string(),
+        text: Cow::Borrowed(text),
+        surface,
         space_before,
         covered: false,
     }
 }
 
 /// "can't" → "can not", "won't" → "will not", "don't" → "do not", "cannot" → "can not".
-fn expand_contractions(atoms: Vec<Atom>) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
-    let mut i = 0;
-    while let Some(a) = atoms.get(i) {
-        let apostrophe_t = atoms.get(i + 1).is_some_and(|p| p.text == "'" && !p.space_before)
-            && atoms.get(i + 2).is_some_and(|t| t.text == "t" && !t.space_before);
-        if a.kind == AtomKind::Word && apostrophe_t && a.text.ends_with('n') {
-            let stem = match a.text.as_str() {
-                "won" => "will",
-                "can" => "can",
-                "shan" => "shall",
-                other => other.strip_suffix('n').unwrap_or(other),
-            };
-            out.push(word(stem, &a.surface, a.space_before));
-            out.push(word("not", "not", true));
-            i += 3;
-            continue;
-        }
+fn expand_contractions(atoms: Vec<Atom<'_>>) -> Vec<Atom<'_>> {
+    let mut out: Vec<Atom<'_>> = Vec::with_capacity(atoms.len());
+    let mut iter = atoms.into_iter().peekable();
+    while let Some(a) = iter.next() {
         if a.kind == AtomKind::Word && a.text == "cannot" {
-            out.push(word("can", &a.surface, a.space_before));
-            out.push(word("not", "not", true));
-            i += 1;
+            out.push(word("can", a.surface, a.space_before));
+            out.push(word("not", Cow::Borrowed("not"), true));
             continue;
         }
-        out.push(a.clone());
-        i += 1;
+        let is_apostrophe = iter
+            .peek()
+            .is_some_and(|p| p.text == "'" && !p.space_before);
+        if a.kind == AtomKind::Word && a.text.ends_with('n') && is_apostrophe {
+            let apostrophe = iter.next();
+            if iter
+                .peek()
+                .is_some_and(|t| t.text == "t" && !t.space_before)
+            {
+                iter.next();
+                let stem: Cow<'_, str> = match a.text.as_ref() {
+                    "won" => Cow::Borrowed("will"),
+                    "can" => Cow::Borrowed("can"),
+                    "shan" => Cow::Borrowed("shall"),
+                    other => Cow::Owned(other.strip_suffix('n').unwrap_or(other).to_string()),
+                };
+                out.push(Atom {
+                    kind: AtomKind::Word,
+                    text: stem,
+                    surface: a.surface,
+                    space_before: a.space_before,
+                    covered: false,
+                });
+                out.push(word("not", Cow::Borrowed("not"), true));
+                continue;
+            }
+            out.push(a);
+            out.extend(apostrophe);
+            continue;
+        }
+        out.push(a);
     }
     out
 }
 
 /// Joins "1" "," "000" → "1,000", "2" "." "5" → "2.5", "$" "5" → "$5", "16" "%" → "16%".
-fn merge_numbers(atoms: Vec<Atom>) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
+fn merge_numbers(atoms: Vec<Atom<'_>>) -> Vec<Atom<'_>> {
+    let mut out: Vec<Atom<'_>> = Vec::with_capacity(atoms.len());
     let mut iter = atoms.into_iter().peekable();
     while let Some(mut a) = iter.next() {
         if a.kind == AtomKind::Punct
-            && matches!(a.text.as_str(), "," | ".")
+            && matches!(a.text.as_ref(), "," | ".")
             && !a.space_before
-            && out.last().is_some_and(|l| l.kind == AtomKind::Number && is_digit_group(&l.text))
+            && out
+                .last()
+                .is_some_and(|l| l.kind == AtomKind::Number && is_digit_group(&l.text))
             && iter.peek().is_some_and(|n| {
                 n.kind == AtomKind::Number && !n.space_before && is_digits(&n.text)
             })
         {
             if let (Some(prev), Some(next)) = (out.last_mut(), iter.next()) {
-                prev.text.push_str(&a.text);
-                prev.text.push_str(&next.text);
-                prev.surface.push_str(&a.surface);
-                prev.surface.push_str(&next.surface);
+                prev.text = Cow::Owned(format!("{}{}{}", prev.text, a.text, next.text));
+                prev.surface = Cow::Owned(format!("{}{}{}", prev.surface, a.surface, next.surface));
             }
             continue;
         }
         if a.kind == AtomKind::Number
             && !a.space_before
-            && out.last().is_some_and(|l| matches!(l.text.as_str(), "$" | "€" | "£" | "¥"))
+            && out
+                .last()
+                .is_some_and(|l| matches!(l.text.as_ref(), "$" | "€" | "£" | "¥"))
             && let Some(prev) = out.pop()
         {
-            a.text = format!("{}{}", prev.text, a.text);
-            a.surface = format!("{}{}", prev.surface, a.surface);
+            a.text = Cow::Owned(format!("{}{}", prev.text, a.text));
+            a.surface = Cow::Owned(format!("{}{}", prev.surface, a.surface));
             a.space_before = prev.space_before;
         }
         if a.kind == AtomKind::Punct
@@ -211,8 +244,8 @@ fn merge_numbers(atoms: Vec<Atom>) -> Vec<Atom> {
             && let Some(prev) = out.last_mut()
             && prev.kind == AtomKind::Number
         {
-            prev.text.push('%');
-            prev.surface.push('%');
+            prev.text.to_mut().push('%');
+            prev.surface.to_mut().push('%');
             continue;
         }
         out.push(a);
@@ -222,7 +255,9 @@ fn merge_numbers(atoms: Vec<Atom>) -> Vec<Atom> {
 
 fn is_digit_group(s: &str) -> bool {
     let s = s.trim_start_matches(['$', '€', '£', '¥']);
-    s.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') && starts_with_digit(s)
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && starts_with_digit(s)
 }
 
 fn day_number(s: &str) -> bool {
@@ -236,47 +271,52 @@ fn year_number(s: &str) -> bool {
 }
 
 /// Groups calendar dates and bare years into single `Date` atoms.
-fn group_dates(atoms: Vec<Atom>) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
+fn group_dates(atoms: Vec<Atom<'_>>) -> Vec<Atom<'_>> {
+    let mut out: Vec<Atom<'_>> = Vec::with_capacity(atoms.len());
     let mut i = 0;
-    let get = |j: usize| atoms.get(j);
-    while let Some(a) = get(i) {
+    let mut lens = Vec::with_capacity(atoms.len());
+    while i < atoms.len() {
         let len = date_len(&atoms, i);
-        if len > 0 {
-            let parts = atoms.get(i..i + len).unwrap_or_default();
-            let mut surface = String::new();
-            for (n, p) in parts.iter().enumerate() {
-                if n > 0 && p.space_before {
-                    surface.push(' ');
-                }
-                surface.push_str(&p.surface);
-            }
-            let text = surface.to_lowercase();
-            out.push(Atom {
-                kind: AtomKind::Date,
-                text,
-                surface,
-                space_before: a.space_before,
-                covered: false,
-            });
-            i += len;
-        } else {
-            out.push(a.clone());
-            i += 1;
+        lens.push((i, len));
+        i += len.max(1);
+    }
+    let mut iter = atoms.into_iter();
+    for (_, len) in lens {
+        if len == 0 {
+            out.extend(iter.next());
+            continue;
         }
+        let parts: Vec<Atom<'_>> = iter.by_ref().take(len).collect();
+        let mut surface = String::new();
+        for (n, p) in parts.iter().enumerate() {
+            if n > 0 && p.space_before {
+                surface.push(' ');
+            }
+            surface.push_str(&p.surface);
+        }
+        let text = surface.to_lowercase();
+        out.push(Atom {
+            kind: AtomKind::Date,
+            text: Cow::Owned(text),
+            surface: Cow::Owned(surface),
+            space_before: parts.first().is_some_and(|p| p.space_before),
+            covered: false,
+        });
     }
     out
 }
 
 /// Length in atoms of a date starting at `i`, or 0.
-fn date_len(atoms: &[Atom], i: usize) -> usize {
-    let text = |j: usize| atoms.get(j).map_or("", |a| a.text.as_str());
+fn date_len(atoms: &[Atom<'_>], i: usize) -> usize {
+    let text = |j: usize| atoms.get(j).map_or("", |a| a.text.as_ref());
     let kind = |j: usize| atoms.get(j).map(|a| a.kind);
     let tight = |j: usize| atoms.get(j).is_some_and(|a| !a.space_before);
     let t0 = text(i);
     // Month [day][,] [year]   ("may" and "march" only when capitalised)
     let ambiguous = matches!(t0, "may" | "march" | "mars" | "mai");
-    let capitalised = atoms.get(i).is_some_and(|a| a.surface.starts_with(char::is_uppercase));
+    let capitalised = atoms
+        .get(i)
+        .is_some_and(|a| a.surface.starts_with(char::is_uppercase));
     if kind(i) == Some(AtomKind::Word) && is_month(t0) && (!ambiguous || capitalised) {
         let mut j = i + 1;
         let mut len = 0;
@@ -341,20 +381,25 @@ fn date_len(atoms: &[Atom], i: usize) -> usize {
 }
 
 /// Marks "Section 5", "Article 13(2)" as cross-references.
-fn mark_xrefs(atoms: &mut [Atom]) {
+fn mark_xrefs(atoms: &mut [Atom<'_>]) {
     for i in 1..atoms.len() {
-        let prev_is_xref =
-            atoms.get(i - 1).is_some_and(|p| p.kind == AtomKind::Word && is_xref_word(&p.text))
-                || atoms.get(i - 1).is_some_and(|p| p.text == "§");
+        let prev_is_xref = atoms
+            .get(i - 1)
+            .is_some_and(|p| p.kind == AtomKind::Word && is_xref_word(&p.text))
+            || atoms.get(i - 1).is_some_and(|p| p.text == "§");
         if prev_is_xref
             && let Some(a) = atoms.get_mut(i)
             && a.kind == AtomKind::Number
         {
             a.kind = AtomKind::XRef;
-            let word = atoms.get(i - 1).map(|p| p.surface.clone()).unwrap_or_default();
+            let word = atoms
+                .get(i - 1)
+                .map(|p| p.surface.to_string())
+                .unwrap_or_default();
             if let Some(a) = atoms.get_mut(i) {
-                a.surface = format!("{word} {}", a.surface);
-                a.text = a.surface.to_lowercase();
+                let surface = format!("{word} {}", a.surface);
+                a.text = Cow::Owned(surface.to_lowercase());
+                a.surface = Cow::Owned(surface);
             }
         }
     }
@@ -362,11 +407,11 @@ fn mark_xrefs(atoms: &mut [Atom]) {
 
 /// Attaches units to numbers ("30" "business" "days" → "30 business days") and
 /// turns spelled-out numbers followed by a unit into numbers.
-fn attach_units(atoms: Vec<Atom>) -> Vec<Atom> {
-    let mut out: Vec<Atom> = Vec::with_capacity(atoms.len());
+fn attach_units(atoms: Vec<Atom<'_>>) -> Vec<Atom<'_>> {
+    // First find, for each number, how many following atoms are its unit.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new(); // (number, first unit atom, end)
     let mut i = 0;
     while let Some(a) = atoms.get(i) {
-        let mut a = a.clone();
         let spelled = a.kind == AtomKind::Word && is_number_word(&a.text);
         if a.kind == AtomKind::Number || spelled {
             let mut j = i + 1;
@@ -375,49 +420,78 @@ fn attach_units(atoms: Vec<Atom>) -> Vec<Atom> {
             if in_parens && atoms.get(j).is_some_and(|p| p.text == ")") {
                 j += 1;
             }
-            let mut unit: Vec<&Atom> = Vec::new();
-            while let Some(m) = atoms.get(j).filter(|m| m.kind == AtomKind::Word) {
-                if is_unit_modifier(&m.text) {
-                    unit.push(m);
-                    j += 1;
-                } else {
-                    break;
-                }
-            }
-            if let Some(u) = atoms.get(j).filter(|u| u.kind == AtomKind::Word && is_unit(&u.text))
+            let unit_start = j;
+            while atoms
+                .get(j)
+                .is_some_and(|m| m.kind == AtomKind::Word && is_unit_modifier(&m.text))
             {
-                unit.push(u);
                 j += 1;
-                // "years old", "years of age"
+            }
+            if atoms
+                .get(j)
+                .is_some_and(|u| u.kind == AtomKind::Word && is_unit(&u.text))
+            {
+                j += 1;
                 if atoms.get(j).is_some_and(|w| w.text == "old") {
-                    if let Some(w) = atoms.get(j) {
-                        unit.push(w);
-                    }
                     j += 1;
                 }
-                for u in &unit {
-                    if u.space_before {
-                        a.surface.push(' ');
-                        a.text.push(' ');
-                    }
-                    a.surface.push_str(&u.surface);
-                    a.text.push_str(&u.text);
-                }
-                a.kind = AtomKind::Number;
-                out.push(a);
+                spans.push((i, unit_start, j));
                 i = j;
                 continue;
             }
         }
-        out.push(a);
         i += 1;
+    }
+    if spans.is_empty() {
+        return atoms;
+    }
+    let mut out: Vec<Atom<'_>> = Vec::with_capacity(atoms.len());
+    let mut spans = spans.into_iter().peekable();
+    let mut skip_until = 0;
+    let mut pending: Option<(Atom<'_>, usize, usize)> = None; // number atom, unit start, end
+    for (k, a) in atoms.into_iter().enumerate() {
+        if let Some((mut num, unit_start, end)) = pending.take() {
+            if k < end {
+                if k >= unit_start {
+                    if a.space_before {
+                        num.surface.to_mut().push(' ');
+                        num.text.to_mut().push(' ');
+                    }
+                    num.surface.to_mut().push_str(&a.surface);
+                    num.text.to_mut().push_str(&a.text);
+                }
+                if k + 1 < end {
+                    pending = Some((num, unit_start, end));
+                } else {
+                    out.push(num);
+                }
+                continue;
+            }
+            out.push(num);
+        }
+        if k < skip_until {
+            continue;
+        }
+        match spans.peek() {
+            Some(&(n, unit_start, end)) if n == k => {
+                spans.next();
+                skip_until = end;
+                let mut num = a;
+                num.kind = AtomKind::Number;
+                pending = Some((num, unit_start, end));
+            }
+            _ => out.push(a),
+        }
+    }
+    if let Some((num, _, _)) = pending {
+        out.push(num);
     }
     out
 }
 
 /// Matches cue phrases longest-first over word atoms; hyphens and slashes do
 /// not break a phrase, other punctuation and numbers do.
-fn match_cues(atoms: &mut [Atom]) -> Vec<CueHit> {
+fn match_cues(atoms: &mut [Atom<'_>]) -> Vec<CueHit> {
     let mut hits = Vec::new();
     let mut i = 0;
     while i < atoms.len() {
@@ -426,10 +500,16 @@ fn match_cues(atoms: &mut [Atom]) -> Vec<CueHit> {
             continue;
         };
         let mut matched: Option<(Vec<usize>, CueHit)> = None;
-        if let Some(cues) = CUE_INDEX.get(first.text.as_str()) {
+        if let Some(cues) = CUE_INDEX.get(first.text.as_ref()) {
             for cue in cues {
                 if let Some(positions) = phrase_at(atoms, i, cue.words) {
-                    matched = Some((positions, CueHit { cat: cue.cat, name: cue.name }));
+                    matched = Some((
+                        positions,
+                        CueHit {
+                            cat: cue.cat,
+                            name: cue.name,
+                        },
+                    ));
                     break;
                 }
             }
@@ -452,13 +532,15 @@ fn match_cues(atoms: &mut [Atom]) -> Vec<CueHit> {
 }
 
 /// Positions of the atoms matching `words` starting at `i`, if they match.
-fn phrase_at(atoms: &[Atom], i: usize, words: &[&str]) -> Option<Vec<usize>> {
+fn phrase_at(atoms: &[Atom<'_>], i: usize, words: &[&str]) -> Option<Vec<usize>> {
     let mut positions = Vec::with_capacity(words.len());
     let mut j = i;
     for w in words {
         // Skip joining punctuation between words of a phrase.
         while !positions.is_empty()
-            && atoms.get(j).is_some_and(|a| a.kind == AtomKind::Punct && matches!(a.text.as_str(), "-" | "/"))
+            && atoms
+                .get(j)
+                .is_some_and(|a| a.kind == AtomKind::Punct && matches!(a.text.as_ref(), "-" | "/"))
         {
             j += 1;
         }
@@ -472,9 +554,11 @@ fn phrase_at(atoms: &[Atom], i: usize, words: &[&str]) -> Option<Vec<usize>> {
     Some(positions)
 }
 
-/// Analyses a text: atoms, dates, numbers, cross-references and cue phrases.
-pub(crate) fn analyse(text: &str) -> Analysis {
-    let atoms = merge_numbers(raw_atoms(text));
+/// Analyses a canonical text (quotes and dashes folded, see
+/// [`crate::normalize::fold_quotes`]): atoms, dates, numbers,
+/// cross-references and cue phrases.
+pub(crate) fn analyse(canon: &str) -> Analysis<'_> {
+    let atoms = merge_numbers(raw_atoms(canon));
     let mut atoms = attach_units(group_dates(atoms));
     mark_xrefs(&mut atoms);
     let cues = match_cues(&mut atoms);
@@ -486,27 +570,47 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str, kind: AtomKind) -> Vec<String> {
-        analyse(text).surfaces(kind).into_iter().map(str::to_string).collect()
+        let c = crate::normalize::fold_quotes(text);
+        analyse(&c)
+            .surfaces(kind)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
     fn finds_numbers_with_units() {
         assert_eq!(
-            kinds("within 30 days, or thirty (30) business days; fees of $1,000 or 2.5%", AtomKind::Number),
+            kinds(
+                "within 30 days, or thirty (30) business days; fees of $1,000 or 2.5%",
+                AtomKind::Number
+            ),
             ["30 days", "30 business days", "$1,000", "2.5%"]
         );
-        assert_eq!(kinds("users under 13 years old", AtomKind::Number), ["13 years old"]);
+        assert_eq!(
+            kinds("users under 13 years old", AtomKind::Number),
+            ["13 years old"]
+        );
         assert_eq!(kinds("thirty days", AtomKind::Number), ["thirty days"]);
     }
 
     #[test]
     fn finds_dates() {
         assert_eq!(
-            kinds("Last Updated: June 18, 2021 and 16th September 2016", AtomKind::Date),
+            kinds(
+                "Last Updated: June 18, 2021 and 16th September 2016",
+                AtomKind::Date
+            ),
             ["June 18, 2021", "16th September 2016"]
         );
-        assert_eq!(kinds("on 2021-06-18 or 12/31/21", AtomKind::Date), ["2021-06-18", "12/31/21"]);
-        assert_eq!(kinds("更新日期：2021年6月18日", AtomKind::Date), ["2021年6月18日"]);
+        assert_eq!(
+            kinds("on 2021-06-18 or 12/31/21", AtomKind::Date),
+            ["2021-06-18", "12/31/21"]
+        );
+        assert_eq!(
+            kinds("更新日期：2021年6月18日", AtomKind::Date),
+            ["2021年6月18日"]
+        );
         assert_eq!(kinds("© 2020 Amazon", AtomKind::Date), ["2020"]);
         // "may" is a modal unless a day or year follows.
         assert!(kinds("we may 5 times", AtomKind::Date).is_empty());
@@ -521,7 +625,10 @@ mod tests {
 
     #[test]
     fn finds_cross_references() {
-        assert_eq!(kinds("as set out in Section 5 and § 12", AtomKind::XRef), ["Section 5", "§ 12"]);
+        assert_eq!(
+            kinds("as set out in Section 5 and § 12", AtomKind::XRef),
+            ["Section 5", "§ 12"]
+        );
     }
 
     #[test]
@@ -530,7 +637,17 @@ mod tests {
         let names: Vec<&str> = a.cues.iter().map(|c| c.name).collect();
         assert_eq!(
             names,
-            ["we", "may", "with or without notice", "suspend", "you", "you", "can", "not", "opt out"]
+            [
+                "we",
+                "may",
+                "with or without notice",
+                "suspend",
+                "you",
+                "you",
+                "can",
+                "not",
+                "opt out"
+            ]
         );
     }
 
@@ -539,7 +656,10 @@ mod tests {
         assert!(analyse("Last Updated: June 18, 2021").is_date_line());
         assert!(analyse("Updated September 16th, 2016").is_date_line());
         assert!(analyse("June 18, 2021").is_date_line());
-        assert!(!analyse("We may change this Policy on June 18, 2021 by posting it here for you.").is_date_line());
+        assert!(
+            !analyse("We may change this Policy on June 18, 2021 by posting it here for you.")
+                .is_date_line()
+        );
         assert!(!analyse("Last updated recently").is_date_line());
     }
 }

@@ -13,13 +13,14 @@ use super::lexicon::{Cat, is_effective_context};
 use std::collections::BTreeSet;
 
 /// Multiset difference preserving reading order: items of `a` not matched in `b`.
-fn minus<'a, T: PartialEq + Copy>(a: &[T], b: &[T]) -> Vec<T> {
+fn minus<T: PartialEq + Copy>(a: &[T], b: &[T]) -> Vec<T> {
     let mut used = vec![false; b.len()];
     let mut out = Vec::new();
     for x in a {
-        let found = b.iter().enumerate().position(|(k, y)| {
-            !used.get(k).copied().unwrap_or(true) && y == x
-        });
+        let found = b
+            .iter()
+            .enumerate()
+            .position(|(k, y)| !used.get(k).copied().unwrap_or(true) && y == x);
         match found {
             Some(k) => {
                 if let Some(u) = used.get_mut(k) {
@@ -33,7 +34,10 @@ fn minus<'a, T: PartialEq + Copy>(a: &[T], b: &[T]) -> Vec<T> {
 }
 
 fn names(cues: &[CueHit], cat: Cat) -> Vec<&'static str> {
-    cues.iter().filter(|c| c.cat == cat).map(|c| c.name).collect()
+    cues.iter()
+        .filter(|c| c.cat == cat)
+        .map(|c| c.name)
+        .collect()
 }
 
 /// Adds the reasons from comparing the cues and quantities of two texts.
@@ -41,8 +45,8 @@ fn names(cues: &[CueHit], cat: Cat) -> Vec<&'static str> {
 /// With `as_sets`, repeated cues count once (for splits and merges, where
 /// sentences are cut or joined and a repeated "must" is not a new duty).
 pub(crate) fn compare(
-    old: &Analysis,
-    new: &Analysis,
+    old: &Analysis<'_>,
+    new: &Analysis<'_>,
     date_line: bool,
     as_sets: bool,
     out: &mut Reasons,
@@ -55,7 +59,11 @@ pub(crate) fn compare(
         }
         v
     };
-    modal(&names(&old.cues, Cat::Modal), &names(&new.cues, Cat::Modal), out);
+    modal(
+        &names(&old.cues, Cat::Modal),
+        &names(&new.cues, Cat::Modal),
+        out,
+    );
     for (cat, what) in [
         (Cat::Qualifier, "qualifier"),
         (Cat::Review, "qualifier"),
@@ -110,7 +118,7 @@ fn modal(o: &[&'static str], n: &[&'static str], out: &mut Reasons) {
 }
 
 /// Rule 6: an actor type present on one side only ("you" → "you or your end users").
-fn actors(old: &Analysis, new: &Analysis, out: &mut Reasons) {
+fn actors(old: &Analysis<'_>, new: &Analysis<'_>, out: &mut Reasons) {
     let o: BTreeSet<&str> = names(&old.cues, Cat::Actor).into_iter().collect();
     let n: BTreeSet<&str> = names(&new.cues, Cat::Actor).into_iter().collect();
     for x in n.difference(&o) {
@@ -122,19 +130,25 @@ fn actors(old: &Analysis, new: &Analysis, out: &mut Reasons) {
 }
 
 /// Whether the text dates itself ("effective", "last updated", "©").
-fn effective_context(a: &Analysis) -> bool {
+fn effective_context(a: &Analysis<'_>) -> bool {
     a.atoms.iter().any(|x| is_effective_context(&x.text))
 }
 
 /// Rule 3: numbers and periods; dates; cross-references.
-fn quantities(old: &Analysis, new: &Analysis, date_line: bool, out: &mut Reasons) {
+fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut Reasons) {
     let pair = |kind: AtomKind| {
         let o = old.surfaces(kind);
         let n = new.surfaces(kind);
         let lower = |v: &[&str]| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
         let (ol, nl) = (lower(&o), lower(&n));
-        let removed: Vec<&str> = minus_idx(&ol, &nl).into_iter().filter_map(|k| o.get(k).copied()).collect();
-        let added: Vec<&str> = minus_idx(&nl, &ol).into_iter().filter_map(|k| n.get(k).copied()).collect();
+        let removed: Vec<&str> = minus_idx(&ol, &nl)
+            .into_iter()
+            .filter_map(|k| o.get(k).copied())
+            .collect();
+        let added: Vec<&str> = minus_idx(&nl, &ol)
+            .into_iter()
+            .filter_map(|k| n.get(k).copied())
+            .collect();
         (removed, added)
     };
 
@@ -166,7 +180,11 @@ fn minus_idx(a: &[String], b: &[String]) -> Vec<usize> {
     let mut used = vec![false; b.len()];
     let mut out = Vec::new();
     for (i, x) in a.iter().enumerate() {
-        match b.iter().enumerate().position(|(k, y)| !used.get(k).copied().unwrap_or(true) && y == x) {
+        match b
+            .iter()
+            .enumerate()
+            .position(|(k, y)| !used.get(k).copied().unwrap_or(true) && y == x)
+        {
             Some(k) => {
                 if let Some(u) = used.get_mut(k) {
                     *u = true;
@@ -213,19 +231,36 @@ mod tests {
 
     #[test]
     fn modal_shift_with_direction() {
-        assert_eq!(check("We may notify you.", "We will notify you.").0, ["modal shift 'may' → 'will'"]);
-        assert_eq!(check("We will notify you.", "We may notify you.").0, ["modal shift 'will' → 'may'"]);
         assert_eq!(
-            check("We may remove content.", "We reserve the right to remove content.").0,
+            check("We may notify you.", "We will notify you.").0,
+            ["modal shift 'may' → 'will'"]
+        );
+        assert_eq!(
+            check("We will notify you.", "We may notify you.").0,
+            ["modal shift 'will' → 'may'"]
+        );
+        assert_eq!(
+            check(
+                "We may remove content.",
+                "We reserve the right to remove content."
+            )
+            .0,
             ["modal shift 'may' → 'reserve the right'"]
         );
-        assert_eq!(check("We will try to respond.", "We will respond.").0, ["modal shift 'will try to' → 'will'"]);
+        assert_eq!(
+            check("We will try to respond.", "We will respond.").0,
+            ["modal shift 'will try to' → 'will'"]
+        );
     }
 
     #[test]
     fn qualifiers_added_and_removed() {
         assert_eq!(
-            check("We may suspend your account.", "We may suspend your account without notice.").0,
+            check(
+                "We may suspend your account.",
+                "We may suspend your account without notice."
+            )
+            .0,
             ["added qualifier 'without notice'"]
         );
         assert_eq!(
@@ -234,7 +269,10 @@ mod tests {
         );
         assert_eq!(
             check("in our discretion", "in our sole discretion").0,
-            ["added qualifier 'sole discretion'", "removed qualifier 'discretion'"]
+            [
+                "added qualifier 'sole discretion'",
+                "removed qualifier 'discretion'"
+            ]
         );
         assert_eq!(
             check("We will act.", "We will act promptly.").0,
@@ -244,10 +282,20 @@ mod tests {
 
     #[test]
     fn negation_and_exception() {
-        assert_eq!(check("You may share it.", "You may not share it.").0, ["negation added 'not'"]);
-        assert_eq!(check("You can't share it.", "You can share it.").0, ["negation removed 'not'"]);
         assert_eq!(
-            check("You may share data.", "You may share data unless you object.").0,
+            check("You may share it.", "You may not share it.").0,
+            ["negation added 'not'"]
+        );
+        assert_eq!(
+            check("You can't share it.", "You can share it.").0,
+            ["negation removed 'not'"]
+        );
+        assert_eq!(
+            check(
+                "You may share data.",
+                "You may share data unless you object."
+            )
+            .0,
             ["exception added 'unless'"]
         );
     }
@@ -258,16 +306,31 @@ mod tests {
             check("within 30 days", "within 15 days").0,
             ["number changed '30 days' → '15 days'"]
         );
-        assert_eq!(check("users aged 13", "users aged 16").0, ["number changed '13' → '16'"]);
-        assert_eq!(check("for 6 months", "for 6 months").0, Vec::<String>::new());
+        assert_eq!(
+            check("users aged 13", "users aged 16").0,
+            ["number changed '13' → '16'"]
+        );
+        assert_eq!(
+            check("for 6 months", "for 6 months").0,
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn date_lines_are_cosmetic_other_dates_are_not() {
-        let (s, c) = check("Last Updated: June 18, 2021", "Last Updated: December 28, 2021");
+        let (s, c) = check(
+            "Last Updated: June 18, 2021",
+            "Last Updated: December 28, 2021",
+        );
         assert!(s.is_empty());
-        assert_eq!(c, ["effective date changed 'June 18, 2021' → 'December 28, 2021'"]);
-        let (s, _) = check("You may opt out until May 1, 2024.", "You may opt out until May 1, 2025.");
+        assert_eq!(
+            c,
+            ["effective date changed 'June 18, 2021' → 'December 28, 2021'"]
+        );
+        let (s, _) = check(
+            "You may opt out until May 1, 2024.",
+            "You may opt out until May 1, 2025.",
+        );
         assert_eq!(s, ["date changed 'May 1, 2024' → 'May 1, 2025'"]);
     }
 
@@ -289,16 +352,29 @@ mod tests {
     #[test]
     fn dispute_and_consent_and_enforcement() {
         assert_eq!(
-            check("Disputes go to the courts.", "Disputes go to binding arbitration.").0,
-            ["added dispute term 'binding arbitration'", "removed dispute term 'courts'"]
+            check(
+                "Disputes go to the courts.",
+                "Disputes go to binding arbitration."
+            )
+            .0,
+            [
+                "added dispute term 'binding arbitration'",
+                "removed dispute term 'courts'"
+            ]
         );
-        assert_eq!(check("You may opt in.", "You may opt out.").0, [
-            "added consent term 'opt out'",
-            "removed consent term 'opt in'"
-        ]);
-        assert_eq!(check("We may suspend you.", "We may terminate you.").0, [
-            "added enforcement power 'terminate'",
-            "removed enforcement power 'suspend'"
-        ]);
+        assert_eq!(
+            check("You may opt in.", "You may opt out.").0,
+            [
+                "added consent term 'opt out'",
+                "removed consent term 'opt in'"
+            ]
+        );
+        assert_eq!(
+            check("We may suspend you.", "We may terminate you.").0,
+            [
+                "added enforcement power 'terminate'",
+                "removed enforcement power 'suspend'"
+            ]
+        );
     }
 }

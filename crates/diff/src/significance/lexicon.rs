@@ -6,7 +6,7 @@
 //! qualifier, not a qualifier plus a negation. Chinese cues are written per
 //! character because CJK text is tokenised per character.
 
-use std::collections::HashMap;
+use crate::fasthash::FxHashMap;
 use std::sync::LazyLock;
 
 /// What a cue phrase signals.
@@ -280,8 +280,8 @@ const CUES: &[Cue] = cues![
 ];
 
 /// Cues indexed by their first word, longest phrase first.
-pub(crate) static CUE_INDEX: LazyLock<HashMap<&'static str, Vec<Cue>>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static str, Vec<Cue>> = HashMap::new();
+pub(crate) static CUE_INDEX: LazyLock<FxHashMap<&'static str, Vec<Cue>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<&'static str, Vec<Cue>> = FxHashMap::default();
     for cue in CUES {
         if let Some(first) = cue.words.first() {
             map.entry(first).or_default().push(*cue);
@@ -297,14 +297,81 @@ pub(crate) static CUE_INDEX: LazyLock<HashMap<&'static str, Vec<Cue>>> = LazyLoc
 pub(crate) fn is_function_word(w: &str) -> bool {
     matches!(
         w,
-        "a" | "an" | "the" | "this" | "that" | "these" | "those" | "which" | "who" | "whom"
-            | "whose" | "of" | "to" | "in" | "into" | "on" | "onto" | "at" | "by" | "for"
-            | "from" | "with" | "as" | "is" | "are" | "be" | "been" | "being" | "was" | "were"
-            | "am" | "it" | "its" | "their" | "them" | "they" | "there" | "here" | "such" | "so"
-            | "then" | "thereof" | "therein" | "hereof" | "herein" | "hereby" | "hereunder"
-            | "thereunder" | "do" | "does" | "did" | "has" | "have" | "had" | "also" | "etc"
-            | "e" | "g" | "i" | "via" | "per" | "upon" | "about" | "following" | "s" | "like"
-            | "whether" | "own" | "please" | "的" | "了" | "和" | "与" | "及" | "在" | "是"
+        "a" | "an"
+            | "the"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "which"
+            | "who"
+            | "whom"
+            | "whose"
+            | "of"
+            | "to"
+            | "in"
+            | "into"
+            | "on"
+            | "onto"
+            | "at"
+            | "by"
+            | "for"
+            | "from"
+            | "with"
+            | "as"
+            | "is"
+            | "are"
+            | "be"
+            | "been"
+            | "being"
+            | "was"
+            | "were"
+            | "am"
+            | "it"
+            | "its"
+            | "their"
+            | "them"
+            | "they"
+            | "there"
+            | "here"
+            | "such"
+            | "so"
+            | "then"
+            | "thereof"
+            | "therein"
+            | "hereof"
+            | "herein"
+            | "hereby"
+            | "hereunder"
+            | "thereunder"
+            | "do"
+            | "does"
+            | "did"
+            | "has"
+            | "have"
+            | "had"
+            | "also"
+            | "etc"
+            | "e"
+            | "g"
+            | "i"
+            | "via"
+            | "per"
+            | "upon"
+            | "about"
+            | "following"
+            | "s"
+            | "like"
+            | "whether"
+            | "own"
+            | "please"
+            | "的"
+            | "了"
+            | "和"
+            | "与"
+            | "及"
+            | "在"
+            | "是"
     )
 }
 
@@ -312,27 +379,90 @@ pub(crate) fn is_function_word(w: &str) -> bool {
 pub(crate) fn is_unit(w: &str) -> bool {
     matches!(
         w,
-        "day" | "days" | "week" | "weeks" | "month" | "months" | "year" | "years" | "hour"
-            | "hours" | "minute" | "minutes" | "second" | "seconds" | "percent" | "usd" | "eur"
-            | "gbp" | "cny" | "rmb" | "dollar" | "dollars" | "euro" | "euros" | "cents" | "gb"
-            | "mb" | "tb" | "kb" | "times" | "日" | "天" | "月" | "年" | "小" | "时" | "岁"
-            | "元" | "周"
+        "day"
+            | "days"
+            | "week"
+            | "weeks"
+            | "month"
+            | "months"
+            | "year"
+            | "years"
+            | "hour"
+            | "hours"
+            | "minute"
+            | "minutes"
+            | "second"
+            | "seconds"
+            | "percent"
+            | "usd"
+            | "eur"
+            | "gbp"
+            | "cny"
+            | "rmb"
+            | "dollar"
+            | "dollars"
+            | "euro"
+            | "euros"
+            | "cents"
+            | "gb"
+            | "mb"
+            | "tb"
+            | "kb"
+            | "times"
+            | "日"
+            | "天"
+            | "月"
+            | "年"
+            | "小"
+            | "时"
+            | "岁"
+            | "元"
+            | "周"
     )
 }
 
 /// Words that may stand between a number and its unit ("30 business days").
 pub(crate) fn is_unit_modifier(w: &str) -> bool {
-    matches!(w, "business" | "calendar" | "working" | "consecutive" | "full")
+    matches!(
+        w,
+        "business" | "calendar" | "working" | "consecutive" | "full"
+    )
 }
 
 /// Spelled-out numbers (counted as numbers only when a unit follows).
 pub(crate) fn is_number_word(w: &str) -> bool {
     matches!(
         w,
-        "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten"
-            | "eleven" | "twelve" | "thirteen" | "fourteen" | "fifteen" | "sixteen"
-            | "seventeen" | "eighteen" | "nineteen" | "twenty" | "thirty" | "forty" | "fifty"
-            | "sixty" | "seventy" | "eighty" | "ninety" | "hundred" | "thousand" | "million"
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+            | "hundred"
+            | "thousand"
+            | "million"
     )
 }
 
@@ -340,11 +470,42 @@ pub(crate) fn is_number_word(w: &str) -> bool {
 pub(crate) fn is_month(w: &str) -> bool {
     matches!(
         w,
-        "january" | "february" | "march" | "april" | "may" | "june" | "july" | "august"
-            | "september" | "october" | "november" | "december" | "jan" | "feb" | "mar" | "apr"
-            | "jun" | "jul" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec"
-            | "janvier" | "février" | "mars" | "avril" | "mai" | "juin" | "juillet" | "août"
-            | "septembre" | "octobre" | "novembre" | "décembre"
+        "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+            | "janvier"
+            | "février"
+            | "mars"
+            | "avril"
+            | "mai"
+            | "juin"
+            | "juillet"
+            | "août"
+            | "septembre"
+            | "octobre"
+            | "novembre"
+            | "décembre"
     )
 }
 
@@ -352,9 +513,25 @@ pub(crate) fn is_month(w: &str) -> bool {
 pub(crate) fn is_xref_word(w: &str) -> bool {
     matches!(
         w,
-        "section" | "sections" | "sec" | "clause" | "clauses" | "article" | "articles" | "art"
-            | "paragraph" | "paragraphs" | "para" | "schedule" | "annex" | "appendix"
-            | "exhibit" | "part" | "§" | "item" | "chapter"
+        "section"
+            | "sections"
+            | "sec"
+            | "clause"
+            | "clauses"
+            | "article"
+            | "articles"
+            | "art"
+            | "paragraph"
+            | "paragraphs"
+            | "para"
+            | "schedule"
+            | "annex"
+            | "appendix"
+            | "exhibit"
+            | "part"
+            | "§"
+            | "item"
+            | "chapter"
     )
 }
 
@@ -362,24 +539,71 @@ pub(crate) fn is_xref_word(w: &str) -> bool {
 pub(crate) fn is_legal_form(w: &str) -> bool {
     matches!(
         w,
-        "inc" | "incorporated" | "llc" | "ltd" | "limited" | "gmbh" | "corp" | "corporation"
-            | "co" | "plc" | "ag" | "sa" | "sas" | "sarl" | "bv" | "nv" | "pte" | "pty" | "srl"
-            | "spa" | "kk" | "llp" | "lp" | "ab" | "oy" | "公" | "司"
+        "inc"
+            | "incorporated"
+            | "llc"
+            | "ltd"
+            | "limited"
+            | "gmbh"
+            | "corp"
+            | "corporation"
+            | "co"
+            | "plc"
+            | "ag"
+            | "sa"
+            | "sas"
+            | "sarl"
+            | "bv"
+            | "nv"
+            | "pte"
+            | "pty"
+            | "srl"
+            | "spa"
+            | "kk"
+            | "llp"
+            | "lp"
+            | "ab"
+            | "oy"
+            | "公"
+            | "司"
     )
 }
 
 /// Words that may join capitalised words inside a name ("Bank of America").
 pub(crate) fn is_name_connector(w: &str) -> bool {
-    matches!(w, "of" | "and" | "&" | "the" | "for" | "de" | "du" | "des" | "la" | "le" | "von" | "van")
+    matches!(
+        w,
+        "of" | "and" | "&" | "the" | "for" | "de" | "du" | "des" | "la" | "le" | "von" | "van"
+    )
 }
 
 /// Words that make a date line ("Last updated: …") when they open a short provision.
 pub(crate) fn is_date_line_cue(w: &str) -> bool {
     matches!(
         w,
-        "updated" | "update" | "effective" | "revised" | "modified" | "dated" | "date" | "last"
-            | "version" | "published" | "amended" | "mis" | "mise" | "dernière" | "vigueur"
-            | "更" | "新" | "生" | "效" | "日" | "期" | "最" | "近"
+        "updated"
+            | "update"
+            | "effective"
+            | "revised"
+            | "modified"
+            | "dated"
+            | "date"
+            | "last"
+            | "version"
+            | "published"
+            | "amended"
+            | "mis"
+            | "mise"
+            | "dernière"
+            | "vigueur"
+            | "更"
+            | "新"
+            | "生"
+            | "效"
+            | "日"
+            | "期"
+            | "最"
+            | "近"
     )
 }
 
@@ -387,8 +611,17 @@ pub(crate) fn is_date_line_cue(w: &str) -> bool {
 pub(crate) fn is_effective_context(w: &str) -> bool {
     matches!(
         w,
-        "updated" | "effective" | "revised" | "modified" | "amended" | "copyright" | "dated"
-            | "©" | "version" | "published" | "last"
+        "updated"
+            | "effective"
+            | "revised"
+            | "modified"
+            | "amended"
+            | "copyright"
+            | "dated"
+            | "©"
+            | "version"
+            | "published"
+            | "last"
     )
 }
 
@@ -399,7 +632,10 @@ mod tests {
     #[test]
     fn index_is_longest_first() {
         let with = CUE_INDEX.get("with").map(Vec::as_slice).unwrap_or_default();
-        assert!(with.windows(2).all(|w| w[0].words.len() >= w[1].words.len()));
+        assert!(
+            with.windows(2)
+                .all(|w| w[0].words.len() >= w[1].words.len())
+        );
         assert!(with.iter().any(|c| c.name == "with or without notice"));
     }
 

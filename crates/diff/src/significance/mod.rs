@@ -20,7 +20,7 @@ mod features;
 mod lexicon;
 mod regions;
 
-use crate::normalize::{display_key, match_key};
+use crate::normalize::{display_key, fold_quotes, match_key};
 use crate::words::{Region, regions as word_regions, word_diff};
 use analysis::analyse;
 use cw_model::{ProvisionKind, Significance, WordOp};
@@ -36,6 +36,7 @@ const COSMETIC_OPENINGS: &[&str] = &[
     "whitespace changed",
     "quotes or dashes changed",
     "case changed",
+    "case or punctuation changed",
     "text now in capitals",
     "list renumbered",
     "punctuation changed",
@@ -151,7 +152,7 @@ pub(crate) struct Pair<'a> {
 
 /// Whether a text is a "Last updated …"/"Effective …" line or a bare date.
 pub(crate) fn is_date_line(text: &str) -> bool {
-    text.chars().any(|c| c.is_ascii_digit()) && analyse(text).is_date_line()
+    text.chars().any(|c| c.is_ascii_digit()) && analyse(&fold_quotes(text)).is_date_line()
 }
 
 /// Lowercase words that appear in reasons already given.
@@ -161,61 +162,53 @@ fn words_in(reasons: &Reasons) -> BTreeSet<String> {
         .iter()
         .chain(&reasons.cosmetic)
         .flat_map(|r| {
-            r.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>()
+            r.split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
         })
         .filter(|w| !w.is_empty())
         .collect()
 }
 
-fn has_cat(a: &Analysis, cat: Cat) -> bool {
+fn has_cat(a: &Analysis<'_>, cat: Cat) -> bool {
     a.cues.iter().any(|c| c.cat == cat)
 }
 
 /// Judges an aligned pair (modified or moved).
 pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
     let mut r = Reasons::default();
-    if match_key(pair.old_text) == match_key(pair.new_text) {
-        // Only case (or list markers, quotes, whitespace) differ: no rule can fire.
-        if display_key(pair.old_text) != display_key(pair.new_text) {
-            let owned;
-            let ops = match pair.ops {
-                Some(ops) => ops,
-                None => {
-                    owned = word_diff(pair.old_text, pair.new_text);
-                    &owned
-                }
-            };
-            let ctx = regions::RegionContext { heading: pair.heading, ..Default::default() };
-            regions::classify(&word_regions(ops), ctx, &BTreeSet::new(), &mut r);
-            if r.is_empty() {
-                r.cosmetic("case changed".into());
+    let (od, nd) = (display_key(pair.old_text), display_key(pair.new_text));
+    if od != nd {
+        let owned;
+        let ops = match pair.ops {
+            Some(ops) => ops,
+            None => {
+                owned = word_diff(pair.old_text, pair.new_text);
+                &owned
             }
-        }
-    } else {
-        let (oa, na) = (analyse(pair.old_text), analyse(pair.new_text));
-        let date_line = oa.is_date_line() && na.is_date_line();
-        features::compare(&oa, &na, date_line, pair.restructured, &mut r);
-        if date_line {
-            if r.is_empty() {
-                r.cosmetic("effective-date line changed".into());
-            }
+        };
+        let regs: Vec<Region> = word_regions(ops);
+        if word_key(&od) == word_key(&nd) {
+            // Same words and numbers: only case, punctuation, quotes, spacing or
+            // list markers differ, so no cue can have changed.
+            regions::classify_layout(&regs, &mut r);
         } else {
-            let explained = words_in(&r);
-            let ctx = regions::RegionContext {
-                heading: pair.heading,
-                restructured: pair.restructured,
-                dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
-            };
-            let owned;
-            let ops = match pair.ops {
-                Some(ops) => ops,
-                None => {
-                    owned = word_diff(pair.old_text, pair.new_text);
-                    &owned
+            let (oa, na) = (analyse(&od), analyse(&nd));
+            let date_line = oa.is_date_line() && na.is_date_line();
+            features::compare(&oa, &na, date_line, pair.restructured, &mut r);
+            if date_line {
+                if r.is_empty() {
+                    r.cosmetic("effective-date line changed".into());
                 }
-            };
-            let regs: Vec<Region> = word_regions(ops);
-            regions::classify(&regs, ctx, &explained, &mut r);
+            } else {
+                let explained = words_in(&r);
+                let ctx = regions::RegionContext {
+                    heading: pair.heading,
+                    restructured: pair.restructured,
+                    dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
+                };
+                regions::classify(&regs, ctx, &explained, &mut r);
+            }
         }
         if r.is_empty() {
             r.cosmetic("minor rewording".into());
@@ -230,6 +223,25 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
     r.finish()
 }
 
+/// The words and numbers of a text, lowercased, without punctuation — except
+/// punctuation between two digits ("30.5", "1,000"), which is part of a number.
+fn word_key(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (k, &c) in chars.iter().enumerate() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !c.is_whitespace()
+            && k > 0
+            && chars.get(k - 1).is_some_and(char::is_ascii_digit)
+            && chars.get(k + 1).is_some_and(char::is_ascii_digit)
+        {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Whether a heading path's nearest heading with a polarity prohibits (true)
 /// or permits (false); `None` when no heading says either.
 fn polarity(path: &[String]) -> Option<bool> {
@@ -238,16 +250,31 @@ fn polarity(path: &[String]) -> Option<bool> {
         let words: Vec<&str> = k.split(|c: char| !c.is_alphanumeric()).collect();
         let has = |w: &str| words.contains(&w);
         let prohibits = words.first() == Some(&"no")
-            || ["prohibited", "prohibit", "prohibits", "forbidden", "restricted", "banned"]
-                .iter()
-                .any(|w| has(w))
+            || [
+                "prohibited",
+                "prohibit",
+                "prohibits",
+                "forbidden",
+                "restricted",
+                "banned",
+            ]
+            .iter()
+            .any(|w| has(w))
             || k.contains("may not")
             || k.contains("must not")
             || k.contains("do not")
             || k.contains("禁止");
-        let permits = ["permitted", "allowed", "acceptable", "exceptions", "exception", "exempt", "exemptions"]
-            .iter()
-            .any(|w| has(w))
+        let permits = [
+            "permitted",
+            "allowed",
+            "acceptable",
+            "exceptions",
+            "exception",
+            "exempt",
+            "exemptions",
+        ]
+        .iter()
+        .any(|w| has(w))
             && !has("not");
         match (prohibits, permits) {
             (true, false) => Some(true),
@@ -278,9 +305,9 @@ fn move_reasons(m: &Move, r: &mut Reasons) {
         (Some(false), Some(true)) => r.substantive(format!(
             "moved from permitted '{from}' to prohibited '{to}' (changes which rules apply)"
         )),
-        _ if m.list_item => {
-            r.cosmetic(format!("moved from '{from}' to '{to}' (review: may change which rules apply)"))
-        }
+        _ if m.list_item => r.cosmetic(format!(
+            "moved from '{from}' to '{to}' (review: may change which rules apply)"
+        )),
         _ => r.cosmetic(format!("moved from '{from}' to '{to}'")),
     }
 }
@@ -305,19 +332,24 @@ pub(crate) fn assess_unpaired(
     repeats_heading: bool,
 ) -> (Significance, Vec<String>) {
     let mut r = Reasons::default();
-    let (verb_split, verb_gone) =
-        if added { ("split from", "added") } else { ("merged into", "removed") };
+    let (verb_split, verb_gone) = if added {
+        ("split from", "added")
+    } else {
+        ("merged into", "removed")
+    };
     if let Some(p) = part_of {
         r.cosmetic(format!("{verb_split} '{}'", p.other_id));
         if p.contained {
             return r.finish();
         }
     }
-    let a = analyse(text);
-    let words = a.atoms.iter().filter(|x| x.kind != analysis::AtomKind::Punct).count();
+    let words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
     if !text.chars().any(char::is_alphanumeric) {
         r.cosmetic(format!("empty provision {verb_gone}"));
-    } else if a.is_date_line() {
+    } else if text.len() < 200 && is_date_line(text) {
         r.cosmetic(format!("effective-date line {verb_gone}"));
     } else if repeats_heading && kind != ProvisionKind::Heading {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
@@ -330,15 +362,21 @@ pub(crate) fn assess_unpaired(
                     r.cosmetic(format!("heading removed '{}'", clip(text)));
                 }
             }
-            ProvisionKind::ListItem => {
-                r.substantive(if added { "new list item".into() } else { "list item removed".into() })
-            }
-            ProvisionKind::TableRow => {
-                r.substantive(if added { "new table row".into() } else { "table row removed".into() })
-            }
-            ProvisionKind::Paragraph if words >= 3 => {
-                r.substantive(if added { "new provision".into() } else { "provision removed".into() })
-            }
+            ProvisionKind::ListItem => r.substantive(if added {
+                "new list item".into()
+            } else {
+                "list item removed".into()
+            }),
+            ProvisionKind::TableRow => r.substantive(if added {
+                "new table row".into()
+            } else {
+                "table row removed".into()
+            }),
+            ProvisionKind::Paragraph if words >= 3 => r.substantive(if added {
+                "new provision".into()
+            } else {
+                "provision removed".into()
+            }),
             ProvisionKind::Paragraph => r.cosmetic(format!("short text {verb_gone}")),
         }
     }
@@ -363,50 +401,77 @@ mod tests {
 
     #[test]
     fn identical_text_is_none() {
-        assert_eq!(pair("We may act.", "We  may act."), (Significance::None, vec![]));
+        assert_eq!(
+            pair("We may act.", "We  may act."),
+            (Significance::None, vec![])
+        );
     }
 
     #[test]
     fn modal_shift_is_substantive() {
-        let (s, r) = pair("We may notify you of changes.", "We will notify you of changes.");
+        let (s, r) = pair(
+            "We may notify you of changes.",
+            "We will notify you of changes.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r, ["modal shift 'may' → 'will'"]);
     }
 
     #[test]
     fn reserve_the_right_added() {
-        let (s, r) = pair("We remove content.", "We reserve the right to remove content.");
+        let (s, r) = pair(
+            "We remove content.",
+            "We reserve the right to remove content.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r, ["added 'reserve the right'"]);
     }
 
     #[test]
     fn qualifier_added_is_substantive() {
-        let (s, r) = pair("We may suspend your account.", "We may suspend your account without notice.");
+        let (s, r) = pair(
+            "We may suspend your account.",
+            "We may suspend your account without notice.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r, ["added qualifier 'without notice'"]);
     }
 
     #[test]
     fn negation_inserted_is_substantive() {
-        let (s, r) = pair("You may share your password.", "You may not share your password.");
+        let (s, r) = pair(
+            "You may share your password.",
+            "You may not share your password.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r, ["negation added 'not'"]);
     }
 
     #[test]
     fn number_change_is_substantive() {
-        let (s, r) = pair("We will give you 30 days notice.", "We will give you 15 days notice.");
+        let (s, r) = pair(
+            "We will give you 30 days notice.",
+            "We will give you 15 days notice.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r, ["number changed '30 days' → '15 days'"]);
     }
 
     #[test]
     fn date_line_is_cosmetic() {
-        let (s, r) = pair("Last Updated: June 18, 2021", "Last Updated: December 28, 2021");
+        let (s, r) = pair(
+            "Last Updated: June 18, 2021",
+            "Last Updated: December 28, 2021",
+        );
         assert_eq!(s, Significance::Cosmetic);
-        assert_eq!(r, ["effective date changed 'June 18, 2021' → 'December 28, 2021'"]);
-        let (s, _) = pair("Updated September 16th, 2016", "Last Updated: June 18, 2021");
+        assert_eq!(
+            r,
+            ["effective date changed 'June 18, 2021' → 'December 28, 2021'"]
+        );
+        let (s, _) = pair(
+            "Updated September 16th, 2016",
+            "Last Updated: June 18, 2021",
+        );
         assert_eq!(s, Significance::Cosmetic);
     }
 
@@ -432,7 +497,10 @@ mod tests {
 
     #[test]
     fn scope_change_is_substantive() {
-        let (s, r) = pair("You are responsible for content.", "You and your end users are responsible for content.");
+        let (s, r) = pair(
+            "You are responsible for content.",
+            "You and your end users are responsible for content.",
+        );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(r[0], "scope/actor added 'end users'");
     }
@@ -449,20 +517,62 @@ mod tests {
 
     #[test]
     fn quote_case_and_spelling_changes_are_cosmetic() {
-        assert_eq!(pair("Send e-mail to us.", "Send email to us.").0, Significance::Cosmetic);
-        assert_eq!(pair("Read The Policy.", "Read the policy.").0, Significance::Cosmetic);
+        assert_eq!(
+            pair("Send e-mail to us.", "Send email to us.").0,
+            Significance::Cosmetic
+        );
+        assert_eq!(
+            pair("Read The Policy.", "Read the policy.").0,
+            Significance::Cosmetic
+        );
     }
 
     #[test]
     fn added_and_removed_by_kind() {
         let sub = Significance::Substantive;
         let cos = Significance::Cosmetic;
-        assert_eq!(assess_unpaired(ProvisionKind::ListItem, "crypto mining;", true, None, false), (sub, vec!["new list item".to_string()]));
-        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "We may audit your use of the Services.", false, None, false), (sub, vec!["provision removed".to_string()]));
-        assert_eq!(assess_unpaired(ProvisionKind::Heading, "MLPS", true, None, false).0, cos);
-        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "Last Updated: June 18, 2021", true, None, false), (cos, vec!["effective-date line added".to_string()]));
-        let part = PartOf { other_id: "a/1".into(), contained: true };
-        assert_eq!(assess_unpaired(ProvisionKind::Paragraph, "We may audit you.", true, Some(&part), false), (cos, vec!["split from 'a/1'".to_string()]));
+        assert_eq!(
+            assess_unpaired(ProvisionKind::ListItem, "crypto mining;", true, None, false),
+            (sub, vec!["new list item".to_string()])
+        );
+        assert_eq!(
+            assess_unpaired(
+                ProvisionKind::Paragraph,
+                "We may audit your use of the Services.",
+                false,
+                None,
+                false
+            ),
+            (sub, vec!["provision removed".to_string()])
+        );
+        assert_eq!(
+            assess_unpaired(ProvisionKind::Heading, "MLPS", true, None, false).0,
+            cos
+        );
+        assert_eq!(
+            assess_unpaired(
+                ProvisionKind::Paragraph,
+                "Last Updated: June 18, 2021",
+                true,
+                None,
+                false
+            ),
+            (cos, vec!["effective-date line added".to_string()])
+        );
+        let part = PartOf {
+            other_id: "a/1".into(),
+            contained: true,
+        };
+        assert_eq!(
+            assess_unpaired(
+                ProvisionKind::Paragraph,
+                "We may audit you.",
+                true,
+                Some(&part),
+                false
+            ),
+            (cos, vec!["split from 'a/1'".to_string()])
+        );
     }
 
     #[test]
@@ -484,10 +594,21 @@ mod tests {
                 restructured: false,
             })
         };
-        assert_eq!(judge(m("Prohibited Activities", "Permitted Activities")).0, Significance::Substantive);
-        assert_eq!(judge(m("No Network Abuse", "Exceptions")).0, Significance::Substantive);
+        assert_eq!(
+            judge(m("Prohibited Activities", "Permitted Activities")).0,
+            Significance::Substantive
+        );
+        assert_eq!(
+            judge(m("No Network Abuse", "Exceptions")).0,
+            Significance::Substantive
+        );
         let (s, r) = judge(m("No Network Abuse", "No Security Violations"));
         assert_eq!(s, Significance::Cosmetic);
-        assert_eq!(r, ["moved from 'No Network Abuse' to 'No Security Violations' (review: may change which rules apply)"]);
+        assert_eq!(
+            r,
+            [
+                "moved from 'No Network Abuse' to 'No Security Violations' (review: may change which rules apply)"
+            ]
+        );
     }
 }

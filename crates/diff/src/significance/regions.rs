@@ -14,7 +14,9 @@
 use super::Reasons;
 use super::analysis::{Atom, AtomKind, analyse};
 use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_unit};
-use crate::normalize::{alnum_only, collapse_whitespace, fold_case, fold_quotes, list_marker_len};
+use crate::normalize::{
+    collapse_whitespace, fold_quotes, list_marker_len, same_alnum, same_canonical,
+};
 use crate::words::Region;
 use std::collections::BTreeSet;
 
@@ -53,55 +55,106 @@ fn edit(d: &str, i: &str) -> String {
 
 /// Classifies every region and adds its reason. `explained` holds words that
 /// appear in whole-text reasons already given, so they are not repeated.
+///
+/// Only the first [`MAX_DEEP_REGIONS`] regions that need more than the
+/// layout checks are read word by word; further ones are counted and
+/// reported together as an extensive rewrite (substantive).
 pub(crate) fn classify(
     regions: &[Region],
     ctx: RegionContext,
     explained: &BTreeSet<String>,
     out: &mut Reasons,
 ) {
+    let mut deep = 0usize;
+    let mut unread = 0usize;
     for r in regions {
-        classify_one(r, ctx, explained, out);
+        if layout_only(r, out) {
+            continue;
+        }
+        if deep < MAX_DEEP_REGIONS {
+            deep += 1;
+            classify_words(r, ctx, explained, out);
+        } else {
+            unread += 1;
+        }
+    }
+    if unread > 0 {
+        out.substantive(format!("extensively rewritten ({unread} further edits)"));
     }
 }
 
-fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, out: &mut Reasons) {
+/// Classifies regions of a change whose words are known to be the same on
+/// both sides (only case, punctuation or spacing differ): layout reasons, or
+/// "case or punctuation changed" for a region the diff split oddly.
+pub(crate) fn classify_layout(regions: &[Region], out: &mut Reasons) {
+    for r in regions {
+        if !layout_only(r, out) {
+            out.cosmetic("case or punctuation changed".into());
+        }
+    }
+}
+
+/// Regions read word by word per change; see [`classify`].
+const MAX_DEEP_REGIONS: usize = 32;
+
+/// The layout checks: whitespace, quotes, case, list markers, punctuation.
+/// Returns whether one of them explained the region (and recorded it).
+fn layout_only(r: &Region, out: &mut Reasons) -> bool {
     let (d, i) = (r.deleted.as_str(), r.inserted.as_str());
-    if collapse_whitespace(d) == collapse_whitespace(i) {
-        return out.cosmetic("whitespace changed".into());
+    if d.split_whitespace().eq(i.split_whitespace()) {
+        out.cosmetic("whitespace changed".into());
+        return true;
     }
-    if fold_quotes(d) == fold_quotes(i) {
-        return out.cosmetic("quotes or dashes changed".into());
+    if same_canonical(d, i, false) {
+        out.cosmetic("quotes or dashes changed".into());
+        return true;
     }
-    if fold_case(d) == fold_case(i) {
+    if same_canonical(d, i, true) {
         let caps = |s: &str| {
             let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
             letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
         };
-        return if caps(i) && !caps(d) {
-            out.cosmetic("text now in capitals (review: conspicuous disclaimer?)".into())
+        if caps(i) && !caps(d) {
+            out.cosmetic("text now in capitals (review: conspicuous disclaimer?)".into());
         } else {
-            out.cosmetic("case changed".into())
-        };
+            out.cosmetic("case changed".into());
+        }
+        return true;
     }
     if r.at_start && is_marker(d) && is_marker(i) {
-        return out.cosmetic("list renumbered".into());
+        out.cosmetic("list renumbered".into());
+        return true;
     }
-    if alnum_only(d) == alnum_only(i) {
+    if same_alnum(d, i) {
         let hyphen_word = |s: &str| s.contains('-') || s.contains(' ');
-        let joined = !alnum_only(d).is_empty() && (hyphen_word(d.trim()) || hyphen_word(i.trim()));
-        return if joined {
-            out.cosmetic(format!("spelling variant '{}' → '{}'", clip(d.trim()), clip(i.trim())))
+        let has_letters = d.chars().any(char::is_alphanumeric);
+        let joined = has_letters && (hyphen_word(d.trim()) || hyphen_word(i.trim()));
+        if joined {
+            out.cosmetic(format!(
+                "spelling variant '{}' → '{}'",
+                clip(d.trim()),
+                clip(i.trim())
+            ));
         } else {
-            out.cosmetic("punctuation changed".into())
-        };
+            out.cosmetic("punctuation changed".into());
+        }
+        return true;
     }
+    false
+}
 
-    let (da, ia) = (analyse(d), analyse(i));
+/// The word checks: cue coverage, party, rebrand, spelling, list entries.
+fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, out: &mut Reasons) {
+    let (d, i) = (r.deleted.as_str(), r.inserted.as_str());
+
+    let (dc, ic) = (fold_quotes(d), fold_quotes(i));
+    let (da, ia) = (analyse(&dc), analyse(&ic));
     let residual_d = residual(&da.atoms, explained, ctx.restructured);
     let residual_i = residual(&ia.atoms, explained, ctx.restructured);
-    let any_covered = da.atoms.iter().chain(&ia.atoms).any(|a| {
-        a.covered || matches!(a.kind, AtomKind::Number | AtomKind::Date | AtomKind::XRef)
-    });
+    let any_covered =
+        da.atoms.iter().chain(&ia.atoms).any(|a| {
+            a.covered || matches!(a.kind, AtomKind::Number | AtomKind::Date | AtomKind::XRef)
+        });
     if residual_d.is_empty() && residual_i.is_empty() {
         if !any_covered {
             out.cosmetic(format!("minor wording {}", edit(d, i)));
@@ -109,12 +162,20 @@ fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, ou
         return;
     }
 
-    let words_of = |atoms: &[Atom]| -> Vec<String> {
-        atoms.iter().filter(|a| a.kind == AtomKind::Word).map(|a| a.text.clone()).collect()
+    let words_of = |atoms: &[Atom<'_>]| -> Vec<String> {
+        atoms
+            .iter()
+            .filter(|a| a.kind == AtomKind::Word)
+            .map(|a| a.text.to_string())
+            .collect()
     };
     let (wd, wi) = (words_of(&da.atoms), words_of(&ia.atoms));
     if wd.iter().chain(&wi).any(|w| is_legal_form(w)) {
-        return out.substantive(format!("party changed '{}' → '{}'", clip(d.trim()), clip(i.trim())));
+        return out.substantive(format!(
+            "party changed '{}' → '{}'",
+            clip(d.trim()),
+            clip(i.trim())
+        ));
     }
     if is_name(&da.atoms) && is_name(&ia.atoms) {
         return if ctx.dispute {
@@ -124,11 +185,18 @@ fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, ou
                 clip(i.trim())
             ))
         } else {
-            out.cosmetic(format!("entity renamed '{}' → '{}'", clip(d.trim()), clip(i.trim())))
+            out.cosmetic(format!(
+                "entity renamed '{}' → '{}'",
+                clip(d.trim()),
+                clip(i.trim())
+            ))
         };
     }
     if residual_d.len() == residual_i.len()
-        && residual_d.iter().zip(&residual_i).all(|(a, b)| variant(a, b).is_some())
+        && residual_d
+            .iter()
+            .zip(&residual_i)
+            .all(|(a, b)| variant(a, b).is_some())
     {
         let kind = residual_d
             .iter()
@@ -140,7 +208,11 @@ fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, ou
             Variant::Spelling => "spelling variant",
             Variant::WordForm => "word form changed",
         };
-        return out.cosmetic(format!("{label} '{}' → '{}'", clip(d.trim()), clip(i.trim())));
+        return out.cosmetic(format!(
+            "{label} '{}' → '{}'",
+            clip(d.trim()),
+            clip(i.trim())
+        ));
     }
     if ctx.heading {
         return out.cosmetic(format!("heading reworded {}", edit(d, i)));
@@ -161,7 +233,11 @@ fn classify_one(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, ou
         (_, true) if list_edge(d) => format!("list entry removed '{}'", clip(trim_list_edges(d))),
         (true, _) => format!("text added '{}'", clip(i.trim())),
         (_, true) => format!("text removed '{}'", clip(d.trim())),
-        _ => format!("wording changed '{}' → '{}'", clip(d.trim()), clip(i.trim())),
+        _ => format!(
+            "wording changed '{}' → '{}'",
+            clip(d.trim()),
+            clip(i.trim())
+        ),
     };
     out.substantive(reason);
 }
@@ -191,11 +267,11 @@ fn is_marker(s: &str) -> bool {
 
 /// Content words of a span: not covered by a cue, not a function word, not a
 /// unit, not already explained by a whole-text reason.
-fn residual(atoms: &[Atom], explained: &BTreeSet<String>, restructured: bool) -> Vec<String> {
+fn residual(atoms: &[Atom<'_>], explained: &BTreeSet<String>, restructured: bool) -> Vec<String> {
     atoms
         .iter()
         .filter(|a| a.kind == AtomKind::Word && !a.covered)
-        .map(|a| a.text.clone())
+        .map(|a| a.text.to_string())
         .filter(|w| !is_function_word(w) && !is_unit(w) && !explained.contains(w))
         .filter(|w| !(restructured && matches!(w.as_str(), "and" | "or")))
         .collect()
@@ -203,7 +279,7 @@ fn residual(atoms: &[Atom], explained: &BTreeSet<String>, restructured: bool) ->
 
 /// A name: every word capitalised (or a digit, or a name connector), at least
 /// one capitalised word, and no cue word ("We", "May").
-fn is_name(atoms: &[Atom]) -> bool {
+fn is_name(atoms: &[Atom<'_>]) -> bool {
     let mut capitalised = 0;
     for a in atoms {
         match a.kind {
@@ -253,7 +329,9 @@ fn variant(a: &str, b: &str) -> Option<Variant> {
 /// "unlawful" vs "lawful" is not a spelling variant.
 fn negating_prefix(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
-    ["un", "in", "im", "il", "ir", "non", "dis"].iter().any(|p| long.strip_prefix(p) == Some(short))
+    ["un", "in", "im", "il", "ir", "non", "dis"]
+        .iter()
+        .any(|p| long.strip_prefix(p) == Some(short))
 }
 
 /// Folds common British/American spelling differences.
@@ -282,9 +360,9 @@ fn uk_us(w: &str) -> String {
 }
 
 fn stem(w: &str) -> &str {
-    for suffix in
-        ["ings", "ing", "ions", "ion", "ments", "ment", "ed", "es", "s", "ly", "e"]
-    {
+    for suffix in [
+        "ings", "ing", "ions", "ion", "ments", "ment", "ed", "es", "s", "ly", "e",
+    ] {
         if let Some(s) = w.strip_suffix(suffix)
             && s.chars().count() >= 3
         {
@@ -301,7 +379,12 @@ fn edit_distance_is_one(a: &str, b: &str) -> bool {
         return false;
     }
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count();
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     // One substitution, insertion or deletion leaves prefix + suffix covering the shorter word.
     prefix + suffix >= la.max(lb) - 1
 }
@@ -317,26 +400,50 @@ mod tests {
 
     fn check_ctx(old: &str, new: &str, ctx: RegionContext) -> (Vec<String>, Vec<String>) {
         let mut out = Reasons::default();
-        classify(&regions(&word_diff(old, new)), ctx, &BTreeSet::new(), &mut out);
+        classify(
+            &regions(&word_diff(old, new)),
+            ctx,
+            &BTreeSet::new(),
+            &mut out,
+        );
         (out.substantive, out.cosmetic)
     }
 
     #[test]
     fn cosmetic_layout_changes() {
         assert_eq!(check("a  b", "a b").1, ["whitespace changed"]);
-        assert_eq!(check("the \"System\"", "the \u{201C}System\u{201D}").1, ["quotes or dashes changed"]);
+        assert_eq!(
+            check("the \"System\"", "the \u{201C}System\u{201D}").1,
+            ["quotes or dashes changed"]
+        );
         assert_eq!(check("Your Account", "your account").1, ["case changed"]);
         assert_eq!(check("3. Do it", "4. Do it").1, ["list renumbered"]);
-        assert_eq!(check("data, and more", "data and more").1, ["punctuation changed"]);
-        assert_eq!(check("send e-mail now", "send email now").1, ["spelling variant 'e-mail' → 'email'"]);
+        assert_eq!(
+            check("data, and more", "data and more").1,
+            ["punctuation changed"]
+        );
+        assert_eq!(
+            check("send e-mail now", "send email now").1,
+            ["spelling variant 'e-mail' → 'email'"]
+        );
     }
 
     #[test]
     fn spelling_and_word_forms() {
-        assert_eq!(check("the licence", "the license").1, ["spelling variant 'licence' → 'license'"]);
-        assert_eq!(check("our behaviour", "our behavior").1, ["spelling variant 'behaviour' → 'behavior'"]);
         assert_eq!(
-            check("promoting or facilitating abuse", "promoting or facilitation abuse").1,
+            check("the licence", "the license").1,
+            ["spelling variant 'licence' → 'license'"]
+        );
+        assert_eq!(
+            check("our behaviour", "our behavior").1,
+            ["spelling variant 'behaviour' → 'behavior'"]
+        );
+        assert_eq!(
+            check(
+                "promoting or facilitating abuse",
+                "promoting or facilitation abuse"
+            )
+            .1,
             ["word form changed 'facilitating' → 'facilitation'"]
         );
         // Not a spelling variant: a negating prefix.
@@ -346,14 +453,27 @@ mod tests {
     #[test]
     fn rebrand_is_cosmetic_party_change_is_not() {
         assert_eq!(
-            check("misuse of the AWS Site.", "misuse of the Amazon Web Services China Site.").1,
+            check(
+                "misuse of the AWS Site.",
+                "misuse of the Amazon Web Services China Site."
+            )
+            .1,
             ["entity renamed 'AWS' → 'Amazon Web Services China'"]
         );
         assert_eq!(
-            check("offered by Amazon Web Services, Inc.", "offered by Ningxia Western Cloud Data Technology Co., Ltd.").0,
-            ["party changed 'Amazon Web Services, Inc' → 'Ningxia Western Cloud Data Technology Co., Ltd'"]
+            check(
+                "offered by Amazon Web Services, Inc.",
+                "offered by Ningxia Western Cloud Data Technology Co., Ltd."
+            )
+            .0,
+            [
+                "party changed 'Amazon Web Services, Inc' → 'Ningxia Western Cloud Data Technology Co., Ltd'"
+            ]
         );
-        let dispute = RegionContext { dispute: true, ..Default::default() };
+        let dispute = RegionContext {
+            dispute: true,
+            ..Default::default()
+        };
         assert_eq!(
             check_ctx("the laws of California", "the laws of Delaware", dispute).0,
             ["governing law/forum changed 'California' → 'Delaware'"]
@@ -362,28 +482,52 @@ mod tests {
 
     #[test]
     fn function_words_are_minor() {
-        assert_eq!(check("content that is unlawful", "content which is unlawful").1, [
-            "minor wording 'that' → 'which'"
-        ]);
+        assert_eq!(
+            check("content that is unlawful", "content which is unlawful").1,
+            ["minor wording 'that' → 'which'"]
+        );
     }
 
     #[test]
     fn content_changes_are_substantive() {
         assert_eq!(
-            check("viruses, worms, or cancelbots", "viruses, worms, ransomware, or cancelbots").0,
+            check(
+                "viruses, worms, or cancelbots",
+                "viruses, worms, ransomware, or cancelbots"
+            )
+            .0,
             ["list entry added 'ransomware'"]
         );
-        assert_eq!(check("any illegal use", "any illegal or harmful use").0, ["list entry added 'harmful'"]);
-        assert_eq!(check("all users", "all visitors").0, ["wording changed 'users' → 'visitors'"]);
-        assert_eq!(check("store content", "display content").0, ["wording changed 'store' → 'display'"]);
+        assert_eq!(
+            check("any illegal use", "any illegal or harmful use").0,
+            ["list entry added 'harmful'"]
+        );
+        assert_eq!(
+            check("all users", "all visitors").0,
+            ["wording changed 'users' → 'visitors'"]
+        );
+        assert_eq!(
+            check("store content", "display content").0,
+            ["wording changed 'store' → 'display'"]
+        );
     }
 
     #[test]
     fn headings_reworded_are_cosmetic() {
-        let heading = RegionContext { heading: true, ..Default::default() };
+        let heading = RegionContext {
+            heading: true,
+            ..Default::default()
+        };
         assert_eq!(
-            check_ctx("Reporting of Violations of this Policy", "Reporting of Violations", heading),
-            (vec![], vec!["heading reworded removed 'of this Policy'".to_string()])
+            check_ctx(
+                "Reporting of Violations of this Policy",
+                "Reporting of Violations",
+                heading
+            ),
+            (
+                vec![],
+                vec!["heading reworded removed 'of this Policy'".to_string()]
+            )
         );
     }
 }

@@ -21,7 +21,10 @@ fn cosmetic_only_edits_are_unchanged_after_normalisation() {
     check(
         "# Rules\n- 1. Keep your \"password\" secret.",
         "# Rules\n- 2.  Keep your \u{201C}password\u{201D}   secret;",
-        Expect { unchanged: &["Keep your"], ..Expect::default() },
+        Expect {
+            unchanged: &["Keep your"],
+            ..Expect::default()
+        },
     );
 }
 
@@ -47,11 +50,18 @@ fn moved_between_sections() {
             moved: &["Avoiding System Restrictions"],
             unchanged: &["Interception"],
             not_substantive: &["Avoiding System Restrictions"],
-            reasons: &[("Avoiding System Restrictions", "moved from 'No Network Abuse' to 'No Security Violations'")],
+            reasons: &[(
+                "Avoiding System Restrictions",
+                "moved from 'No Network Abuse' to 'No Security Violations'",
+            )],
             ..Expect::default()
         },
     );
-    let moved = cs.changes.iter().find(|c| c.kind == ChangeKind::Moved).unwrap();
+    let moved = cs
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::Moved)
+        .unwrap();
     assert_eq!(moved.heading_path, ["No Security Violations"]);
 }
 
@@ -96,8 +106,14 @@ fn split_keeps_every_id_once() {
         },
     );
     let reasons: Vec<&String> = cs.changes.iter().flat_map(|c| &c.reasons).collect();
-    assert!(reasons.iter().any(|r| r.starts_with("split into")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.starts_with("split from")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("split into")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("split from")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -105,11 +121,20 @@ fn merge_keeps_every_id_once() {
     let cs = check(
         "# Accounts\nYou must keep your password secret.\nYou must tell us at once about any unauthorised use of your account.",
         "# Accounts\nYou must keep your password secret and tell us at once about any unauthorised use of your account.",
-        Expect { not_substantive: &["keep your password secret"], ..Expect::default() },
+        Expect {
+            not_substantive: &["keep your password secret"],
+            ..Expect::default()
+        },
     );
     let reasons: Vec<&String> = cs.changes.iter().flat_map(|c| &c.reasons).collect();
-    assert!(reasons.iter().any(|r| r.starts_with("merged from")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.starts_with("merged into")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("merged from")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("merged into")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -121,7 +146,10 @@ fn added_and_removed() {
             added: &["Crypto currency mining"],
             removed: &["Phishing attacks"],
             substantive: &["Crypto currency mining", "Phishing attacks"],
-            reasons: &[("Crypto currency", "new list item"), ("Phishing", "list item removed")],
+            reasons: &[
+                ("Crypto currency", "new list item"),
+                ("Phishing", "list item removed"),
+            ],
             ..Expect::default()
         },
     );
@@ -158,7 +186,11 @@ fn repeated_text_pairs_by_section() {
     check(
         "# Security\nProhibited activities include:\n- Probing.\n# Network\nProhibited activities include:\n- Flooding.",
         "# Network\nProhibited activities include:\n- Flooding.",
-        Expect { unchanged: &["Flooding"], removed: &["Probing"], ..Expect::default() },
+        Expect {
+            unchanged: &["Flooding"],
+            removed: &["Probing"],
+            ..Expect::default()
+        },
     );
 }
 
@@ -168,7 +200,13 @@ fn an_outer_heading_added_by_the_extractor_is_not_a_move() {
     let new = crate::doc("AUP", "# AUP\n## No Network Abuse\n- Flooding a target.");
     let cs = cw_diff::diff(&old, &new);
     crate::assert_invariants(&old, &new, &cs);
-    crate::assert_expect(&cs, &Expect { unchanged: &["Flooding a target"], ..Expect::default() });
+    crate::assert_expect(
+        &cs,
+        &Expect {
+            unchanged: &["Flooding a target"],
+            ..Expect::default()
+        },
+    );
 }
 
 #[test]
@@ -176,7 +214,14 @@ fn empty_documents() {
     let cs = check("", "", Expect::default());
     assert!(cs.changes.is_empty());
     assert_eq!(cs.summary_text, "Both documents are empty.");
-    let cs = check("", "# A\nText here now.", Expect { added: &["Text here now"], ..Expect::default() });
+    let cs = check(
+        "",
+        "# A\nText here now.",
+        Expect {
+            added: &["Text here now"],
+            ..Expect::default()
+        },
+    );
     assert_eq!(cs.summary.added, 2);
 }
 
@@ -185,6 +230,9 @@ fn chinese_text_is_aligned_per_character() {
     check(
         "# 条款\n我们可以随时修改本政策。",
         "# 条款\n我们可以随时修改本政策并通知您。",
-        Expect { modified: &["我们可以随时修改本政策"], ..Expect::default() },
+        Expect {
+            modified: &["我们可以随时修改本政策"],
+            ..Expect::default()
+        },
     );
 }

@@ -3,26 +3,70 @@
 
 use crate::assert_invariants;
 use cw_diff::diff;
-use cw_model::{ChangeKind, ExtractedDocument, Provision, ProvisionKind, Significance, SourceFormat};
+use cw_model::{
+    ChangeKind, ExtractedDocument, Provision, ProvisionKind, Significance, SourceFormat,
+};
 use proptest::prelude::*;
 
 const WORDS: &[&str] = &[
-    "services", "content", "account", "policy", "data", "users", "network", "security", "access",
-    "terms", "provider", "information", "system", "website", "agreement", "rights", "violation",
-    "Amazon", "Site", "AWS", "we", "you", "may", "will", "use", "remove", "suspend", "report", "law",
-    "the", "of", "to", "and", "any", "for", "in", "this", "that", "\"System\"", "customer's",
+    "services",
+    "content",
+    "account",
+    "policy",
+    "data",
+    "users",
+    "network",
+    "security",
+    "access",
+    "terms",
+    "provider",
+    "information",
+    "system",
+    "website",
+    "agreement",
+    "rights",
+    "violation",
+    "Amazon",
+    "Site",
+    "AWS",
+    "we",
+    "you",
+    "may",
+    "will",
+    "use",
+    "remove",
+    "suspend",
+    "report",
+    "law",
+    "the",
+    "of",
+    "to",
+    "and",
+    "any",
+    "for",
+    "in",
+    "this",
+    "that",
+    "\"System\"",
+    "customer's",
 ];
 
 const MONTHS: &[&str] = &["January", "June", "July", "September", "December"];
 
-fn gen_section() -> impl Strategy<Value = (Vec<usize>, Vec<(bool, Vec<usize>)>)> {
+/// A generated section: heading words, then (is list item, words) per provision.
+type Section = (Vec<usize>, Vec<(bool, Vec<usize>)>);
+
+fn gen_section() -> impl Strategy<Value = Section> {
     (
         prop::collection::vec(0..WORDS.len(), 1..4),
-        prop::collection::vec((any::<bool>(), prop::collection::vec(0..WORDS.len(), 4..16)), 1..6),
+        prop::collection::vec(
+            (any::<bool>(), prop::collection::vec(0..WORDS.len(), 4..16)),
+            1..6,
+        ),
     )
 }
 
-fn gen_doc() -> impl Strategy<Value = Vec<(Vec<usize>, Vec<(bool, Vec<usize>)>)>> {
+fn gen_doc() -> impl Strategy<Value = Vec<Section>> {
     prop::collection::vec(gen_section(), 1..5)
 }
 
@@ -35,13 +79,16 @@ fn capitalise(s: &str) -> String {
 }
 
 fn text_of(words: &[usize]) -> String {
-    let t: Vec<&str> = words.iter().filter_map(|&w| WORDS.get(w).copied()).collect();
+    let t: Vec<&str> = words
+        .iter()
+        .filter_map(|&w| WORDS.get(w).copied())
+        .collect();
     capitalise(&t.join(" "))
 }
 
 /// Builds a document: a date line, then sections with a heading and
 /// paragraphs or numbered list items ("3. …", as extractors often leave them).
-fn build(sections: &[(Vec<usize>, Vec<(bool, Vec<usize>)>)], month: usize) -> ExtractedDocument {
+fn build(sections: &[Section], month: usize) -> ExtractedDocument {
     let mut provisions = vec![Provision::new(
         "top/1",
         vec![],
@@ -50,16 +97,29 @@ fn build(sections: &[(Vec<usize>, Vec<(bool, Vec<usize>)>)], month: usize) -> Ex
     )];
     for (s, (heading, body)) in sections.iter().enumerate() {
         let title = format!("{} {}", s + 1, text_of(heading));
-        provisions.push(Provision::new(format!("s{s}/0"), vec![], ProvisionKind::Heading, title.clone()));
+        provisions.push(Provision::new(
+            format!("s{s}/0"),
+            vec![],
+            ProvisionKind::Heading,
+            title.clone(),
+        ));
         let mut item = 0;
         for (k, (is_item, words)) in body.iter().enumerate() {
             let (kind, text) = if *is_item {
                 item += 1;
-                (ProvisionKind::ListItem, format!("{item}. {}", text_of(words)))
+                (
+                    ProvisionKind::ListItem,
+                    format!("{item}. {}", text_of(words)),
+                )
             } else {
                 (ProvisionKind::Paragraph, text_of(words))
             };
-            provisions.push(Provision::new(format!("s{s}/{}", k + 1), vec![title.clone()], kind, text));
+            provisions.push(Provision::new(
+                format!("s{s}/{}", k + 1),
+                vec![title.clone()],
+                kind,
+                text,
+            ));
         }
     }
     ExtractedDocument {
@@ -93,7 +153,9 @@ fn cosmetic(text: &str, how: u8) -> String {
         1 => text.replacen(' ', "  ", 2).replacen(' ', "\n", 1),
         // Renumber a list marker.
         2 => match text.split_once(". ") {
-            Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => format!("{}. {rest}", n.len() + 7),
+            Some((n, rest)) if n.chars().all(|c| c.is_ascii_digit()) => {
+                format!("{}. {rest}", n.len() + 7)
+            }
             _ => text.to_string(),
         },
         // Change case.
@@ -104,7 +166,10 @@ fn cosmetic(text: &str, how: u8) -> String {
 
 /// 128 cases unless `PROPTEST_CASES` says otherwise.
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128)
 }
 
 proptest! {

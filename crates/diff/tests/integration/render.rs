@@ -47,7 +47,7 @@ fn section_summary_as_json() {
 fn html_escapes_hostile_document_text() {
     let evil = "<script>alert(1)</script><img src=x onerror=alert(2)> & \"quotes\" 'single'";
     let cs = check(
-        &format!("# <b>Head</b>\nHarmless text about accounts here.\n"),
+        "# <b>Head</b>\nHarmless text about accounts here.\n",
         &format!("# <b>Head</b>\nHarmless text about accounts here {evil}.\n- {evil}\n"),
         Expect::default(),
     );
@@ -59,7 +59,11 @@ fn html_escapes_hostile_document_text() {
     assert!(html.contains("&amp; &quot;quotes&quot; &#39;single&#39;"));
     assert!(html.contains("Content-Security-Policy"));
     // Only our own tags remain.
-    for tag in html.split('<').skip(1).map(|t| t.split([' ', '>', '\n']).next().unwrap_or("")) {
+    for tag in html
+        .split('<')
+        .skip(1)
+        .map(|t| t.split([' ', '>', '\n']).next().unwrap_or(""))
+    {
         let known = [
             "!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title", "style",
             "/style", "body", "/body", "header", "/header", "h1", "/h1", "h2", "/h2", "p", "/p",
@@ -73,9 +77,16 @@ fn html_escapes_hostile_document_text() {
 
 #[test]
 fn text_neutralises_terminal_escapes() {
-    let cs = check("# A\nPlain words here ok.", "# A\nPlain words here ok \u{1b}[2J\u{202E}.", Expect::default());
+    let cs = check(
+        "# A\nPlain words here ok.",
+        "# A\nPlain words here ok \u{1b}[2J\u{202E}.",
+        Expect::default(),
+    );
     let text = render_text(&cs);
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{202E}'), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202E}'),
+        "{text}"
+    );
 }
 
 #[test]
@@ -86,7 +97,13 @@ fn cosmetic_changes_fold_to_one_line() {
         Expect::default(),
     );
     let text = render_text(&cs);
-    let line = text.lines().find(|l| l.starts_with("[~]")).unwrap_or_default();
-    assert!(line.starts_with("[~] cosmetic (entity renamed 'AWS' → 'Amazon Web Services China'): "), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("[~]"))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("[~] cosmetic (entity renamed 'AWS' → 'Amazon Web Services China'): "),
+        "{text}"
+    );
     assert!(render_html(&cs).contains("<details>"));
 }

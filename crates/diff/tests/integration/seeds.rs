@@ -10,14 +10,21 @@ use cw_model::{ExtractedDocument, Provision, ProvisionKind, SourceFormat};
 
 use ProvisionKind::{Heading as H, ListItem as L, Paragraph as P};
 
-fn build(title: &str, date: (i32, u32, u32), items: &[(&[&str], ProvisionKind, &str)]) -> ExtractedDocument {
+fn build(
+    title: &str,
+    date: (i32, u32, u32),
+    items: &[(&[&str], ProvisionKind, &str)],
+) -> ExtractedDocument {
     let mut counters: std::collections::HashMap<String, usize> = Default::default();
     let provisions = items
         .iter()
         .map(|(path, kind, text)| {
             let section = match kind {
                 H => cw_model::slugify(text),
-                _ => path.last().map(|h| cw_model::slugify(h)).unwrap_or_else(|| "top".into()),
+                _ => path
+                    .last()
+                    .map(|h| cw_model::slugify(h))
+                    .unwrap_or_else(|| "top".into()),
             };
             let n = counters.entry(section.clone()).or_default();
             *n += 1;
@@ -31,7 +38,9 @@ fn build(title: &str, date: (i32, u32, u32), items: &[(&[&str], ProvisionKind, &
         .collect();
     ExtractedDocument {
         title: Some(title.into()),
-        effective_date: format!("{:04}-{:02}-{:02}", date.0, date.1, date.2).parse().ok(),
+        effective_date: format!("{:04}-{:02}-{:02}", date.0, date.1, date.2)
+            .parse()
+            .ok(),
         language: "en".into(),
         format: SourceFormat::Text,
         provisions,
@@ -45,53 +54,150 @@ const SECURITY: &str = "No Security Violations";
 const NETWORK: &str = "No Network Abuse";
 const MAIL: &str = "No E-Mail or Other Message Abuse";
 const MONITOR: &str = "Our Monitoring and Enforcement";
-const MLPS: &str = "Classified Cybersecurity Protection or Multi-Level Protection Scheme (\u{201C}MLPS\u{201D})";
+const MLPS: &str =
+    "Classified Cybersecurity Protection or Multi-Level Protection Scheme (\u{201C}MLPS\u{201D})";
 const REPORTING: &str = "Reporting of Violations of this Policy";
 
 /// Seed 002: the 2016 global AUP (Markdown with page debris and an HTML tail).
 pub(crate) fn seed_002() -> ExtractedDocument {
-    build(AUP, (2016, 9, 16), &[
-        (&[], P, "LEGAL"),
-        (&[], P, "AWS Acceptable Use Policy"),
-        (&[], H, AUP),
-        (&[AUP], P, "Updated September 16th, 2016"),
-        (&[AUP], P, "This Acceptable Use Policy (this \"Policy\") describes prohibited uses of the web services offered by Amazon Web Services, Inc. and its affiliates (the \"Services\") and the website located at http://aws.amazon.com (the \"AWS Site\"). The examples described in this Policy are not exhaustive. We may modify this Policy at any time by posting a revised version on the AWS Site. By using the Services or accessing the AWS Site, you agree to the latest version of this Policy. If you violate the Policy or authorize or help others to do so, we may suspend or terminate your use of the Services."),
-        (&[AUP], H, ILLEGAL),
-        (&[AUP, ILLEGAL], P, "You may not use, or encourage, promote, facilitate or instruct others to use, the Services or AWS Site for any illegal, harmful, fraudulent, infringing or offensive use, or to transmit, store, display, distribute or otherwise make available content that is illegal, harmful, fraudulent, infringing or offensive. Prohibited activities or content include:"),
-        (&[AUP, ILLEGAL], L, "Illegal, Harmful or Fraudulent Activities. Any activities that are illegal, that violate the rights of others, or that may be harmful to others, our operations or reputation, including disseminating, promoting or facilitating child pornography, offering or disseminating fraudulent goods, services, schemes, or promotions, make-money-fast schemes, ponzi and pyramid schemes, phishing, or pharming."),
-        (&[AUP, ILLEGAL], L, "Infringing Content. Content that infringes or misappropriates the intellectual property or proprietary rights of others."),
-        (&[AUP, ILLEGAL], P, "LEGAL"),
-        (&[AUP, ILLEGAL], P, "AWS Acceptable Use Policy"),
-        (&[AUP, ILLEGAL], P, "pornography, relates to bestiality, or depicts non-consensual sex acts."),
-        (&[AUP, ILLEGAL], L, "Harmful Content. Content or other computer technology that may damage, interfere with, surreptitiously intercept, or expropriate any system, program, or data, including viruses, Trojan horses, worms, time bombs, or cancelbots."),
-        (&[AUP], H, SECURITY),
-        (&[AUP, SECURITY], P, "You may not use the Services to violate the security or integrity of any network, computer or communications system, software application, or network or computing device (each, a \"System\"). Prohibited activities include:"),
-        (&[AUP, SECURITY], L, "Unauthorized Access. Accessing or using any System without permission, including attempting to probe, scan, or test the vulnerability of a System or to breach any security or authentication measures used by a System."),
-        (&[AUP, SECURITY], L, "Interception. Monitoring of data or traffic on a System without permission."),
-        (&[AUP, SECURITY], L, "Falsification of Origin. Forging TCP-IP packet headers, e-mail headers, or any part of a message describing its origin or route. The legitimate use of aliases and anonymous remailers is not prohibited by this provision."),
-        (&[AUP], H, NETWORK),
-        (&[AUP, NETWORK], P, "You may not make network connections to any users, hosts, or networks unless you have permission to communicate with them. Prohibited activities include:"),
-        (&[AUP, NETWORK], L, "Monitoring or Crawling. Monitoring or crawling of a System that impairs or disrupts the System being monitored or crawled."),
-        (&[AUP, NETWORK], L, "Denial of Service (DoS). Inundating a target with communications requests so the target either cannot respond to legitimate traffic or responds so slowly that it becomes ineffective."),
-        (&[AUP, NETWORK], L, "Intentional Interference. Interfering with the proper functioning of any System, including any deliberate attempt to overload a system by mail bombing, news bombing, broadcast attacks, or flooding techniques."),
-        (&[AUP, NETWORK], L, "Operation of Certain Network Services. Operating network services like open proxies, open mail relays, or open recursive domain name servers."),
-        (&[AUP, NETWORK], L, "Avoiding System Restrictions. Using manual or electronic means to avoid any use limitations placed on a System, such as access and storage restrictions."),
-        (&[AUP], H, MAIL),
-        (&[AUP, MAIL], P, "LEGAL"),
-        (&[AUP, MAIL], P, "\"spam\"), including commercial advertising and informational announcements. You will not alter or obscure mail headers or assume a sender's identity without the sender's explicit permission. You will not collect replies to messages sent from another internet service provider if those messages violate this Policy or the acceptable use policy of that provider."),
-        (&[AUP, MAIL], P, "AWS Acceptable Use Policy"),
-        (&[AUP], H, MONITOR),
-        (&[AUP, MONITOR], P, "We reserve the right, but do not assume the obligation, to investigate any violation of this Policy or misuse of the Services or AWS Site. We may:"),
-        (&[AUP, MONITOR], L, "investigate violations of this Policy or misuse of the Services or AWS Site; or"),
-        (&[AUP, MONITOR], L, "remove, disable access to, or modify any content or resource that violates this Policy or any other agreement we have with you for use of the Services or the AWS Site."),
-        (&[AUP, MONITOR], P, "We may report any activity that we suspect violates any law or regulation to appropriate law enforcement officials, regulators, or other appropriate third parties. Our reporting may include disclosing appropriate customer information. We also may cooperate with appropriate law enforcement agencies, regulators, or other appropriate third parties to help with the investigation and prosecution of illegal conduct by providing network and systems information related to alleged violations of this Policy."),
-        (&[AUP], H, REPORTING),
-        (&[AUP, REPORTING], P, "If you become aware of any violation of this Policy, you will immediately notify us and provide us with assistance, as requested, to stop or remedy the violation. To report any violation of this Policy, please follow our abuse reporting process."),
-        (&[AUP, REPORTING], P, "Sign In to the Console"),
-        (&[AUP, REPORTING], L, "What Is AWS?"),
-        (&[AUP, REPORTING], L, "What Is Cloud Computing?"),
-        (&[AUP, REPORTING], P, "© 2020, Amazon Web Services, Inc. or its affiliates. All rights reserved."),
-    ])
+    build(
+        AUP,
+        (2016, 9, 16),
+        &[
+            (&[], P, "LEGAL"),
+            (&[], P, "AWS Acceptable Use Policy"),
+            (&[], H, AUP),
+            (&[AUP], P, "Updated September 16th, 2016"),
+            (
+                &[AUP],
+                P,
+                "This Acceptable Use Policy (this \"Policy\") describes prohibited uses of the web services offered by Amazon Web Services, Inc. and its affiliates (the \"Services\") and the website located at http://aws.amazon.com (the \"AWS Site\"). The examples described in this Policy are not exhaustive. We may modify this Policy at any time by posting a revised version on the AWS Site. By using the Services or accessing the AWS Site, you agree to the latest version of this Policy. If you violate the Policy or authorize or help others to do so, we may suspend or terminate your use of the Services.",
+            ),
+            (&[AUP], H, ILLEGAL),
+            (
+                &[AUP, ILLEGAL],
+                P,
+                "You may not use, or encourage, promote, facilitate or instruct others to use, the Services or AWS Site for any illegal, harmful, fraudulent, infringing or offensive use, or to transmit, store, display, distribute or otherwise make available content that is illegal, harmful, fraudulent, infringing or offensive. Prohibited activities or content include:",
+            ),
+            (
+                &[AUP, ILLEGAL],
+                L,
+                "Illegal, Harmful or Fraudulent Activities. Any activities that are illegal, that violate the rights of others, or that may be harmful to others, our operations or reputation, including disseminating, promoting or facilitating child pornography, offering or disseminating fraudulent goods, services, schemes, or promotions, make-money-fast schemes, ponzi and pyramid schemes, phishing, or pharming.",
+            ),
+            (
+                &[AUP, ILLEGAL],
+                L,
+                "Infringing Content. Content that infringes or misappropriates the intellectual property or proprietary rights of others.",
+            ),
+            (&[AUP, ILLEGAL], P, "LEGAL"),
+            (&[AUP, ILLEGAL], P, "AWS Acceptable Use Policy"),
+            (
+                &[AUP, ILLEGAL],
+                P,
+                "pornography, relates to bestiality, or depicts non-consensual sex acts.",
+            ),
+            (
+                &[AUP, ILLEGAL],
+                L,
+                "Harmful Content. Content or other computer technology that may damage, interfere with, surreptitiously intercept, or expropriate any system, program, or data, including viruses, Trojan horses, worms, time bombs, or cancelbots.",
+            ),
+            (&[AUP], H, SECURITY),
+            (
+                &[AUP, SECURITY],
+                P,
+                "You may not use the Services to violate the security or integrity of any network, computer or communications system, software application, or network or computing device (each, a \"System\"). Prohibited activities include:",
+            ),
+            (
+                &[AUP, SECURITY],
+                L,
+                "Unauthorized Access. Accessing or using any System without permission, including attempting to probe, scan, or test the vulnerability of a System or to breach any security or authentication measures used by a System.",
+            ),
+            (
+                &[AUP, SECURITY],
+                L,
+                "Interception. Monitoring of data or traffic on a System without permission.",
+            ),
+            (
+                &[AUP, SECURITY],
+                L,
+                "Falsification of Origin. Forging TCP-IP packet headers, e-mail headers, or any part of a message describing its origin or route. The legitimate use of aliases and anonymous remailers is not prohibited by this provision.",
+            ),
+            (&[AUP], H, NETWORK),
+            (
+                &[AUP, NETWORK],
+                P,
+                "You may not make network connections to any users, hosts, or networks unless you have permission to communicate with them. Prohibited activities include:",
+            ),
+            (
+                &[AUP, NETWORK],
+                L,
+                "Monitoring or Crawling. Monitoring or crawling of a System that impairs or disrupts the System being monitored or crawled.",
+            ),
+            (
+                &[AUP, NETWORK],
+                L,
+                "Denial of Service (DoS). Inundating a target with communications requests so the target either cannot respond to legitimate traffic or responds so slowly that it becomes ineffective.",
+            ),
+            (
+                &[AUP, NETWORK],
+                L,
+                "Intentional Interference. Interfering with the proper functioning of any System, including any deliberate attempt to overload a system by mail bombing, news bombing, broadcast attacks, or flooding techniques.",
+            ),
+            (
+                &[AUP, NETWORK],
+                L,
+                "Operation of Certain Network Services. Operating network services like open proxies, open mail relays, or open recursive domain name servers.",
+            ),
+            (
+                &[AUP, NETWORK],
+                L,
+                "Avoiding System Restrictions. Using manual or electronic means to avoid any use limitations placed on a System, such as access and storage restrictions.",
+            ),
+            (&[AUP], H, MAIL),
+            (&[AUP, MAIL], P, "LEGAL"),
+            (
+                &[AUP, MAIL],
+                P,
+                "\"spam\"), including commercial advertising and informational announcements. You will not alter or obscure mail headers or assume a sender's identity without the sender's explicit permission. You will not collect replies to messages sent from another internet service provider if those messages violate this Policy or the acceptable use policy of that provider.",
+            ),
+            (&[AUP, MAIL], P, "AWS Acceptable Use Policy"),
+            (&[AUP], H, MONITOR),
+            (
+                &[AUP, MONITOR],
+                P,
+                "We reserve the right, but do not assume the obligation, to investigate any violation of this Policy or misuse of the Services or AWS Site. We may:",
+            ),
+            (
+                &[AUP, MONITOR],
+                L,
+                "investigate violations of this Policy or misuse of the Services or AWS Site; or",
+            ),
+            (
+                &[AUP, MONITOR],
+                L,
+                "remove, disable access to, or modify any content or resource that violates this Policy or any other agreement we have with you for use of the Services or the AWS Site.",
+            ),
+            (
+                &[AUP, MONITOR],
+                P,
+                "We may report any activity that we suspect violates any law or regulation to appropriate law enforcement officials, regulators, or other appropriate third parties. Our reporting may include disclosing appropriate customer information. We also may cooperate with appropriate law enforcement agencies, regulators, or other appropriate third parties to help with the investigation and prosecution of illegal conduct by providing network and systems information related to alleged violations of this Policy.",
+            ),
+            (&[AUP], H, REPORTING),
+            (
+                &[AUP, REPORTING],
+                P,
+                "If you become aware of any violation of this Policy, you will immediately notify us and provide us with assistance, as requested, to stop or remedy the violation. To report any violation of this Policy, please follow our abuse reporting process.",
+            ),
+            (&[AUP, REPORTING], P, "Sign In to the Console"),
+            (&[AUP, REPORTING], L, "What Is AWS?"),
+            (&[AUP, REPORTING], L, "What Is Cloud Computing?"),
+            (
+                &[AUP, REPORTING],
+                P,
+                "© 2020, Amazon Web Services, Inc. or its affiliates. All rights reserved.",
+            ),
+        ],
+    )
 }
 
 const NX_TITLE: &str = "Acceptable Use Policy for Amazon Web Services (Ningxia Region)";
@@ -116,10 +222,22 @@ pub(crate) fn seed_001() -> ExtractedDocument {
     let mut items: Vec<(&[&str], ProvisionKind, &str)> = vec![
         (&[], H, NX_TITLE),
         (&[NX_TITLE], P, "Last Updated: June 18, 2021"),
-        (&[NX_TITLE], P, "This Acceptable Use Policy for Amazon Web Services (Ningxia Region) (this \u{201C}Policy\u{201D}) describes prohibited uses of the Services provided by Ningxia Western Cloud Data Technology Co., Ltd. (\u{201C}Western Cloud Data\u{201D}, \u{201C}we\u{201D}, \u{201C}us\u{201D} or \u{201C}our\u{201D}). Capitalized terms used but not defined in this Policy have the meanings set forth in the Western Cloud Data Customer Agreement for Amazon Web Services (Ningxia Region) available at The examples described in this Policy are not exhaustive. We may modify this Policy at any time by posting a revised version on the Amazon Web Services China Site. By using the Services or accessing the Amazon Web Services China Site, you agree to the latest version of this Policy. If you violate the Policy or authorize or help others to do so, we may suspend or terminate your use of the Services."),
+        (
+            &[NX_TITLE],
+            P,
+            "This Acceptable Use Policy for Amazon Web Services (Ningxia Region) (this \u{201C}Policy\u{201D}) describes prohibited uses of the Services provided by Ningxia Western Cloud Data Technology Co., Ltd. (\u{201C}Western Cloud Data\u{201D}, \u{201C}we\u{201D}, \u{201C}us\u{201D} or \u{201C}our\u{201D}). Capitalized terms used but not defined in this Policy have the meanings set forth in the Western Cloud Data Customer Agreement for Amazon Web Services (Ningxia Region) available at The examples described in this Policy are not exhaustive. We may modify this Policy at any time by posting a revised version on the Amazon Web Services China Site. By using the Services or accessing the Amazon Web Services China Site, you agree to the latest version of this Policy. If you violate the Policy or authorize or help others to do so, we may suspend or terminate your use of the Services.",
+        ),
         (&[NX_TITLE], H, ILLEGAL),
-        (&[NX_TITLE, ILLEGAL], P, "You may not use, or encourage, promote, facilitate or instruct others to use, the Services or Amazon Web Services China Site for any illegal, harmful, fraudulent, infringing or offensive use, or to transmit, store, display, distribute or otherwise make available content that is illegal, harmful, fraudulent, infringing or offensive activities or content which include"),
-        (&[NX_TITLE, ILLEGAL], P, "The content which is prohibited by PRC laws and regulations (\u{201C}Prohibited Content\u{201D}). According to PRC regulations, Prohibited Content includes anything that:"),
+        (
+            &[NX_TITLE, ILLEGAL],
+            P,
+            "You may not use, or encourage, promote, facilitate or instruct others to use, the Services or Amazon Web Services China Site for any illegal, harmful, fraudulent, infringing or offensive use, or to transmit, store, display, distribute or otherwise make available content that is illegal, harmful, fraudulent, infringing or offensive activities or content which include",
+        ),
+        (
+            &[NX_TITLE, ILLEGAL],
+            P,
+            "The content which is prohibited by PRC laws and regulations (\u{201C}Prohibited Content\u{201D}). According to PRC regulations, Prohibited Content includes anything that:",
+        ),
     ];
     for item in PRC_ITEMS {
         items.push((&[NX_TITLE, ILLEGAL], L, item));
@@ -166,11 +284,31 @@ pub(crate) fn seed_000() -> ExtractedDocument {
         (&[], P, "Last Updated: December 28, 2021"),
         (&[], L, "for any illegal or fraudulent activity;"),
         (&[], L, "to violate the rights of others;"),
-        (&[], L, "to threaten, incite, promote, or actively encourage violence, terrorism, or other serious harm;"),
-        (&[], L, "for any content or activity that promotes child sexual exploitation or abuse;"),
-        (&[], L, "to violate the security, integrity, or availability of any user, network, computer or communications system, software application, or network or computing device;"),
-        (&[], L, "to distribute, publish, send, or facilitate the sending of unsolicited mass email or other messages, promotions, advertising, or solicitations (or \u{201C}spam\u{201D})."),
-        (&[], P, "Content or activity prohibited by PRC laws and regulations is also prohibited under this Policy, including anything that:"),
+        (
+            &[],
+            L,
+            "to threaten, incite, promote, or actively encourage violence, terrorism, or other serious harm;",
+        ),
+        (
+            &[],
+            L,
+            "for any content or activity that promotes child sexual exploitation or abuse;",
+        ),
+        (
+            &[],
+            L,
+            "to violate the security, integrity, or availability of any user, network, computer or communications system, software application, or network or computing device;",
+        ),
+        (
+            &[],
+            L,
+            "to distribute, publish, send, or facilitate the sending of unsolicited mass email or other messages, promotions, advertising, or solicitations (or \u{201C}spam\u{201D}).",
+        ),
+        (
+            &[],
+            P,
+            "Content or activity prohibited by PRC laws and regulations is also prohibited under this Policy, including anything that:",
+        ),
     ];
     for item in PRC_ITEMS.iter().take(8) {
         items.push((&[], L, item));
@@ -194,44 +332,50 @@ fn seed_002_to_001_global_to_ningxia() {
     let (old, new) = (seed_002(), seed_001());
     let cs = diff(&old, &new);
     assert_invariants(&old, &new, &cs);
-    assert_expect(&cs, &Expect {
-        unchanged: &[
-            "Forging TCP-IP packet headers",
-            "Monitoring of data or traffic on a System without permission",
-            "Inundating a target with communications requests",
-            "Operating network services like open proxies",
-            "Using manual or electronic means to avoid any use limitations",
-            "Monitoring or crawling of a System that impairs or disrupts",
-        ],
-        matched: &[
-            "We reserve the right, but do not assume the obligation, to investigate",
-            "You may not use the Services to violate the security or integrity",
-            "If you become aware of any violation of this Policy",
-        ],
-        added: &[
-            "opposes the basic principles established by the Constitution",
-            "certified and graded at MLPS Level 3",
-        ],
-        removed: &["pornography, relates to bestiality, or depicts non-consensual sex acts"],
-        substantive: &[
-            "opposes the basic principles established by the Constitution",
-            "certified and graded at MLPS Level 3",
-        ],
-        not_substantive: &[
-            "Forging TCP-IP packet headers",
-            "Inundating a target with communications requests",
-            // The rebrand alone ("AWS Site" → "Amazon Web Services China Site").
-            "We reserve the right, but do not assume the obligation, to investigate",
-        ],
-        reasons: &[
-            ("We reserve the right, but do not assume", "entity renamed 'AWS' → 'Amazon Web Services China'"),
-            ("opposes the basic principles", "new list item"),
-            ("certified and graded at MLPS Level 3", "new provision"),
-            ("Updated September 16th, 2016", "effective date changed"),
-            ("describes prohibited uses", "party changed"),
-        ],
-        ..Expect::default()
-    });
+    assert_expect(
+        &cs,
+        &Expect {
+            unchanged: &[
+                "Forging TCP-IP packet headers",
+                "Monitoring of data or traffic on a System without permission",
+                "Inundating a target with communications requests",
+                "Operating network services like open proxies",
+                "Using manual or electronic means to avoid any use limitations",
+                "Monitoring or crawling of a System that impairs or disrupts",
+            ],
+            matched: &[
+                "We reserve the right, but do not assume the obligation, to investigate",
+                "You may not use the Services to violate the security or integrity",
+                "If you become aware of any violation of this Policy",
+            ],
+            added: &[
+                "opposes the basic principles established by the Constitution",
+                "certified and graded at MLPS Level 3",
+            ],
+            removed: &["pornography, relates to bestiality, or depicts non-consensual sex acts"],
+            substantive: &[
+                "opposes the basic principles established by the Constitution",
+                "certified and graded at MLPS Level 3",
+            ],
+            not_substantive: &[
+                "Forging TCP-IP packet headers",
+                "Inundating a target with communications requests",
+                // The rebrand alone ("AWS Site" → "Amazon Web Services China Site").
+                "We reserve the right, but do not assume the obligation, to investigate",
+            ],
+            reasons: &[
+                (
+                    "We reserve the right, but do not assume",
+                    "entity renamed 'AWS' → 'Amazon Web Services China'",
+                ),
+                ("opposes the basic principles", "new list item"),
+                ("certified and graded at MLPS Level 3", "new provision"),
+                ("Updated September 16th, 2016", "effective date changed"),
+                ("describes prohibited uses", "party changed"),
+            ],
+            ..Expect::default()
+        },
+    );
     insta::assert_snapshot!("seed_002_to_001_summary", cs.summary_text);
 }
 
@@ -240,27 +384,33 @@ fn seed_001_to_000_ningxia_to_beijing() {
     let (old, new) = (seed_001(), seed_000());
     let cs = diff(&old, &new);
     assert_invariants(&old, &new, &cs);
-    assert_expect(&cs, &Expect {
-        matched: &[
-            "certified and graded at MLPS Level 3",
-            "incites ethnic hatred or discrimination",
-            "opposes the basic principles established by the Constitution",
-            "jeopardizes the honor and interests of the nation",
-        ],
-        added: &["prohibited crypto currency mining or exchange related business"],
-        removed: &["Inundating a target with communications requests", "Forging TCP-IP packet headers"],
-        substantive: &[
-            "prohibited crypto currency mining or exchange related business",
-            "Inundating a target with communications requests",
-        ],
-        not_substantive: &["opposes the basic principles established by the Constitution"],
-        reasons: &[
-            ("prohibited crypto currency mining", "new list item"),
-            ("Inundating a target", "list item removed"),
-            ("opposes the basic principles", "moved from"),
-        ],
-        ..Expect::default()
-    });
+    assert_expect(
+        &cs,
+        &Expect {
+            matched: &[
+                "certified and graded at MLPS Level 3",
+                "incites ethnic hatred or discrimination",
+                "opposes the basic principles established by the Constitution",
+                "jeopardizes the honor and interests of the nation",
+            ],
+            added: &["prohibited crypto currency mining or exchange related business"],
+            removed: &[
+                "Inundating a target with communications requests",
+                "Forging TCP-IP packet headers",
+            ],
+            substantive: &[
+                "prohibited crypto currency mining or exchange related business",
+                "Inundating a target with communications requests",
+            ],
+            not_substantive: &["opposes the basic principles established by the Constitution"],
+            reasons: &[
+                ("prohibited crypto currency mining", "new list item"),
+                ("Inundating a target", "list item removed"),
+                ("opposes the basic principles", "moved from"),
+            ],
+            ..Expect::default()
+        },
+    );
     insta::assert_snapshot!("seed_001_to_000_summary", cs.summary_text);
 }
 

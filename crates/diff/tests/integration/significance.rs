@@ -7,7 +7,10 @@ use crate::{Expect, check};
 fn one(old: &str, new: &str, reason: &str, substantive: bool) {
     let (o, n) = (format!("# S\n{old}"), format!("# S\n{new}"));
     let frag = old.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
-    let mut e = Expect { reasons: &[], ..Expect::default() };
+    let mut e = Expect {
+        reasons: &[],
+        ..Expect::default()
+    };
     let reasons = [(frag.as_str(), reason)];
     let list = [frag.as_str()];
     e.reasons = &reasons;
@@ -21,35 +24,120 @@ fn one(old: &str, new: &str, reason: &str, substantive: bool) {
 
 #[test]
 fn modal_shifts() {
-    one("We may notify you of changes.", "We will notify you of changes.", "modal shift 'may' → 'will'", true);
-    one("We will notify you of changes.", "We may notify you of changes.", "modal shift 'will' → 'may'", true);
-    one("We remove infringing content.", "We reserve the right to remove infringing content.", "added 'reserve the right'", true);
+    one(
+        "We may notify you of changes.",
+        "We will notify you of changes.",
+        "modal shift 'may' → 'will'",
+        true,
+    );
+    one(
+        "We will notify you of changes.",
+        "We may notify you of changes.",
+        "modal shift 'will' → 'may'",
+        true,
+    );
+    one(
+        "We remove infringing content.",
+        "We reserve the right to remove infringing content.",
+        "added 'reserve the right'",
+        true,
+    );
 }
 
 #[test]
 fn notice_and_discretion_qualifiers() {
-    one("We may suspend your account.", "We may suspend your account without notice.", "added qualifier 'without notice'", true);
-    one("We may change this Policy at any time.", "We may change this Policy.", "removed qualifier 'at any time'", true);
-    one("We may remove content.", "We may remove content in our sole discretion.", "added qualifier 'sole discretion'", true);
-    one("We may close accounts.", "We may close accounts for any reason.", "added qualifier 'for any reason'", true);
-    one("Changes apply to you.", "Changes apply to you effective upon posting.", "added qualifier 'effective upon posting'", true);
-    one("We will suspend access.", "We will immediately suspend access.", "added qualifier 'immediately'", true);
+    one(
+        "We may suspend your account.",
+        "We may suspend your account without notice.",
+        "added qualifier 'without notice'",
+        true,
+    );
+    one(
+        "We may change this Policy at any time.",
+        "We may change this Policy.",
+        "removed qualifier 'at any time'",
+        true,
+    );
+    one(
+        "We may remove content.",
+        "We may remove content in our sole discretion.",
+        "added qualifier 'sole discretion'",
+        true,
+    );
+    one(
+        "We may close accounts.",
+        "We may close accounts for any reason.",
+        "added qualifier 'for any reason'",
+        true,
+    );
+    one(
+        "Changes apply to you.",
+        "Changes apply to you effective upon posting.",
+        "added qualifier 'effective upon posting'",
+        true,
+    );
+    one(
+        "We will suspend access.",
+        "We will immediately suspend access.",
+        "added qualifier 'immediately'",
+        true,
+    );
 }
 
 #[test]
 fn negations_and_exceptions() {
-    one("You may share your password.", "You may not share your password.", "negation added 'not'", true);
-    one("You may share data with partners.", "You may share data with partners unless we object.", "exception added 'unless'", true);
-    one("We disclose data except as required.", "We disclose data as required.", "exception removed 'except'", true);
-    one("Our liability is limited.", "Subject to law, our liability is limited.", "exception added 'subject to'", true);
+    one(
+        "You may share your password.",
+        "You may not share your password.",
+        "negation added 'not'",
+        true,
+    );
+    one(
+        "You may share data with partners.",
+        "You may share data with partners unless we object.",
+        "exception added 'unless'",
+        true,
+    );
+    one(
+        "We disclose data except as required.",
+        "We disclose data as required.",
+        "exception removed 'except'",
+        true,
+    );
+    one(
+        "Our liability is limited.",
+        "Subject to law, our liability is limited.",
+        "exception added 'subject to'",
+        true,
+    );
 }
 
 #[test]
 fn numbers_and_periods() {
-    one("We give 30 days notice of changes.", "We give 15 days notice of changes.", "number changed '30 days' → '15 days'", true);
-    one("Users must be 13 years old.", "Users must be 16 years old.", "number changed '13 years old' → '16 years old'", true);
-    one("Logs are kept for 6 months.", "Logs are kept for 12 months.", "number changed '6 months' → '12 months'", true);
-    one("Fees are capped at $100.", "Fees are capped at $1,000.", "number changed '$100' → '$1,000'", true);
+    one(
+        "We give 30 days notice of changes.",
+        "We give 15 days notice of changes.",
+        "number changed '30 days' → '15 days'",
+        true,
+    );
+    one(
+        "Users must be 13 years old.",
+        "Users must be 16 years old.",
+        "number changed '13 years old' → '16 years old'",
+        true,
+    );
+    one(
+        "Logs are kept for 6 months.",
+        "Logs are kept for 12 months.",
+        "number changed '6 months' → '12 months'",
+        true,
+    );
+    one(
+        "Fees are capped at $100.",
+        "Fees are capped at $1,000.",
+        "number changed '$100' → '$1,000'",
+        true,
+    );
 }
 
 #[test]
@@ -64,7 +152,12 @@ fn list_entries_inside_a_provision() {
 
 #[test]
 fn dispute_terms() {
-    one("Disputes are resolved in court.", "Disputes are resolved by binding arbitration.", "added dispute term 'binding arbitration'", true);
+    one(
+        "Disputes are resolved in court.",
+        "Disputes are resolved by binding arbitration.",
+        "added dispute term 'binding arbitration'",
+        true,
+    );
     one(
         "This Policy is governed by the laws of the State of Washington.",
         "This Policy is governed by the laws of the State of Delaware.",
@@ -75,7 +168,12 @@ fn dispute_terms() {
 
 #[test]
 fn scope_and_actor() {
-    one("You are responsible for compliance.", "You and your end users are responsible for compliance.", "scope/actor added 'end users'", true);
+    one(
+        "You are responsible for compliance.",
+        "You and your end users are responsible for compliance.",
+        "scope/actor added 'end users'",
+        true,
+    );
 }
 
 #[test]
@@ -90,11 +188,36 @@ fn party_change() {
 
 #[test]
 fn cosmetic_changes() {
-    one("Send e-mail to abuse desk.", "Send email to abuse desk.", "spelling variant 'e-mail' → 'email'", false);
-    one("Report Abuse Promptly please.", "report abuse promptly please.", "case changed", false);
-    one("Misuse of the AWS Site is prohibited.", "Misuse of the Amazon Web Services China Site is prohibited.", "entity renamed", false);
-    one("As set out in Section 5 below.", "As set out in Section 6 below.", "cross-reference renumbered", false);
-    one("Content that is unlawful is removed.", "Content which is unlawful is removed.", "minor wording", false);
+    one(
+        "Send e-mail to abuse desk.",
+        "Send email to abuse desk.",
+        "spelling variant 'e-mail' → 'email'",
+        false,
+    );
+    one(
+        "Report Abuse Promptly please.",
+        "report abuse promptly please.",
+        "case changed",
+        false,
+    );
+    one(
+        "Misuse of the AWS Site is prohibited.",
+        "Misuse of the Amazon Web Services China Site is prohibited.",
+        "entity renamed",
+        false,
+    );
+    one(
+        "As set out in Section 5 below.",
+        "As set out in Section 6 below.",
+        "cross-reference renumbered",
+        false,
+    );
+    one(
+        "Content that is unlawful is removed.",
+        "Content which is unlawful is removed.",
+        "minor wording",
+        false,
+    );
 }
 
 #[test]
@@ -104,7 +227,10 @@ fn date_lines() {
         "Last Updated: December 28, 2021\n# S\nText of the policy here.",
         Expect {
             not_substantive: &["Last Updated"],
-            reasons: &[("Last Updated", "effective date changed 'June 18, 2021' → 'December 28, 2021'")],
+            reasons: &[(
+                "Last Updated",
+                "effective date changed 'June 18, 2021' → 'December 28, 2021'",
+            )],
             ..Expect::default()
         },
     );
@@ -117,7 +243,10 @@ fn added_headings_and_date_lines_are_cosmetic() {
         "Effective: January 1, 2024\n# S\nText of the policy here.\n# New Section",
         Expect {
             not_substantive: &["Effective: January 1, 2024", "New Section"],
-            reasons: &[("Effective", "effective-date line added"), ("New Section", "new heading")],
+            reasons: &[
+                ("Effective", "effective-date line added"),
+                ("New Section", "new heading"),
+            ],
             ..Expect::default()
         },
     );
