@@ -1,0 +1,124 @@
+//! Measures labelling throughput (provisions per second) on the paragraphs
+//! of every OTA version under /work/shared/corpus/ota (split on blank
+//! lines), with the doc type guessed from the terms-type folder. Run it in
+//! release mode:
+//!
+//! ```text
+//! cargo run --release -p cw-analyze --example throughput -- [OTA_DIR] [--limit N]
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use cw_analyze::{DocType, LabelContext, label};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
+    let mut out = Vec::new();
+    // <collection>/<Service>/<Terms_Type>/versions/*.md
+    let dirs = |p: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for coll in dirs(root) {
+        for service in dirs(&coll) {
+            for terms in dirs(&service) {
+                let dt = DocType::guess(
+                    &terms
+                        .file_name()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
+                let mut files: Vec<PathBuf> = std::fs::read_dir(terms.join("versions"))
+                    .map(|rd| {
+                        rd.flatten()
+                            .map(|e| e.path())
+                            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                files.sort();
+                out.extend(files.into_iter().map(|f| (f, dt)));
+            }
+        }
+    }
+    out
+}
+
+fn main() {
+    let mut root = PathBuf::from("/work/shared/corpus/ota");
+    let mut limit = usize::MAX;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--limit" {
+            limit = args
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(usize::MAX);
+        } else {
+            root = PathBuf::from(a);
+        }
+    }
+    let files = versions(&root);
+    if files.is_empty() {
+        eprintln!("no versions under {}", root.display());
+        return;
+    }
+    let mut paragraphs: Vec<(String, DocType)> = Vec::new();
+    for (f, dt) in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        for p in text.split("\n\n") {
+            let p = p.trim();
+            if !p.is_empty() {
+                paragraphs.push((p.to_string(), *dt));
+            }
+        }
+        if paragraphs.len() >= limit {
+            break;
+        }
+    }
+    paragraphs.truncate(limit);
+    let chars: usize = paragraphs.iter().map(|(p, _)| p.chars().count()).sum();
+    // Warm up: compile rules and load the model outside the timing.
+    let _ = label("warm up", &LabelContext::default());
+    let start = Instant::now();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut total = 0usize;
+    for (p, dt) in &paragraphs {
+        let ctx = LabelContext {
+            doc_type: *dt,
+            language: None,
+            heading_path: Vec::new(),
+        };
+        for l in label(p, &ctx) {
+            *counts.entry(l.id).or_insert(0) += 1;
+            total += 1;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} versions, {} paragraphs ({:.1} MB of text): {:.2} s, {:.0} provisions/s, {:.2} MB/s, {} labels",
+        files.len(),
+        paragraphs.len(),
+        chars as f64 / 1e6,
+        secs,
+        paragraphs.len() as f64 / secs,
+        chars as f64 / 1e6 / secs,
+        total
+    );
+    let mut top: Vec<(String, usize)> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (id, n) in top.iter().take(12) {
+        println!("  {n:>7}  {id}");
+    }
+}

@@ -1,0 +1,235 @@
+//! Sparse TF-IDF features for the unfair-clause model: word 1–n-grams,
+//! character n-grams inside word boundaries, unigrams of the neighbouring
+//! sentences (context) and cue-rule hits, each group L2-normalised and
+//! weighted, over a vocabulary fixed at training time.
+
+use crate::text;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Which features the model uses. Stored in the model file header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Word n-grams from 1 to this length (2 = unigrams and bigrams).
+    pub word_ngram_max: usize,
+    /// Character n-gram lengths `(min, max)` inside word boundaries; `None` = off.
+    pub char_ngrams: Option<(usize, usize)>,
+    /// Weight of the character n-gram group relative to the word group.
+    pub char_weight: f32,
+    /// Weight of the neighbouring-sentence unigram group; 0 = off.
+    pub context_weight: f32,
+    /// Weight of the cue-rule hit group; 0 = off.
+    pub rule_weight: f32,
+    /// A feature must occur in at least this many training sentences.
+    pub min_df: u32,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            word_ngram_max: 3,
+            char_ngrams: Some((3, 5)),
+            char_weight: 1.0,
+            context_weight: 0.35,
+            rule_weight: 0.5,
+            min_df: 3,
+        }
+    }
+}
+
+/// One sentence to featurise, with its neighbours and the rule hits on it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SentenceInput<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) prev: &'a str,
+    pub(crate) next: &'a str,
+    /// `(label id, rule confidence)` for the tos_ labels whose cues matched.
+    pub(crate) rules: Vec<(&'a str, f32)>,
+}
+
+/// Feature groups, normalised separately.
+const GROUPS: usize = 4;
+
+fn group_of(feature: &str) -> usize {
+    match feature.as_bytes().first() {
+        Some(b'w') => 0,
+        Some(b'c') => 1,
+        Some(b'p' | b'n') => 2,
+        _ => 3,
+    }
+}
+
+fn norm_token(t: &str) -> &str {
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        "0"
+    } else {
+        t
+    }
+}
+
+/// The raw features of a sentence with their counts (before weighting).
+pub(crate) fn raw_features(cfg: &FeatureConfig, s: &SentenceInput<'_>) -> Vec<(String, f32)> {
+    let mut counts: HashMap<String, f32> = HashMap::new();
+    let toks = text::word_tokens(s.text);
+    let words: Vec<&str> = toks.iter().map(|t| norm_token(&t.text)).collect();
+    for n in 1..=cfg.word_ngram_max.max(1) {
+        for w in words.windows(n) {
+            *counts.entry(format!("w:{}", w.join(" "))).or_insert(0.0) += 1.0;
+        }
+    }
+    if let Some((lo, hi)) = cfg.char_ngrams {
+        for w in &words {
+            let padded: Vec<char> = std::iter::once(' ')
+                .chain(w.chars())
+                .chain(std::iter::once(' '))
+                .collect();
+            for n in lo.max(1)..=hi {
+                if padded.len() < n {
+                    break;
+                }
+                for g in padded.windows(n) {
+                    let mut f = String::with_capacity(2 + n * 2);
+                    f.push_str("c:");
+                    f.extend(g.iter());
+                    *counts.entry(f).or_insert(0.0) += 1.0;
+                }
+            }
+        }
+    }
+    if cfg.context_weight > 0.0 {
+        for (prefix, ctx) in [("p:", s.prev), ("n:", s.next)] {
+            for t in text::word_tokens(ctx) {
+                *counts
+                    .entry(format!("{prefix}{}", norm_token(&t.text)))
+                    .or_insert(0.0) += 1.0;
+            }
+        }
+    }
+    if cfg.rule_weight > 0.0 {
+        for (label, conf) in &s.rules {
+            let e = counts.entry(format!("r:{label}")).or_insert(0.0);
+            *e = e.max(*conf);
+        }
+    }
+    let mut v: Vec<(String, f32)> = counts.into_iter().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// idf values are multiples of 1/IDF_SCALE, so that the u16 form in the model file is exact.
+pub(crate) const IDF_SCALE: f32 = 2048.0;
+
+/// A sparse vector: feature indices ascending, with values.
+pub(crate) type SparseVec = Vec<(u32, f32)>;
+
+/// The fixed vocabulary with inverse document frequencies.
+#[derive(Debug, Clone)]
+pub(crate) struct Vocabulary {
+    pub(crate) terms: Vec<String>,
+    pub(crate) idf: Vec<f32>,
+    index: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    /// Builds the vocabulary from the raw features of the training
+    /// sentences: terms with document frequency ≥ `min_df`, sorted, with
+    /// smoothed idf `ln((1+N)/(1+df)) + 1`.
+    pub(crate) fn build(raw: &[Vec<(String, f32)>], min_df: u32) -> Vocabulary {
+        let mut df: BTreeMap<&str, u32> = BTreeMap::new();
+        for feats in raw {
+            for (f, _) in feats {
+                *df.entry(f.as_str()).or_insert(0) += 1;
+            }
+        }
+        let n = raw.len() as f64;
+        let mut terms = Vec::new();
+        let mut idf = Vec::new();
+        for (t, d) in df {
+            // Rule features are always kept: they are few and meaningful.
+            if d >= min_df || t.starts_with("r:") {
+                terms.push(t.to_string());
+                let v = (((1.0 + n) / (1.0 + f64::from(d))).ln() + 1.0) as f32;
+                idf.push((v * IDF_SCALE).round() / IDF_SCALE);
+            }
+        }
+        Vocabulary::from_parts(terms, idf)
+    }
+
+    pub(crate) fn from_parts(terms: Vec<String>, idf: Vec<f32>) -> Vocabulary {
+        let index = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        Vocabulary { terms, idf, index }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Weighted TF-IDF vector: sublinear tf, per-group L2 normalisation, group weights.
+    pub(crate) fn vectorize(&self, cfg: &FeatureConfig, raw: &[(String, f32)]) -> SparseVec {
+        let weights = [1.0, cfg.char_weight, cfg.context_weight, cfg.rule_weight];
+        let mut groups: [Vec<(u32, f32)>; GROUPS] = Default::default();
+        for (f, count) in raw {
+            let Some(&i) = self.index.get(f) else {
+                continue;
+            };
+            let Some(&idf) = self.idf.get(i as usize) else {
+                continue;
+            };
+            let g = group_of(f);
+            let tf = if g == 3 { *count } else { 1.0 + count.ln() };
+            groups[g].push((i, tf * idf));
+        }
+        let mut out: SparseVec = Vec::new();
+        for (g, items) in groups.iter().enumerate() {
+            let norm: f32 = items.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+            if norm <= 0.0 || weights[g] <= 0.0 {
+                continue;
+            }
+            let scale = if g == 3 {
+                weights[g]
+            } else {
+                weights[g] / norm
+            };
+            out.extend(items.iter().map(|&(i, v)| (i, v * scale)));
+        }
+        out.sort_by_key(|&(i, _)| i);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_deterministic_and_grouped() {
+        let cfg = FeatureConfig::default();
+        let s = SentenceInput {
+            text: "We may terminate your account at any time.",
+            prev: "Termination",
+            next: "",
+            rules: vec![("tos_unilateral_termination", 0.85)],
+        };
+        let a = raw_features(&cfg, &s);
+        let b = raw_features(&cfg, &s);
+        assert_eq!(a, b);
+        assert!(a.iter().any(|(f, _)| f == "w:may terminate"));
+        assert!(a.iter().any(|(f, _)| f == "w:may terminate your"));
+        assert!(a.iter().any(|(f, _)| f == "c: ma"));
+        assert!(a.iter().any(|(f, _)| f == "p:termination"));
+        assert!(a.iter().any(|(f, _)| f == "r:tos_unilateral_termination"));
+        let vocab = Vocabulary::build(&[a.clone(), a.clone(), a.clone()], 3);
+        let v = vocab.vectorize(&cfg, &a);
+        assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
+        let word_norm: f32 = v
+            .iter()
+            .filter(|(i, _)| vocab.terms[*i as usize].starts_with("w:"))
+            .map(|(_, x)| x * x)
+            .sum();
+        assert!((word_norm - 1.0).abs() < 1e-4);
+    }
+}

@@ -1,0 +1,323 @@
+//! The label types (`Label`, `LabelSource`, `LabelContext`, `DocType`), the
+//! fixed list of taxonomy ids, and `label()`, which merges the cue-rule layer
+//! with the trained unfair-clause model for one provision.
+
+use crate::model::Model;
+use crate::rules::RuleSet;
+use crate::text;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Every label id of TAXONOMY.md §1, in the order written there. Ids are
+/// stable: never renamed, never reused.
+pub const TAXONOMY_IDS: &[&str] = &[
+    "tos_limitation_of_liability",
+    "tos_unilateral_termination",
+    "tos_unilateral_change",
+    "tos_content_removal",
+    "tos_contract_by_using",
+    "tos_choice_of_law",
+    "tos_jurisdiction",
+    "tos_arbitration",
+    "pp_first_party_collection_use",
+    "pp_third_party_sharing_collection",
+    "pp_user_choice_control",
+    "pp_user_access_edit_deletion",
+    "pp_data_retention",
+    "pp_data_security",
+    "pp_policy_change",
+    "pp_do_not_track",
+    "pp_international_specific_audiences",
+    "pp_other",
+    "pp_cookies_tracking",
+    "pp_legal_basis",
+    "pp_sensitive_data",
+    "pp_children",
+    "pp_regional_notice",
+    "pp_international_transfer",
+    "pp_automated_decision_making",
+    "pp_controller_contact",
+    "aup_illegal_harmful_fraudulent",
+    "aup_infringing_content",
+    "aup_offensive_content",
+    "aup_child_safety",
+    "aup_violent_extremism",
+    "aup_harmful_code",
+    "aup_security_violation",
+    "aup_security_unauthorized_access",
+    "aup_security_interception",
+    "aup_security_falsification_of_origin",
+    "aup_network_monitoring_crawling",
+    "aup_network_denial_of_service",
+    "aup_network_intentional_interference",
+    "aup_network_open_services",
+    "aup_network_avoiding_restrictions",
+    "aup_message_abuse",
+    "aup_jurisdiction_prohibited_content",
+    "aup_crypto_mining",
+    "aup_cn_mlps_obligation",
+    "aup_ai_safety_circumvention",
+    "aup_ai_model_extraction",
+    "aup_ai_weapons",
+    "aup_ai_deception_likeness",
+    "aup_ai_high_risk_use",
+    "enf_investigation",
+    "enf_suspension_termination",
+    "enf_content_removal",
+    "enf_law_enforcement_reporting",
+    "enf_customer_cooperation_duty",
+    "enf_violation_reporting_channel",
+    "enf_appeal_redress",
+    "meta_effective_date",
+    "meta_parties_scope",
+    "meta_incorporation_by_reference",
+    "meta_language_precedence",
+];
+
+/// The eight UNFAIR-ToS / CLAUDETTE categories the trained model predicts,
+/// in LexGLUE order, with their CLAUDETTE tag.
+pub const UNFAIR_CATEGORIES: [(&str, &str); 8] = [
+    ("tos_limitation_of_liability", "ltd"),
+    ("tos_unilateral_termination", "ter"),
+    ("tos_unilateral_change", "ch"),
+    ("tos_content_removal", "cr"),
+    ("tos_contract_by_using", "use"),
+    ("tos_choice_of_law", "law"),
+    ("tos_jurisdiction", "j"),
+    ("tos_arbitration", "a"),
+];
+
+/// The kind of document a provision comes from; scopes some cue rules
+/// (`pp_*` only in privacy policies) and some regulatory checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DocType {
+    /// Terms of service / conditions of use / customer agreement.
+    Tos,
+    /// Privacy policy / notice / statement.
+    Privacy,
+    /// Acceptable use policy, community guidelines, usage policy.
+    Aup,
+    /// Not known: every rule applies.
+    #[default]
+    Unknown,
+}
+
+impl DocType {
+    /// The snake_case name used in rule files and JSON (`tos`, `privacy`, `aup`, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::Tos => "tos",
+            DocType::Privacy => "privacy",
+            DocType::Aup => "aup",
+            DocType::Unknown => "unknown",
+        }
+    }
+
+    /// Guesses the type from a title or an OTA terms-type name
+    /// ("Privacy Policy", "Acceptable Use Policy", "Terms of Service", "隐私政策").
+    pub fn guess(title: &str) -> DocType {
+        let t = title.to_lowercase().replace('_', " ");
+        if t.contains("privacy") || t.contains("隐私") || t.contains("个人信息") {
+            DocType::Privacy
+        } else if t.contains("acceptable use")
+            || t.contains("usage polic")
+            || t.contains("use policy")
+            || t.contains("community guidelines")
+            || t.contains("可接受使用")
+        {
+            DocType::Aup
+        } else if t.contains("terms")
+            || t.contains("conditions")
+            || t.contains("agreement")
+            || t.contains("条款")
+            || t.contains("协议")
+        {
+            DocType::Tos
+        } else {
+            DocType::Unknown
+        }
+    }
+}
+
+impl fmt::Display for DocType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DocType {
+    type Err = crate::AnalyzeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "tos" | "terms" => DocType::Tos,
+            "privacy" | "pp" => DocType::Privacy,
+            "aup" | "acceptable_use" => DocType::Aup,
+            "unknown" | "" => DocType::Unknown,
+            other => return Err(crate::AnalyzeError::UnknownDocType(other.to_string())),
+        })
+    }
+}
+
+/// What is known about the provision being labelled.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelContext {
+    /// The document type, when known; `Unknown` applies every rule.
+    pub doc_type: DocType,
+    /// BCP-47 language of the document (`en`, `zh`, …), when known. The
+    /// unfair-clause model only runs on English (or undetermined, mostly Latin) text.
+    pub language: Option<String>,
+    /// Enclosing headings, outermost first; cue rules may require context from them.
+    pub heading_path: Vec<String>,
+}
+
+impl LabelContext {
+    /// A context with a document type and nothing else.
+    pub fn with_doc_type(doc_type: DocType) -> Self {
+        LabelContext {
+            doc_type,
+            ..LabelContext::default()
+        }
+    }
+}
+
+/// Where a label's evidence came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LabelSource {
+    /// A cue rule of `rules/labels.toml` matched; the span is the cue.
+    Rule,
+    /// Only the trained model fired; the span is the sentence it fired on.
+    Model,
+    /// Both fired: confidence from the model and the rule combined, span from the rule.
+    Both,
+}
+
+/// One label on one provision, with the evidence for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// A TAXONOMY.md id, e.g. `tos_unilateral_change`.
+    pub id: String,
+    /// 0.0–1.0; for model labels a calibrated probability, for rule labels the
+    /// noisy-or of the matched cue weights.
+    pub confidence: f32,
+    /// CHARACTER offsets `[start, end)` into the provision text (not bytes): the evidence.
+    pub span: (usize, usize),
+    /// Which layer produced the label.
+    pub source: LabelSource,
+}
+
+/// Labels one provision: cue rules for every TAXONOMY family plus the trained
+/// model for the eight unfair-clause categories. Never panics; returns labels
+/// sorted by id, at most one per id.
+pub fn label(text: &str, ctx: &LabelContext) -> Vec<Label> {
+    let rules = RuleSet::embedded();
+    let model = Model::embedded();
+    label_with(text, ctx, rules, model)
+}
+
+/// [`label`] with an explicit rule set and model (for edited rule files or a freshly trained model).
+pub fn label_with(
+    text: &str,
+    ctx: &LabelContext,
+    rules: Option<&RuleSet>,
+    model: Option<&Model>,
+) -> Vec<Label> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let rule_hits = rules.map(|r| r.apply(text, ctx)).unwrap_or_default();
+    let mut out: Vec<Label> = rule_hits
+        .iter()
+        .filter(|h| h.fires)
+        .map(|h| Label {
+            id: h.label.clone(),
+            confidence: h.confidence,
+            span: text::char_span(text, h.span.0, h.span.1),
+            source: LabelSource::Rule,
+        })
+        .collect();
+
+    let model_applies = ctx.doc_type != DocType::Privacy && is_englishish(text, ctx);
+    if let (Some(model), true) = (model, model_applies) {
+        for pred in model.predict_provision(text, &rule_hits) {
+            if !pred.fires {
+                continue;
+            }
+            let span = text::char_span(text, pred.span.0, pred.span.1);
+            if let Some(existing) = out.iter_mut().find(|l| l.id == pred.label) {
+                existing.confidence = 1.0 - (1.0 - existing.confidence) * (1.0 - pred.confidence);
+                existing.source = LabelSource::Both;
+            } else {
+                out.push(Label {
+                    id: pred.label.to_string(),
+                    confidence: pred.confidence,
+                    span,
+                    source: LabelSource::Model,
+                });
+            }
+        }
+    }
+    for l in &mut out {
+        l.confidence = l.confidence.clamp(0.0, 1.0);
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn is_englishish(text: &str, ctx: &LabelContext) -> bool {
+    match ctx
+        .language
+        .as_deref()
+        .map(|l| l.split('-').next().unwrap_or(l))
+    {
+        Some("en") => true,
+        Some("und") | None => {
+            text::cjk_ratio(text) < 0.2
+                && text.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+        }
+        Some(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_type_guess() {
+        assert_eq!(DocType::guess("AWS Acceptable Use Policy"), DocType::Aup);
+        assert_eq!(DocType::guess("Privacy_Policy"), DocType::Privacy);
+        assert_eq!(DocType::guess("Terms of Service"), DocType::Tos);
+        assert_eq!(DocType::guess("隐私政策"), DocType::Privacy);
+        assert_eq!(DocType::guess("Cookie banner"), DocType::Unknown);
+        assert_eq!("aup".parse::<DocType>().unwrap(), DocType::Aup);
+        assert!("nope".parse::<DocType>().is_err());
+    }
+
+    #[test]
+    fn taxonomy_ids_are_unique_and_snake_case() {
+        let mut ids = TAXONOMY_IDS.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), TAXONOMY_IDS.len());
+        for id in TAXONOMY_IDS {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
+        }
+        for (id, _) in UNFAIR_CATEGORIES {
+            assert!(TAXONOMY_IDS.contains(&id));
+        }
+    }
+
+    #[test]
+    fn empty_text_has_no_labels() {
+        assert!(label("", &LabelContext::default()).is_empty());
+        assert!(label("   \n", &LabelContext::default()).is_empty());
+    }
+}

@@ -1,0 +1,70 @@
+//! Analysis of policy provisions: labels with evidence spans, attributes,
+//! regulatory checks, similarity across platforms and workload checks.
+//! Pure: no I/O at run time (rules and the model are embedded at build
+//! time), no clock, no randomness; the same text always gives the same result.
+//!
+//! # Brief overview
+//!
+//! * [`label`] gives a provision its TAXONOMY.md labels ([`Label`]: id,
+//!   confidence, CHARACTER span of the evidence, [`LabelSource`]). Two
+//!   layers: cue rules kept as data in `rules/labels.toml` ([`RuleSet`]) for
+//!   every family (`tos_`, `pp_`, `aup_`, `enf_`, `meta_`, English and
+//!   Chinese), and a trained [`Model`] (TF-IDF word/char n-grams + context +
+//!   rule features, linear SVM per category, F1-tuned thresholds, Platt
+//!   calibration) for the eight UNFAIR-ToS categories, committed at
+//!   `model/unfair_tos.json`.
+//! * [`train`] and [`cross_validate`] rebuild and evaluate that model on the
+//!   CLAUDETTE corpus (CC BY 4.0), reproducibly.
+//! * [`attributes`] reads actor, modality, discretion, notice mode/days,
+//!   grounds, age threshold, retention and jurisdictions, with spans.
+//! * [`check_document`] runs the regulatory checks of
+//!   `rules/regulations.toml` (P2B, DSA, UCTD, GDPR, PIPL, CSL, CCPA …) and
+//!   returns [`Finding`]s — risk indicators, never legal determinations.
+//! * [`SimilarityIndex`] ranks other platforms' provisions by BM25 among
+//!   those sharing a label, and counts adoption.
+//! * [`workload_queries`] maps a workload description to AUP labels and
+//!   search terms (`rules/workload.toml`).
+//!
+//! ```
+//! use cw_analyze::{DocType, LabelContext, label, slice_chars};
+//!
+//! let text = "We may modify this Policy at any time by posting a revised version on the AWS Site.";
+//! let labels = label(text, &LabelContext::with_doc_type(DocType::Aup));
+//! let change = labels.iter().find(|l| l.id == "tos_unilateral_change").unwrap();
+//! assert!(slice_chars(text, change.span).contains("modify this Policy"));
+//!
+//! let a = cw_analyze::attributes(text);
+//! assert_eq!(a.notice_mode.unwrap().value, cw_analyze::NoticeMode::Posting);
+//! ```
+#![deny(missing_docs)]
+
+mod attributes;
+mod checks;
+mod corpus;
+mod error;
+mod features;
+mod label;
+mod model;
+mod rules;
+mod similarity;
+mod svm;
+mod text;
+mod train;
+mod workload;
+
+pub use attributes::{Actor, Attributes, Evidence, Modality, NoticeMode, Period, attributes};
+pub use checks::{CAVEAT, Finding, RegulationSet, check_document};
+pub use corpus::{Corpus, ServiceDoc};
+pub use error::AnalyzeError;
+pub use features::FeatureConfig;
+pub use label::{
+    DocType, Label, LabelContext, LabelSource, TAXONOMY_IDS, UNFAIR_CATEGORIES, label, label_with,
+};
+pub use model::{Model, ModelHeader, ModelPrediction};
+pub use rules::{RuleHit, RuleSet};
+pub use similarity::{Adoption, Match, SimilarityIndex, SimilarityRow};
+pub use text::slice_chars;
+pub use train::{
+    CvReport, LabelScore, TrainOptions, cross_validate, cross_validate_with, train, train_corpus,
+};
+pub use workload::{WorkloadRules, workload_queries};

@@ -1,0 +1,386 @@
+//! The cue-rule layer: label cues kept as data in `rules/labels.toml`
+//! (phrases and regular expressions with weights, optional context
+//! requirements and doc-type scoping), compiled once into one `Regex` per cue.
+//!
+//! Scoring is a noisy-or of the weights of the distinct cues that matched;
+//! the evidence span is the match of the strongest cue (earliest on ties).
+
+use crate::error::AnalyzeError;
+use crate::label::{DocType, LabelContext, TAXONOMY_IDS};
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const EMBEDDED_LABELS: &str = include_str!("../rules/labels.toml");
+
+/// The file format of `rules/labels.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default, rename = "label")]
+    labels: Vec<LabelSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelSpec {
+    id: String,
+    #[serde(default)]
+    doc_types: Vec<String>,
+    #[serde(default = "default_threshold")]
+    threshold: f32,
+    #[serde(default)]
+    excludes: Option<String>,
+    #[serde(default)]
+    cues: Vec<CueSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CueSpec {
+    #[serde(default)]
+    phrase: Option<String>,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default = "default_weight")]
+    weight: f32,
+    #[serde(default)]
+    requires: Option<String>,
+    #[serde(default)]
+    excludes: Option<String>,
+    #[serde(default)]
+    doc_types: Vec<String>,
+}
+
+fn default_threshold() -> f32 {
+    0.5
+}
+
+fn default_weight() -> f32 {
+    0.6
+}
+
+#[derive(Debug)]
+struct LabelRule {
+    id: String,
+    doc_types: Vec<DocType>,
+    threshold: f32,
+    excludes: Option<Regex>,
+}
+
+#[derive(Debug)]
+struct Cue {
+    label: usize,
+    regex: Regex,
+    weight: f32,
+    requires: Option<Regex>,
+    excludes: Option<Regex>,
+    doc_types: Vec<DocType>,
+}
+
+/// A compiled set of cue rules. Build one from TOML with
+/// [`RuleSet::from_toml`] or use the embedded `rules/labels.toml` via
+/// [`RuleSet::embedded`].
+#[derive(Debug)]
+pub struct RuleSet {
+    labels: Vec<LabelRule>,
+    cues: Vec<Cue>,
+}
+
+/// What the rules found for one label in one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleHit {
+    /// The label id.
+    pub label: String,
+    /// Noisy-or of the weights of the matched cues.
+    pub confidence: f32,
+    /// BYTE range of the strongest cue's match.
+    pub span: (usize, usize),
+    /// BYTE ranges of every cue match, with the cue's weight.
+    pub matches: Vec<(usize, usize, f32)>,
+    /// True when the confidence reaches the label's threshold and the doc
+    /// type allows the label.
+    pub fires: bool,
+}
+
+impl RuleSet {
+    /// The rules compiled from the `rules/labels.toml` embedded at build
+    /// time; `None` only if that file is broken (a unit test guards it).
+    pub fn embedded() -> Option<&'static RuleSet> {
+        static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
+        RULES
+            .get_or_init(|| RuleSet::from_toml(EMBEDDED_LABELS).ok())
+            .as_ref()
+    }
+
+    /// The source text of the embedded rule file, for display or editing.
+    pub fn embedded_source() -> &'static str {
+        EMBEDDED_LABELS
+    }
+
+    /// Compiles a rule file. Rejects unknown label ids, unknown doc types,
+    /// cues without a phrase or pattern, weights outside 0–1 and invalid regexes.
+    pub fn from_toml(src: &str) -> Result<RuleSet, AnalyzeError> {
+        let file: RuleFile =
+            toml::from_str(src).map_err(|e| AnalyzeError::RuleFile(e.to_string()))?;
+        let mut labels = Vec::new();
+        let mut cues = Vec::new();
+        for spec in file.labels {
+            if !TAXONOMY_IDS.contains(&spec.id.as_str()) {
+                return Err(AnalyzeError::UnknownLabel(spec.id));
+            }
+            let label_idx = labels.len();
+            for cue in spec.cues {
+                let weight = cue.weight;
+                if !(0.0..=1.0).contains(&weight) {
+                    return Err(AnalyzeError::RuleFile(format!(
+                        "{}: cue weight {weight} outside 0..1",
+                        spec.id
+                    )));
+                }
+                let mut sources: Vec<String> =
+                    cue.phrases.iter().map(|p| phrase_regex(p)).collect();
+                if let Some(p) = &cue.phrase {
+                    sources.push(phrase_regex(p));
+                }
+                if let Some(p) = &cue.pattern {
+                    sources.push(p.clone());
+                }
+                if sources.is_empty() {
+                    return Err(AnalyzeError::RuleFile(format!(
+                        "{}: a cue needs `phrase`, `phrases` or `pattern`",
+                        spec.id
+                    )));
+                }
+                let requires = cue.requires.as_deref().map(compile).transpose()?;
+                let excludes = cue.excludes.as_deref().map(compile).transpose()?;
+                let doc_types = parse_doc_types(&cue.doc_types)?;
+                for source in sources {
+                    cues.push(Cue {
+                        label: label_idx,
+                        regex: compile(&source)?,
+                        weight,
+                        requires: requires.clone(),
+                        excludes: excludes.clone(),
+                        doc_types: doc_types.clone(),
+                    });
+                }
+            }
+            labels.push(LabelRule {
+                id: spec.id,
+                doc_types: parse_doc_types(&spec.doc_types)?,
+                threshold: spec.threshold,
+                excludes: spec.excludes.as_deref().map(compile).transpose()?,
+            });
+        }
+        Ok(RuleSet { labels, cues })
+    }
+
+    /// The label ids this rule set can produce, in file order.
+    pub fn label_ids(&self) -> impl Iterator<Item = &str> {
+        self.labels.iter().map(|l| l.id.as_str())
+    }
+
+    /// The number of compiled cues.
+    pub fn cue_count(&self) -> usize {
+        self.cues.len()
+    }
+
+    /// Applies every cue to `text` and returns one hit per label with at
+    /// least one matching cue (fired or not), in file order.
+    pub fn apply(&self, text: &str, ctx: &LabelContext) -> Vec<RuleHit> {
+        let context = if ctx.heading_path.is_empty() {
+            None
+        } else {
+            Some(format!("{}\n{}", text, ctx.heading_path.join("\n")))
+        };
+        let context_text = context.as_deref().unwrap_or(text);
+        let mut hits: Vec<Option<RuleHit>> = vec![None; self.labels.len()];
+        // One regex per cue: a RegexSet over ~600 Unicode patterns thrashes
+        // its lazy-DFA cache and was 50x slower than the individual regexes.
+        for cue in &self.cues {
+            if !doc_type_allows(&cue.doc_types, ctx.doc_type) {
+                continue;
+            }
+            if cue
+                .requires
+                .as_ref()
+                .is_some_and(|r| !r.is_match(context_text))
+            {
+                continue;
+            }
+            if cue.excludes.as_ref().is_some_and(|r| r.is_match(text)) {
+                continue;
+            }
+            let Some(m) = cue.regex.find(text) else {
+                continue;
+            };
+            if m.start() == m.end() {
+                continue;
+            }
+            let entry = hits[cue.label].get_or_insert_with(|| RuleHit {
+                label: self.labels[cue.label].id.clone(),
+                confidence: 0.0,
+                span: (m.start(), m.end()),
+                matches: Vec::new(),
+                fires: false,
+            });
+            entry.matches.push((m.start(), m.end(), cue.weight));
+        }
+        let mut out = Vec::new();
+        for (li, hit) in hits.into_iter().enumerate() {
+            let Some(mut hit) = hit else { continue };
+            let rule = &self.labels[li];
+            let mut miss = 1.0f32;
+            for &(_, _, w) in &hit.matches {
+                miss *= 1.0 - w;
+            }
+            hit.confidence = 1.0 - miss;
+            // Strongest cue, earliest on ties.
+            if let Some(best) = hit
+                .matches
+                .iter()
+                .copied()
+                .max_by(|a, b| a.2.total_cmp(&b.2).then_with(|| b.0.cmp(&a.0)))
+            {
+                hit.span = (best.0, best.1);
+            }
+            hit.matches
+                .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+            hit.fires = hit.confidence >= rule.threshold
+                && doc_type_allows(&rule.doc_types, ctx.doc_type)
+                && !rule.excludes.as_ref().is_some_and(|r| r.is_match(text));
+            out.push(hit);
+        }
+        out
+    }
+}
+
+fn doc_type_allows(allowed: &[DocType], actual: DocType) -> bool {
+    allowed.is_empty() || actual == DocType::Unknown || allowed.contains(&actual)
+}
+
+fn parse_doc_types(names: &[String]) -> Result<Vec<DocType>, AnalyzeError> {
+    names.iter().map(|n| n.parse()).collect()
+}
+
+fn compile(source: &str) -> Result<Regex, AnalyzeError> {
+    RegexBuilder::new(source)
+        .case_insensitive(true)
+        .size_limit(32 << 20)
+        .build()
+        .map_err(|e| AnalyzeError::RuleFile(format!("bad pattern {source:?}: {e}")))
+}
+
+/// Turns a plain phrase into a regex: words matched case-insensitively with
+/// any whitespace between them, straight and curly quotes interchangeable,
+/// "e-mail"/"email" both matching, word boundaries at ASCII word edges, and
+/// "…" or "..." standing for up to 80 characters of anything.
+pub(crate) fn phrase_regex(phrase: &str) -> String {
+    let phrase = phrase.trim();
+    let mut out = String::new();
+    let parts: Vec<&str> = phrase.split("…").flat_map(|p| p.split("...")).collect();
+    for (pi, part) in parts.iter().enumerate() {
+        if pi > 0 {
+            out.push_str(r".{0,80}?");
+        }
+        let words: Vec<&str> = part.split_whitespace().collect();
+        for (wi, w) in words.iter().enumerate() {
+            if wi > 0 {
+                out.push_str(r"\s+");
+            }
+            for c in w.chars() {
+                match c {
+                    '\'' | '’' | '‘' => out.push_str("['’‘]"),
+                    '"' | '“' | '”' => out.push_str("[\"“”]"),
+                    '-' => out.push_str(r"[-‐–]?\s*"),
+                    c => out.push_str(&regex::escape(&c.to_string())),
+                }
+            }
+        }
+    }
+    let first = phrase.chars().next();
+    let last = phrase.chars().last();
+    let mut r = String::new();
+    if first.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        r.push_str(r"\b");
+    }
+    r.push_str(&out);
+    if last.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        r.push_str(r"\b");
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_compile_and_cover_every_family() {
+        let rules = RuleSet::from_toml(EMBEDDED_LABELS).unwrap();
+        let ids: Vec<&str> = rules.label_ids().collect();
+        for family in ["tos_", "pp_", "aup_", "enf_", "meta_"] {
+            assert!(
+                ids.iter().filter(|i| i.starts_with(family)).count() >= 3,
+                "{family}"
+            );
+        }
+        // Every taxonomy id has cues.
+        for id in TAXONOMY_IDS {
+            assert!(ids.contains(id), "no cues for {id}");
+        }
+        assert!(RuleSet::embedded().is_some());
+    }
+
+    #[test]
+    fn phrases_are_flexible() {
+        let re = Regex::new(&format!("(?i){}", phrase_regex("e-mail  headers"))).unwrap();
+        assert!(re.is_match("forging TCP-IP packet headers, E-mail\nheaders"));
+        assert!(re.is_match("email headers"));
+        let re = Regex::new(&format!("(?i){}", phrase_regex("in no event … liable"))).unwrap();
+        assert!(re.is_match("IN NO EVENT SHALL AMAZON BE LIABLE"));
+        let re = Regex::new(&phrase_regex("数据出境")).unwrap();
+        assert!(re.is_match("关于数据出境的规定"));
+    }
+
+    #[test]
+    fn bad_files_are_errors_not_panics() {
+        assert!(RuleSet::from_toml("[[label]]\nid = \"nope\"").is_err());
+        assert!(RuleSet::from_toml("[[label]]\nid = \"pp_other\"\ncues=[{weight=0.5}]").is_err());
+        assert!(
+            RuleSet::from_toml("[[label]]\nid = \"pp_other\"\ncues=[{pattern='(', weight=0.5}]")
+                .is_err()
+        );
+        assert!(
+            RuleSet::from_toml("[[label]]\nid = \"pp_other\"\ncues=[{phrase='x', weight=2.0}]")
+                .is_err()
+        );
+        assert!(RuleSet::from_toml("not toml [").is_err());
+    }
+
+    #[test]
+    fn requires_excludes_and_doc_types() {
+        let src = r#"
+[[label]]
+id = "pp_children"
+doc_types = ["privacy"]
+cues = [
+  { phrase = "under 18", weight = 0.7, requires = "parent|guardian" },
+  { phrase = "children", weight = 0.3, excludes = "child pornography" },
+]
+"#;
+        let rules = RuleSet::from_toml(src).unwrap();
+        let pp = LabelContext::with_doc_type(DocType::Privacy);
+        let hit = &rules.apply("If you are under 18, ask a parent.", &pp)[0];
+        assert!(hit.fires);
+        assert_eq!(hit.span, (11, 19));
+        assert!(rules.apply("If you are under 18.", &pp).is_empty());
+        let aup = LabelContext::with_doc_type(DocType::Aup);
+        assert!(!rules.apply("If you are under 18, ask a parent.", &aup)[0].fires);
+        let weak = &rules.apply("children", &pp)[0];
+        assert!(!weak.fires);
+    }
+}

@@ -1,0 +1,446 @@
+//! The one integration-test binary of cw-analyze: a `mod` per feature,
+//! driven through small `check`-style helpers. Seed texts are short quotes
+//! from /work/shared/seeds (AWS AUPs, AWS China privacy notice).
+// Test helpers outside #[test] functions may panic: that is how they fail a test.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use cw_analyze::{DocType, Label, LabelContext, LabelSource, label, slice_chars};
+
+/// Labels `text` in a document of type `dt` and asserts that `id` is among
+/// the labels with an evidence span whose text contains `cue`.
+fn check_label(text: &str, dt: DocType, id: &str, cue: &str) -> Label {
+    let labels = label(text, &LabelContext::with_doc_type(dt));
+    let Some(l) = labels.iter().find(|l| l.id == id) else {
+        panic!("{id} missing for {text:?}; got {labels:#?}");
+    };
+    let quote = slice_chars(text, l.span);
+    assert!(
+        quote.to_lowercase().contains(&cue.to_lowercase()),
+        "{id}: span {:?} = {quote:?} does not contain {cue:?}",
+        l.span
+    );
+    assert!(l.confidence > 0.0 && l.confidence <= 1.0);
+    l.clone()
+}
+
+mod seeds {
+    use super::*;
+
+    #[test]
+    fn denial_of_service_item() {
+        let t = "Denial of Service (DoS). Inundating a target with communications requests so the target either cannot respond to legitimate traffic or responds so slowly that it becomes ineffective.";
+        let l = check_label(
+            t,
+            DocType::Aup,
+            "aup_network_denial_of_service",
+            "Denial of Service",
+        );
+        assert_eq!(l.source, LabelSource::Rule);
+        assert_eq!(l.span, (0, 17));
+    }
+
+    #[test]
+    fn modify_by_posting_is_unilateral_change() {
+        let t =
+            "We may modify this Policy at any time by posting a revised version on the AWS Site.";
+        check_label(
+            t,
+            DocType::Aup,
+            "tos_unilateral_change",
+            "modify this Policy",
+        );
+    }
+
+    #[test]
+    fn browsewrap_is_contract_by_using() {
+        let t = "By using the Services or accessing the AWS Site, you agree to the latest version of this Policy.";
+        check_label(
+            t,
+            DocType::Aup,
+            "tos_contract_by_using",
+            "By using the Services",
+        );
+    }
+
+    const PRC_ITEMS: [(&str, &str); 9] = [
+        (
+            "opposes the basic principles established by the Constitution;",
+            "opposes the basic principles established by the Constitution",
+        ),
+        (
+            "endangers national security, divulges state secrets or purports to subvert the national regime or undermine the unity of the nation;",
+            "endangers national security",
+        ),
+        (
+            "jeopardizes the honor and interests of the nation;",
+            "jeopardizes the honor and interests of the nation",
+        ),
+        (
+            "incites ethnic hatred or discrimination, or undermines ethnic unity;",
+            "ethnic",
+        ),
+        (
+            "undermines national religious policy or advocates heresies or superstition;",
+            "religious policy",
+        ),
+        (
+            "disseminates rumors, disrupts the social order or undermines social stability;",
+            "disseminates rumors",
+        ),
+        (
+            "disseminates obscenity, eroticism, gambling, violence, homicide or terrorism, or instigates others to commit crimes;",
+            "disseminates obscenity, eroticism, gambling",
+        ),
+        (
+            "insults or slanders other persons or infringes upon other persons’ reputation, privacy or lawful rights and interests;",
+            "insults or slanders other persons",
+        ),
+        (
+            "contains any other content prohibited by laws, administrative regulations, departmental regulations, administrative orders or policies promulgated from time to time;",
+            "prohibited by laws, administrative regulations, departmental regulations",
+        ),
+    ];
+
+    #[test]
+    fn every_prc_list_item_is_jurisdiction_prohibited_content() {
+        for (item, cue) in PRC_ITEMS {
+            check_label(
+                item,
+                DocType::Aup,
+                "aup_jurisdiction_prohibited_content",
+                cue,
+            );
+            // Also without a known doc type and with the heading path.
+            let ctx = LabelContext {
+                heading_path: vec!["No Illegal, Harmful, or Offensive Use or Content".into()],
+                ..LabelContext::default()
+            };
+            assert!(
+                label(item, &ctx)
+                    .iter()
+                    .any(|l| l.id == "aup_jurisdiction_prohibited_content")
+            );
+        }
+    }
+
+    #[test]
+    fn mlps_paragraph() {
+        let t = "The Amazon Cloud Services System operated by us is certified and graded at MLPS Level 3 and it can host customers’ applications and systems that are graded at MLPS Level 3 and below. It is your responsibility to file an appropriate MLPS application with the relevant public security authority for any applicable information system that you operate and use in accordance with the Cybersecurity Law, the Administrative Measures for the Graded Protection of Information Security and any other applicable laws and regulations.";
+        check_label(t, DocType::Aup, "aup_cn_mlps_obligation", "MLPS");
+        let heading =
+            "Classified Cybersecurity Protection or Multi-Level Protection Scheme (“MLPS”)";
+        check_label(
+            heading,
+            DocType::Aup,
+            "aup_cn_mlps_obligation",
+            "Classified Cybersecurity Protection",
+        );
+    }
+
+    #[test]
+    fn children_clause_of_the_privacy_policy() {
+        let t = "If you are under 18, you may use the AWS China Site only with the involvement of a parent or guardian.";
+        check_label(t, DocType::Privacy, "pp_children", "under 18");
+    }
+
+    #[test]
+    fn enforcement_and_reporting_paragraphs() {
+        let t = "We may report any activity that we suspect violates any law or regulation to appropriate law enforcement officials, regulators, or other appropriate third parties.";
+        check_label(t, DocType::Aup, "enf_law_enforcement_reporting", "report");
+        let t = "If you violate the Policy or authorize or help others to do so, we may suspend or terminate your use of the Services.";
+        check_label(
+            t,
+            DocType::Aup,
+            "enf_suspension_termination",
+            "If you violate",
+        );
+        let t = "remove, disable access to, or modify any content or resource that violates this Policy or any other agreement we have with you for use of the Services or the AWS Site.";
+        check_label(
+            t,
+            DocType::Aup,
+            "enf_content_removal",
+            "remove, disable access to, or modify any content or resource that violates",
+        );
+        let t =
+            "To report any violation of this Policy, please follow our abuse reporting process.";
+        check_label(
+            t,
+            DocType::Aup,
+            "enf_violation_reporting_channel",
+            "report any violation",
+        );
+    }
+
+    #[test]
+    fn network_items() {
+        let t = "Operation of Certain Network Services. Operating network services like open proxies, open mail relays, or open recursive domain name servers.";
+        check_label(
+            t,
+            DocType::Aup,
+            "aup_network_open_services",
+            "Operation of Certain Network Services",
+        );
+        let t = "Monitoring or Crawling. Monitoring or crawling of a System that impairs or disrupts the System being monitored or crawled.";
+        check_label(
+            t,
+            DocType::Aup,
+            "aup_network_monitoring_crawling",
+            "Monitoring or crawling of a System",
+        );
+        let t = "constitutes or facilitates any prohibited crypto currency mining or exchange related business.";
+        check_label(
+            t,
+            DocType::Aup,
+            "aup_crypto_mining",
+            "crypto currency mining",
+        );
+    }
+
+    #[test]
+    fn privacy_policy_scoping() {
+        // pp_ labels only in privacy policies (or unknown types).
+        let t = "We collect information you provide, such as your name and billing address.";
+        assert!(
+            label(t, &LabelContext::with_doc_type(DocType::Privacy))
+                .iter()
+                .any(|l| l.id == "pp_first_party_collection_use")
+        );
+        assert!(
+            !label(t, &LabelContext::with_doc_type(DocType::Aup))
+                .iter()
+                .any(|l| l.id == "pp_first_party_collection_use")
+        );
+        // "We may update this Privacy Policy" is pp_policy_change in a privacy policy, not tos_unilateral_change.
+        let t = "We may update this Privacy Policy from time to time.";
+        let pp = label(t, &LabelContext::with_doc_type(DocType::Privacy));
+        assert!(pp.iter().any(|l| l.id == "pp_policy_change"));
+        assert!(!pp.iter().any(|l| l.id == "tos_unilateral_change"));
+    }
+}
+
+mod chinese {
+    use super::*;
+
+    #[test]
+    fn chinese_cues() {
+        check_label(
+            "我们有权随时修改本协议的任何条款。",
+            DocType::Tos,
+            "tos_unilateral_change",
+            "我们有权随时修改",
+        );
+        check_label(
+            "若您是不满十四周岁的未成年人，应在监护人同意下使用。",
+            DocType::Privacy,
+            "pp_children",
+            "不满十四周岁",
+        );
+        check_label(
+            "处理敏感个人信息前，我们将取得您的单独同意。",
+            DocType::Privacy,
+            "pp_sensitive_data",
+            "单独同意",
+        );
+        check_label(
+            "如需数据出境，我们将依法进行安全评估。",
+            DocType::Privacy,
+            "pp_international_transfer",
+            "数据出境",
+        );
+        check_label(
+            "不得制作、复制、发布含有危害国家安全、泄露国家秘密内容的信息。",
+            DocType::Aup,
+            "aup_jurisdiction_prohibited_content",
+            "危害国家安全",
+        );
+        check_label(
+            "您应当依法履行网络安全等级保护义务。",
+            DocType::Aup,
+            "aup_cn_mlps_obligation",
+            "等级",
+        );
+    }
+
+    #[test]
+    fn the_english_model_stays_out_of_chinese_text() {
+        let labels = label(
+            "我们有权随时修改本协议。",
+            &LabelContext {
+                language: Some("zh".into()),
+                ..LabelContext::default()
+            },
+        );
+        assert!(labels.iter().all(|l| l.source == LabelSource::Rule));
+    }
+}
+
+mod model {
+    use super::*;
+    use cw_analyze::{Model, RuleSet, TrainOptions, train};
+    use std::path::Path;
+
+    const CORPUS: &str = "/work/shared/corpus/labelled/claudette_multilingual";
+
+    #[test]
+    fn training_twice_gives_identical_bytes() {
+        if !Path::new(CORPUS).exists() {
+            println!("SKIPPED training_twice_gives_identical_bytes: {CORPUS} is absent");
+            return;
+        }
+        let opts = TrainOptions {
+            services: Some(vec![
+                "Google".into(),
+                "Mozilla".into(),
+                "Ryanair".into(),
+                "Skyscanner".into(),
+            ]),
+            inner_folds: 2,
+            max_epochs: 60,
+            ..TrainOptions::default()
+        };
+        let a = train(Path::new(CORPUS), &opts).unwrap().to_bytes();
+        let b = train(Path::new(CORPUS), &opts).unwrap().to_bytes();
+        assert!(a.len() > 10_000);
+        assert!(a == b, "two trainings differ");
+        // And the file reads back to the same bytes.
+        assert_eq!(Model::from_bytes(&a).unwrap().to_bytes(), a);
+    }
+
+    #[test]
+    fn committed_model_labels_held_out_style_sentences() {
+        let m = Model::embedded().expect("committed model loads");
+        assert_eq!(m.header().services.len(), 40);
+        let ctx = LabelContext::with_doc_type(DocType::Tos);
+        // Sentences written for this test (not from the training corpus).
+        let cases = [
+            (
+                "IN NO EVENT WILL ACME OR ITS SUPPLIERS BE LIABLE FOR ANY LOST PROFITS OR ANY INDIRECT, CONSEQUENTIAL OR PUNITIVE DAMAGES ARISING FROM YOUR USE OF THE SERVICE.",
+                "tos_limitation_of_liability",
+            ),
+            (
+                "Acme may suspend or terminate your account at any time, for any reason or no reason, without notice to you.",
+                "tos_unilateral_termination",
+            ),
+            (
+                "You and Acme agree that any dispute will be resolved exclusively through binding individual arbitration, and you waive your right to participate in a class action.",
+                "tos_arbitration",
+            ),
+            (
+                "We may remove any content you post at our sole discretion.",
+                "tos_content_removal",
+            ),
+        ];
+        for (t, id) in cases {
+            let labels = label(t, &ctx);
+            let l = labels
+                .iter()
+                .find(|l| l.id == id)
+                .unwrap_or_else(|| panic!("{id} missing: {labels:#?}"));
+            assert!(
+                matches!(l.source, LabelSource::Both | LabelSource::Model),
+                "{id}: {l:?}"
+            );
+            let hits = RuleSet::embedded().unwrap().apply(t, &ctx);
+            let pred = m.predict_provision(t, &hits);
+            let p = pred.iter().find(|p| p.label == id).unwrap();
+            assert!(p.fires, "model alone should fire {id}: {p:?}");
+        }
+        // A neutral sentence gets none of the eight.
+        let neutral = label(
+            "You can change the colour theme of the app in the settings menu.",
+            &ctx,
+        );
+        assert!(
+            neutral.iter().all(|l| !l.id.starts_with("tos_")),
+            "{neutral:#?}"
+        );
+    }
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid(text: &str, labels: &[Label]) {
+        let n = text.chars().count();
+        for l in labels {
+            assert!(l.span.0 <= l.span.1 && l.span.1 <= n, "{l:?} in {n} chars");
+            assert!((0.0..=1.0).contains(&l.confidence));
+            assert!(cw_analyze::TAXONOMY_IDS.contains(&l.id.as_str()));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn label_never_panics_and_spans_are_char_ranges(s in "\\PC{0,200}") {
+            for dt in [DocType::Unknown, DocType::Aup] {
+                let labels = label(&s, &LabelContext::with_doc_type(dt));
+                valid(&s, &labels);
+            }
+            let _ = cw_analyze::attributes(&s);
+            let _ = cw_analyze::workload_queries(&s);
+        }
+
+        #[test]
+        fn mixed_scripts_and_cues(parts in proptest::collection::vec(prop_oneof![
+            Just("我们有权随时修改"), Just("without notice"), Just("In no event"), Just("é"), Just("🙂"),
+            Just("."), Just(" "), Just("\n"), Just("under 13"), Just("数据出境"), Just("(DoS)"), Just("30 days"),
+        ], 0..30)) {
+            let s: String = parts.concat();
+            let labels = label(&s, &LabelContext::default());
+            valid(&s, &labels);
+        }
+    }
+
+    #[test]
+    fn huge_and_odd_inputs() {
+        let long = "We may terminate your account without notice. ".repeat(2000);
+        valid(&long, &label(&long, &LabelContext::default()));
+        for s in [
+            "\u{0}",
+            "\u{feff}",
+            "...",
+            "。。。",
+            "a.b.c.",
+            "(((",
+            "\\",
+            "$1",
+        ] {
+            valid(s, &label(s, &LabelContext::default()));
+        }
+    }
+}
+
+mod tidy {
+    use std::path::Path;
+
+    /// Every .rs file of the crate opens with a `//!` purpose paragraph.
+    #[test]
+    fn every_rust_file_opens_with_a_module_doc() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![root.join("src"), root.join("tests"), root.join("examples")];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    assert!(
+                        text.starts_with("//!"),
+                        "{} does not open with //!",
+                        p.display()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 10);
+    }
+}
