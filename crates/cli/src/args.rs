@@ -18,7 +18,12 @@ pub(crate) struct Cli {
 #[derive(Debug, Args)]
 pub(crate) struct Global {
     /// Home folder: database, archive and index.
-    #[arg(long, global = true, env = "CLAUSEWATCH_HOME", default_value = "clausewatch-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLAUSEWATCH_HOME",
+        default_value = "clausewatch-data"
+    )]
     pub(crate) home: PathBuf,
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -162,6 +167,31 @@ pub(crate) enum Command {
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Label texts read one per line on stdin; writes one JSON object per line.
+    ///
+    /// Output: {"labels": [{"id": "tos_unilateral_change", "confidence": 0.93, "span": [0, 57]}]}
+    /// (span = character offsets of the evidence in that line).
+    ///
+    /// Example: echo "We may modify this Policy at any time." | clausewatch label
+    Label {
+        /// Document type of the texts: tos, privacy, aup (default: unknown, every rule applies).
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+    },
+    /// Rebuild the unfair-clause model from the CLAUDETTE corpus (reproducible: same data, same bytes).
+    ///
+    /// Example: clausewatch train --corpus ../shared/corpus/labelled/claudette_multilingual --output model.json
+    Train {
+        /// The CLAUDETTE corpus folder (with corpus/sentences/en and corpus/tags/en).
+        #[arg(
+            long,
+            default_value = "../shared/corpus/labelled/claudette_multilingual"
+        )]
+        corpus: PathBuf,
+        /// Where to write the model file.
+        #[arg(long, default_value = "crates/analyze/model/unfair_tos.json")]
+        output: PathBuf,
     },
     /// Rebuild the search index from the store.
     ///

@@ -5,7 +5,8 @@ use std::path::Path;
 
 /// Reads a whole file, refusing files larger than `limit` bytes before reading them.
 pub(crate) fn read_file(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.is_dir() {
         bail!("{} is a folder, not a file", path.display());
     }

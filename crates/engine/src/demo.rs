@@ -82,7 +82,8 @@ impl Engine {
     pub async fn import_demo(&self) -> Result<Vec<ImportReport>, EngineError> {
         let mut reports = Vec::new();
         for f in files()? {
-            let mut req = ImportRequest::new(f.document, f.bytes.to_vec(), format!("demo/{}", f.path));
+            let mut req =
+                ImportRequest::new(f.document, f.bytes.to_vec(), format!("demo/{}", f.path));
             req.meta = f.meta;
             req.observed_at = Some(crate::start_of_day(f.observed_at));
             reports.push(self.import(req).await?);

@@ -87,9 +87,18 @@ impl ImportReport {
             ImportStatus::NewVersion => match &self.changes {
                 Some(s) => format!(
                     "version {}: {} provisions; {} added, {} removed, {} modified, {} moved, {} substantive",
-                    self.version, self.provisions, s.added, s.removed, s.modified, s.moved, s.substantive
+                    self.version,
+                    self.provisions,
+                    s.added,
+                    s.removed,
+                    s.modified,
+                    s.moved,
+                    s.substantive
                 ),
-                None => format!("version {}: {} provisions (first version)", self.version, self.provisions),
+                None => format!(
+                    "version {}: {} provisions (first version)",
+                    self.version, self.provisions
+                ),
             },
         };
         format!(
@@ -116,8 +125,12 @@ impl Engine {
             .or_else(|| extracted.effective_date.map(start_of_day))
             .unwrap_or_else(Utc::now);
         let store = self.store();
-        store.ensure_document(&request.document, &request.meta).await?;
-        let previous = store.previous_version(&request.document, observed_at).await?;
+        store
+            .ensure_document(&request.document, &request.meta)
+            .await?;
+        let previous = store
+            .previous_version(&request.document, observed_at)
+            .await?;
         let change = previous
             .as_ref()
             .map(|prev| cw_diff::diff(&prev.document, &extracted));
@@ -126,7 +139,9 @@ impl Engine {
             &request.document,
             &extracted,
             &content_hash,
-            previous.as_ref().map(|p| (p.lineage_keys.as_slice(), &p.document)),
+            previous
+                .as_ref()
+                .map(|p| (p.lineage_keys.as_slice(), &p.document)),
             change.as_ref(),
         );
         let blob = store.archive().put(&request.bytes)?;
@@ -177,7 +192,6 @@ impl Engine {
         })
     }
 }
-
 
 /// Midnight UTC of a date: the observation time of a copy known only by its date.
 pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {

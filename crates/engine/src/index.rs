@@ -11,7 +11,9 @@ pub(crate) const INDEX_DIR: &str = "index";
 
 fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<ProvisionRow> {
     let row = &version.row;
-    let version_date = row.effective_date.unwrap_or_else(|| row.observed_at.date_naive());
+    let version_date = row
+        .effective_date
+        .unwrap_or_else(|| row.observed_at.date_naive());
     version
         .document
         .provisions
@@ -40,21 +42,28 @@ fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<Prov
 
 impl Engine {
     fn open_index(&self) -> Result<SearchIndex, EngineError> {
-        Ok(SearchIndex::open_or_create(&self.store().home().join(INDEX_DIR))?)
+        Ok(SearchIndex::open_or_create(
+            &self.store().home().join(INDEX_DIR),
+        )?)
     }
 
     /// Adds one stored version to the index and marks the document's latest version.
     pub async fn index_version(&self, key: &DocumentKey, number: u32) -> Result<(), EngineError> {
         let store = self.store();
-        let doc = store
-            .document(key)
-            .await?
-            .ok_or_else(|| EngineError::Inconsistent(format!("document {key} vanished while indexing")))?;
+        let doc = store.document(key).await?.ok_or_else(|| {
+            EngineError::Inconsistent(format!("document {key} vanished while indexing"))
+        })?;
         let version = store
-            .version(&VersionRef { document: key.clone(), selector: VersionSelector::Number(number) })
+            .version(&VersionRef {
+                document: key.clone(),
+                selector: VersionSelector::Number(number),
+            })
             .await?;
         let latest = store
-            .version(&VersionRef { document: key.clone(), selector: VersionSelector::Latest })
+            .version(&VersionRef {
+                document: key.clone(),
+                selector: VersionSelector::Latest,
+            })
             .await?
             .row
             .number;
@@ -97,7 +106,11 @@ impl Engine {
     }
 
     /// Searches the index (see `cw_search` for the query language).
-    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults, EngineError> {
+    pub fn search(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Result<SearchResults, EngineError> {
         Ok(self.open_index()?.search(query, options)?)
     }
 }

@@ -66,7 +66,9 @@ pub struct Engine {
 impl Engine {
     /// Opens (creating if needed) the home folder: database and archive.
     pub async fn open(home: &Path) -> Result<Self, EngineError> {
-        Ok(Engine { store: Store::open(home).await? })
+        Ok(Engine {
+            store: Store::open(home).await?,
+        })
     }
 
     /// Wraps an already opened store.

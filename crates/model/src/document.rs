@@ -83,7 +83,12 @@ impl Provision {
         kind: ProvisionKind,
         text: impl Into<String>,
     ) -> Self {
-        Provision { id: id.into(), heading_path, kind, text: text.into() }
+        Provision {
+            id: id.into(),
+            heading_path,
+            kind,
+            text: text.into(),
+        }
     }
 }
 

@@ -69,7 +69,10 @@ impl DocumentKey {
                 return Err(KeyError::Slug(s.to_string()));
             }
         }
-        Ok(DocumentKey { platform: platform.to_string(), document: document.to_string() })
+        Ok(DocumentKey {
+            platform: platform.to_string(),
+            document: document.to_string(),
+        })
     }
 }
 
@@ -82,7 +85,9 @@ impl fmt::Display for DocumentKey {
 impl FromStr for DocumentKey {
     type Err = KeyError;
     fn from_str(s: &str) -> Result<Self, KeyError> {
-        let (p, d) = s.split_once('/').ok_or_else(|| KeyError::Shape(s.to_string()))?;
+        let (p, d) = s
+            .split_once('/')
+            .ok_or_else(|| KeyError::Shape(s.to_string()))?;
         DocumentKey::new(p, d)
     }
 }
@@ -149,7 +154,10 @@ mod tests {
     fn parses_version_refs() {
         let r: VersionRef = "aws/aup-ningxia@2021-06-18".parse().unwrap();
         assert_eq!(r.document.platform, "aws");
-        assert_eq!(r.selector, VersionSelector::Date(NaiveDate::from_ymd_opt(2021, 6, 18).unwrap()));
+        assert_eq!(
+            r.selector,
+            VersionSelector::Date(NaiveDate::from_ymd_opt(2021, 6, 18).unwrap())
+        );
         assert_eq!(r.to_string(), "aws/aup-ningxia@2021-06-18");
         let r: VersionRef = "aws/aup@3".parse().unwrap();
         assert_eq!(r.selector, VersionSelector::Number(3));

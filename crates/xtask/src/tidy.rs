@@ -28,7 +28,10 @@ pub(crate) fn check(root: &Path) -> anyhow::Result<()> {
         }
     }
     if !offenders.is_empty() {
-        bail!("these files lack a leading `//!` paragraph:\n  {}", offenders.join("\n  "));
+        bail!(
+            "these files lack a leading `//!` paragraph:\n  {}",
+            offenders.join("\n  ")
+        );
     }
     Ok(())
 }
@@ -38,7 +41,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         let path = entry?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if path.is_dir() {
-            if !matches!(name, "target" | "snapshots" | "corpus" | "artifacts" | "data") {
+            if !matches!(
+                name,
+                "target" | "snapshots" | "corpus" | "artifacts" | "data"
+            ) {
                 collect(&path, out)?;
             }
         } else if name.ends_with(".rs") {

@@ -10,23 +10,59 @@ use std::process::ExitCode;
 /// The seed documents the project was started from, by file name: which
 /// document each is a copy of. Unknown files in the folder are skipped.
 const SEEDS: &[(&str, &str, &str, &str, Option<&str>)] = &[
-    ("002_15648575c5abf10e.txt", "aws", "aup-global", "acceptable-use-policy", None),
-    ("001_f6a6c2ff7fccd97e.txt", "aws", "aup-ningxia", "acceptable-use-policy", Some("cn-northwest-1")),
-    ("000_3e6e674a31a59b81.txt", "aws", "aup-beijing", "acceptable-use-policy", Some("cn-north-1")),
-    ("003_8cf4dd9642cd441a.txt", "aws", "privacy-cn", "privacy-policy", Some("cn-north-1")),
+    (
+        "002_15648575c5abf10e.txt",
+        "aws",
+        "aup-global",
+        "acceptable-use-policy",
+        None,
+    ),
+    (
+        "001_f6a6c2ff7fccd97e.txt",
+        "aws",
+        "aup-ningxia",
+        "acceptable-use-policy",
+        Some("cn-northwest-1"),
+    ),
+    (
+        "000_3e6e674a31a59b81.txt",
+        "aws",
+        "aup-beijing",
+        "acceptable-use-policy",
+        Some("cn-north-1"),
+    ),
+    (
+        "003_8cf4dd9642cd441a.txt",
+        "aws",
+        "privacy-cn",
+        "privacy-policy",
+        Some("cn-north-1"),
+    ),
 ];
 
 pub(crate) async fn run(engine: &Engine, home: &Path, seeds: &Path) -> anyhow::Result<ExitCode> {
-    output::text(&format!("Loading the sample corpus into {}", home.display()))?;
+    output::text(&format!(
+        "Loading the sample corpus into {}",
+        home.display()
+    ))?;
     for report in engine.import_demo().await? {
         output::text(&format!("  {}", report.outcome_text()))?;
     }
     if seeds.is_dir() {
-        output::text(&format!("Loading the seed documents from {}", seeds.display()))?;
+        output::text(&format!(
+            "Loading the seed documents from {}",
+            seeds.display()
+        ))?;
         for (file, platform, document, doc_type, region) in SEEDS {
             let path = seeds.join(file);
-            let Ok(bytes) = std::fs::read(&path) else { continue };
-            let mut req = ImportRequest::new(DocumentKey::new(platform, document)?, bytes, path.display().to_string());
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let mut req = ImportRequest::new(
+                DocumentKey::new(platform, document)?,
+                bytes,
+                path.display().to_string(),
+            );
             req.meta = DocumentMeta {
                 doc_type: Some((*doc_type).to_string()),
                 region: region.map(str::to_string),
@@ -34,7 +70,9 @@ pub(crate) async fn run(engine: &Engine, home: &Path, seeds: &Path) -> anyhow::R
             };
             match engine.import(req).await {
                 Ok(r) => output::text(&format!("  {}", r.outcome_text()))?,
-                Err(e) => output::error_line(&anyhow::Error::from(e).context(format!("seed {file}"))),
+                Err(e) => {
+                    output::error_line(&anyhow::Error::from(e).context(format!("seed {file}")))
+                }
             }
         }
     }

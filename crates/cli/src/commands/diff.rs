@@ -6,7 +6,13 @@ use cw_model::{ExtractedDocument, VersionRef};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub(crate) async fn run(home: &Path, old: &str, new: &str, format: Format, all: bool) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(
+    home: &Path,
+    old: &str,
+    new: &str,
+    format: Format,
+    all: bool,
+) -> anyhow::Result<ExitCode> {
     let old_doc = load(home, old).await?;
     let new_doc = load(home, new).await?;
     let changes = cw_diff::diff(&old_doc, &new_doc);

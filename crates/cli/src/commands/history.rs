@@ -31,7 +31,11 @@ struct TimelineChange {
     reasons: Vec<String>,
 }
 
-pub(crate) async fn timeline(engine: &Engine, document: &str, format: Format) -> anyhow::Result<ExitCode> {
+pub(crate) async fn timeline(
+    engine: &Engine,
+    document: &str,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let key: DocumentKey = document.parse()?;
     let store = engine.store();
     store
@@ -52,7 +56,11 @@ pub(crate) async fn timeline(engine: &Engine, document: &str, format: Format) ->
                         kind: c.kind,
                         significance: c.significance,
                         heading_path: c.heading_path.clone(),
-                        text: c.new_text.clone().or_else(|| c.old_text.clone()).unwrap_or_default(),
+                        text: c
+                            .new_text
+                            .clone()
+                            .or_else(|| c.old_text.clone())
+                            .unwrap_or_default(),
                         reasons: c.reasons.clone(),
                     })
                     .collect();
@@ -95,14 +103,23 @@ pub(crate) async fn timeline(engine: &Engine, document: &str, format: Format) ->
                 if let Some(t) = &e.summary_text {
                     let _ = writeln!(out, "  {t}");
                 }
-                for c in e.changes.iter().filter(|c| c.significance == Significance::Substantive).take(10) {
+                for c in e
+                    .changes
+                    .iter()
+                    .filter(|c| c.significance == Significance::Substantive)
+                    .take(10)
+                {
                     let _ = writeln!(
                         out,
                         "  [{}] {}: {}{}",
                         c.kind.as_str(),
                         c.heading_path.last().map(String::as_str).unwrap_or("(top)"),
                         shorten(&c.text, 100),
-                        if c.reasons.is_empty() { String::new() } else { format!(" — {}", c.reasons.join("; ")) }
+                        if c.reasons.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", c.reasons.join("; "))
+                        }
                     );
                 }
             }
@@ -125,15 +142,24 @@ pub(crate) async fn history(
     } else {
         // A provision id, looked up in the latest version.
         let latest = store
-            .version(&VersionRef { document: key.clone(), selector: VersionSelector::Latest })
+            .version(&VersionRef {
+                document: key.clone(),
+                selector: VersionSelector::Latest,
+            })
             .await?;
         let pos = latest
             .document
             .provisions
             .iter()
             .position(|p| p.id == provision)
-            .with_context(|| format!("no provision {provision:?} in the latest version of {key}"))?;
-        latest.lineage_keys.get(pos).cloned().context("version has no lineage keys")?
+            .with_context(|| {
+                format!("no provision {provision:?} in the latest version of {key}")
+            })?;
+        latest
+            .lineage_keys
+            .get(pos)
+            .cloned()
+            .context("version has no lineage keys")?
     };
     let rows = store.history(&key, &lineage).await?;
     if format == Format::Json {
@@ -146,10 +172,15 @@ pub(crate) async fn history(
                 })
             })
             .collect();
-        output::json(&serde_json::json!({"document": key.to_string(), "lineage_key": lineage, "history": items}))?;
+        output::json(
+            &serde_json::json!({"document": key.to_string(), "lineage_key": lineage, "history": items}),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut out = format!("{key} provision lineage {lineage}: {} version(s)\n", rows.len());
+    let mut out = format!(
+        "{key} provision lineage {lineage}: {} version(s)\n",
+        rows.len()
+    );
     let mut last: Option<&str> = None;
     for (v, p) in &rows {
         let same = last == Some(p.text.as_str());

@@ -19,7 +19,11 @@ pub(crate) struct ImportArgs {
     pub(crate) format: Format,
 }
 
-pub(crate) async fn run(engine: &Engine, paths: &[PathBuf], args: ImportArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(
+    engine: &Engine,
+    paths: &[PathBuf],
+    args: ImportArgs,
+) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     let mut failed = 0usize;
     for path in paths {
@@ -42,12 +46,16 @@ pub(crate) async fn run(engine: &Engine, paths: &[PathBuf], args: ImportArgs) ->
     if args.format == Format::Json {
         output::json(&reports)?;
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 async fn import_one(
     engine: &Engine,
-    path: &PathBuf,
+    path: &std::path::Path,
     args: &ImportArgs,
 ) -> anyhow::Result<cw_engine::ImportReport> {
     let options = cw_extract::ExtractOptions::default();
@@ -60,7 +68,10 @@ async fn import_one(
             let title = doc.title.unwrap_or_default();
             let slug: String = slugify(&title).chars().take(60).collect();
             if slug.is_empty() || !slug.is_ascii() {
-                anyhow::bail!("{}: no usable title to name the document; pass --document", path.display());
+                anyhow::bail!(
+                    "{}: no usable title to name the document; pass --document",
+                    path.display()
+                );
             }
             slug
         }

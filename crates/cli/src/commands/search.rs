@@ -14,7 +14,11 @@ pub(crate) fn run(
     limit: usize,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let options = SearchOptions { all_versions, limit, offset: 0 };
+    let options = SearchOptions {
+        all_versions,
+        limit,
+        offset: 0,
+    };
     let results = match engine.search(query, &options) {
         Ok(r) => r,
         Err(EngineError::Search(e)) if e.is_user_error() => {

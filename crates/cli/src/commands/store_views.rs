@@ -23,7 +23,9 @@ pub(crate) async fn documents(engine: &Engine, format: Format) -> anyhow::Result
             d.doc_type.as_deref().unwrap_or("-"),
             d.region.as_deref().unwrap_or("-"),
             d.version_count,
-            d.latest_observed_at.map(|x| x.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
+            d.latest_observed_at
+                .map(|x| x.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "-".into()),
         );
     }
     if docs.is_empty() {
@@ -33,7 +35,11 @@ pub(crate) async fn documents(engine: &Engine, format: Format) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn versions(engine: &Engine, document: &str, format: Format) -> anyhow::Result<ExitCode> {
+pub(crate) async fn versions(
+    engine: &Engine,
+    document: &str,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let key: DocumentKey = document.parse()?;
     let store = engine.store();
     store
@@ -52,7 +58,9 @@ pub(crate) async fn versions(engine: &Engine, document: &str, format: Format) ->
             "  @{:<3} observed {}  effective {}  {:>4} provisions  {}  {}",
             v.number,
             v.observed_at.format("%Y-%m-%d"),
-            v.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            v.effective_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into()),
             v.provision_count,
             v.language,
             v.title.as_deref().unwrap_or("(untitled)"),
@@ -62,7 +70,11 @@ pub(crate) async fn versions(engine: &Engine, document: &str, format: Format) ->
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn show(engine: &Engine, version: &str, format: Format) -> anyhow::Result<ExitCode> {
+pub(crate) async fn show(
+    engine: &Engine,
+    version: &str,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let r: VersionRef = version.parse()?;
     let stored = engine.store().version(&r).await?;
     match format {
@@ -80,7 +92,9 @@ pub(crate) async fn show(engine: &Engine, version: &str, format: Format) -> anyh
                 r.document,
                 v.number,
                 v.observed_at.format("%Y-%m-%d"),
-                v.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                v.effective_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 v.provision_count,
                 v.extractor_version,
             );

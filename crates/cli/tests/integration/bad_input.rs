@@ -60,7 +60,11 @@ fn invalid_utf8_is_read_with_a_warning_not_an_error() {
     dir.write("latin.txt", &text);
     let doc = dir.json(&["extract", "latin.txt", "--format", "json"]);
     let provisions = doc["provisions"].as_array().unwrap();
-    assert!(provisions.iter().any(|p| p["text"].as_str().unwrap().contains("fraud")));
+    assert!(
+        provisions
+            .iter()
+            .any(|p| p["text"].as_str().unwrap().contains("fraud"))
+    );
 }
 
 #[test]
@@ -94,6 +98,17 @@ fn usage_errors_exit_2() {
     let dir = Dir::new();
     let out = dir.cmd().args(["extract"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = dir.cmd().args(["import", "a.txt", "--platform", "Bad Slug", "--document", "x"]).output().unwrap();
+    let out = dir
+        .cmd()
+        .args([
+            "import",
+            "a.txt",
+            "--platform",
+            "Bad Slug",
+            "--document",
+            "x",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }

@@ -12,7 +12,10 @@ fn demo_loads_and_is_idempotent() {
     let versions = dir.json(&["versions", "example-cloud/aup", "--format", "json"]);
     assert!(versions.as_array().unwrap().len() >= 3);
     let again = dir.ok(&["demo", "--seeds", "no-such-folder"]);
-    assert!(!again.contains("new_version") && again.contains("already archived"), "{again}");
+    assert!(
+        !again.contains("new_version") && again.contains("already archived"),
+        "{again}"
+    );
     assert_eq!(dir.json(&["documents", "--format", "json"]), docs);
     let timeline = dir.ok(&["timeline", "example-cloud/aup"]);
     assert!(timeline.contains("substantive"), "{timeline}");

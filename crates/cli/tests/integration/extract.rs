@@ -20,7 +20,13 @@ fn json_contract_fields() {
         .filter(|p| p["kind"] == "list_item")
         .map(|p| p["text"].as_str().unwrap())
         .collect();
-    assert_eq!(items, ["Spam. Sending unsolicited messages.", "Fraud. Deceiving other users."]);
+    assert_eq!(
+        items,
+        [
+            "Spam. Sending unsolicited messages.",
+            "Fraud. Deceiving other users."
+        ]
+    );
     for p in provisions {
         assert!(p["id"].as_str().is_some_and(|s| !s.is_empty()));
         assert!(p["heading_path"].is_array());
@@ -31,7 +37,10 @@ fn json_contract_fields() {
 #[test]
 fn text_and_markdown_formats() {
     let dir = Dir::new();
-    dir.write("p.txt", "Privacy Notice\n\nWe collect your name and e-mail address.\n");
+    dir.write(
+        "p.txt",
+        "Privacy Notice\n\nWe collect your name and e-mail address.\n",
+    );
     let text = dir.ok(&["extract", "p.txt", "--format", "text"]);
     assert!(text.contains("We collect your name"));
     let md = dir.ok(&["extract", "p.txt", "--format", "markdown"]);
@@ -40,7 +49,9 @@ fn text_and_markdown_formats() {
 
 #[test]
 fn seeds_extract_deterministically() {
-    let Some(seeds) = crate::util::seeds() else { return };
+    let Some(seeds) = crate::util::seeds() else {
+        return;
+    };
     let dir = Dir::new();
     for entry in std::fs::read_dir(seeds).unwrap() {
         let path = entry.unwrap().path();

@@ -5,10 +5,30 @@ use crate::util::Dir;
 /// (seed file, document, region, observed date)
 const SEEDS: &[(&str, &str, Option<&str>, &str)] = &[
     ("002_15648575c5abf10e.txt", "aup-global", None, "2016-09-16"),
-    ("001_f6a6c2ff7fccd97e.txt", "aup-ningxia", Some("cn-northwest-1"), "2021-06-18"),
-    ("000_3e6e674a31a59b81.txt", "aup-beijing", Some("cn-north-1"), "2021-12-28"),
-    ("003_8cf4dd9642cd441a.txt", "privacy-cn", Some("cn-north-1"), "2017-03-09"),
-    ("004_5aed53afc1447814.txt", "aup-analysis", None, "2026-01-01"),
+    (
+        "001_f6a6c2ff7fccd97e.txt",
+        "aup-ningxia",
+        Some("cn-northwest-1"),
+        "2021-06-18",
+    ),
+    (
+        "000_3e6e674a31a59b81.txt",
+        "aup-beijing",
+        Some("cn-north-1"),
+        "2021-12-28",
+    ),
+    (
+        "003_8cf4dd9642cd441a.txt",
+        "privacy-cn",
+        Some("cn-north-1"),
+        "2017-03-09",
+    ),
+    (
+        "004_5aed53afc1447814.txt",
+        "aup-analysis",
+        None,
+        "2026-01-01",
+    ),
 ];
 
 fn import_seeds(dir: &Dir, seeds: &std::path::Path) -> Vec<serde_json::Value> {
@@ -53,7 +73,9 @@ fn archive_files(dir: &Dir) -> usize {
 
 #[test]
 fn seeds_import_then_reimport_changes_nothing() {
-    let Some(seeds) = crate::util::seeds() else { return };
+    let Some(seeds) = crate::util::seeds() else {
+        return;
+    };
     let dir = Dir::new();
     let first = import_seeds(&dir, &seeds);
     for r in &first {
@@ -70,7 +92,10 @@ fn seeds_import_then_reimport_changes_nothing() {
     }
     assert_eq!(archive_files(&dir), 5);
     assert_eq!(dir.ok(&["documents", "--format", "json"]), docs_before);
-    assert_eq!(dir.ok(&["versions", "aws/aup-ningxia", "--format", "json"]), versions_before);
+    assert_eq!(
+        dir.ok(&["versions", "aws/aup-ningxia", "--format", "json"]),
+        versions_before
+    );
 
     let versions: serde_json::Value = serde_json::from_str(&versions_before).unwrap();
     assert_eq!(versions.as_array().unwrap().len(), 1);
@@ -78,7 +103,10 @@ fn seeds_import_then_reimport_changes_nothing() {
     assert_eq!(shown["extracted"]["effective_date"], "2021-06-18");
     assert!(shown["extracted"]["provisions"].as_array().unwrap().len() >= 30);
     let text = dir.ok(&["show", "aws/aup-beijing"]);
-    assert!(text.contains("certified and graded at MLPS Level 3"), "{text}");
+    assert!(
+        text.contains("certified and graded at MLPS Level 3"),
+        "{text}"
+    );
     let text = dir.ok(&["versions", "aws/privacy-cn"]);
     assert!(text.contains("2017-03-09"), "{text}");
 }
@@ -93,7 +121,14 @@ fn versions_snapshots_and_lineage() {
     dir.write("v1.md", v1);
     dir.write("v1b.md", v1b);
     dir.write("v2.md", v2);
-    let base = ["--platform", "acme", "--document", "terms", "--format", "json"];
+    let base = [
+        "--platform",
+        "acme",
+        "--document",
+        "terms",
+        "--format",
+        "json",
+    ];
     let r = dir.json(&[&["import", "v1.md"][..], &base[..]].concat());
     assert_eq!(r[0]["status"], "new_version");
     let r = dir.json(&[&["import", "v1b.md"][..], &base[..]].concat());
@@ -102,7 +137,13 @@ fn versions_snapshots_and_lineage() {
     let r = dir.json(&[&["import", "v2.md"][..], &base[..]].concat());
     assert_eq!(r[0]["status"], "new_version");
     assert_eq!(r[0]["version"], 2);
-    assert!(r[0]["observed_at"].as_str().unwrap().starts_with("2024-06-01"), "{r}");
+    assert!(
+        r[0]["observed_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-06-01"),
+        "{r}"
+    );
     assert!(r[0]["changes"]["substantive"].as_u64().unwrap() >= 2, "{r}");
 
     let versions = dir.json(&["versions", "acme/terms", "--format", "json"]);
@@ -122,7 +163,10 @@ fn versions_snapshots_and_lineage() {
             .position(|p| p["text"].as_str().unwrap().starts_with("We may suspend"))
             .unwrap()
     };
-    assert_eq!(old["lineage_keys"][pos(&old)], new["lineage_keys"][pos(&new)]);
+    assert_eq!(
+        old["lineage_keys"][pos(&old)],
+        new["lineage_keys"][pos(&new)]
+    );
     let history = dir.json(&[
         "history",
         "acme/terms",
@@ -130,11 +174,18 @@ fn versions_snapshots_and_lineage() {
         "--format",
         "json",
     ]);
-    let texts: Vec<&str> =
-        history["history"].as_array().unwrap().iter().map(|h| h["provision"]["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["provision"]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(
         texts,
-        ["We may suspend your account with 30 days' notice.", "We may suspend your account without notice."]
+        [
+            "We may suspend your account with 30 days' notice.",
+            "We may suspend your account without notice."
+        ]
     );
 
     let timeline = dir.ok(&["timeline", "acme/terms"]);

@@ -1,5 +1,13 @@
 //! End-to-end tests of the `clausewatch` binary: one test binary, one module per subcommand.
 
+// Helpers outside `#[test]` functions fail loudly on purpose.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
 mod util;
 
 mod bad_input;
@@ -7,4 +15,5 @@ mod demo;
 mod diff;
 mod extract;
 mod import;
+mod label;
 mod search;

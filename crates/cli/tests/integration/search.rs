@@ -10,9 +10,17 @@ fn search_follows_imports_and_reindex() {
     for f in ["v1.md", "v2.md"] {
         dir.ok(&["import", f, "--platform", "acme", "--document", "terms"]);
     }
-    let hits = |args: &[&str]| dir.json(&[&["search"][..], args, &["--format", "json"][..]].concat())["total"].as_u64().unwrap();
+    let hits = |args: &[&str]| {
+        dir.json(&[&["search"][..], args, &["--format", "json"][..]].concat())["total"]
+            .as_u64()
+            .unwrap()
+    };
     assert_eq!(hits(&["\"without notice\""]), 1);
-    assert_eq!(hits(&["thirty"]), 0, "old wording must not be found among provisions in force");
+    assert_eq!(
+        hits(&["thirty"]),
+        0,
+        "old wording must not be found among provisions in force"
+    );
     assert_eq!(hits(&["thirty", "--all-versions"]), 1);
     assert_eq!(hits(&["suspend platform:acme"]), 1);
     assert_eq!(hits(&["suspend platform:other"]), 0);
@@ -30,5 +38,10 @@ fn chinese_search_on_the_demo_corpus() {
     dir.ok(&["demo", "--seeds", "no-such-folder"]);
     let r = dir.json(&["search", "个人信息 lang:zh", "--format", "json"]);
     assert!(r["total"].as_u64().unwrap() > 0, "{r}");
-    assert!(r["hits"][0]["document"].as_str().unwrap().starts_with("example-cloud/"));
+    assert!(
+        r["hits"][0]["document"]
+            .as_str()
+            .unwrap()
+            .starts_with("example-cloud/")
+    );
 }

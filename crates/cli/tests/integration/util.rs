@@ -10,7 +10,9 @@ pub(crate) struct Dir {
 
 impl Dir {
     pub(crate) fn new() -> Dir {
-        Dir { tmp: tempfile::tempdir().unwrap() }
+        Dir {
+            tmp: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -31,7 +33,9 @@ impl Dir {
     /// A `clausewatch` command with `--home` set to this folder's home.
     pub(crate) fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("clausewatch").unwrap();
-        c.current_dir(self.path()).env("CLAUSEWATCH_HOME", self.home()).env_remove("CLAUSEWATCH_LOG");
+        c.current_dir(self.path())
+            .env("CLAUSEWATCH_HOME", self.home())
+            .env_remove("CLAUSEWATCH_LOG");
         c
     }
 
@@ -55,7 +59,11 @@ impl Dir {
     pub(crate) fn fails(&self, args: &[&str]) -> String {
         let out = self.cmd().args(args).output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(1), "clausewatch {args:?}: expected exit 1, stderr: {stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "clausewatch {args:?}: expected exit 1, stderr: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "panic: {stderr}");
         let lines: Vec<&str> = stderr.lines().collect();
         assert_eq!(lines.len(), 1, "expected one error line, got: {stderr}");

@@ -1,7 +1,8 @@
 //! Exact alignment passes: same normalised text.
 //!
 //! [`in_order`] diffs the sequences of (text, section) hashes with Myers, so
-//! unchanged provisions pair in reading order even when their text repeats.
+//! unchanged provisions pair in reading order even when their text repeats:
+//! first the raw texts, then the normalised keys of what is left.
 //! [`by_text`] then pairs what is left by text alone through a hash map,
 //! preferring a candidate in the same section, then the nearest in relative
 //! position. Hash hits are always confirmed by comparing the keys.
@@ -14,21 +15,32 @@ use similar::{Algorithm, DiffOp, capture_diff_slices};
 const MAX_DUPLICATES_SCANNED: usize = 64;
 
 fn same_key(old: &Side<'_>, i: usize, new: &Side<'_>, j: usize) -> bool {
-    matches!((old.keys.get(i), new.keys.get(j)), (Some(a), Some(b)) if a == b)
+    matches!((old.key(i), new.key(j)), (Some(a), Some(b)) if a == b)
 }
 
-/// Pairs identical provisions in identical sections, in reading order.
+fn same_raw(old: &Side<'_>, i: usize, new: &Side<'_>, j: usize) -> bool {
+    matches!((old.provs.get(i), new.provs.get(j)), (Some(a), Some(b)) if a.text == b.text)
+}
+
+fn combine(text: u64, section: u64) -> u64 {
+    text.rotate_left(17) ^ section.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Pairs identical provisions in identical sections, in reading order: first
+/// on raw text (no normalisation needed for what did not change at all),
+/// then on match keys among what is left.
 pub(super) fn in_order(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
-    let combine = |side: &Side<'_>| -> Vec<u64> {
-        side.hashes
-            .iter()
-            .enumerate()
-            .map(|(k, t)| {
-                t.rotate_left(17) ^ side.section_hash(k).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    let raw = |side: &Side<'_>| -> Vec<u64> {
+        (0..side.len())
+            .map(|k| {
+                combine(
+                    side.raw_hashes.get(k).copied().unwrap_or(0),
+                    side.section_hash(k),
+                )
             })
             .collect()
     };
-    let (ok, nk) = (combine(old), combine(new));
+    let (ok, nk) = (raw(old), raw(new));
     for op in capture_diff_slices(Algorithm::Myers, &ok, &nk) {
         if let DiffOp::Equal {
             old_index,
@@ -38,6 +50,35 @@ pub(super) fn in_order(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
         {
             for k in 0..len {
                 let (i, j) = (old_index + k, new_index + k);
+                if same_raw(old, i, new, j) {
+                    a.pair(i, j, Link::Exact);
+                }
+            }
+        }
+    }
+    let olds: Vec<usize> = (0..old.len()).filter(|&i| a.old_free(i)).collect();
+    let news: Vec<usize> = (0..new.len()).filter(|&j| a.new_free(j)).collect();
+    if olds.is_empty() || news.is_empty() {
+        return;
+    }
+    let keyed = |side: &Side<'_>, ks: &[usize]| -> Vec<u64> {
+        ks.iter()
+            .map(|&k| combine(side.key_hash(k), side.section_hash(k)))
+            .collect()
+    };
+    let (ok, nk) = (keyed(old, &olds), keyed(new, &news));
+    for op in capture_diff_slices(Algorithm::Myers, &ok, &nk) {
+        if let DiffOp::Equal {
+            old_index,
+            new_index,
+            len,
+        } = op
+        {
+            for k in 0..len {
+                let (Some(&i), Some(&j)) = (olds.get(old_index + k), news.get(new_index + k))
+                else {
+                    continue;
+                };
                 if same_key(old, i, new, j) {
                     a.pair(i, j, Link::Exact);
                 }
@@ -59,9 +100,7 @@ pub(super) fn rel(k: usize, len: usize) -> f64 {
 pub(super) fn by_text(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
     let mut buckets: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for i in (0..old.len()).filter(|&i| a.old_free(i)) {
-        if let Some(&h) = old.hashes.get(i) {
-            buckets.entry(h).or_default().push(i);
-        }
+        buckets.entry(old.key_hash(i)).or_default().push(i);
     }
     if buckets.is_empty() {
         return;
@@ -70,7 +109,7 @@ pub(super) fn by_text(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
         if !a.new_free(j) {
             continue;
         }
-        let Some(list) = new.hashes.get(j).and_then(|h| buckets.get_mut(h)) else {
+        let Some(list) = buckets.get_mut(&new.key_hash(j)) else {
             continue;
         };
         let pos = rel(j, new.len());

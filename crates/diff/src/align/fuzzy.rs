@@ -154,12 +154,12 @@ impl Pool {
             }
         }
         for i in olds {
-            if let Some(k) = old.keys.get(i) {
+            if let Some(k) = old.key(i) {
                 pool.old_bags.insert(i, bag(k, &mut interner));
             }
         }
         for j in news {
-            if let Some(k) = new.keys.get(j) {
+            if let Some(k) = new.key(j) {
                 pool.new_bags.insert(j, bag(k, &mut interner));
             }
         }
@@ -382,7 +382,7 @@ pub(super) fn gaps(
     }
     for (olds, news) in by_gap.values() {
         let (n, m) = (olds.len(), news.len());
-        if n == 0 || m == 0 || n * m > MAX_GAP_CELLS {
+        if n == 0 || m == 0 || n.saturating_mul(m) > MAX_GAP_CELLS {
             continue;
         }
         // sim[x][y] for old olds[x], new news[y]; None when below the floor.

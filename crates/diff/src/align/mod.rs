@@ -2,19 +2,24 @@
 //!
 //! Passes, each working only on what the previous ones left unmatched:
 //!
-//! 1. [`exact::in_order`]: a Myers diff over hashes of (match key, section) —
-//!    unchanged provisions in unchanged sections pair up in reading order,
-//!    duplicates ("Prohibited activities include:") included.
+//! 1. [`exact::in_order`]: a Myers diff over hashes of (raw text, section),
+//!    then over (match key, section) for what is left — unchanged provisions
+//!    in unchanged sections pair up in reading order, duplicates ("Prohibited
+//!    activities include:") included, and text that did not change at all is
+//!    never normalised.
 //! 2. [`exact::by_text`]: a hash lookup on the match key alone — identical
 //!    text that moved to another section or out of order.
 //! 3. Date lines ("Last updated …") pair with date lines.
-//! 4. [`fuzzy::fuzzy`]: weighted token similarity (IDF-weighted Dice over
+//! 4. [`fuzzy::gaps`]: inside each gap between aligned neighbours, an
+//!    order-preserving assignment of near-certain pairs (similarity ≥ 0.8).
+//! 5. [`fuzzy::fuzzy`]: weighted token similarity (IDF-weighted Dice over
 //!    words and CJK bigrams) between unmatched provisions, candidates pruned
-//!    by shared rare tokens, best pairs first, threshold in [`DiffOptions`].
-//! 5. [`fuzzy::splits_and_merges`]: a fragment contained in a provision
+//!    by shared rare tokens, best pairs first, thresholds in [`DiffOptions`]
+//!    (lower for two provisions in the same gap).
+//! 6. [`fuzzy::splits_and_merges`]: a fragment contained in a provision
 //!    either pairs with it (when that one is unmatched) or is recorded as the
 //!    other part of a split/merge of an aligned pair.
-//! 6. [`moves::detect`]: pairs outside the longest increasing subsequence, or
+//! 7. [`moves::detect`]: pairs outside the longest increasing subsequence, or
 //!    whose section changed (after following renamed headings), are moves.
 //!
 //! **Invariant**: every provision index of either side is in at most one pair.
@@ -28,6 +33,7 @@ use crate::fasthash::{FxHashMap, FxHashSet};
 use crate::normalize::{hash_parts, match_key, section_key};
 use crate::significance::is_date_line;
 use cw_model::{ExtractedDocument, Provision, ProvisionKind};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// One document prepared for alignment.
@@ -35,10 +41,14 @@ use std::collections::BTreeMap;
 pub(crate) struct Side<'a> {
     /// The provisions, in reading order.
     pub(crate) provs: &'a [Provision],
-    /// Match keys (case-folded normalised text).
-    pub(crate) keys: Vec<String>,
-    /// Hashes of the match keys.
-    pub(crate) hashes: Vec<u64>,
+    /// Hashes of the raw texts (exact pass before any normalisation).
+    pub(crate) raw_hashes: Vec<u64>,
+    /// Match keys (case-folded normalised text), computed on first use: most
+    /// provisions of consecutive versions are paired by the raw pass and
+    /// never need one.
+    keys: Vec<OnceCell<String>>,
+    /// Hashes of the match keys, computed on first use.
+    hashes: Vec<OnceCell<u64>>,
     /// For each provision, the index of its section path in `paths`.
     section_of: Vec<u32>,
     /// Distinct normalised section paths, a document-wide root heading removed.
@@ -53,8 +63,9 @@ impl<'a> Side<'a> {
     /// Prepares a document: keys, hashes and section paths.
     pub(crate) fn new(doc: &'a ExtractedDocument) -> Self {
         let provs = doc.provisions.as_slice();
-        let keys: Vec<String> = provs.iter().map(|p| match_key(&p.text)).collect();
-        let hashes = keys.iter().map(|k| hash_parts(&[k])).collect();
+        let raw_hashes = provs.iter().map(|p| hash_parts(&[&p.text])).collect();
+        let keys: Vec<OnceCell<String>> = provs.iter().map(|_| OnceCell::new()).collect();
+        let hashes = provs.iter().map(|_| OnceCell::new()).collect();
         let title = doc.title.as_deref().map(section_key).unwrap_or_default();
 
         // Each distinct heading path is normalised once.
@@ -91,7 +102,7 @@ impl<'a> Side<'a> {
                 .iter()
                 .zip(&keys)
                 .filter(|(p, _)| p.kind == ProvisionKind::Heading)
-                .map(|(_, k)| k.clone()),
+                .map(|(p, k)| k.get_or_init(|| match_key(&p.text)).clone()),
         );
         if !title.is_empty() {
             heading_keys.insert(title.clone());
@@ -114,12 +125,27 @@ impl<'a> Side<'a> {
             .collect();
         Side {
             provs,
+            raw_hashes,
             keys,
             hashes,
             section_of,
             paths,
             path_hashes,
             heading_keys,
+        }
+    }
+
+    /// The match key of provision `k`.
+    pub(crate) fn key(&self, k: usize) -> Option<&str> {
+        let (cell, p) = (self.keys.get(k)?, self.provs.get(k)?);
+        Some(cell.get_or_init(|| match_key(&p.text)).as_str())
+    }
+
+    /// A hash of [`Side::key`].
+    pub(crate) fn key_hash(&self, k: usize) -> u64 {
+        match (self.hashes.get(k), self.key(k)) {
+            (Some(cell), Some(key)) => *cell.get_or_init(|| hash_parts(&[key])),
+            _ => 0,
         }
     }
 
@@ -148,8 +174,7 @@ impl<'a> Side<'a> {
             .is_some_and(|p| p.kind != ProvisionKind::Heading);
         not_heading
             && self
-                .keys
-                .get(k)
+                .key(k)
                 .is_some_and(|key| self.heading_keys.contains(key))
     }
 

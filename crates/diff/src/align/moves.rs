@@ -56,10 +56,10 @@ pub(super) fn detect(old: &Side<'_>, new: &Side<'_>, a: &mut Alignment) {
         };
         if op.kind == ProvisionKind::Heading
             && np.kind == ProvisionKind::Heading
-            && let (Some(ok), Some(nk)) = (old.keys.get(i), new.keys.get(j))
+            && let (Some(ok), Some(nk)) = (old.key(i), new.key(j))
             && ok != nk
         {
-            renamed.insert(ok.as_str(), nk.as_str());
+            renamed.insert(ok, nk);
         }
     }
     let pairs: Vec<(usize, usize)> = a.pairs().collect();

@@ -280,3 +280,43 @@ proptest! {
         let _ = cw_diff::render_text(&cs);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Hostile input: arbitrary Unicode in texts, headings and titles never
+    /// makes `diff` or the renderers panic, and the invariants hold.
+    #[test]
+    fn arbitrary_unicode_never_panics(
+        a in prop::collection::vec((any::<String>(), prop::collection::vec(any::<String>(), 0..3), 0..4u8), 0..12),
+        b in prop::collection::vec((any::<String>(), prop::collection::vec(any::<String>(), 0..3), 0..4u8), 0..12),
+        title in any::<String>(),
+    ) {
+        let doc = |items: &[(String, Vec<String>, u8)]| ExtractedDocument {
+            title: Some(title.clone()),
+            effective_date: None,
+            language: "und".into(),
+            format: SourceFormat::Text,
+            provisions: items
+                .iter()
+                .enumerate()
+                .map(|(k, (text, path, kind))| {
+                    let kind = match kind {
+                        0 => ProvisionKind::Heading,
+                        1 => ProvisionKind::ListItem,
+                        2 => ProvisionKind::TableRow,
+                        _ => ProvisionKind::Paragraph,
+                    };
+                    Provision::new(format!("p/{k}"), path.clone(), kind, text.clone())
+                })
+                .collect(),
+            warnings: vec![],
+        };
+        let (old, new) = (doc(&a), doc(&b));
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+        let _ = cw_diff::render_text(&cs);
+        let _ = cw_diff::render_html(&cs);
+        let _ = cw_diff::section_summary(&cs);
+    }
+}
