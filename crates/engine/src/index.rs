@@ -2,6 +2,7 @@
 //! import, a full rebuild (`reindex`), and queries.
 
 use crate::{Engine, EngineError};
+use cw_analyze::{DocType, LabelContext};
 use cw_model::{DocumentKey, VersionRef, VersionSelector};
 use cw_search::{ProvisionRow, SearchIndex, SearchOptions, SearchResults};
 use cw_store::{DocumentRow, StoredVersion};
@@ -9,8 +10,26 @@ use cw_store::{DocumentRow, StoredVersion};
 /// The index folder inside a home.
 pub(crate) const INDEX_DIR: &str = "index";
 
+/// The analysis document type of a stored document: from its declared type, else its title.
+fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
+    let declared = doc.doc_type.as_deref().unwrap_or("").to_lowercase();
+    if declared.contains("privacy") {
+        DocType::Privacy
+    } else if declared.contains("acceptable")
+        || declared.contains("aup")
+        || declared.contains("community")
+    {
+        DocType::Aup
+    } else if declared.contains("terms") || declared.contains("tos") {
+        DocType::Tos
+    } else {
+        DocType::guess(title.unwrap_or(""))
+    }
+}
+
 fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<ProvisionRow> {
     let row = &version.row;
+    let kind = doc_type(doc, version.document.title.as_deref());
     let version_date = row
         .effective_date
         .unwrap_or_else(|| row.observed_at.date_naive());
@@ -34,7 +53,17 @@ fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<Prov
             provision_id: p.id.clone(),
             kind: p.kind,
             text: p.text.clone(),
-            labels: Vec::new(),
+            labels: {
+                let ctx = LabelContext {
+                    doc_type: kind,
+                    language: Some(version.document.language.clone()),
+                    heading_path: p.heading_path.clone(),
+                };
+                cw_analyze::label(&p.text, &ctx)
+                    .into_iter()
+                    .map(|l| l.id)
+                    .collect()
+            },
             lineage_key: lineage.clone(),
         })
         .collect()

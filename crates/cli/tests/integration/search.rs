@@ -24,6 +24,9 @@ fn search_follows_imports_and_reindex() {
     assert_eq!(hits(&["thirty", "--all-versions"]), 1);
     assert_eq!(hits(&["suspend platform:acme"]), 1);
     assert_eq!(hits(&["suspend platform:other"]), 0);
+    // Provisions are labelled when indexed.
+    assert_eq!(hits(&["label:tos_unilateral_termination"]), 1);
+    assert_eq!(hits(&["label:pp_children"]), 0);
     // A malformed query is a usage error.
     let out = dir.cmd().args(["search", "\"unclosed"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
