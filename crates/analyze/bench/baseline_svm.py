@@ -21,7 +21,7 @@ LABELS = [("tos_limitation_of_liability", "ltd"), ("tos_unilateral_termination",
           ("tos_unilateral_change", "ch"), ("tos_content_removal", "cr"),
           ("tos_contract_by_using", "use"), ("tos_choice_of_law", "law"),
           ("tos_jurisdiction", "j"), ("tos_arbitration", "a")]
-DEFAULT_CORPUS = "/work/shared/corpus/labelled/claudette_multilingual"
+DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared/corpus/labelled/claudette_multilingual")
 
 
 def load(corpus):

@@ -11,7 +11,10 @@ use cw_analyze::{TrainOptions, cross_validate_with};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const DEFAULT_CORPUS: &str = "/work/shared/corpus/labelled/claudette_multilingual";
+const DEFAULT_CORPUS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/corpus/labelled/claudette_multilingual"
+);
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

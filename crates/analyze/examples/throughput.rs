@@ -54,7 +54,10 @@ fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
 }
 
 fn main() {
-    let mut root = PathBuf::from("/work/shared/corpus/ota");
+    let mut root = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/ota"
+    ));
     let mut limit = usize::MAX;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {

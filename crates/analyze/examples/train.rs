@@ -12,10 +12,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let corpus = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "/work/shared/corpus/labelled/claudette_multilingual".into()),
-    );
+    let corpus = PathBuf::from(args.next().unwrap_or_else(|| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus/labelled/claudette_multilingual"
+        )
+        .into()
+    }));
     let out = PathBuf::from(args.next().unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/model/unfair_tos.json").to_string()
     }));

@@ -279,7 +279,10 @@ mod model {
     use cw_analyze::{Model, RuleSet, TrainOptions, train};
     use std::path::Path;
 
-    const CORPUS: &str = "/work/shared/corpus/labelled/claudette_multilingual";
+    const CORPUS: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/labelled/claudette_multilingual"
+    );
 
     #[test]
     fn training_twice_gives_identical_bytes() {

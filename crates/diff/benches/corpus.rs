@@ -25,7 +25,12 @@ use std::sync::LazyLock;
 fn corpus_dir() -> PathBuf {
     std::env::var_os("CW_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus/ota"))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpus/ota"
+            ))
+        })
 }
 
 /// Strips inline Markdown: `**bold**`, `_em_`, `[text](url)` → `text`, `` `code` ``.
