@@ -415,35 +415,3 @@ mod robustness {
         }
     }
 }
-
-mod tidy {
-    use std::path::Path;
-
-    /// Every .rs file of the crate opens with a `//!` purpose paragraph.
-    #[test]
-    fn every_rust_file_opens_with_a_module_doc() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut stack = vec![root.join("src"), root.join("tests"), root.join("examples")];
-        let mut seen = 0;
-        while let Some(dir) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "rs") {
-                    let text = std::fs::read_to_string(&p).unwrap();
-                    assert!(
-                        text.starts_with("//!"),
-                        "{} does not open with //!",
-                        p.display()
-                    );
-                    seen += 1;
-                }
-            }
-        }
-        assert!(seen >= 10);
-    }
-}

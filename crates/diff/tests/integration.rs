@@ -19,8 +19,6 @@ mod render;
 mod seeds;
 #[path = "integration/significance.rs"]
 mod significance;
-#[path = "integration/tidy.rs"]
-mod tidy;
 
 use cw_diff::diff;
 use cw_model::{

@@ -768,35 +768,3 @@ mod properties {
         }
     }
 }
-
-mod tidy {
-    use super::*;
-
-    /// Every Rust file of this crate opens with a `//!` paragraph on its purpose.
-    #[test]
-    fn every_rust_file_opens_with_a_module_doc() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut dirs = vec![root.join("src"), root.join("tests"), root.join("examples")];
-        let mut seen = 0;
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    assert!(
-                        text.starts_with("//!"),
-                        "{} does not open with a //! paragraph",
-                        path.display()
-                    );
-                    seen += 1;
-                }
-            }
-        }
-        assert!(seen >= 12, "only {seen} files checked");
-    }
-}

@@ -1,7 +1,7 @@
 //! Integration tests for cw-notify through its public API only, one `mod`
 //! per channel: webhooks against a real HTTP receiver that verifies the
 //! signature, email against a real SMTP server (aiosmtpd, started by the
-//! test), Atom feeds parsed back with atom_syndication, and the house rules.
+//! test), Atom feeds parsed back with atom_syndication.
 //! The modules live in `tests/integration/` so Cargo builds one binary.
 
 // Tests state their expectations with unwrap/expect/panic on purpose.
@@ -13,7 +13,5 @@ mod common;
 mod email;
 #[path = "integration/feed.rs"]
 mod feed;
-#[path = "integration/tidy.rs"]
-mod tidy;
 #[path = "integration/webhook.rs"]
 mod webhook;

@@ -15,8 +15,6 @@ mod import;
 mod queries;
 #[path = "integration/reopen.rs"]
 mod reopen;
-#[path = "integration/tidy.rs"]
-mod tidy;
 #[path = "integration/transactions.rs"]
 mod transactions;
 #[path = "integration/util.rs"]
