@@ -8,16 +8,31 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
 
 log "Installing what the tests need"
-# Debian packages: python3 (eval scripts, SMTP sink), chromium (browser fetch tests).
+# Debian packages: python3 (eval scripts, SMTP sink), chromium (browser fetch tests),
+# chromium-driver (WebDriver for the cw-server UI tests).
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+# poppler-utils (pdftotext/pdfinfo: report PDF tests and the contents' page numbers),
+# sqlite3 (the verify tests tamper with the database by hand).
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
+command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 # PyPI: aiosmtpd is the real SMTP server the e-mail tests talk to.
 python3 -c "import aiosmtpd" 2>/dev/null || python3 -m pip install -q aiosmtpd
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
+# crates.io: s3s-fs is the real S3-compatible server the archive tests start
+# (0.14.1: the newest that builds with this toolchain).
+command -v s3s-fs >/dev/null || [ -x "$HOME/.cargo/bin/s3s-fs" ] \
+  || cargo install s3s-fs@0.14.1 --features binary --locked
+# PostgreSQL (Debian's package, installed when missing): a throwaway cluster
+# in target/pg-test for the store suite's second pass and the migrate tests.
+CLAUSEWATCH_TEST_POSTGRES_URL=$(scripts/pg-test-cluster.sh start)
+export CLAUSEWATCH_TEST_POSTGRES_URL
+trap 'scripts/pg-test-cluster.sh stop' EXIT
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -29,7 +44,9 @@ log "cargo build --release"
 cargo build --release --workspace
 
 log "cargo test --release"
-{ cargo test --release --workspace --no-fail-fast; cargo test --release -p cw-fetch --features browser --test integration browser; } 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
+{ cargo test --release --workspace --no-fail-fast; cargo test --release -p cw-fetch --features browser --test integration browser;
+  # The store suite again, every test on PostgreSQL instead of SQLite.
+  CLAUSEWATCH_TEST_STORE_BACKEND=postgres cargo test --release -p cw-store --test integration; } 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
 if grep -qE '^test result: FAILED|^error' target/test-output.txt; then
   echo "cargo test failed; full log in target/test-output.txt" >&2
   grep -A30 '^failures:' target/test-output.txt | head -200 >&2 || true

@@ -50,6 +50,7 @@ mod similarity;
 mod svm;
 mod text;
 mod train;
+mod version;
 mod workload;
 
 pub use attributes::{Actor, Attributes, Evidence, Modality, NoticeMode, Period, attributes};
@@ -67,4 +68,5 @@ pub use text::slice_chars;
 pub use train::{
     CvReport, LabelScore, TrainOptions, cross_validate, cross_validate_with, train, train_corpus,
 };
+pub use version::{analyzer_version, model_version};
 pub use workload::{WorkloadRules, workload_queries};

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     init_tracing(cli.global.verbose);
+    quiet_caught_pdf_panics();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,9 +35,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// cw-extract runs the PDF library on a worker thread named `cw-extract-pdf`
+/// and turns its panics into an error; the default hook would still print a
+/// "thread panicked" message for them, so that thread's panics stay quiet.
+fn quiet_caught_pdf_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() != Some("cw-extract-pdf") {
+            default(info);
+        }
+    }));
+}
+
 fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "warn,tantivy=error",
+        // The PDF library logs its own recoveries; extraction reports what
+        // matters as warnings in the document.
+        0 => "warn,tantivy=error,pdf_oxide=off",
         1 => "info",
         _ => "debug",
     };

@@ -261,5 +261,13 @@ fn main() {
         "cw-diff bench: {} pairs, {bytes} bytes, {provisions} new-side provisions",
         PAIRS.len()
     );
+    let rewrite = tiktok("2023-10-13T18-34-44Z.md", "2025-10-03T00-42-28Z.md");
+    let cs = cw_diff::diff(&rewrite.old, &rewrite.new);
+    eprintln!(
+        "rewrite pair: {} → {} provisions; {:?}",
+        rewrite.old.provisions.len(),
+        rewrite.new.provisions.len(),
+        cs.summary
+    );
     divan::main();
 }

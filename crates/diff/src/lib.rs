@@ -13,7 +13,9 @@
 //! * [`DiffOptions`] holds the thresholds (fuzzy similarity, split/merge
 //!   containment, candidate pruning) and switches (moves, splits).
 //! * [`render_text`] and [`render_html`] turn a change set into a terminal
-//!   report or a self-contained HTML page; [`section_summary`] gives the
+//!   report or a self-contained HTML page ([`render_text_with`] and
+//!   [`render_html_with`] take [`RenderOptions`], e.g. to show unchanged
+//!   provisions too); [`section_summary`] gives the
 //!   per-section counts as data ([`SectionSummary`]).
 //!
 //! How it works: texts are normalised (NFKC, quotes, dashes, whitespace, list
@@ -73,7 +75,7 @@ mod tokens;
 mod words;
 
 pub use options::DiffOptions;
-pub use render::{render_html, render_text};
+pub use render::{RenderOptions, render_html, render_html_with, render_text, render_text_with};
 pub use summary::{SectionSummary, section_summary};
 
 use cw_model::{ChangeSet, DiffSide, ExtractedDocument};

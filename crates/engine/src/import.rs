@@ -5,7 +5,7 @@ use crate::{Engine, EngineError, lineage};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use cw_extract::ExtractOptions;
 use cw_model::{DiffSummary, DocumentKey, Warning};
-use cw_store::{DocumentMeta, ImportOutcome, NewImport};
+use cw_store::{DocumentMeta, ImportOutcome, NewImport, NextVersion};
 use serde::Serialize;
 
 /// One copy of a document to import.
@@ -118,7 +118,20 @@ impl Engine {
     /// read leaves no trace. The raw bytes are archived before the database
     /// transaction; a blob whose transaction never committed is not referenced
     /// by any record.
-    pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, EngineError> {
+    pub async fn import(&self, mut request: ImportRequest) -> Result<ImportReport, EngineError> {
+        // A declaration given with the request wins and is stored with the
+        // document; without one, the document's stored declaration applies.
+        let given = request
+            .extract
+            .declaration
+            .as_ref()
+            .filter(|d| !d.is_empty())
+            .map(cw_extract::Declaration::to_json);
+        if given.is_none()
+            && let Some(stored) = self.store().declaration(&request.document).await?
+        {
+            request.extract.declaration = Some(cw_extract::Declaration::from_json(&stored.json)?);
+        }
         let extracted = cw_extract::extract(&request.bytes, &request.extract)?;
         let observed_at = request
             .observed_at
@@ -131,9 +144,15 @@ impl Engine {
         let previous = store
             .previous_version(&request.document, observed_at)
             .await?;
+        // A copy older than a stored version (imported out of date order):
+        // the following version's change must be recomputed against it.
+        let next = store.next_version(&request.document, observed_at).await?;
         let change = previous
             .as_ref()
             .map(|prev| cw_diff::diff(&prev.document, &extracted));
+        let next_change = next
+            .as_ref()
+            .map(|n| cw_diff::diff(&extracted, &n.document));
         let content_hash = cw_store::content_hash(&extracted);
         let lineage_keys = lineage::lineage_keys(
             &request.document,
@@ -141,31 +160,46 @@ impl Engine {
             &content_hash,
             previous
                 .as_ref()
-                .map(|p| (p.lineage_keys.as_slice(), &p.document)),
-            change.as_ref(),
+                .zip(change.as_ref())
+                .map(|(p, c)| (p.lineage_keys.as_slice(), &p.document, c)),
+            next.as_ref()
+                .zip(next_change.as_ref())
+                .map(|(n, c)| (n.lineage_keys.as_slice(), &n.document, c)),
         );
         let blob = store.archive().put(&request.bytes)?;
         let summary = change.as_ref().map(|c| c.summary);
         let outcome = store
-            .record_import(NewImport {
-                document: request.document.clone(),
-                blob: blob.clone(),
-                size: request.bytes.len() as u64,
-                format: extracted.format.as_str().to_string(),
-                source: request.source.clone(),
-                observed_at,
-                extractor_version: cw_model::EXTRACTOR_VERSION.to_string(),
-                previous_version_number: previous.as_ref().map(|p| p.row.number),
-                change,
-                lineage_keys,
-                extracted: extracted.clone(),
-            })
+            .record_import_with_next(
+                NewImport {
+                    document: request.document.clone(),
+                    blob: blob.clone(),
+                    size: request.bytes.len() as u64,
+                    format: extracted.format.as_str().to_string(),
+                    source: request.source.clone(),
+                    observed_at,
+                    extractor_version: cw_model::EXTRACTOR_VERSION.to_string(),
+                    previous_version_number: previous.as_ref().map(|p| p.row.number),
+                    change,
+                    lineage_keys,
+                    extracted: extracted.clone(),
+                },
+                NextVersion {
+                    version_number: next.as_ref().map(|n| n.row.number),
+                    change: next_change,
+                },
+            )
             .await?;
+        if let Some(json) = &given {
+            store.set_declaration(&request.document, json).await?;
+        }
         if let ImportOutcome::NewVersion { version_number, .. } = outcome {
             // The index is derived data: a failure here is logged, not fatal; `reindex` repairs it.
             if let Err(e) = self.index_version(&request.document, version_number).await {
                 tracing::warn!(document = %request.document, error = %e, "search index not updated; run `clausewatch reindex`");
             }
+            // Labels, attributes and findings of the new version (derived data; failures are logged).
+            self.analyze_imported(&request.document, version_number)
+                .await;
         }
         let (status, version, changes) = match outcome {
             ImportOutcome::SameSnapshot { version_number } => {

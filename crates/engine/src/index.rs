@@ -11,7 +11,7 @@ use cw_store::{DocumentRow, StoredVersion};
 pub(crate) const INDEX_DIR: &str = "index";
 
 /// The analysis document type of a stored document: from its declared type, else its title.
-fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
+pub(crate) fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
     let declared = doc.doc_type.as_deref().unwrap_or("").to_lowercase();
     if declared.contains("privacy") {
         DocType::Privacy

@@ -22,12 +22,21 @@
 //! ```
 #![deny(missing_docs)]
 
+mod analyze;
 pub mod demo;
 mod import;
 mod index;
 mod lineage;
+mod reextract;
+pub mod watch;
 
+pub use analyze::{
+    AdoptionView, AnalysisSource, CheckReport, ComparableProvision, Comparison, FindingView,
+    LabelDelta, LabelView, ProvisionView, VersionAnalysis, WorkloadActivity, WorkloadHit,
+    WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
+};
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
+pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
 
 use cw_model::KeyError;
 use cw_store::Store;
@@ -40,6 +49,9 @@ pub enum EngineError {
     /// The bytes could not be read as a document (user error: bad input).
     #[error(transparent)]
     Extract(#[from] cw_extract::ExtractError),
+    /// A declaration (given or stored with the document) is invalid.
+    #[error(transparent)]
+    Declaration(#[from] cw_extract::DeclarationError),
     /// The store failed or refused the write.
     #[error(transparent)]
     Store(#[from] cw_store::StoreError),

@@ -1,46 +1,121 @@
 //! Provision lineage: a key that follows one provision through every version
 //! of its document, across edits and moves, as long as the diff aligns it.
+//!
+//! Keys come from *sources*, each a map from a provision id of the version
+//! being keyed to a key it can inherit, built from one diff: against the
+//! version before ([`via_old`]), against the version after ([`via_new`],
+//! for a version imported out of date order) or against the version's own
+//! earlier extraction (a technical upgrade). [`assign`] takes the first
+//! source that has a key not yet used in the version; provisions no source
+//! knows get a fresh key.
 
 use cw_model::{ChangeSet, DocumentKey, ExtractedDocument};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-/// Computes one lineage key per provision of `new`.
+/// Provision id (of one version) → lineage key it may inherit.
+pub(crate) type Source = HashMap<String, String>;
+
+/// Keys the new side of `change` inherits from its old side, whose
+/// provisions (`old_doc`) carry `old_keys`.
+pub(crate) fn via_old(
+    old_keys: &[String],
+    old_doc: &ExtractedDocument,
+    change: &ChangeSet,
+) -> Source {
+    let key_of: HashMap<&str, &str> = old_doc
+        .provisions
+        .iter()
+        .zip(old_keys)
+        .map(|(p, k)| (p.id.as_str(), k.as_str()))
+        .collect();
+    change
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let key = key_of.get(c.old_id.as_deref()?)?;
+            Some((c.new_id.clone()?, (*key).to_string()))
+        })
+        .collect()
+}
+
+/// Keys the old side of `change` inherits from its new side, whose
+/// provisions (`new_doc`) carry `new_keys`.
+pub(crate) fn via_new(
+    new_keys: &[String],
+    new_doc: &ExtractedDocument,
+    change: &ChangeSet,
+) -> Source {
+    let key_of: HashMap<&str, &str> = new_doc
+        .provisions
+        .iter()
+        .zip(new_keys)
+        .map(|(p, k)| (p.id.as_str(), k.as_str()))
+        .collect();
+    change
+        .changes
+        .iter()
+        .filter_map(|c| {
+            let key = key_of.get(c.new_id.as_deref()?)?;
+            Some((c.old_id.clone()?, (*key).to_string()))
+        })
+        .collect()
+}
+
+/// One lineage key per provision of `doc`: from the first source that knows
+/// the provision and whose key no earlier provision took, else a fresh key
+/// derived from the document, the version's content hash and the provision
+/// id (so the same input always yields the same keys).
+pub(crate) fn assign(
+    document: &DocumentKey,
+    doc: &ExtractedDocument,
+    content_hash: &str,
+    sources: &[&Source],
+) -> Vec<String> {
+    let mut used: HashSet<String> = HashSet::new();
+    // Inherited keys first, in source order, so an earlier source wins.
+    let mut chosen: Vec<Option<String>> = vec![None; doc.provisions.len()];
+    for source in sources {
+        for (slot, p) in chosen.iter_mut().zip(&doc.provisions) {
+            if slot.is_some() {
+                continue;
+            }
+            if let Some(k) = source.get(&p.id)
+                && !used.contains(k)
+            {
+                used.insert(k.clone());
+                *slot = Some(k.clone());
+            }
+        }
+    }
+    chosen
+        .into_iter()
+        .zip(&doc.provisions)
+        .map(|(k, p)| k.unwrap_or_else(|| fresh_key(document, content_hash, &p.id)))
+        .collect()
+}
+
+/// Computes one lineage key per provision of `new` at import.
 ///
 /// A provision aligned (unchanged, modified or moved) with a provision of the
-/// previous version inherits that provision's key; any other provision gets a
-/// fresh key derived from the document, the version's content and its id, so
-/// the same import always yields the same keys.
+/// previous version inherits that provision's key; failing that, for a
+/// version imported before an already stored one, the key of the provision
+/// of the following version it aligns with; any other provision gets a
+/// fresh key.
 pub(crate) fn lineage_keys(
     document: &DocumentKey,
     new: &ExtractedDocument,
     new_content_hash: &str,
-    previous: Option<(&[String], &ExtractedDocument)>,
-    change: Option<&ChangeSet>,
+    previous: Option<(&[String], &ExtractedDocument, &ChangeSet)>,
+    next: Option<(&[String], &ExtractedDocument, &ChangeSet)>,
 ) -> Vec<String> {
-    let mut inherited: HashMap<&str, &str> = HashMap::new();
-    if let (Some((old_keys, old_doc)), Some(change)) = (previous, change) {
-        let old_key_of: HashMap<&str, &str> = old_doc
-            .provisions
-            .iter()
-            .zip(old_keys.iter())
-            .map(|(p, k)| (p.id.as_str(), k.as_str()))
-            .collect();
-        for c in &change.changes {
-            if let (Some(old_id), Some(new_id)) = (&c.old_id, &c.new_id)
-                && let Some(key) = old_key_of.get(old_id.as_str())
-            {
-                inherited.insert(new_id.as_str(), key);
-            }
-        }
-    }
-    new.provisions
-        .iter()
-        .map(|p| match inherited.get(p.id.as_str()) {
-            Some(k) => (*k).to_string(),
-            None => fresh_key(document, new_content_hash, &p.id),
-        })
-        .collect()
+    let before = previous
+        .map(|(keys, doc, change)| via_old(keys, doc, change))
+        .unwrap_or_default();
+    let after = next
+        .map(|(keys, doc, change)| via_new(keys, doc, change))
+        .unwrap_or_default();
+    assign(document, new, new_content_hash, &[&before, &after])
 }
 
 fn fresh_key(document: &DocumentKey, content_hash: &str, provision_id: &str) -> String {

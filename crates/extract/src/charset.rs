@@ -1,9 +1,12 @@
-//! Bytes → text. In order: a byte-order mark; valid UTF-8; UTF-16 without a
-//! mark; a `<meta charset>` declaration; UTF-8 with a few broken bytes; and
-//! finally a statistical guess (chardetng) decoded with encoding_rs, which
-//! covers legacy encodings such as GBK, Shift_JIS and windows-1252. Lossy
-//! decoding is reported as a warning, never an error. Line endings are
-//! normalised to `\n` (form feeds, the page breaks of PDF-to-text tools, are kept).
+//! Bytes → text. In order: a byte-order mark; the charset of the
+//! `Content-Type` the bytes came with (an HTTP header), if known; valid
+//! UTF-8; UTF-16 without a mark; a `<meta charset>` / `http-equiv` or XML
+//! `encoding` declaration; UTF-8 with a few broken bytes; and finally a
+//! statistical guess (chardetng) decoded with encoding_rs, which covers the
+//! legacy encodings of Chinese (GBK/GB18030, Big5), Japanese (Shift_JIS,
+//! EUC-JP), Korean (EUC-KR) and Western (windows-1252) pages. Lossy decoding
+//! is reported as a warning, never an error. Line endings are normalised to
+//! `\n` (form feeds, the page breaks of PDF-to-text tools, are kept).
 
 use std::sync::LazyLock;
 
@@ -18,10 +21,23 @@ static META_CHARSET: LazyLock<BytesRegex> = LazyLock::new(|| {
     BytesRegex::new(r#"(?i)<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]{2,40})"#)
         .expect("constant regex pattern compiles")
 });
+static XML_ENCODING: LazyLock<BytesRegex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    BytesRegex::new(
+        r#"^(?:\xEF\xBB\xBF)?\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_:.\-]{2,40})["']"#,
+    )
+    .expect("constant regex pattern compiles")
+});
 
-/// Decodes `bytes` to text, pushing a warning when some bytes could not be decoded.
-pub(crate) fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> String {
-    let (text, encoding, lossy) = decode_raw(bytes);
+/// Decodes `bytes` to text, pushing a warning when some bytes could not be
+/// decoded. `content_type` is the `Content-Type` the bytes came with (or a
+/// bare charset label), when known.
+pub(crate) fn decode(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> String {
+    let (text, encoding, lossy) = decode_raw(bytes, content_type);
     if lossy {
         warnings.push(Warning::new(format!(
             "some bytes were not valid {} and were replaced with U+FFFD; parts of the text may be garbled",
@@ -31,11 +47,41 @@ pub(crate) fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> String {
     normalise_newlines(&text)
 }
 
-fn decode_raw(bytes: &[u8]) -> (String, &'static Encoding, bool) {
+/// The encoding named by a `Content-Type` value (`text/html; charset="gbk"`)
+/// or by a bare label (`shift_jis`); `None` when it names none we know.
+pub(crate) fn content_type_encoding(content_type: &str) -> Option<&'static Encoding> {
+    let lower = content_type.to_ascii_lowercase();
+    let label = match lower.find("charset") {
+        Some(at) => {
+            let rest = lower.get(at + "charset".len()..)?.trim_start();
+            let rest = rest.strip_prefix('=')?.trim_start();
+            let rest = rest.trim_start_matches(['"', '\'']);
+            rest.split(['"', '\'', ';', ',', ' ', '\t'])
+                .next()
+                .unwrap_or_default()
+        }
+        // A bare label; a media type without a charset says nothing.
+        None if !lower.contains('/') && !lower.contains(';') => lower.trim(),
+        None => return None,
+    };
+    Encoding::for_label(label.as_bytes())
+}
+
+fn decode_raw(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Encoding, bool) {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let body = bytes.get(bom_len..).unwrap_or_default();
         let (text, lossy) = enc.decode_without_bom_handling(body);
         return (text.into_owned(), enc, lossy);
+    }
+    if let Some(enc) = content_type.and_then(content_type_encoding) {
+        // Servers that never set a charset default to ISO-8859-1; a body that
+        // is valid UTF-8 with non-ASCII text was not written in it.
+        let latin_default = enc == encoding_rs::WINDOWS_1252;
+        let utf8 = std::str::from_utf8(bytes).ok();
+        if !(latin_default && utf8.is_some_and(|t| !t.is_ascii())) {
+            let (text, lossy) = enc.decode_without_bom_handling(bytes);
+            return (text.into_owned(), enc, lossy);
+        }
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (text.to_string(), encoding_rs::UTF_8, false);
@@ -45,8 +91,9 @@ fn decode_raw(bytes: &[u8]) -> (String, &'static Encoding, bool) {
         return (text.into_owned(), enc, lossy);
     }
     let head = bytes.get(..4096).unwrap_or(bytes);
-    let declared = META_CHARSET
+    let declared = XML_ENCODING
         .captures(head)
+        .or_else(|| META_CHARSET.captures(head))
         .and_then(|c| c.get(1))
         .and_then(|m| Encoding::for_label(m.as_bytes()));
     let enc = match declared {
@@ -107,7 +154,7 @@ mod tests {
 
     fn dec(bytes: &[u8]) -> (String, Vec<Warning>) {
         let mut w = Vec::new();
-        let t = decode(bytes, &mut w);
+        let t = decode(bytes, None, &mut w);
         (t, w)
     }
 
@@ -132,6 +179,60 @@ mod tests {
         let mut html = b"<html><head><meta charset=\"gbk\"></head><body>".to_vec();
         html.extend_from_slice(&gbk);
         assert!(dec(&html).0.contains("最后更新"));
+    }
+
+    #[test]
+    fn content_type_charset_wins_over_meta_and_detection() {
+        let text = "利用規約：本規約は当社のサービスの利用条件を定めるものです。";
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
+        let mut html = b"<html><head><meta charset=\"euc-kr\"></head><body><p>".to_vec();
+        html.extend_from_slice(&sjis);
+        let mut w = Vec::new();
+        let out = decode(&html, Some("text/html; charset=\"Shift_JIS\""), &mut w);
+        assert!(out.contains(text), "{out}");
+        assert!(w.is_empty());
+        // A BOM still wins over the header.
+        let mut w = Vec::new();
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        assert_eq!(decode(&bom, Some("text/plain; charset=gbk"), &mut w), text);
+        // The ISO-8859-1 server default does not garble a UTF-8 body.
+        let mut w = Vec::new();
+        assert_eq!(
+            decode(
+                text.as_bytes(),
+                Some("text/html; charset=ISO-8859-1"),
+                &mut w
+            ),
+            text
+        );
+        // An unknown or missing charset falls through to detection.
+        let mut w = Vec::new();
+        assert_eq!(decode(&sjis, Some("text/plain"), &mut w), text);
+        let mut w = Vec::new();
+        assert_eq!(
+            decode(&sjis, Some("text/plain; charset=klingon"), &mut w),
+            text
+        );
+    }
+
+    #[test]
+    fn parses_content_type_values() {
+        let e = |s: &str| content_type_encoding(s).map(Encoding::name);
+        assert_eq!(e("text/html; charset=utf-8"), Some("UTF-8"));
+        assert_eq!(e("text/html;charset='GB2312'"), Some("GBK"));
+        assert_eq!(e("Text/HTML; Charset = \"big5\"; q=1"), Some("Big5"));
+        assert_eq!(e("euc-jp"), Some("EUC-JP"));
+        assert_eq!(e("text/html"), None);
+        assert_eq!(e("charset"), None);
+        assert_eq!(e(""), None);
+    }
+
+    #[test]
+    fn xml_encoding_declaration() {
+        let (bytes, _, _) = encoding_rs::EUC_KR.encode(
+            "<?xml version=\"1.0\" encoding=\"EUC-KR\"?><html><body><p>개인정보 처리방침</p></body></html>",
+        );
+        assert!(dec(&bytes).0.contains("개인정보 처리방침"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use scraper::node::Element;
 use scraper::{ElementRef, Html, Node};
 
 use crate::blocks::{Block, BlockKind, Inline, Style, strip_markdown_inline};
+use crate::declarations::{Declaration, Filter, Visit};
 
 /// What an HTML page yields.
 #[derive(Debug, Default)]
@@ -24,17 +25,169 @@ pub(crate) struct HtmlPage {
     pub(crate) title: Option<String>,
     /// The `lang` attribute of `<html>`.
     pub(crate) lang: Option<String>,
+    /// A declaration selected the content: keep every block it yields.
+    pub(crate) declared: bool,
 }
 
-/// Parses a whole page (or a fragment handed in as one).
-pub(crate) fn parse_document(src: &str) -> HtmlPage {
-    walk(&Html::parse_document(src), false)
+/// A declaration's `select` matched nothing on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NoMatch;
+
+/// Parses a whole page (or a fragment handed in as one), applying a
+/// declaration when one is given.
+pub(crate) fn parse_document(src: &str, decl: Option<&Declaration>) -> Result<HtmlPage, NoMatch> {
+    let src = limit_attributes(src, MAX_ATTRIBUTES);
+    let doc = Html::parse_document(&src);
+    let filter = match decl.filter(|d| !d.is_empty()) {
+        Some(d) => Some(Filter::new(&doc, d).ok_or(NoMatch)?),
+        None => None,
+    };
+    Ok(walk(&doc, false, filter.as_ref()))
 }
 
 /// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
 /// inline syntax, which is removed.
 pub(crate) fn parse_fragment(src: &str) -> Vec<Block> {
-    walk(&Html::parse_fragment(src), true).blocks
+    let src = limit_attributes(src, MAX_ATTRIBUTES);
+    walk(&Html::parse_fragment(&src), true, None).blocks
+}
+
+/// Most attributes read per tag. html5ever checks every new attribute
+/// against the tag's earlier ones, so a tag with a million attributes would
+/// take quadratic time; no real page comes near this.
+const MAX_ATTRIBUTES: usize = 1_000;
+
+/// Elements whose content is raw text up to their end tag.
+const RAW_TEXT: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+];
+
+/// Drops the attributes past the `max`-th of every tag, following the HTML
+/// tokenizer closely enough (comments, quoted values, raw-text elements) to
+/// find tags where html5ever will. Borrowed when no tag has that many.
+fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let b = src.as_bytes();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+        i += off + 1;
+        if b.get(i..i + 3) == Some(b"!--") {
+            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let name_start = i;
+        while b
+            .get(i)
+            .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'>' | b'/'))
+        {
+            i += 1;
+        }
+        let name = b.get(name_start..i).unwrap_or_default();
+        let mut attrs = 0usize;
+        let mut cut_from: Option<usize> = None;
+        // Attributes until `>`.
+        loop {
+            while b
+                .get(i)
+                .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
+            {
+                i += 1;
+            }
+            match b.get(i) {
+                None => break,
+                Some(b'>') => {
+                    if let Some(from) = cut_from {
+                        cuts.push((from, i));
+                    }
+                    i += 1;
+                    break;
+                }
+                Some(_) => {}
+            }
+            let attr_start = i;
+            i += 1;
+            while b
+                .get(i)
+                .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'>' | b'/' | b'='))
+            {
+                i += 1;
+            }
+            while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'=') {
+                i += 1;
+                while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+                    i += 1;
+                }
+                match b.get(i) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        i = b
+                            .get(i + 1..)
+                            .and_then(|r| r.iter().position(|&c| c == q))
+                            .map_or(b.len(), |p| i + 1 + p + 1);
+                    }
+                    _ => {
+                        while b
+                            .get(i)
+                            .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>')
+                        {
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            attrs += 1;
+            if attrs == max + 1 {
+                cut_from = Some(attr_start);
+            }
+        }
+        if let Some(raw) = RAW_TEXT
+            .iter()
+            .find(|r| r.as_bytes().eq_ignore_ascii_case(name))
+        {
+            let close = format!("</{raw}");
+            i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
+        }
+    }
+    if cuts.is_empty() {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut at = 0;
+    for (from, to) in cuts {
+        out.push_str(src.get(at..from).unwrap_or_default());
+        at = to;
+    }
+    out.push_str(src.get(at..).unwrap_or_default());
+    std::borrow::Cow::Owned(out)
+}
+
+/// First position of `needle` in `hay` at or after `from`.
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// [`find`], ASCII case-insensitive.
+fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| p + from)
 }
 
 #[rustfmt::skip]
@@ -119,20 +272,25 @@ struct Walker {
     title_buf: String,
     lang: Option<String>,
     markdown_text: bool,
+    /// Content chosen by a declaration: no element is page chrome.
+    declared: bool,
 }
 
-fn walk(doc: &Html, markdown_text: bool) -> HtmlPage {
-    let main = find_main(doc);
+fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
+    let declared = filter.is_some_and(Filter::selects);
+    let main = if declared { None } else { find_main(doc) };
     let mut w = Walker {
         markdown_text,
         has_main: main.is_some(),
+        declared,
         ..Walker::default()
     };
     let root = doc.tree.root();
     let mut node = root;
     'walk: loop {
         let is_main = main.is_some_and(|m| std::ptr::eq(m, node.value()));
-        if w.open(node.value(), is_main)
+        let visit = filter.map_or(Visit::Read, |f| f.visit(node.id()));
+        if w.open(node.value(), is_main, visit)
             && let Some(child) = node.first_child()
         {
             node = child;
@@ -158,6 +316,7 @@ fn walk(doc: &Html, markdown_text: bool) -> HtmlPage {
         blocks: w.blocks,
         title: w.title,
         lang: w.lang,
+        declared,
     }
 }
 
@@ -286,7 +445,7 @@ impl Walker {
     }
 
     fn is_chrome(&self, e: &Element, name: &str) -> bool {
-        if matches!(name, "html" | "body" | "main" | "article") {
+        if self.declared || matches!(name, "html" | "body" | "main" | "article") {
             return false;
         }
         if matches!(name, "nav" | "aside") {
@@ -305,10 +464,14 @@ impl Walker {
     }
 
     /// Handles entering a node; returns whether to visit its children.
-    fn open(&mut self, node: &Node, is_main: bool) -> bool {
+    /// `visit` is a declaration's verdict (text outside the selection is not
+    /// read; the `<title>` is read regardless).
+    fn open(&mut self, node: &Node, is_main: bool, visit: Visit) -> bool {
         let e = match node {
             Node::Text(t) => {
-                self.text(t);
+                if visit == Visit::Read || self.in_title {
+                    self.text(t);
+                }
                 return false;
             }
             Node::Element(e) => e,
@@ -317,7 +480,8 @@ impl Walker {
         };
         let name = e.name();
         let mut f = Frame::default();
-        if SKIP.contains(&name) || is_hidden(e) {
+        let declared_out = visit == Visit::Skip && !matches!(name, "html" | "head" | "title");
+        if declared_out || SKIP.contains(&name) || is_hidden(e) {
             f.skipped = true;
             self.frames.push(f);
             return false;
@@ -498,6 +662,10 @@ impl Walker {
 mod tests {
     use super::*;
 
+    fn parse_document(src: &str) -> HtmlPage {
+        super::parse_document(src, None).unwrap_or_default()
+    }
+
     fn blocks(src: &str) -> Vec<(BlockKind, String, bool)> {
         parse_document(src)
             .blocks
@@ -573,6 +741,22 @@ mod tests {
                 (BlockKind::Paragraph, "Second.")
             ]
         );
+    }
+
+    #[test]
+    fn attributes_past_the_limit_are_dropped() {
+        let many: String = (0..5).map(|i| format!(" a{i}=\"x > y\"")).collect();
+        let src =
+            format!("<!-- <p {many}> --><script>if (a<b) x = '<p';</script><p{many}>Text</p>");
+        let got = limit_attributes(&src, 2);
+        assert_eq!(
+            got,
+            "<!-- <p  a0=\"x > y\" a1=\"x > y\" a2=\"x > y\" a3=\"x > y\" a4=\"x > y\"> --><script>if (a<b) x = '<p';</script><p a0=\"x > y\" a1=\"x > y\" >Text</p>"
+        );
+        assert!(matches!(
+            limit_attributes(&src, 5),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

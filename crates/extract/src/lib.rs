@@ -41,10 +41,13 @@
 mod blocks;
 mod boilerplate;
 mod charset;
+mod declarations;
 mod html;
 mod lang;
 mod markdown;
 mod meta;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod render;
 mod segment;
 mod sniff;
@@ -52,6 +55,7 @@ mod text;
 
 use cw_model::{ExtractedDocument, SourceFormat, Warning};
 
+pub use declarations::{Declaration, DeclarationError, Edge, Selector};
 pub use render::{render_markdown, render_text};
 
 /// The default input size limit: 64 MiB.
@@ -78,9 +82,26 @@ pub enum ExtractError {
         /// What the bytes look like, e.g. "a PNG image" or "unrecognised binary data".
         what: String,
     },
-    /// The input is a PDF that cannot be read; the text says why.
+    /// The input is a PDF that cannot be read (damaged, not a PDF after
+    /// all, or this build has no PDF support); the text says why.
     #[error("cannot read the PDF: {0}")]
     Pdf(String),
+    /// The PDF is encrypted and needs a password to open.
+    #[error(
+        "cannot read the PDF: it is encrypted and needs a password to open; save a copy without a password first (for example `qpdf --password=PASSWORD --decrypt in.pdf out.pdf`)"
+    )]
+    PdfEncrypted,
+    /// The PDF has no text layer: its pages are images, as in a scan.
+    #[error(
+        "cannot read the PDF: it has no text layer ({pages} page(s) of images, as in a scan); run OCR on it first (for example `ocrmypdf in.pdf out.pdf`)"
+    )]
+    PdfNoText {
+        /// Pages in the PDF.
+        pages: usize,
+    },
+    /// The declaration's `select` selectors match nothing on the page.
+    #[error("the declaration's select selectors match nothing on the page")]
+    SelectorMatchedNothing,
 }
 
 /// Options for [`extract`]. Build with [`ExtractOptions::default`] and the
@@ -90,21 +111,45 @@ pub enum ExtractError {
 pub struct ExtractOptions {
     /// Inputs larger than this many bytes are refused with [`ExtractError::TooLarge`].
     pub max_bytes: usize,
+    /// The `Content-Type` the bytes came with (an HTTP header such as
+    /// `text/html; charset=Shift_JIS`, or just a charset label such as
+    /// `gbk`). Its charset wins over `<meta charset>` and detection; only a
+    /// byte-order mark wins over it.
+    pub content_type: Option<String>,
+    /// CSS `select`/`remove` and range selectors for HTML pages; a `select`
+    /// wins over the automatic main-content choice.
+    pub declaration: Option<Declaration>,
 }
 
 impl Default for ExtractOptions {
     fn default() -> Self {
         ExtractOptions {
             max_bytes: DEFAULT_MAX_BYTES,
+            content_type: None,
+            declaration: None,
         }
     }
 }
 
 impl ExtractOptions {
+    /// Sets the declaration (selectors) to apply to HTML pages.
+    #[must_use]
+    pub fn with_declaration(mut self, declaration: Declaration) -> Self {
+        self.declaration = Some(declaration);
+        self
+    }
+
     /// Sets the input size limit in bytes.
     #[must_use]
     pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Sets the `Content-Type` (or bare charset label) the bytes came with.
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
         self
     }
 }
@@ -124,17 +169,34 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
         });
     }
     let mut warnings = Vec::new();
-    let (text, format) = decode(bytes, &mut warnings)?;
+    let (text, format) = if sniff::sniff_bytes(bytes) == sniff::Content::Pdf {
+        (String::new(), SourceFormat::Pdf)
+    } else {
+        decode(bytes, options.content_type.as_deref(), &mut warnings)?
+    };
+    let mut declared = false;
+    if format != SourceFormat::Html && options.declaration.as_ref().is_some_and(|d| !d.is_empty()) {
+        warnings.push(Warning::new(
+            "the declaration's selectors were ignored: they apply to HTML pages only",
+        ));
+    }
     let (mut blocks, html_title, html_lang) = match format {
         SourceFormat::Html => {
-            let page = html::parse_document(&text);
+            let page = html::parse_document(&text, options.declaration.as_ref())
+                .map_err(|html::NoMatch| ExtractError::SelectorMatchedNothing)?;
+            declared = page.declared;
             (page.blocks, page.title, page.lang)
         }
         SourceFormat::Markdown => (markdown::parse(&text), None, None),
-        SourceFormat::Text | SourceFormat::Pdf => (text::parse(&text), None, None),
+        SourceFormat::Pdf => (read_pdf(bytes, &mut warnings)?, None, None),
+        SourceFormat::Text => (text::parse(&text), None, None),
     };
     blocks::demote_long_headings(&mut blocks);
-    let mut keep = boilerplate::select(&blocks);
+    let mut keep = if declared {
+        vec![true; blocks.len()]
+    } else {
+        boilerplate::select(&blocks)
+    };
     let meta = meta::take_metadata(&blocks, &mut keep, html_title.as_deref());
     let content: Vec<blocks::Block> = blocks
         .into_iter()
@@ -167,12 +229,27 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
     })
 }
 
+/// Reads the text layer of a PDF into blocks.
+#[cfg(feature = "pdf")]
+fn read_pdf(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<Vec<blocks::Block>, ExtractError> {
+    pdf::read(bytes, warnings)
+}
+
+/// This build has no PDF reader.
+#[cfg(not(feature = "pdf"))]
+fn read_pdf(_: &[u8], _: &mut Vec<Warning>) -> Result<Vec<blocks::Block>, ExtractError> {
+    Err(ExtractError::Pdf(
+        "this build of clausewatch has no PDF support (the `pdf` feature of cw-extract is off)"
+            .into(),
+    ))
+}
+
 /// Detects the format of a document from its content (never from a file
 /// name). `None` when the bytes are empty or not a document (an image, an
 /// archive, other binary data).
 pub fn sniff_format(bytes: &[u8]) -> Option<SourceFormat> {
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
-    decode(head, &mut Vec::new())
+    decode(head, None, &mut Vec::new())
         .ok()
         .map(|(_, f)| f)
         .or_else(|| (sniff::sniff_bytes(bytes) == sniff::Content::Pdf).then_some(SourceFormat::Pdf))
@@ -184,6 +261,7 @@ const SNIFF_BYTES: usize = 256 * 1024;
 /// Refuses non-documents, decodes the text and decides its format.
 fn decode(
     bytes: &[u8],
+    content_type: Option<&str>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(String, SourceFormat), ExtractError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -191,10 +269,7 @@ fn decode(
     }
     match sniff::sniff_bytes(bytes) {
         sniff::Content::Pdf => {
-            return Err(ExtractError::Pdf(
-                "PDF text extraction is not supported yet; convert it to text first (for example with `pdftotext -layout`)"
-                    .to_string(),
-            ));
+            return Err(ExtractError::Pdf("the input is a PDF".to_string()));
         }
         sniff::Content::Binary(what) => {
             return Err(ExtractError::Binary {
@@ -203,7 +278,7 @@ fn decode(
         }
         sniff::Content::Text => {}
     }
-    let text = charset::decode(bytes, warnings);
+    let text = charset::decode(bytes, content_type, warnings);
     let text = match blocks::expand_ligatures(&text) {
         std::borrow::Cow::Owned(expanded) => expanded,
         std::borrow::Cow::Borrowed(_) => text,

@@ -89,6 +89,15 @@ fn assert_clean(doc: &ExtractedDocument) {
     }
 }
 
+#[path = "integration/charsets.rs"]
+mod charsets;
+#[path = "integration/declarations.rs"]
+mod declarations;
+#[path = "integration/hostile.rs"]
+mod hostile;
+#[path = "integration/pdf.rs"]
+mod pdf;
+
 mod formats {
     use super::*;
 
@@ -592,7 +601,7 @@ mod bad_input {
             matches!(err(b"\x1f\x8b\x08\x00\x00\x00"), ExtractError::Binary { what } if what.contains("gzip"))
         );
         assert!(
-            matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(why) if why.contains("not supported"))
+            matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(_))
         );
     }
 

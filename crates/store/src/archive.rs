@@ -9,9 +9,15 @@
 //! machine. A blob that no database row mentions is harmless: the store only
 //! believes in blobs that a committed snapshot row refers to.
 //!
-//! The archive is synchronous file I/O; async callers handling large blobs
-//! may wrap calls in `tokio::task::spawn_blocking`.
+//! The same layout can live in an S3-compatible bucket instead of a folder
+//! ([`Archive::open_location`] with `s3://bucket/prefix`; the backend is in
+//! `archive_s3.rs`): objects are named `PREFIX/ab/cd/abcd….zst`, compressed
+//! and checked the same way, so a folder can be copied into a bucket as is.
+//!
+//! The archive is synchronous I/O (file system or S3 requests); async
+//! callers handling large blobs may wrap calls in `tokio::task::spawn_blocking`.
 
+use crate::archive_s3::{S3Backend, S3Config, S3Location};
 use crate::error::StoreError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -20,6 +26,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The default largest blob (uncompressed) the archive accepts and will
 /// decompress: 256 MiB, far above any policy document or PDF seen so far.
@@ -58,6 +65,23 @@ impl BlobId {
             .join(&s[2..4])
             .join(format!("{s}{SUFFIX}"))
     }
+
+    /// The same with `/` separators, as an object key below the prefix.
+    fn relative_key(&self) -> String {
+        let s = self.as_str();
+        format!("{}/{}/{s}{SUFFIX}", &s[0..2], &s[2..4])
+    }
+
+    /// The id an object key below the prefix names, if it is a blob's key.
+    fn from_relative_key(key: &str) -> Option<BlobId> {
+        let mut parts = key.split('/');
+        let (a, b, name) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let id: BlobId = name.strip_suffix(SUFFIX)?.parse().ok()?;
+        (id.as_str().get(0..2) == Some(a) && id.as_str().get(2..4) == Some(b)).then_some(id)
+    }
 }
 
 impl fmt::Display for BlobId {
@@ -82,10 +106,14 @@ impl FromStr for BlobId {
     }
 }
 
-/// A directory of zstd-compressed, sha256-named blobs.
+/// A directory (or S3-compatible bucket prefix) of zstd-compressed,
+/// sha256-named blobs. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Archive {
+    /// The folder, or for S3 the location URL as a path (for messages).
     root: PathBuf,
+    /// `Some` when the blobs live in a bucket rather than in `root`.
+    s3: Option<Arc<S3Backend>>,
     max_blob_size: u64,
 }
 
@@ -96,8 +124,47 @@ impl Archive {
         fs::create_dir_all(&root).map_err(|e| StoreError::io("creating", &root, e))?;
         Ok(Archive {
             root,
+            s3: None,
             max_blob_size: DEFAULT_MAX_BLOB_SIZE,
         })
+    }
+
+    /// Opens the archive at `location`: `s3://bucket/prefix` for an
+    /// S3-compatible bucket configured by the `AWS_*` environment variables
+    /// ([`S3Config::from_env`]; `AWS_ENDPOINT_URL` for a server other than
+    /// AWS), anything else as a folder (see [`open`](Self::open)).
+    pub fn open_location(location: &str) -> Result<Archive, StoreError> {
+        if location.starts_with("s3://") {
+            Archive::open_s3(location, &S3Config::from_env())
+        } else {
+            Archive::open(location)
+        }
+    }
+
+    /// Opens the archive in the bucket and prefix of `location`
+    /// (`s3://bucket/prefix`) on the server `config` names. The bucket must
+    /// exist; it is checked with one listing request.
+    pub fn open_s3(location: &str, config: &S3Config) -> Result<Archive, StoreError> {
+        let backend = S3Backend::open(S3Location::parse(location)?, config)?;
+        backend.check()?;
+        Ok(Archive {
+            root: PathBuf::from(backend.location().url()),
+            s3: Some(Arc::new(backend)),
+            max_blob_size: DEFAULT_MAX_BLOB_SIZE,
+        })
+    }
+
+    /// Where the blobs are: the folder, or the `s3://bucket/prefix` URL.
+    pub fn location(&self) -> String {
+        match &self.s3 {
+            Some(s3) => s3.location().url(),
+            None => self.root.display().to_string(),
+        }
+    }
+
+    /// True when the blobs live in an S3-compatible bucket.
+    pub fn is_remote(&self) -> bool {
+        self.s3.is_some()
     }
 
     /// Sets the largest blob, in uncompressed bytes, that [`put`](Self::put)
@@ -107,14 +174,18 @@ impl Archive {
         self
     }
 
-    /// The archive's root directory.
+    /// The archive's root directory (for S3, the location URL as a path,
+    /// good for messages only).
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    /// The path of a blob's file (which may not exist).
+    /// The path of a blob's file (which may not exist); for S3, its URL.
     pub fn path(&self, id: &BlobId) -> PathBuf {
-        self.root.join(id.relative_path())
+        match &self.s3 {
+            Some(_) => PathBuf::from(format!("{}/{}", self.location(), id.relative_key())),
+            None => self.root.join(id.relative_path()),
+        }
     }
 
     /// Stores `bytes` and returns their id. Identical bytes already stored are
@@ -127,6 +198,16 @@ impl Archive {
                 blob: id,
                 limit: self.max_blob_size,
             });
+        }
+        if let Some(s3) = &self.s3 {
+            let key = id.relative_key();
+            if !s3.exists(&key)? {
+                let compressed = compress(bytes)
+                    .map_err(|e| StoreError::io("compressing", self.path(&id), e))?;
+                s3.put(&key, compressed)?;
+                tracing::debug!(blob = %id, size = bytes.len(), "archived blob in S3");
+            }
+            return Ok(id);
         }
         let path = self.path(&id);
         if path.is_file() {
@@ -169,9 +250,16 @@ impl Archive {
     }
 
     /// True if a blob file with this id exists (its content is not checked;
-    /// see [`verify`](Self::verify)).
+    /// see [`verify`](Self::verify)). For S3, an unreachable server counts
+    /// as "not there" (and is logged): callers then refuse to go on.
     pub fn contains(&self, id: &BlobId) -> bool {
-        self.path(id).is_file()
+        match &self.s3 {
+            Some(s3) => s3.exists(&id.relative_key()).unwrap_or_else(|e| {
+                tracing::warn!(blob = %id, error = %e, "cannot check the S3 archive");
+                false
+            }),
+            None => self.path(id).is_file(),
+        }
     }
 
     /// Reads a blob back: decompresses it (refusing to produce more than the
@@ -182,6 +270,19 @@ impl Archive {
     /// hashes to something else.
     pub fn get(&self, id: &BlobId) -> Result<Vec<u8>, StoreError> {
         let path = self.path(id);
+        if let Some(s3) = &self.s3 {
+            // zstd never expands incompressible input by more than a few
+            // bytes per block, so the compressed object is at most this big.
+            let cap = self
+                .max_blob_size
+                .saturating_add(self.max_blob_size / 64 + 4096);
+            return match s3.get(&id.relative_key(), cap)? {
+                Some(compressed) => {
+                    decompress(compressed.as_slice(), id, self.max_blob_size, &path)
+                }
+                None => Err(StoreError::not_found(format!("blob {id}"))),
+            };
+        }
         let file = match fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -189,32 +290,7 @@ impl Archive {
             }
             Err(e) => return Err(StoreError::io("opening", &path, e)),
         };
-        let corrupt = |reason: String| StoreError::Corrupt {
-            blob: id.clone(),
-            reason,
-        };
-        let mut decoder = zstd::stream::Decoder::new(file)
-            .map_err(|e| StoreError::io("decompressing", &path, e))?;
-        decoder
-            .window_log_max(WINDOW_LOG_MAX)
-            .map_err(|e| StoreError::io("decompressing", &path, e))?;
-        let mut bytes = Vec::new();
-        // Read one byte past the limit to tell "exactly the limit" from "more".
-        decoder
-            .take(self.max_blob_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| corrupt(format!("cannot decompress: {e}")))?;
-        if bytes.len() as u64 > self.max_blob_size {
-            return Err(corrupt(format!(
-                "decompresses to more than the limit of {} bytes",
-                self.max_blob_size
-            )));
-        }
-        let actual = BlobId::of(&bytes);
-        if &actual != id {
-            return Err(corrupt(format!("content hashes to {actual}")));
-        }
-        Ok(bytes)
+        decompress(file, id, self.max_blob_size, &path)
     }
 
     /// Re-reads a blob and checks its hash; `Ok(())` if it is intact.
@@ -226,11 +302,76 @@ impl Archive {
     /// Every blob id in the archive, in sorted order, found by walking the
     /// fan-out directories. Temporary files and foreign files are skipped.
     pub fn iter(&self) -> BlobIter {
+        if let Some(s3) = &self.s3 {
+            // One listing up front (ids are 64 bytes: a million blobs is
+            // tens of MB), sorted like the folder walk.
+            let listed = match s3.list() {
+                Ok(keys) => {
+                    let mut ids: Vec<BlobId> = keys
+                        .iter()
+                        .filter_map(|k| BlobId::from_relative_key(k))
+                        .collect();
+                    ids.sort();
+                    ids.into_iter().rev().map(Ok).collect()
+                }
+                Err(e) => vec![Err(e)],
+            };
+            return BlobIter {
+                stack: Vec::new(),
+                pending: Vec::new(),
+                listed,
+            };
+        }
         BlobIter {
             stack: vec![(self.root.clone(), 0)],
             pending: Vec::new(),
+            listed: Vec::new(),
         }
     }
+}
+
+/// Compresses a blob: zstd with a content checksum and the size pledged.
+fn compress(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut encoder = zstd::stream::Encoder::new(Vec::new(), COMPRESSION_LEVEL)?;
+    encoder.include_checksum(true)?;
+    encoder.set_pledged_src_size(Some(bytes.len() as u64))?;
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
+/// Decompresses a stored blob under the size cap and checks that the bytes
+/// still hash to `id`. `path` names the blob in errors.
+fn decompress(
+    compressed: impl Read,
+    id: &BlobId,
+    max_blob_size: u64,
+    path: &Path,
+) -> Result<Vec<u8>, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        blob: id.clone(),
+        reason,
+    };
+    let mut decoder = zstd::stream::Decoder::new(compressed)
+        .map_err(|e| StoreError::io("decompressing", path, e))?;
+    decoder
+        .window_log_max(WINDOW_LOG_MAX)
+        .map_err(|e| StoreError::io("decompressing", path, e))?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit to tell "exactly the limit" from "more".
+    decoder
+        .take(max_blob_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| corrupt(format!("cannot decompress: {e}")))?;
+    if bytes.len() as u64 > max_blob_size {
+        return Err(corrupt(format!(
+            "decompresses to more than the limit of {max_blob_size} bytes"
+        )));
+    }
+    let actual = BlobId::of(&bytes);
+    if &actual != id {
+        return Err(corrupt(format!("content hashes to {actual}")));
+    }
+    Ok(bytes)
 }
 
 #[cfg(unix)]
@@ -270,6 +411,8 @@ pub struct BlobIter {
     stack: Vec<(PathBuf, u8)>,
     /// Ids found in the current leaf directory, in reverse order.
     pending: Vec<BlobId>,
+    /// For S3: the whole listing (or its error), in reverse order.
+    listed: Vec<Result<BlobId, StoreError>>,
 }
 
 impl BlobIter {
@@ -308,6 +451,9 @@ impl Iterator for BlobIter {
     type Item = Result<BlobId, StoreError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.listed.pop() {
+            return Some(item);
+        }
         loop {
             if let Some(id) = self.pending.pop() {
                 return Some(Ok(id));

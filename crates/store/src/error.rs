@@ -97,6 +97,31 @@ pub enum StoreError {
     /// A value could not be converted to or from its stored JSON form.
     #[error("JSON encoding failed: {0}")]
     Json(#[from] serde_json::Error),
+    /// The S3-compatible object store holding the archive failed or refused
+    /// a request (unreachable endpoint, missing bucket, bad credentials).
+    #[error("{op} {location}: {source}")]
+    ObjectStore {
+        /// What was being done (`writing`, `reading`, `listing`, …).
+        op: &'static str,
+        /// The object or bucket concerned, as an `s3://` URL.
+        location: String,
+        /// The underlying error.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A database URL or archive location cannot be used as given (user error).
+    #[error("configuration: {what}")]
+    Config {
+        /// What is wrong, in words a person can read.
+        what: String,
+    },
+    /// A job's lease passed to another worker (it expired while this worker
+    /// was still busy): the result must not be recorded by this worker.
+    #[error("job {job} is no longer leased by this worker")]
+    LeaseLost {
+        /// The job's id.
+        job: i64,
+    },
 }
 
 fn fmt_version(v: Option<u32>) -> String {
@@ -110,7 +135,8 @@ impl StoreError {
     /// True when the caller can fix the error by changing its input or
     /// retrying ([`NotFound`](Self::NotFound), [`Conflict`](Self::Conflict),
     /// [`InvalidImport`](Self::InvalidImport), [`MissingBlob`](Self::MissingBlob),
-    /// [`BadBlobId`](Self::BadBlobId), [`TooLarge`](Self::TooLarge));
+    /// [`BadBlobId`](Self::BadBlobId), [`TooLarge`](Self::TooLarge),
+    /// [`Config`](Self::Config), [`LeaseLost`](Self::LeaseLost));
     /// false for internal errors (I/O, database, corruption).
     pub fn is_user_error(&self) -> bool {
         matches!(
@@ -121,6 +147,8 @@ impl StoreError {
                 | StoreError::MissingBlob { .. }
                 | StoreError::BadBlobId(_)
                 | StoreError::TooLarge { .. }
+                | StoreError::Config { .. }
+                | StoreError::LeaseLost { .. }
         )
     }
 
@@ -140,6 +168,9 @@ impl StoreError {
             StoreError::Db(_) => "database",
             StoreError::Migrate(_) => "migration",
             StoreError::Json(_) => "json",
+            StoreError::ObjectStore { .. } => "object_store",
+            StoreError::Config { .. } => "config",
+            StoreError::LeaseLost { .. } => "lease_lost",
         }
     }
 
@@ -153,6 +184,10 @@ impl StoreError {
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
         StoreError::NotFound { what: what.into() }
+    }
+
+    pub(crate) fn config(what: impl Into<String>) -> Self {
+        StoreError::Config { what: what.into() }
     }
 
     pub(crate) fn bad_row(what: impl Into<String>) -> Self {

@@ -62,19 +62,50 @@
 //! ```
 #![deny(missing_docs)]
 
+pub(crate) mod analysis;
 mod archive;
+mod archive_s3;
+pub(crate) mod auth;
+mod backend;
 mod content;
+mod copy;
+pub(crate) mod dataset;
+pub(crate) mod declarations;
 mod db;
 mod error;
+pub(crate) mod jobs;
 mod store;
 mod time;
 mod types;
+pub(crate) mod upgrades;
+pub(crate) mod verify;
+pub(crate) mod watch;
 
+pub use analysis::{
+    AnalysisFinding, AnalysisOutcome, LabelledProvision, NewAnalysis, ProvisionAnalysis,
+    StoredAnalysis, StoredLabel,
+};
 pub use archive::{Archive, BlobId, BlobIter, DEFAULT_MAX_BLOB_SIZE};
+pub use archive_s3::S3Config;
+pub use auth::{NewToken, Role, TOKEN_PREFIX, TokenRow, hash_token};
+pub use backend::{DatabaseLocation, StoreOptions};
 pub use content::content_hash;
+pub use copy::{CopyReport, TableCopy, copy_database};
+pub use dataset::{
+    ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ObservationRecord,
+    ProvisionRecord, SnapshotRecord, VersionRecord,
+};
+pub use declarations::StoredDeclaration;
 pub use error::StoreError;
+pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{
     DocumentMeta, DocumentRow, ImportOutcome, NewImport, SnapshotRow, StoreCounts, StoredChange,
     StoredVersion, VersionRow,
+};
+pub use upgrades::{NextVersion, RecomputedChange, StoredUpgrade, VersionUpgrade};
+pub use verify::{ArchiveVerification, ManifestEntry, ManifestHead, Problem, RecordKind};
+pub use watch::{
+    AttemptRow, CandidateRow, DeliveryAttempt, LatestVersion, NewAlert, NewAttempt, NewSource,
+    OutboxRow, RoundResult, Schedule, SourceRow, SubscriptionRow,
 };

@@ -46,6 +46,16 @@ impl Store {
         })
     }
 
+    /// A store over an already opened pool and archive (`backend.rs`
+    /// opens them from a [`StoreOptions`](crate::StoreOptions)).
+    pub(crate) fn from_parts(home: &Path, pool: Pool, archive: Archive) -> Store {
+        Store {
+            home: home.to_path_buf(),
+            pool,
+            archive,
+        }
+    }
+
     /// Closes the database connections, waiting for them to finish. Dropping
     /// a `Store` also closes them, but without waiting.
     pub async fn close(self) {
@@ -60,6 +70,11 @@ impl Store {
     /// The archive of raw bytes.
     pub fn archive(&self) -> &Archive {
         &self.archive
+    }
+
+    /// The database pool, for the `impl Store` blocks of other modules.
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     /// Creates the platform and document if missing and fills in metadata

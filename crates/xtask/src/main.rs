@@ -1,16 +1,26 @@
-//! Project chores run with `cargo run -p xtask -- <task>`: tidy checks today;
-//! corpus evaluations and peer benchmarks as their issues land.
+//! Project chores run with `cargo run -p xtask -- <task>`: tidy checks, the
+//! extraction evaluation on the shared corpus (`eval-extract`) and the
+//! extraction throughput benchmark (`bench-extract`).
 
 use std::process::ExitCode;
 
+mod bench;
+mod corpus;
+mod eval;
 mod tidy;
 
+const USAGE: &str = "usage: cargo run --release -p xtask -- tidy | eval-extract CORPUS_DIR [--no-peer] [--worst N] [--dump DIR] [--only TEXT] | bench-extract CORPUS_DIR [--no-peer]";
+
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().cloned().unwrap_or_default();
+    let rest = args.get(1..).unwrap_or_default();
     let result = match task.as_str() {
         "tidy" => tidy::check(&tidy::workspace_root()),
+        "eval-extract" => eval::run(rest),
+        "bench-extract" => bench::run(rest),
         _ => {
-            let _ = tidy::say("usage: cargo run -p xtask -- tidy");
+            let _ = tidy::say(USAGE);
             return ExitCode::from(2);
         }
     };

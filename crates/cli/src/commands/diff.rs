@@ -16,13 +16,23 @@ pub(crate) async fn run(
     let old_doc = load(home, old).await?;
     let new_doc = load(home, new).await?;
     let changes = cw_diff::diff(&old_doc, &new_doc);
+    // `--all`: unchanged provisions in place too (JSON always has every provision).
+    let options = if all {
+        cw_diff::RenderOptions::all()
+    } else {
+        cw_diff::RenderOptions::default()
+    };
+    // Label changes of modified/moved provisions (issue #5), computed outside cw-diff.
+    let deltas =
+        super::analyze::diff_label_changes(home, old, new, &old_doc, &new_doc, &changes).await?;
     match format {
-        Format::Json => output::json(&changes)?,
-        Format::Html => output::text(&cw_diff::render_html(&changes))?,
-        Format::Text | Format::Markdown => {
-            let _ = all;
-            output::text(&cw_diff::render_text(&changes))?
-        }
+        Format::Json => output::json(&super::analyze::diff_json(&changes, &deltas)?)?,
+        Format::Html => output::text(&cw_diff::render_html_with(&changes, &options))?,
+        Format::Text | Format::Markdown => output::text(&format!(
+            "{}{}",
+            cw_diff::render_text_with(&changes, &options),
+            super::analyze::diff_text(&changes, &deltas)
+        ))?,
     }
     Ok(ExitCode::SUCCESS)
 }

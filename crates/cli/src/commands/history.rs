@@ -20,6 +20,20 @@ struct TimelineEntry {
     summary_text: Option<String>,
     /// Substantive changes first, then the rest that changed.
     changes: Vec<TimelineChange>,
+    /// Whether the change record was recomputed by a technical upgrade (not alerted).
+    change_recomputed_by_upgrade: bool,
+    /// Re-extractions of this version by a newer extractor: not changes of the terms.
+    technical_upgrades: Vec<TimelineUpgrade>,
+}
+
+/// A technical upgrade of one version, as the timeline shows it.
+#[derive(Debug, Serialize)]
+struct TimelineUpgrade {
+    technical_upgrade: bool,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+    old_extractor_version: String,
+    new_extractor_version: String,
+    summary: cw_model::DiffSummary,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,6 +56,8 @@ pub(crate) async fn timeline(
         .document(&key)
         .await?
         .with_context(|| format!("no document {key} in this home"))?;
+    let upgrades = store.technical_upgrades(&key).await?;
+    let recomputed = store.changes_recomputed_by_upgrades(&key).await?;
     let mut entries = Vec::new();
     for v in store.versions(&key).await? {
         let change = store.change(&key, v.number).await?;
@@ -78,6 +94,18 @@ pub(crate) async fn timeline(
             summary,
             summary_text,
             changes,
+            change_recomputed_by_upgrade: recomputed.contains(&v.number),
+            technical_upgrades: upgrades
+                .iter()
+                .filter(|u| u.version == v.number)
+                .map(|u| TimelineUpgrade {
+                    technical_upgrade: true,
+                    recorded_at: u.recorded_at,
+                    old_extractor_version: u.old_extractor_version.clone(),
+                    new_extractor_version: u.new_extractor_version.clone(),
+                    summary: u.summary,
+                })
+                .collect(),
         });
     }
     if format == Format::Json {
@@ -103,6 +131,12 @@ pub(crate) async fn timeline(
                 if let Some(t) = &e.summary_text {
                     let _ = writeln!(out, "  {t}");
                 }
+                if e.change_recomputed_by_upgrade {
+                    let _ = writeln!(
+                        out,
+                        "  (recomputed after a technical upgrade, from the current extractions)"
+                    );
+                }
                 for c in e
                     .changes
                     .iter()
@@ -123,6 +157,20 @@ pub(crate) async fn timeline(
                     );
                 }
             }
+        }
+        for u in &e.technical_upgrades {
+            let s = &u.summary;
+            let _ = writeln!(
+                out,
+                "  ~ technical upgrade {}: re-extracted {} → {} ({} added, {} removed, {} modified, {} moved); not a change of the terms",
+                u.recorded_at.format("%Y-%m-%d"),
+                u.old_extractor_version,
+                u.new_extractor_version,
+                s.added,
+                s.removed,
+                s.modified,
+                s.moved
+            );
         }
     }
     output::text(&out)?;

@@ -17,6 +17,8 @@ pub(crate) struct ImportArgs {
     pub(crate) url: Option<String>,
     pub(crate) observed_at: Option<chrono::NaiveDate>,
     pub(crate) format: Format,
+    /// Selectors given with `--select`/`--remove`, if any.
+    pub(crate) declaration: Option<cw_extract::Declaration>,
 }
 
 pub(crate) async fn run(
@@ -58,7 +60,8 @@ async fn import_one(
     path: &std::path::Path,
     args: &ImportArgs,
 ) -> anyhow::Result<cw_engine::ImportReport> {
-    let options = cw_extract::ExtractOptions::default();
+    let mut options = cw_extract::ExtractOptions::default();
+    options.declaration = args.declaration.clone();
     let bytes = input::read_file(path, options.max_bytes)?;
     let document = match &args.document {
         Some(d) => d.clone(),

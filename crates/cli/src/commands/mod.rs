@@ -1,13 +1,27 @@
 //! One module per subcommand; `run` dispatches and turns results into exit codes.
 
+mod analyze;
+mod check;
+mod check_workload;
+mod compare;
 mod demo;
 mod diff;
+mod export;
 mod extract;
 mod history;
 mod import;
 mod label;
+mod migrate;
+mod reextract;
+mod report;
 mod search;
+mod serve;
 mod store_views;
+mod subscribe;
+mod token;
+mod track;
+mod verify;
+mod watch;
 
 use crate::args::{Cli, Command};
 use anyhow::Context;
@@ -18,8 +32,18 @@ use std::process::ExitCode;
 /// Runs the parsed command.
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let home = cli.global.home;
+    // --database/--archive apply to every command that opens the store.
+    let _ = STORE_OPTIONS.set(cw_store::StoreOptions {
+        database: cli.global.database.clone(),
+        archive: cli.global.archive.clone(),
+        s3: None,
+    });
     match cli.command {
-        Command::Extract { file, format } => extract::run(&file, format),
+        Command::Extract {
+            file,
+            format,
+            declaration,
+        } => extract::run(&file, format, &declaration),
         Command::Import {
             paths,
             platform,
@@ -29,6 +53,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             url,
             observed_at,
             format,
+            declaration,
         } => {
             let args = import::ImportArgs {
                 platform,
@@ -38,6 +63,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 url,
                 observed_at,
                 format,
+                declaration: declaration.declaration(),
             };
             import::run(&open(&home).await?, &paths, args).await
         }
@@ -76,23 +102,281 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             format,
         ),
+        Command::Analyze {
+            version,
+            all,
+            format,
+        } => {
+            analyze::run(
+                &open_existing(&home).await?,
+                version.as_deref(),
+                all,
+                format,
+            )
+            .await
+        }
+        Command::Compare {
+            version,
+            provision,
+            limit,
+            format,
+        } => {
+            compare::run(
+                &open_existing(&home).await?,
+                &version,
+                &provision,
+                limit,
+                format,
+            )
+            .await
+        }
+        Command::Check { version, format } => {
+            check::run(&open_existing(&home).await?, &version, format).await
+        }
+        Command::CheckWorkload {
+            description,
+            limit,
+            format,
+        } => check_workload::run(&open_existing(&home).await?, &description, limit, format).await,
         Command::Label { doc_type } => label::run(doc_type.as_deref()),
         Command::Train { corpus, output } => label::train(&corpus, &output),
         Command::Reindex => search::reindex(&open_existing(&home).await?).await,
-        Command::Demo { seeds } => demo::run(&open(&home).await?, &home, &seeds).await,
+        Command::Reextract {
+            document,
+            dry_run,
+            format,
+        } => {
+            reextract::run(
+                &open_existing(&home).await?,
+                document.as_deref(),
+                dry_run,
+                format,
+            )
+            .await
+        }
+        Command::Track {
+            url,
+            platform,
+            document,
+            every,
+            cron,
+            select,
+            remove,
+            browser,
+            language,
+            allow_private,
+            confirmations,
+            format,
+        } => {
+            let args = track::TrackArgs {
+                url,
+                platform,
+                document,
+                every,
+                cron,
+                select,
+                remove,
+                browser,
+                language,
+                allow_private,
+                confirmations,
+                format,
+            };
+            track::track(&open(&home).await?, args).await
+        }
+        Command::Untrack { document } => {
+            track::untrack(&open_existing(&home).await?, &document).await
+        }
+        Command::Sources { all, format } => track::sources(&open(&home).await?, all, format).await,
+        Command::Watch {
+            once,
+            all,
+            allow_private,
+            concurrency,
+            per_host_delay,
+            timeout,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_user,
+            smtp_password,
+            smtp_from,
+            base_url,
+            format,
+        } => {
+            let args = watch::WatchArgs {
+                once,
+                all,
+                allow_private,
+                concurrency,
+                per_host_delay,
+                timeout,
+                smtp_host,
+                smtp_port,
+                smtp_tls,
+                smtp_user,
+                smtp_password,
+                smtp_from,
+                base_url,
+                format,
+            };
+            watch::run(open(&home).await?, args).await
+        }
+        Command::Subscribe {
+            webhook,
+            secret,
+            email,
+            feed,
+            platform,
+            document,
+            label,
+            substantive_only,
+            format,
+        } => {
+            let args = subscribe::SubscribeArgs {
+                webhook,
+                secret,
+                email,
+                feed,
+                platform,
+                document,
+                label,
+                substantive_only,
+                format,
+            };
+            subscribe::subscribe(&open(&home).await?, args).await
+        }
+        Command::Subscriptions { all, format } => {
+            subscribe::subscriptions(&open(&home).await?, all, format).await
+        }
+        Command::Unsubscribe { subscription } => {
+            subscribe::unsubscribe(&open_existing(&home).await?, &subscription).await
+        }
+        Command::Report {
+            target,
+            since,
+            format,
+            output,
+        } => {
+            report::run(
+                &open_existing(&home).await?,
+                &target,
+                since,
+                format,
+                output.as_deref(),
+            )
+            .await
+        }
+        Command::Export {
+            format,
+            since,
+            output,
+            with_archive,
+        } => {
+            export::export(
+                &open_existing(&home).await?,
+                format,
+                since,
+                &output,
+                with_archive,
+            )
+            .await
+        }
+        Command::ImportDataset { dir, format } => {
+            export::import(&open(&home).await?, &dir, format).await
+        }
+        Command::Verify {
+            format,
+            expect_head,
+            no_rebuild,
+        } => {
+            verify::run(
+                &open_existing(&home).await?,
+                format,
+                expect_head.as_deref(),
+                no_rebuild,
+            )
+            .await
+        }
+        Command::Demo {
+            seeds,
+            addr,
+            no_serve,
+        } => {
+            let engine = open(&home).await?;
+            let code = demo::run(&engine, &home, &seeds).await?;
+            if no_serve || code != ExitCode::SUCCESS {
+                return Ok(code);
+            }
+            serve::run(engine, addr, true).await
+        }
+        Command::Serve {
+            addr,
+            anonymous_read,
+        } => serve::run(open_existing(&home).await?, addr, anonymous_read).await,
+        Command::Migrate {
+            from,
+            to,
+            archive_from,
+            archive_to,
+            format,
+        } => {
+            migrate::run(migrate::MigrateArgs {
+                from,
+                to,
+                archive_from,
+                archive_to,
+                format,
+            })
+            .await
+        }
+        Command::Token { command } => token::run(&open(&home).await?, command).await,
     }
 }
 
-/// Opens the home folder, creating it when missing.
+/// Where the store's database and archive live (global `--database` and
+/// `--archive`), set once by [`run`] before any command opens the store.
+static STORE_OPTIONS: std::sync::OnceLock<cw_store::StoreOptions> = std::sync::OnceLock::new();
+
+/// Opens the home folder, creating it when missing; the database and the
+/// archive are where `--database` and `--archive` say (default: in the home).
 pub(crate) async fn open(home: &Path) -> anyhow::Result<Engine> {
-    Engine::open(home)
+    let options = STORE_OPTIONS.get().cloned().unwrap_or_default();
+    if options == cw_store::StoreOptions::default() {
+        return Engine::open(home)
+            .await
+            .with_context(|| format!("cannot open the clausewatch home {}", home.display()));
+    }
+    let store = cw_store::Store::open_with(home, &options)
         .await
-        .with_context(|| format!("cannot open the clausewatch home {}", home.display()))
+        .with_context(|| {
+            format!(
+                "cannot open the clausewatch store (home {}, database {}, archive {})",
+                home.display(),
+                options
+                    .database
+                    .as_deref()
+                    .map(|d| cw_store::DatabaseLocation::parse(d)
+                        .map(|l| l.display())
+                        .unwrap_or_else(|_| "(unreadable URL)".into()))
+                    .unwrap_or_else(|| "in the home".into()),
+                options.archive.as_deref().unwrap_or("in the home"),
+            )
+        })?;
+    Ok(Engine::from_store(store))
 }
 
 /// Opens an existing home folder; a read-only command never creates one.
 pub(crate) async fn open_existing(home: &Path) -> anyhow::Result<Engine> {
-    if !home.join("clausewatch.db").exists() {
+    let database = STORE_OPTIONS.get().and_then(|o| o.database.as_deref());
+    let file = match database.map(cw_store::DatabaseLocation::parse) {
+        // A server database exists or not on the server: opening tells.
+        Some(Ok(cw_store::DatabaseLocation::Postgres(_))) => None,
+        Some(Ok(cw_store::DatabaseLocation::Sqlite(path))) => Some(path),
+        Some(Err(e)) => return Err(anyhow::Error::new(e).context("--database")),
+        None => Some(home.join("clausewatch.db")),
+    };
+    if file.is_some_and(|f| !f.exists()) {
         anyhow::bail!(
             "no clausewatch home at {} (import something first, run `clausewatch demo`, or pass --home)",
             home.display()

@@ -76,18 +76,20 @@ pub(crate) async fn show(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let r: VersionRef = version.parse()?;
-    let stored = engine.store().version(&r).await?;
+    // The version with its labels (stored analysis, or computed when missing or stale).
+    let (stored, analysis) = engine.version_analysis(&r).await?;
     match format {
         Format::Json => output::json(&serde_json::json!({
             "document": r.document.to_string(),
             "version": stored.row,
             "extracted": stored.document,
             "lineage_keys": stored.lineage_keys,
+            "analysis": super::analyze::labels_json(&analysis),
         }))?,
         Format::Markdown => output::text(&cw_extract::render_markdown(&stored.document))?,
         Format::Text | Format::Html => {
             let v = &stored.row;
-            let mut out = format!(
+            let out = format!(
                 "{}@{} (observed {}, effective {}, {} provisions, {})\n\n",
                 r.document,
                 v.number,
@@ -98,8 +100,7 @@ pub(crate) async fn show(
                 v.provision_count,
                 v.extractor_version,
             );
-            out.push_str(&cw_extract::render_text(&stored.document));
-            output::text(&out)?;
+            output::text(&super::analyze::render_show(&out, &stored, &analysis))?;
         }
     }
     Ok(ExitCode::SUCCESS)

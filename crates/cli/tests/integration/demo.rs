@@ -5,13 +5,13 @@ use crate::util::Dir;
 #[test]
 fn demo_loads_and_is_idempotent() {
     let dir = Dir::new();
-    let out = dir.ok(&["demo", "--seeds", "no-such-folder"]);
+    let out = dir.ok(&["demo", "--seeds", "no-such-folder", "--no-serve"]);
     assert!(out.contains("example-cloud/aup"), "{out}");
     let docs = dir.json(&["documents", "--format", "json"]);
     assert!(docs.as_array().unwrap().len() >= 4, "{docs}");
     let versions = dir.json(&["versions", "example-cloud/aup", "--format", "json"]);
     assert!(versions.as_array().unwrap().len() >= 3);
-    let again = dir.ok(&["demo", "--seeds", "no-such-folder"]);
+    let again = dir.ok(&["demo", "--seeds", "no-such-folder", "--no-serve"]);
     assert!(
         !again.contains("new_version") && again.contains("already archived"),
         "{again}"

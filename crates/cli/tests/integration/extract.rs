@@ -61,3 +61,50 @@ fn seeds_extract_deterministically() {
         assert_eq!(a, b, "{p} extracted differently twice");
     }
 }
+
+/// A PDF fixture of cw-extract (written by its `tests/data/make_fixtures.py`).
+fn pdf_fixture(name: &str) -> Vec<u8> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../extract/tests/data/pdf")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+#[test]
+fn pdf_to_json_end_to_end() {
+    let dir = Dir::new();
+    // No .pdf extension: the format is sniffed from the content.
+    dir.write("policy.bin", pdf_fixture("policy_multipage.pdf"));
+    let doc = dir.json(&["extract", "policy.bin", "--format", "json"]);
+    assert_eq!(doc["format"], "pdf");
+    assert_eq!(doc["title"], "Acceptable Use Policy");
+    assert_eq!(doc["effective_date"], "2025-03-03");
+    let provisions = doc["provisions"].as_array().unwrap();
+    assert!(provisions.len() >= 10, "{doc}");
+    let all = doc.to_string();
+    assert!(all.contains("infrastructure, whether it belongs to us"));
+    assert!(!all.contains("Page 2 of 3"));
+    assert!(provisions.iter().any(|p| p["heading_path"]
+        == serde_json::json!(["2. Prohibited Uses", "Account security"])));
+}
+
+#[test]
+fn encrypted_and_scanned_pdfs_fail_with_the_reason() {
+    let dir = Dir::new();
+    dir.write("locked.pdf", pdf_fixture("encrypted.pdf"));
+    dir.write("scan.pdf", pdf_fixture("scanned.pdf"));
+    let err = dir.fails(&["extract", "locked.pdf", "--format", "json"]);
+    assert!(err.contains("encrypted and needs a password"), "{err}");
+    let err = dir.fails(&["extract", "scan.pdf"]);
+    assert!(err.contains("no text layer"), "{err}");
+}
+
+#[test]
+fn damaged_pdf_fails_with_one_error_line() {
+    let dir = Dir::new();
+    let mut bytes = pdf_fixture("policy_multipage.pdf");
+    bytes.truncate(600);
+    dir.write("cut.pdf", bytes);
+    let err = dir.fails(&["extract", "cut.pdf"]);
+    assert!(err.contains("PDF"), "{err}");
+}

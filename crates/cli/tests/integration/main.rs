@@ -10,10 +10,17 @@
 
 mod util;
 
+mod analyze;
 mod bad_input;
+mod declarations;
 mod demo;
 mod diff;
+mod evidence;
 mod extract;
 mod import;
 mod label;
+mod migrate;
+mod reextract;
 mod search;
+mod serve;
+mod watch;

@@ -5,7 +5,7 @@
 //! forbids scripts and remote loads as a second line of defence. Word edits
 //! are `<del>`/`<ins>`; cosmetic changes of a section sit in a `<details>`.
 
-use super::{counts_line, groups, is_dangerous, path_label, side_label};
+use super::{RenderOptions, counts_line, groups, is_dangerous, path_label, side_label};
 use cw_model::{ChangeKind, ChangeSet, ProvisionChange, Significance, WordOpKind};
 use std::fmt::Write;
 
@@ -20,7 +20,8 @@ h1{font-size:1.3rem}h2{font-size:1.05rem;border-bottom:1px solid #ccc;margin-top
 .reasons{margin:.2rem 0 0;color:#444;font-size:.9rem}\
 del{background:#fdd;text-decoration:line-through}ins{background:#dfd;text-decoration:none}\
 .added .text{background:#efe}.removed .text{background:#fee;text-decoration:line-through}\
-details{margin:.6rem 0}summary{cursor:pointer;color:#555}.unchanged{color:#777;font-size:.85rem}";
+details{margin:.6rem 0}summary{cursor:pointer;color:#555}.unchanged{color:#777;font-size:.85rem}\
+.change.unchanged{border-color:#ddd;font-size:inherit}";
 
 /// Escapes text for HTML element content and attribute values, and replaces
 /// control and bidi-override characters.
@@ -87,6 +88,12 @@ fn change_html(out: &mut String, c: &ProvisionChange) {
 
 /// Renders a change set as a standalone HTML page (inline CSS, no scripts).
 pub fn render_html(cs: &ChangeSet) -> String {
+    render_html_with(cs, &RenderOptions::default())
+}
+
+/// [`render_html`] with options; with `show_unchanged`, unchanged
+/// provisions appear in place (class `unchanged`).
+pub fn render_html_with(cs: &ChangeSet, options: &RenderOptions) -> String {
     let (old, new) = (side_label(&cs.old), side_label(&cs.new));
     let mut out = String::with_capacity(4096 + cs.changes.len() * 256);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -108,7 +115,7 @@ pub fn render_html(cs: &ChangeSet) -> String {
         "<p class=\"counts\">{}</p>\n</header>\n<main>",
         escape(&counts_line(cs))
     );
-    for g in groups(cs) {
+    for g in groups(cs, options.show_unchanged) {
         let _ = writeln!(out, "<section>\n<h2>{}</h2>", escape(&path_label(g.path)));
         let (cosmetic, main): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) = g
             .changes

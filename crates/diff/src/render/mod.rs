@@ -3,15 +3,34 @@
 //! Both share the layout: a header naming the two versions, the summary
 //! paragraph, the counts, then the changes grouped by section (runs of
 //! consecutive changes under one heading path), substantive changes in full
-//! and cosmetic ones folded. Unchanged provisions are only counted.
+//! and cosmetic ones folded. Unchanged provisions are only counted, unless
+//! [`RenderOptions::show_unchanged`] asks for them (`diff --all`).
 //! Document text is hostile input: the text renderer replaces control and
 //! bidirectional-override characters, the HTML renderer escapes everything.
 
 mod html;
 mod text;
 
-pub use html::render_html;
-pub use text::render_text;
+pub use html::{render_html, render_html_with};
+pub use text::{render_text, render_text_with};
+
+/// Options for [`render_text_with`] and [`render_html_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RenderOptions {
+    /// Show unchanged provisions in place (marked `[=]` in text) instead of
+    /// only counting them per section. Default: false.
+    pub show_unchanged: bool,
+}
+
+impl RenderOptions {
+    /// Options that show unchanged provisions too.
+    pub fn all() -> Self {
+        RenderOptions {
+            show_unchanged: true,
+        }
+    }
+}
 
 use cw_model::{ChangeKind, ChangeSet, DiffSide, ProvisionChange};
 
@@ -23,15 +42,16 @@ pub(crate) struct Group<'a> {
 }
 
 /// Runs of consecutive changes in one section (see [`crate::summary`]);
-/// runs with nothing but unchanged provisions are dropped.
-pub(crate) fn groups(cs: &ChangeSet) -> Vec<Group<'_>> {
+/// runs with nothing but unchanged provisions are dropped, unless
+/// `show_unchanged` keeps unchanged provisions among the changes.
+pub(crate) fn groups(cs: &ChangeSet, show_unchanged: bool) -> Vec<Group<'_>> {
     crate::summary::runs(&cs.changes)
         .into_iter()
         .map(|g| {
             let (unchanged, changes): (Vec<&ProvisionChange>, Vec<&ProvisionChange>) = g
                 .changes
                 .into_iter()
-                .partition(|c| c.kind == ChangeKind::Unchanged);
+                .partition(|c| c.kind == ChangeKind::Unchanged && !show_unchanged);
             Group {
                 path: g.path,
                 changes,

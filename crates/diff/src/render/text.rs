@@ -5,7 +5,7 @@
 //! Substantive changes show their full text and reasons; cosmetic changes
 //! are folded to one line each. No ANSI colour: output is safe to pipe.
 
-use super::{counts_line, groups, is_dangerous, path_label, side_label};
+use super::{RenderOptions, counts_line, groups, is_dangerous, path_label, side_label};
 use cw_model::{ChangeKind, ChangeSet, ProvisionChange, Significance, WordOpKind};
 use std::fmt::Write;
 
@@ -78,8 +78,14 @@ fn excerpt(c: &ProvisionChange) -> String {
 }
 
 /// Renders a change set for a terminal: header, summary paragraph, counts,
-/// then the changes grouped by section.
+/// then the changes grouped by section (unchanged provisions counted only).
 pub fn render_text(cs: &ChangeSet) -> String {
+    render_text_with(cs, &RenderOptions::default())
+}
+
+/// [`render_text`] with options; with `show_unchanged`, unchanged
+/// provisions appear in place as `[=] text`.
+pub fn render_text_with(cs: &ChangeSet, options: &RenderOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "old: {}", safe(&side_label(&cs.old)));
     let _ = writeln!(out, "new: {}", safe(&side_label(&cs.new)));
@@ -87,7 +93,7 @@ pub fn render_text(cs: &ChangeSet) -> String {
     let _ = writeln!(out, "{}", safe(&cs.summary_text));
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", counts_line(cs));
-    for g in groups(cs) {
+    for g in groups(cs, options.show_unchanged) {
         let _ = writeln!(out);
         let unchanged = match g.unchanged {
             0 => String::new(),
@@ -97,7 +103,9 @@ pub fn render_text(cs: &ChangeSet) -> String {
         let _ = writeln!(out, "== {} =={unchanged}", safe(&path_label(g.path)));
         for c in g.changes {
             let m = marker(c.kind);
-            if c.significance == Significance::Substantive {
+            if c.kind == ChangeKind::Unchanged {
+                let _ = writeln!(out, "{m} {}", body(c));
+            } else if c.significance == Significance::Substantive {
                 let _ = writeln!(out, "{m} {}", body(c));
                 let _ = writeln!(out, "    substantive: {}", safe(&c.reasons.join("; ")));
             } else {

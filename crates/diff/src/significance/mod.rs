@@ -343,7 +343,9 @@ pub(crate) fn assess_unpaired(
             return r.finish();
         }
     }
-    let words = text
+    // Link targets are not words: "](https://example.com/)" left over by a
+    // Markdown conversion is markup debris, not a provision.
+    let words = without_urls(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .count();
@@ -383,6 +385,22 @@ pub(crate) fn assess_unpaired(
     r.finish()
 }
 
+/// `text` with every URL (from `http://`, `https://` or `www.` to the next
+/// whitespace) removed.
+fn without_urls(text: &str) -> String {
+    text.split_whitespace()
+        .map(|t| {
+            let cut = ["http://", "https://", "www."]
+                .iter()
+                .filter_map(|m| t.find(m))
+                .min()
+                .unwrap_or(t.len());
+            t.get(..cut).unwrap_or(t)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +415,27 @@ mod tests {
             notes: vec![],
             restructured: false,
         })
+    }
+
+    #[test]
+    fn link_debris_is_not_a_provision() {
+        let (s, _) = assess_unpaired(
+            ProvisionKind::Paragraph,
+            "](https://mistral.ai/terms/very/long/path)",
+            false,
+            None,
+            false,
+        );
+        assert_eq!(s, Significance::Cosmetic);
+        let (s, _) = assess_unpaired(
+            ProvisionKind::Paragraph,
+            "See https://example.com/a for the full rules of conduct.",
+            true,
+            None,
+            false,
+        );
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(without_urls("a www.x.org b (https://y)"), "a  b (");
     }
 
     #[test]

@@ -263,6 +263,54 @@ proptest! {
     }
 
     #[test]
+    fn splits_and_merges_are_aligned_and_reported(
+        a in gen_doc(),
+        which in any::<prop::sample::Index>(),
+        merge in any::<bool>(),
+    ) {
+        // One provision made of two halves with words found nowhere else;
+        // the other version has the halves as two provisions (a split) or,
+        // with `merge`, the other way round. Everything else is unchanged.
+        let whole_doc = build(&a, 0);
+        let k = 1 + which.index(whole_doc.provisions.len() - 1);
+        let base = whole_doc.provisions[k].clone();
+        if base.kind == ProvisionKind::Heading {
+            return Ok(());
+        }
+        let h1 = format!("{} quokkas must register their burrows", base.text);
+        let h2 = "Wombats shall report every tunnel to the registrar.".to_string();
+        let mut joined = whole_doc.clone();
+        joined.provisions[k].text = format!("{h1}. {h2}");
+        let mut parts = whole_doc.clone();
+        parts.provisions[k].text = format!("{h1}.");
+        let mut second = base.clone();
+        second.id = format!("{}-b", base.id);
+        second.text = h2;
+        parts.provisions.insert(k + 1, second);
+        let (old, new) = if merge { (parts, joined) } else { (joined, parts) };
+        let cs = diff(&old, &new);
+        assert_invariants(&old, &new, &cs);
+        // The whole is aligned with one part, never added or removed...
+        let whole_id = &base.id;
+        let whole = cs.changes.iter().find(|c| {
+            if merge { c.new_id.as_ref() == Some(whole_id) } else { c.old_id.as_ref() == Some(whole_id) }
+        }).unwrap();
+        prop_assert!(whole.old_id.is_some() && whole.new_id.is_some(), "{:#?}", whole);
+        // ...and the other part is paired too or reported as a split/merge part.
+        let part_id = format!("{}-b", base.id);
+        let part = cs.changes.iter().find(|c| {
+            if merge { c.old_id.as_ref() == Some(&part_id) } else { c.new_id.as_ref() == Some(&part_id) }
+        }).unwrap();
+        let reported = part.reasons.iter().chain(&whole.reasons).any(|r| {
+            r.starts_with("split") || r.starts_with("merged")
+        });
+        prop_assert!(
+            (part.old_id.is_some() && part.new_id.is_some()) || reported,
+            "{}", cw_diff::render_text(&cs)
+        );
+    }
+
+    #[test]
     fn word_ops_rebuild_both_texts(old in "[a-zA-Z ,.;“”\"'0-9\u{4e00}-\u{4e10}-]{0,80}", new in "[a-zA-Z ,.;“”\"'0-9\u{4e00}-\u{4e10}-]{0,80}") {
         let doc = |t: &str| ExtractedDocument {
             title: None,

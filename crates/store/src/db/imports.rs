@@ -2,11 +2,12 @@
 //! observation, and when the content is new, the version, its provisions and
 //! the change that led to it. Either all of it is committed or none of it.
 
-use super::{Conn, Pool, begin_write, documents, snapshots, to_i64, versions};
+use super::{Conn, Pool, begin_write, documents, manifest, snapshots, to_i64, upgrades, versions};
 use crate::content::content_hash;
 use crate::error::StoreError;
 use crate::time::{date_to_text, is_storable, ts_to_text};
 use crate::types::{DocumentMeta, ImportOutcome, NewImport};
+use crate::upgrades::NextVersion;
 use chrono::Utc;
 use cw_model::ChangeSet;
 
@@ -36,6 +37,18 @@ fn validate(import: &NewImport) -> Result<(), StoreError> {
 /// blob is in the archive. Returning early with an error drops the
 /// transaction, which rolls it back.
 pub(crate) async fn record(pool: &Pool, import: &NewImport) -> Result<ImportOutcome, StoreError> {
+    record_with_next(pool, import, None).await
+}
+
+/// [`record`], and when the caller says which version follows the
+/// observation (`next`), keeps that version's change record right: an
+/// out-of-order import of new content replaces it with `next.change`, and
+/// one with the following version's content becomes a snapshot of it.
+pub(crate) async fn record_with_next(
+    pool: &Pool,
+    import: &NewImport,
+    expected_next: Option<&NextVersion>,
+) -> Result<ImportOutcome, StoreError> {
     validate(import)?;
     let now = ts_to_text(Utc::now());
     let at = ts_to_text(import.observed_at);
@@ -49,6 +62,7 @@ pub(crate) async fn record(pool: &Pool, import: &NewImport) -> Result<ImportOutc
         snapshots::find(&mut tx, document_id, import.blob.as_str()).await?
     {
         snapshots::observe(&mut tx, snapshot_id, &import.source, &at, &now).await?;
+        manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
         tx.commit().await?;
         return Ok(ImportOutcome::SameSnapshot {
             version_number: number,
@@ -72,6 +86,37 @@ pub(crate) async fn record(pool: &Pool, import: &NewImport) -> Result<ImportOutc
     if let Some(prev) = preceding.as_ref().filter(|p| p.content_hash == hash) {
         snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
         let number = prev.number()?;
+        manifest::record_import(&mut tx, document_id, None, true, import, &at).await?;
+        tx.commit().await?;
+        return Ok(ImportOutcome::SameContent {
+            version_number: number,
+        });
+    }
+
+    // What follows the observation: must be what the caller diffed against.
+    let following = match expected_next {
+        Some(expected) => {
+            let following = upgrades::following(&mut tx, document_id, &at).await?;
+            let actual = following.as_ref().map(|f| f.number()).transpose()?;
+            if actual != expected.version_number {
+                return Err(StoreError::Conflict {
+                    document: format!("{key} (following version)"),
+                    expected: expected.version_number,
+                    actual,
+                });
+            }
+            following
+        }
+        None => None,
+    };
+    // An older copy of the following version's content: a snapshot of it,
+    // first seen earlier than thought.
+    if let Some(f) = following.as_ref().filter(|f| f.content_hash == hash) {
+        snapshots::insert(&mut tx, document_id, f.id, import, &at, &now).await?;
+        upgrades::observe_earlier(&mut tx, f.id, &at).await?;
+        let number = f.number()?;
+        // observe_earlier may move the version's observation time: re-enter it.
+        manifest::record_import(&mut tx, document_id, Some(f.id), true, import, &at).await?;
         tx.commit().await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
@@ -96,7 +141,22 @@ pub(crate) async fn record(pool: &Pool, import: &NewImport) -> Result<ImportOutc
         }
         None => 0,
     };
+    // The following version was diffed against the preceding one; now this
+    // version stands between them.
+    if let (Some(f), Some(change)) = (&following, expected_next.and_then(|n| n.change.as_ref())) {
+        upgrades::put_change(
+            &mut tx,
+            document_id,
+            Some(version_id),
+            f.id,
+            change,
+            None,
+            &now,
+        )
+        .await?;
+    }
     snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
+    manifest::record_import(&mut tx, document_id, Some(version_id), true, import, &at).await?;
     tx.commit().await?;
     Ok(ImportOutcome::NewVersion {
         version_number: number,

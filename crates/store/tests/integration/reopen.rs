@@ -39,7 +39,10 @@ async fn reopening_the_home_keeps_everything() {
     let change = home.store.change(&aup, 2).await.unwrap();
     let counts = home.store.counts().await.unwrap();
 
-    assert!(home.dir.path().join(DATABASE_FILE).is_file());
+    assert_eq!(
+        home.dir.path().join(DATABASE_FILE).is_file(),
+        !home.is_postgres()
+    );
     assert!(home.dir.path().join(ARCHIVE_DIR).is_dir());
     let home = home.reopen().await;
 

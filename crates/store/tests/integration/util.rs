@@ -8,28 +8,62 @@ use cw_model::{
     ChangeSet, DiffSide, DiffSummary, DocumentKey, ExtractedDocument, Provision, ProvisionKind,
     SourceFormat,
 };
-use cw_store::{BlobId, ImportOutcome, NewImport, Store, StoreError, VersionRow};
+use cw_store::{BlobId, ImportOutcome, NewImport, Store, StoreError, StoreOptions, VersionRow};
 use tempfile::TempDir;
 
-/// A temporary clausewatch home, opened.
+/// A temporary clausewatch home, opened. Its database is the SQLite file
+/// in the home, or with `CLAUSEWATCH_TEST_STORE_BACKEND=postgres` a fresh
+/// database on the server of `CLAUSEWATCH_TEST_POSTGRES_URL`: the whole
+/// suite runs unchanged against either engine (scripts/test.sh runs both).
 pub(crate) struct TestHome {
     pub(crate) dir: TempDir,
     pub(crate) store: Store,
+    options: StoreOptions,
 }
 
 impl TestHome {
     pub(crate) async fn new() -> TestHome {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        TestHome { dir, store }
+        let options = match std::env::var("CLAUSEWATCH_TEST_STORE_BACKEND").as_deref() {
+            Err(_) | Ok("sqlite") | Ok("") => StoreOptions::default(),
+            Ok("postgres") => {
+                let admin = super::servers::postgres_url().expect(
+                    "CLAUSEWATCH_TEST_STORE_BACKEND=postgres needs CLAUSEWATCH_TEST_POSTGRES_URL",
+                );
+                StoreOptions {
+                    database: Some(super::servers::fresh_postgres_database(&admin).await),
+                    ..StoreOptions::default()
+                }
+            }
+            Ok(other) => panic!("CLAUSEWATCH_TEST_STORE_BACKEND={other}: use sqlite or postgres"),
+        };
+        let store = Store::open_with(dir.path(), &options).await.unwrap();
+        TestHome {
+            dir,
+            store,
+            options,
+        }
+    }
+
+    /// True when the suite runs against PostgreSQL.
+    pub(crate) fn is_postgres(&self) -> bool {
+        self.options.database.is_some()
     }
 
     /// Closes the store and opens the same home again.
     pub(crate) async fn reopen(self) -> TestHome {
-        let TestHome { dir, store } = self;
+        let TestHome {
+            dir,
+            store,
+            options,
+        } = self;
         store.close().await;
-        let store = Store::open(dir.path()).await.unwrap();
-        TestHome { dir, store }
+        let store = Store::open_with(dir.path(), &options).await.unwrap();
+        TestHome {
+            dir,
+            store,
+            options,
+        }
     }
 
     /// Starts describing an import of `key` (`platform/document`).

@@ -1,0 +1,152 @@
+//! `clausewatch track`, `untrack` and `sources`: which URLs are watched,
+//! on what schedule, and how their last fetch went.
+
+use crate::args::Format;
+use crate::output;
+use anyhow::Context;
+use cw_engine::Engine;
+use cw_engine::watch::{self, DEFAULT_CONFIRMATIONS, TrackRequest, schedule};
+use cw_model::DocumentKey;
+use cw_store::{Schedule, SourceRow};
+use std::process::ExitCode;
+
+/// The values of `track`.
+pub(crate) struct TrackArgs {
+    pub(crate) url: String,
+    pub(crate) platform: String,
+    pub(crate) document: String,
+    pub(crate) every: Option<String>,
+    pub(crate) cron: Option<String>,
+    pub(crate) select: Vec<String>,
+    pub(crate) remove: Vec<String>,
+    pub(crate) browser: bool,
+    pub(crate) language: Option<String>,
+    pub(crate) allow_private: bool,
+    pub(crate) confirmations: Option<u32>,
+    pub(crate) format: Format,
+}
+
+/// `track URL --platform P --document D …`.
+pub(crate) async fn track(engine: &Engine, args: TrackArgs) -> anyhow::Result<ExitCode> {
+    let document = DocumentKey::new(&args.platform, &args.document)
+        .with_context(|| format!("bad document name {}/{}", args.platform, args.document))?;
+    let schedule = match (&args.every, &args.cron) {
+        (Some(_), Some(_)) => anyhow::bail!("give --every or --cron, not both"),
+        (_, Some(cron)) => Schedule::Cron(cron.trim().to_string()),
+        (every, None) => {
+            let interval = schedule::parse_interval(every.as_deref().unwrap_or("6h"))?;
+            Schedule::Every(interval.as_secs())
+        }
+    };
+    let request = TrackRequest {
+        document,
+        url: args.url.clone(),
+        schedule,
+        select_css: args.select,
+        remove_css: args.remove,
+        browser: args.browser,
+        language: args.language,
+        allow_private: args.allow_private,
+        confirmations: args.confirmations.unwrap_or(DEFAULT_CONFIRMATIONS),
+    };
+    let source = watch::track(engine.store(), &request)
+        .await
+        .with_context(|| format!("cannot track {}", args.url))?;
+    if args.format == Format::Json {
+        output::json(&source)?;
+    } else {
+        output::text(&format!(
+            "tracking {} ← {} ({}, {} confirmations); first fetch at the next `clausewatch watch`",
+            source.document,
+            source.url,
+            schedule::describe(&source.schedule),
+            source.confirmations
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `untrack PLATFORM/DOCUMENT`.
+pub(crate) async fn untrack(engine: &Engine, document: &str) -> anyhow::Result<ExitCode> {
+    let key: DocumentKey = document
+        .parse()
+        .with_context(|| format!("bad document name {document:?}"))?;
+    if !engine.store().untrack_source(&key).await? {
+        anyhow::bail!("{key} is not tracked");
+    }
+    output::text(&format!(
+        "stopped tracking {key} (its versions and fetch history are kept)"
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sources [--all]`.
+pub(crate) async fn sources(
+    engine: &Engine,
+    all: bool,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let rows = engine.store().sources(all).await?;
+    if format == Format::Json {
+        output::json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        output::text(
+            "no tracked sources (add one with `clausewatch track URL --platform P --document D`)",
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for s in &rows {
+        out.push_str(&line(s));
+    }
+    output::text(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line(s: &SourceRow) -> String {
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(
+            || "never".to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        )
+    };
+    let mut out = format!(
+        "{}{}  {}\n  schedule: {}; next due {}; confirmations {}\n  last fetch: {} at {}",
+        s.document,
+        if s.active { "" } else { " (untracked)" },
+        s.url,
+        schedule::describe(&s.schedule),
+        s.next_due_at.format("%Y-%m-%d %H:%M:%SZ"),
+        s.confirmations,
+        s.last_state.as_deref().unwrap_or("none"),
+        when(s.last_attempt_at),
+    );
+    if let Some(detail) = &s.last_detail {
+        out.push_str(&format!(" ({detail})"));
+    }
+    out.push('\n');
+    if s.consecutive_failures > 0 {
+        out.push_str(&format!(
+            "  {} failed fetches in a row; last good fetch {}\n",
+            s.consecutive_failures,
+            when(s.last_ok_at)
+        ));
+    }
+    if let Some(v) = &s.latest_version {
+        out.push_str(&format!(
+            "  latest version: {} ({} provisions)\n",
+            v.number, v.provision_count
+        ));
+    }
+    if let Some(c) = &s.candidate {
+        out.push_str(&format!(
+            "  change waiting for confirmation: seen {} of {} times since {}\n",
+            c.seen_count,
+            s.confirmations,
+            c.first_seen_at.format("%Y-%m-%d %H:%M:%SZ")
+        ));
+    }
+    out
+}

@@ -1,0 +1,128 @@
+//! `clausewatch watch`: the daemon that fetches due sources and delivers
+//! alerts (`--once`: one cycle, then deliver and exit). SIGTERM or Ctrl-C
+//! stop it gracefully.
+
+use crate::args::{Format, SmtpTlsArg};
+use crate::output;
+use anyhow::Context;
+use cw_engine::Engine;
+use cw_engine::watch::{RunReport, WatchConfig, Watcher, schedule};
+use cw_notify::{EmailConfig, SmtpTls};
+use std::process::ExitCode;
+
+/// The values of `watch`.
+pub(crate) struct WatchArgs {
+    pub(crate) once: bool,
+    pub(crate) all: bool,
+    pub(crate) allow_private: bool,
+    pub(crate) concurrency: usize,
+    pub(crate) per_host_delay: String,
+    pub(crate) timeout: String,
+    pub(crate) smtp_host: Option<String>,
+    pub(crate) smtp_port: Option<u16>,
+    pub(crate) smtp_tls: SmtpTlsArg,
+    pub(crate) smtp_user: Option<String>,
+    pub(crate) smtp_password: Option<String>,
+    pub(crate) smtp_from: String,
+    pub(crate) base_url: Option<String>,
+    pub(crate) format: Format,
+}
+
+/// Parses `0`, `250ms`, `1s`, `2m`.
+fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    if let Some(ms) = t.strip_suffix("ms") {
+        let ms: u64 = ms
+            .parse()
+            .with_context(|| format!("bad duration {text:?}"))?;
+        return Ok(std::time::Duration::from_millis(ms));
+    }
+    Ok(schedule::parse_interval(t)?)
+}
+
+/// Runs `watch`.
+pub(crate) async fn run(engine: Engine, args: WatchArgs) -> anyhow::Result<ExitCode> {
+    let mut config = WatchConfig::default();
+    config.fetch.allow_private = args.allow_private;
+    config.fetch.per_host_delay = duration(&args.per_host_delay).context("--per-host-delay")?;
+    config.fetch.timeout = duration(&args.timeout).context("--timeout")?;
+    config.concurrency = args.concurrency.max(1);
+    config.base_url = args.base_url;
+    if let Some(host) = args.smtp_host {
+        let tls = match args.smtp_tls {
+            SmtpTlsArg::None => SmtpTls::None,
+            SmtpTlsArg::Starttls => SmtpTls::StartTls,
+            SmtpTlsArg::Tls => SmtpTls::Tls,
+        };
+        let mut email = EmailConfig::new(host, args.smtp_from);
+        email.tls = tls;
+        email.smtp_port = args.smtp_port.unwrap_or(tls.default_port());
+        email.username = args.smtp_user;
+        email.password = args.smtp_password;
+        config.email = Some(email);
+    }
+    let watcher = Watcher::new(engine.store().clone(), config).context("cannot start watching")?;
+    let report = if args.once {
+        watcher.run_once(args.all).await?
+    } else {
+        watcher.run(shutdown_signal()).await?
+    };
+    print_report(&report, args.format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &RunReport, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return output::json(report);
+    }
+    let c = &report.last_cycle;
+    let states: Vec<String> = c.states.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let d = &report.deliveries;
+    output::text(&format!(
+        "{} sources fetched in {} ms ({}); {} new versions, {} alerts queued; deliveries: {} delivered, {} retrying, {} failed{}",
+        c.sources,
+        c.elapsed_ms,
+        if states.is_empty() {
+            "nothing due".to_string()
+        } else {
+            states.join(", ")
+        },
+        c.new_versions,
+        c.alerts_queued,
+        d.delivered,
+        d.retrying,
+        d.failed,
+        if c.abandoned > 0 {
+            format!("; {} fetches abandoned at shutdown", c.abandoned)
+        } else {
+            String::new()
+        },
+    ))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no SIGTERM handler; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,254 @@
+//! Alerts from confirmed changes: a signed webhook whose receiver verifies
+//! the signature (and fails the first attempt, so the retry shows), Atom
+//! feed files per subscription and per document, filters, idempotent
+//! promotion, and no alert for first versions.
+
+use crate::origin::{Origin, Reply, policy};
+use crate::watchkit::{config, cycle, home, track, watcher};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use cw_notify::{Channel, DEFAULT_TOLERANCE, Filter, verify};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "s3cret-s3cret-s3cret";
+
+#[derive(Default)]
+struct Received {
+    calls: usize,
+    /// (delivery id, payload, signature verified)
+    deliveries: Vec<(String, Value, bool)>,
+}
+
+type Shared = Arc<Mutex<Received>>;
+
+async fn receive(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let mut r = state.lock().unwrap();
+    r.calls += 1;
+    if r.calls == 1 {
+        // The first attempt fails: the sender must retry.
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let verified = verify(
+        SECRET.as_bytes(),
+        &header("x-clausewatch-signature"),
+        &body,
+        chrono::Utc::now().timestamp(),
+        DEFAULT_TOLERANCE,
+    )
+    .is_ok();
+    let payload: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    r.deliveries
+        .push((header("x-clausewatch-delivery"), payload, verified));
+    StatusCode::OK
+}
+
+async fn receiver() -> (String, Shared, tokio::task::JoinHandle<()>) {
+    let state: Shared = Arc::default();
+    let app = Router::new()
+        .route("/hook", post(receive))
+        .with_state(Arc::clone(&state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (format!("http://{addr}/hook"), state, task)
+}
+
+async fn subscribe(
+    store: &cw_store::Store,
+    name: Option<&str>,
+    channel: &Channel,
+    filter: &Filter,
+) {
+    store
+        .add_subscription(
+            name,
+            &serde_json::to_string(channel).unwrap(),
+            &serde_json::to_string(filter).unwrap(),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
+    let origin = Origin::start().await;
+    let (dir, store) = home().await;
+    let (hook, received, _task) = receiver().await;
+    let v1 = policy("Terms of Service", 4, "");
+    let v2 = policy(
+        "Terms of Service",
+        4,
+        " We may terminate your account at any time without notice.",
+    );
+    origin.push(
+        "/tos",
+        [
+            Reply::Page(v1, None),
+            Reply::Page(v2.clone(), None),
+            Reply::Page(v2, None),
+        ],
+    );
+    track(&store, "acme/tos", origin.url("/tos"), Some("en")).await;
+    let webhook = Channel::Webhook {
+        url: hook.clone(),
+        secret: SECRET.into(),
+    };
+    subscribe(&store, None, &webhook, &Filter::default()).await;
+    subscribe(
+        &store,
+        Some("acme-feed"),
+        &Channel::Feed {
+            name: "acme-feed".into(),
+        },
+        &Filter {
+            platforms: vec!["acme".into()],
+            ..Filter::default()
+        },
+    )
+    .await;
+    // A filter that never matches: no outbox row for it.
+    subscribe(
+        &store,
+        Some("other-feed"),
+        &Channel::Feed {
+            name: "other-feed".into(),
+        },
+        &Filter {
+            platforms: vec!["other".into()],
+            ..Filter::default()
+        },
+    )
+    .await;
+
+    let mut config = config();
+    config.webhook_retry.initial_backoff = Duration::from_millis(100);
+    let w = watcher(&store, config);
+    // First version: no alert.
+    let r = cycle(&w).await;
+    assert_eq!(r.last_cycle.alerts_queued, 0);
+    // First sighting of the change: no alert yet.
+    let r = cycle(&w).await;
+    assert_eq!(r.last_cycle.alerts_queued, 0);
+    assert!(received.lock().unwrap().deliveries.is_empty());
+    // Second sighting: confirmed, queued and delivered within the run.
+    let started = Instant::now();
+    let r = cycle(&w).await;
+    assert_eq!(r.last_cycle.new_versions, 1, "{r:?}");
+    assert_eq!(r.last_cycle.alerts_queued, 2, "webhook + acme feed: {r:?}");
+    assert_eq!(r.deliveries.delivered, 2, "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    {
+        let got = received.lock().unwrap();
+        assert_eq!(got.calls, 2, "one failed attempt, one retry");
+        assert_eq!(got.deliveries.len(), 1);
+        let (id, payload, verified) = &got.deliveries[0];
+        assert!(verified, "the signature verifies with the shared secret");
+        assert_eq!(payload["schema"], "clausewatch.alert.v1");
+        assert_eq!(payload["document"], "acme/tos");
+        assert_eq!(payload["version"], 2);
+        assert_eq!(payload["old_version"], 1);
+        assert_eq!(&payload["id"], id.as_str());
+        assert!(
+            payload["summary"]["substantive"].as_u64().unwrap() >= 1,
+            "{payload}"
+        );
+        let changes = payload["changes"].as_array().unwrap();
+        assert!(changes.iter().any(|c| {
+            c["new_text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("without notice")
+        }));
+    }
+    // The delivery log has both attempts.
+    let outbox = store.outbox(None).await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    assert!(outbox.iter().all(|a| a.state == "delivered"));
+    let webhook_row = outbox.iter().find(|a| a.subscription_id == 1).unwrap();
+    let log = store.deliveries(webhook_row.id).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].status, Some(503));
+    assert_eq!(log[1].outcome, "delivered");
+
+    // Feeds: the subscription's and the document's, with the change.
+    let feed = std::fs::read_to_string(dir.path().join("feeds/acme-feed.xml")).unwrap();
+    assert!(feed.contains("urn:clausewatch:alert:"), "{feed}");
+    assert!(feed.contains("without notice"), "{feed}");
+    let doc_feed =
+        std::fs::read_to_string(dir.path().join("feeds/documents/acme/tos.xml")).unwrap();
+    assert!(doc_feed.contains("urn:clausewatch:feed:document:acme/tos"));
+    assert!(doc_feed.contains("without notice"));
+    assert!(!dir.path().join("feeds/other-feed.xml").exists());
+
+    // More cycles: unchanged, nothing more is sent.
+    cycle(&w).await;
+    cycle(&w).await;
+    assert_eq!(received.lock().unwrap().deliveries.len(), 1);
+    assert_eq!(store.outbox(None).await.unwrap().len(), 2);
+
+    // Promoting the same candidate again (a crash before its transaction
+    // ended) queues nothing twice.
+    assert_eq!(w.recover().await.unwrap(), 0);
+    assert_eq!(store.outbox(None).await.unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn substantive_only_filter_skips_cosmetic_changes() {
+    let origin = Origin::start().await;
+    let (_dir, store) = home().await;
+    let v1 = policy("Privacy Policy", 4, "");
+    // Punctuation only: a cosmetic change.
+    let v2 = v1.replacen("spam or other", "spam, or other", 1);
+    origin.push(
+        "/privacy",
+        [
+            Reply::Page(v1, None),
+            Reply::Page(v2.clone(), None),
+            Reply::Page(v2, None),
+        ],
+    );
+    track(&store, "acme/privacy", origin.url("/privacy"), Some("en")).await;
+    subscribe(
+        &store,
+        Some("substantive"),
+        &Channel::Feed {
+            name: "substantive".into(),
+        },
+        &Filter {
+            substantive_only: true,
+            ..Filter::default()
+        },
+    )
+    .await;
+    subscribe(
+        &store,
+        Some("everything"),
+        &Channel::Feed {
+            name: "everything".into(),
+        },
+        &Filter::default(),
+    )
+    .await;
+    let w = watcher(&store, config());
+    for _ in 0..3 {
+        cycle(&w).await;
+    }
+    assert_eq!(crate::watchkit::versions(&store, "acme/privacy").await, 2);
+    let outbox = store.outbox(None).await.unwrap();
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0].subscription_id, 2);
+}

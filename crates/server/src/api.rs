@@ -1,0 +1,274 @@
+//! The JSON API under `/api/`: one handler per view of `views`, each
+//! described for the OpenAPI document served at `/api/openapi.json`.
+//! Errors are [`ApiError`]s (see `error.rs` for the code/status table).
+
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use crate::views::{
+    self, CompareQuery, DiffQuery, DiffView, DocumentDetail, DocumentSummary, FindingsView,
+    PlatformSummary, ProvisionDetail, ProvisionQuery, ProvisionView, SearchQuery, Stats,
+    TimelineEntry, VersionDetail, VersionSummary,
+};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The OpenAPI description of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "clausewatch API",
+        description = "Platforms, documents, versions, diffs, timelines, provision histories, labels, regulatory findings (risk indicators, not legal determinations), comparisons, search and Atom feeds. Send `Authorization: Bearer <token>` unless the server allows anonymous reading.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        health,
+        stats,
+        platforms,
+        platform,
+        documents,
+        document,
+        versions,
+        version,
+        timeline,
+        diff,
+        compare,
+        provision,
+        labels,
+        findings,
+        recent_changes,
+        search,
+        feed
+    ),
+    components(schemas(ErrorBody, Health))
+)]
+pub(crate) struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_string())
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        openapi_json(),
+    )
+        .into_response()
+}
+
+/// Liveness.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// Always "ok".
+    status: &'static str,
+    /// Server version.
+    version: &'static str,
+}
+
+/// Liveness check (no auth needed).
+#[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
+pub(crate) async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Row counts.
+#[utoipa::path(get, path = "/api/stats", tag = "meta", responses((status = 200, body = Stats), (status = 401, body = ErrorBody)))]
+pub(crate) async fn stats(State(s): State<AppState>) -> ApiResult<Stats> {
+    Ok(Json(views::stats(&s).await?))
+}
+
+/// Every platform with its documents.
+#[utoipa::path(get, path = "/api/platforms", tag = "documents", responses((status = 200, body = Vec<PlatformSummary>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn platforms(State(s): State<AppState>) -> ApiResult<Vec<PlatformSummary>> {
+    Ok(Json(views::platforms(&s).await?))
+}
+
+/// One platform.
+#[utoipa::path(get, path = "/api/platforms/{platform}", tag = "documents",
+    params(("platform" = String, Path, description = "Platform slug")),
+    responses((status = 200, body = PlatformSummary), (status = 404, body = ErrorBody)))]
+pub(crate) async fn platform(
+    State(s): State<AppState>,
+    Path(p): Path<String>,
+) -> ApiResult<PlatformSummary> {
+    Ok(Json(views::platform(&s, &p).await?))
+}
+
+/// Every document.
+#[utoipa::path(get, path = "/api/documents", tag = "documents", responses((status = 200, body = Vec<DocumentSummary>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn documents(State(s): State<AppState>) -> ApiResult<Vec<DocumentSummary>> {
+    Ok(Json(views::documents(&s).await?))
+}
+
+/// One document with its versions and regional variants.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}", tag = "documents",
+    params(("platform" = String, Path), ("document" = String, Path)),
+    responses((status = 200, body = DocumentDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn document(
+    State(s): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<DocumentDetail> {
+    Ok(Json(views::document(&s, &views::key(&p, &d)?).await?))
+}
+
+/// The versions of a document, oldest first.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions", tag = "documents",
+    params(("platform" = String, Path), ("document" = String, Path)),
+    responses((status = 200, body = Vec<VersionSummary>), (status = 404, body = ErrorBody)))]
+pub(crate) async fn versions(
+    State(s): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<Vec<VersionSummary>> {
+    Ok(Json(views::versions(&s, &views::key(&p, &d)?).await?))
+}
+
+/// One version: provisions with labels, findings, warnings.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}", tag = "documents",
+    params(("platform" = String, Path), ("document" = String, Path),
+        ("version" = String, Path, description = "Number, YYYY-MM-DD (in force on that date) or latest")),
+    responses((status = 200, body = VersionDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn version(
+    State(s): State<AppState>,
+    Path((p, d, v)): Path<(String, String, String)>,
+) -> ApiResult<VersionDetail> {
+    let r = views::version_ref(&views::key(&p, &d)?, &v)?;
+    Ok(Json(views::version(&s, &r).await?))
+}
+
+/// A document's timeline: every version with what changed, substantive first.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/timeline", tag = "changes",
+    params(("platform" = String, Path), ("document" = String, Path)),
+    responses((status = 200, body = Vec<TimelineEntry>), (status = 404, body = ErrorBody)))]
+pub(crate) async fn timeline(
+    State(s): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<Vec<TimelineEntry>> {
+    Ok(Json(views::timeline(&s, &views::key(&p, &d)?).await?))
+}
+
+/// Two versions of one document compared provision by provision.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/diff", tag = "changes",
+    params(("platform" = String, Path), ("document" = String, Path), DiffQuery),
+    responses((status = 200, body = DiffView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn diff(
+    State(s): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+    Query(q): Query<DiffQuery>,
+) -> ApiResult<DiffView> {
+    Ok(Json(views::diff(&s, &views::key(&p, &d)?, &q).await?))
+}
+
+/// Two documents (e.g. regional variants) compared provision by provision.
+#[utoipa::path(get, path = "/api/compare", tag = "changes", params(CompareQuery),
+    responses((status = 200, body = DiffView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn compare(
+    State(s): State<AppState>,
+    Query(q): Query<CompareQuery>,
+) -> ApiResult<DiffView> {
+    Ok(Json(views::compare(&s, &q).await?))
+}
+
+/// One provision: text, labels with evidence, findings, history, how other platforms handle it.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/provisions/{provision}", tag = "analysis",
+    params(("platform" = String, Path), ("document" = String, Path),
+        ("provision" = String, Path, description = "Provision id, e.g. no-network-abuse/3 (slashes allowed)"), ProvisionQuery),
+    responses((status = 200, body = ProvisionDetail), (status = 404, body = ErrorBody)))]
+pub(crate) async fn provision(
+    State(s): State<AppState>,
+    Path((p, d, id)): Path<(String, String, String)>,
+    Query(q): Query<ProvisionQuery>,
+) -> ApiResult<ProvisionDetail> {
+    Ok(Json(
+        views::provision(&s, &views::key(&p, &d)?, &id, &q).await?,
+    ))
+}
+
+/// The labelled provisions of a version.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}/labels", tag = "analysis",
+    params(("platform" = String, Path), ("document" = String, Path), ("version" = String, Path)),
+    responses((status = 200, body = Vec<ProvisionView>), (status = 404, body = ErrorBody)))]
+pub(crate) async fn labels(
+    State(s): State<AppState>,
+    Path((p, d, v)): Path<(String, String, String)>,
+) -> ApiResult<Vec<ProvisionView>> {
+    let r = views::version_ref(&views::key(&p, &d)?, &v)?;
+    Ok(Json(views::labels(&s, &r).await?))
+}
+
+/// The regulatory findings of a version (risk indicators, not legal determinations).
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}/findings", tag = "analysis",
+    params(("platform" = String, Path), ("document" = String, Path), ("version" = String, Path)),
+    responses((status = 200, body = FindingsView), (status = 404, body = ErrorBody)))]
+pub(crate) async fn findings(
+    State(s): State<AppState>,
+    Path((p, d, v)): Path<(String, String, String)>,
+) -> ApiResult<FindingsView> {
+    let r = views::version_ref(&views::key(&p, &d)?, &v)?;
+    Ok(Json(views::findings(&s, &r).await?))
+}
+
+/// Recent substantive changes across every document, newest first.
+#[utoipa::path(get, path = "/api/changes", tag = "changes",
+    responses((status = 200, body = Vec<TimelineEntry>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn recent_changes(State(s): State<AppState>) -> ApiResult<Vec<TimelineEntry>> {
+    Ok(Json(views::recent_changes(&s, views::RECENT_LIMIT).await?))
+}
+
+/// Full-text search over provisions (in force unless `all=true`).
+#[utoipa::path(get, path = "/api/search", tag = "search", params(SearchQuery),
+    responses((status = 200, description = "Hits with snippets (`snippet_html` marks matches; escape nothing else into HTML)", body = Object),
+        (status = 400, body = ErrorBody)))]
+pub(crate) async fn search(
+    State(s): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<cw_search::SearchResults> {
+    Ok(Json(views::search(&s, &q).await?))
+}
+
+/// The Atom feed of a document's changes.
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/feed.atom", tag = "changes",
+    params(("platform" = String, Path), ("document" = String, Path)),
+    responses((status = 200, content_type = "application/atom+xml", body = String), (status = 404, body = ErrorBody)))]
+pub(crate) async fn feed(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((p, d)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let base = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
+        })
+        .map(|h| format!("http://{h}"));
+    let xml = views::feed(&s, &views::key(&p, &d)?, base.as_deref()).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+        )],
+        xml,
+    )
+        .into_response())
+}
+
+/// Any other `/api/` path.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound("endpoint".into())
+}

@@ -1,0 +1,209 @@
+//! Who is asking and may they: API tokens (sha256-hashed in the store,
+//! `viewer` and `admin` roles) presented as `Authorization: Bearer …` or as
+//! the session cookie set by the login form; optional anonymous read-only
+//! access; CSRF protection for forms (a double-submit cookie checked against
+//! a hidden field, plus an Origin check on every unsafe request).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use cw_store::Role;
+
+/// The cookie holding a logged-in browser's token.
+pub(crate) const SESSION_COOKIE: &str = "cw_session";
+/// The double-submit CSRF cookie.
+pub(crate) const CSRF_COOKIE: &str = "cw_csrf";
+
+/// The caller of a request, as the auth middleware established it.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The token's role; `None` for an anonymous caller.
+    pub(crate) role: Option<Role>,
+    /// Whether anonymous callers may read.
+    pub(crate) anonymous_read: bool,
+    /// The CSRF token forms on this page must carry.
+    pub(crate) csrf: String,
+}
+
+impl Caller {
+    /// Whether the caller may read.
+    pub(crate) fn can_read(&self) -> bool {
+        self.role.is_some() || self.anonymous_read
+    }
+
+    /// Fails unless `presented` is this caller's CSRF token.
+    pub(crate) fn check_csrf(&self, presented: &str) -> Result<(), ApiError> {
+        if !self.csrf.is_empty() && constant_time_eq(self.csrf.as_bytes(), presented.as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError::Csrf)
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A cookie's value from the request headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// 32 random bytes as hex (CSRF tokens).
+fn random_hex() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness: forms will fail verification rather than be weak.
+        return String::new();
+    }
+    hex::encode(bytes)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Whether an unsafe request comes from our own origin: the `Origin` header,
+/// when present, must name the `Host` the request was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        // Browsers send Origin on every cross-site POST; its absence means a
+        // same-origin navigation or a non-browser client (which must use a
+        // bearer token and cannot ride on cookies anyway).
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+}
+
+/// Paths anyone may open: the login page, static files, health, the API description.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path.starts_with("/static/")
+        || path == "/api/health"
+        || path == "/api/openapi.json"
+}
+
+/// The auth middleware: establishes the [`Caller`], enforces read access and
+/// the Origin check, and hands out the CSRF cookie.
+pub(crate) async fn middleware(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let token = bearer(headers).or_else(|| cookie(headers, SESSION_COOKIE));
+    let role = match token {
+        Some(t) => match state.store().authenticate_token(t).await {
+            Ok(Some(row)) => Some(row.role),
+            Ok(None) => None,
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let existing_csrf = cookie(headers, CSRF_COOKIE)
+        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string);
+    let new_csrf = existing_csrf.is_none().then(random_hex);
+    let caller = Caller {
+        role,
+        anonymous_read: state.config().anonymous_read,
+        csrf: existing_csrf
+            .or_else(|| new_csrf.clone())
+            .unwrap_or_default(),
+    };
+    let path = req.uri().path().to_string();
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !same_origin(req.headers()) {
+        return ApiError::Csrf.into_response();
+    }
+    if !is_public(&path) && !caller.can_read() {
+        if path.starts_with("/api/") {
+            return ApiError::Unauthorized.into_response();
+        }
+        let next_path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        return Redirect::to(&format!("/login?next={}", url_encode(&next_path))).into_response();
+    }
+    req.extensions_mut().insert(caller);
+    let mut resp = next.run(req).await;
+    if let Some(c) = new_csrf.filter(|c| !c.is_empty())
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={c}; Path=/; SameSite=Strict; HttpOnly"
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// Percent-encodes a value for a query string.
+pub(crate) fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A local redirect target: a path on this server, never another host.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_check_and_redirect_targets() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/d/a/b")), "/d/a/b");
+        assert_eq!(url_encode("/search?q=a b"), "/search%3Fq%3Da%20b");
+    }
+}

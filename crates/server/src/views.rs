@@ -1,0 +1,939 @@
+//! What the API returns and the pages show: one function per view, reading
+//! the store (and the search index and analysis through the engine) and
+//! returning plain serialisable structs. The JSON handlers serialise them;
+//! the page handlers hand them to templates. Keeping one data layer means
+//! the web UI can never show something the API cannot.
+
+use crate::analysis::Analysis;
+use crate::error::ApiError;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, Utc};
+use cw_analyze::{CAVEAT, Finding, Label, LabelSource, slice_chars};
+use cw_model::{
+    ChangeKind, ChangeSet, DiffSummary, DocumentKey, ExtractedDocument, Provision, ProvisionKind,
+    Significance, SourceFormat, VersionRef, VersionSelector, WordOp,
+};
+use cw_store::{DocumentRow, StoredVersion, VersionRow};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+
+/// How many entries the dashboard's "recent changes" list holds.
+pub(crate) const RECENT_LIMIT: usize = 25;
+
+/// A document with what the list pages need.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct DocumentSummary {
+    /// `platform/document`.
+    pub(crate) key: String,
+    /// Platform slug.
+    pub(crate) platform: String,
+    /// Document slug.
+    pub(crate) document: String,
+    /// The latest version's title.
+    pub(crate) title: Option<String>,
+    /// Declared type (`acceptable-use-policy`, …).
+    pub(crate) doc_type: Option<String>,
+    /// Region it applies to.
+    pub(crate) region: Option<String>,
+    /// Where it is published.
+    pub(crate) source_url: Option<String>,
+    /// Number of versions.
+    pub(crate) version_count: u32,
+    /// Number of distinct snapshots.
+    pub(crate) snapshot_count: u32,
+    /// Newest version number.
+    pub(crate) latest_version: Option<u32>,
+    /// When the newest version was observed.
+    pub(crate) latest_observed_at: Option<DateTime<Utc>>,
+    /// The newest version's stated effective date.
+    pub(crate) latest_effective_date: Option<NaiveDate>,
+}
+
+/// A platform and its documents.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct PlatformSummary {
+    /// Platform slug.
+    pub(crate) platform: String,
+    /// Its documents.
+    pub(crate) documents: Vec<DocumentSummary>,
+}
+
+/// One version without its provisions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct VersionSummary {
+    /// `platform/document`.
+    pub(crate) document: String,
+    /// 1, 2, 3…
+    pub(crate) number: u32,
+    /// When first observed.
+    pub(crate) observed_at: DateTime<Utc>,
+    /// Stated effective date.
+    pub(crate) effective_date: Option<NaiveDate>,
+    /// Title.
+    pub(crate) title: Option<String>,
+    /// BCP-47 language.
+    pub(crate) language: String,
+    /// Extracted from: html, markdown, pdf, text.
+    #[schema(value_type = String)]
+    pub(crate) format: SourceFormat,
+    /// Extractor version.
+    pub(crate) extractor_version: String,
+    /// Number of provisions.
+    pub(crate) provision_count: usize,
+    /// Number of snapshots (byte strings) extracting to this version.
+    pub(crate) snapshot_count: usize,
+    /// The version the recorded change compares against.
+    pub(crate) compared_with: Option<u32>,
+    /// Substantive changes against it.
+    pub(crate) substantive_changes: Option<usize>,
+}
+
+impl VersionSummary {
+    fn new(v: &VersionRow) -> Self {
+        VersionSummary {
+            document: v.document.to_string(),
+            number: v.number,
+            observed_at: v.observed_at,
+            effective_date: v.effective_date,
+            title: v.title.clone(),
+            language: v.language.clone(),
+            format: v.format,
+            extractor_version: v.extractor_version.clone(),
+            provision_count: v.provision_count,
+            snapshot_count: v.snapshots.len(),
+            compared_with: v.compared_with,
+            substantive_changes: v.substantive_changes,
+        }
+    }
+}
+
+/// A document with its versions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct DocumentDetail {
+    /// The document.
+    pub(crate) document: DocumentSummary,
+    /// Its versions, oldest first.
+    pub(crate) versions: Vec<VersionSummary>,
+    /// Other documents of the same platform and type (regional variants).
+    pub(crate) variants: Vec<String>,
+}
+
+/// One labelled provision of a version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct ProvisionView {
+    /// Provision id, e.g. `no-network-abuse/3`.
+    pub(crate) id: String,
+    /// Lineage key: follows the provision across versions.
+    pub(crate) lineage_key: String,
+    /// Enclosing headings, outermost first.
+    pub(crate) heading_path: Vec<String>,
+    /// paragraph, list_item, heading, table_row…
+    #[schema(value_type = String)]
+    pub(crate) kind: ProvisionKind,
+    /// The text.
+    pub(crate) text: String,
+    /// Its labels with evidence.
+    pub(crate) labels: Vec<LabelView>,
+}
+
+/// A version with its provisions, labels and findings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct VersionDetail {
+    /// The version.
+    pub(crate) version: VersionSummary,
+    /// Provisions in reading order.
+    pub(crate) provisions: Vec<ProvisionView>,
+    /// Regulatory findings (risk indicators, not legal determinations).
+    pub(crate) findings: FindingsView,
+    /// Extraction warnings.
+    pub(crate) warnings: Vec<String>,
+}
+
+/// A label with its evidence cut out of the provision text.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct LabelView {
+    /// TAXONOMY id, e.g. `tos_unilateral_change`.
+    pub(crate) id: String,
+    /// 0–1.
+    pub(crate) confidence: f32,
+    /// rule, model or both.
+    pub(crate) source: String,
+    /// Character offsets `[start, end)` of the evidence.
+    pub(crate) span: [usize; 2],
+    /// The evidence text.
+    pub(crate) evidence: String,
+}
+
+impl LabelView {
+    fn new(text: &str, l: &Label) -> Self {
+        LabelView {
+            id: l.id.clone(),
+            confidence: (l.confidence * 1000.0).round() / 1000.0,
+            source: match l.source {
+                LabelSource::Rule => "rule",
+                LabelSource::Model => "model",
+                _ => "both",
+            }
+            .to_string(),
+            span: [l.span.0, l.span.1],
+            evidence: slice_chars(text, l.span).to_string(),
+        }
+    }
+}
+
+/// Regulatory findings of one version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct FindingsView {
+    /// Always "risk indicator, not a legal determination".
+    pub(crate) caveat: String,
+    /// The findings, in check order.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// One changed provision in a timeline entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct TimelineChange {
+    /// added, removed, modified, moved.
+    #[schema(value_type = String)]
+    pub(crate) kind: ChangeKind,
+    /// substantive, cosmetic, none.
+    #[schema(value_type = String)]
+    pub(crate) significance: Significance,
+    /// Headings.
+    pub(crate) heading_path: Vec<String>,
+    /// Provision id on the new side, else the old.
+    pub(crate) provision_id: Option<String>,
+    /// New text, else old text.
+    pub(crate) text: String,
+    /// Why it is (in)significant.
+    pub(crate) reasons: Vec<String>,
+}
+
+impl TimelineChange {
+    /// The text shortened for lists.
+    pub(crate) fn short(&self) -> String {
+        crate::ui::shorten(&self.text, 160)
+    }
+}
+
+/// One version in a document's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct TimelineEntry {
+    /// `platform/document`.
+    pub(crate) document: String,
+    /// Document title.
+    pub(crate) title: Option<String>,
+    /// Version number.
+    pub(crate) version: u32,
+    /// Compared with.
+    pub(crate) old_version: Option<u32>,
+    /// Observed.
+    pub(crate) observed_at: DateTime<Utc>,
+    /// Effective.
+    pub(crate) effective_date: Option<NaiveDate>,
+    /// Provisions.
+    pub(crate) provisions: usize,
+    /// Counts; absent for a first version.
+    #[schema(value_type = Option<Object>)]
+    pub(crate) summary: Option<DiffSummary>,
+    /// The summary paragraph.
+    pub(crate) summary_text: Option<String>,
+    /// Changed provisions, substantive first.
+    pub(crate) changes: Vec<TimelineChange>,
+}
+
+/// One side of a diff.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct DiffSideView {
+    /// `platform/document`.
+    pub(crate) document: String,
+    /// Version number.
+    pub(crate) version: u32,
+    /// Title.
+    pub(crate) title: Option<String>,
+    /// Observed.
+    pub(crate) observed_at: DateTime<Utc>,
+    /// Effective.
+    pub(crate) effective_date: Option<NaiveDate>,
+    /// Region of the document.
+    pub(crate) region: Option<String>,
+}
+
+/// Per-section counts of a diff.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct SectionView {
+    /// Innermost heading ("" before any heading).
+    pub(crate) heading: String,
+    /// Added.
+    pub(crate) added: usize,
+    /// Removed.
+    pub(crate) removed: usize,
+    /// Modified.
+    pub(crate) modified: usize,
+    /// Moved.
+    pub(crate) moved: usize,
+    /// Substantive.
+    pub(crate) substantive: usize,
+    /// Cosmetic.
+    pub(crate) cosmetic: usize,
+}
+
+/// Two versions compared provision by provision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct DiffView {
+    /// Old side.
+    pub(crate) old: DiffSideView,
+    /// New side.
+    pub(crate) new: DiffSideView,
+    /// Sections with changes.
+    pub(crate) sections: Vec<SectionView>,
+    /// The change set (DESIGN §4 contract).
+    #[schema(value_type = Object)]
+    pub(crate) change_set: ChangeSet,
+}
+
+/// One version of a provision in its history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct HistoryEntry {
+    /// Version number.
+    pub(crate) version: u32,
+    /// Observed.
+    pub(crate) observed_at: DateTime<Utc>,
+    /// Effective.
+    pub(crate) effective_date: Option<NaiveDate>,
+    /// Provision id in that version.
+    pub(crate) provision_id: String,
+    /// Text in that version.
+    pub(crate) text: String,
+    /// True if the text differs from the previous entry.
+    pub(crate) changed: bool,
+    /// Word diff against the previous entry (empty for the first or unchanged).
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) words: Vec<WordOp>,
+}
+
+/// A provision of another platform handling the same matter.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct SimilarView {
+    /// Platform.
+    pub(crate) platform: String,
+    /// `platform/document`.
+    pub(crate) document: String,
+    /// Version number (latest).
+    pub(crate) version: u32,
+    /// Provision id.
+    pub(crate) provision_id: String,
+    /// Text.
+    pub(crate) text: String,
+    /// Shared labels.
+    pub(crate) labels: Vec<String>,
+    /// BM25 score, rounded.
+    pub(crate) score: f32,
+}
+
+/// One provision: its text, labels, findings, history and peers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct ProvisionDetail {
+    /// `platform/document`.
+    pub(crate) document: String,
+    /// Document title.
+    pub(crate) title: Option<String>,
+    /// The version shown.
+    pub(crate) version: u32,
+    /// The provision in that version.
+    pub(crate) provision: ProvisionView,
+    /// Findings about this provision.
+    pub(crate) findings: FindingsView,
+    /// Every text it had, oldest first.
+    pub(crate) history: Vec<HistoryEntry>,
+    /// How other platforms handle it.
+    pub(crate) similar: Vec<SimilarView>,
+    /// "N of M other platforms have a provision with these labels."
+    pub(crate) adoption: Option<String>,
+}
+
+/// Query of the diff endpoint.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub(crate) struct DiffQuery {
+    /// Old version (number, date or `latest`); default: the one before `to`.
+    pub(crate) from: Option<String>,
+    /// New version; default: latest.
+    pub(crate) to: Option<String>,
+}
+
+/// Query of the compare endpoint.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub(crate) struct CompareQuery {
+    /// Left side: `platform/document[@version]`, e.g. `aws/aup-global`.
+    pub(crate) left: String,
+    /// Right side, e.g. `aws/aup-beijing`.
+    pub(crate) right: String,
+}
+
+/// Query of the search endpoint.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub(crate) struct SearchQuery {
+    /// The query (words, "phrases", -exclusions, platform:, label:, …).
+    #[serde(default)]
+    pub(crate) q: String,
+    /// Search every version, not only those in force.
+    #[serde(default)]
+    pub(crate) all: bool,
+    /// Maximum hits (default 20, at most 200).
+    pub(crate) limit: Option<usize>,
+}
+
+/// Query of the provision endpoint.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub(crate) struct ProvisionQuery {
+    /// The version to read the provision in (default: latest).
+    pub(crate) version: Option<String>,
+}
+
+/// Parses a document key from path segments.
+pub(crate) fn key(platform: &str, document: &str) -> Result<DocumentKey, ApiError> {
+    Ok(DocumentKey::new(platform, document)?)
+}
+
+/// Parses a version selector (`3`, `2024-01-31`, `latest`) of a document.
+pub(crate) fn version_ref(key: &DocumentKey, selector: &str) -> Result<VersionRef, ApiError> {
+    Ok(format!("{key}@{selector}").parse()?)
+}
+
+async fn summary(state: &AppState, row: &DocumentRow) -> Result<DocumentSummary, ApiError> {
+    let title = state.title(&row.key).await?;
+    Ok(DocumentSummary {
+        key: row.key.to_string(),
+        platform: row.key.platform.clone(),
+        document: row.key.document.clone(),
+        title,
+        doc_type: row.doc_type.clone(),
+        region: row.region.clone(),
+        source_url: row.source_url.clone(),
+        version_count: row.version_count,
+        snapshot_count: row.snapshot_count,
+        latest_version: row.latest_version,
+        latest_observed_at: row.latest_observed_at,
+        latest_effective_date: row.latest_effective_date,
+    })
+}
+
+/// Every document.
+pub(crate) async fn documents(state: &AppState) -> Result<Vec<DocumentSummary>, ApiError> {
+    let mut out = Vec::new();
+    for row in state.store().documents().await? {
+        out.push(summary(state, &row).await?);
+    }
+    Ok(out)
+}
+
+/// Every platform with its documents.
+pub(crate) async fn platforms(state: &AppState) -> Result<Vec<PlatformSummary>, ApiError> {
+    let mut by: BTreeMap<String, Vec<DocumentSummary>> = BTreeMap::new();
+    for d in documents(state).await? {
+        by.entry(d.platform.clone()).or_default().push(d);
+    }
+    Ok(by
+        .into_iter()
+        .map(|(platform, documents)| PlatformSummary {
+            platform,
+            documents,
+        })
+        .collect())
+}
+
+/// One platform.
+pub(crate) async fn platform(state: &AppState, slug: &str) -> Result<PlatformSummary, ApiError> {
+    platforms(state)
+        .await?
+        .into_iter()
+        .find(|p| p.platform == slug)
+        .ok_or_else(|| ApiError::NotFound(format!("platform {slug}")))
+}
+
+async fn document_row(state: &AppState, key: &DocumentKey) -> Result<DocumentRow, ApiError> {
+    state
+        .store()
+        .document(key)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("document {key}")))
+}
+
+/// One document with its versions and regional variants.
+pub(crate) async fn document(
+    state: &AppState,
+    key: &DocumentKey,
+) -> Result<DocumentDetail, ApiError> {
+    let row = document_row(state, key).await?;
+    let versions = state.store().versions(key).await?;
+    let variants = state
+        .store()
+        .documents()
+        .await?
+        .into_iter()
+        .filter(|d| d.key != *key && d.key.platform == key.platform && d.doc_type == row.doc_type)
+        .map(|d| d.key.to_string())
+        .collect();
+    Ok(DocumentDetail {
+        document: summary(state, &row).await?,
+        versions: versions.iter().map(VersionSummary::new).collect(),
+        variants,
+    })
+}
+
+/// The versions of a document.
+pub(crate) async fn versions(
+    state: &AppState,
+    key: &DocumentKey,
+) -> Result<Vec<VersionSummary>, ApiError> {
+    Ok(state
+        .store()
+        .versions(key)
+        .await?
+        .iter()
+        .map(VersionSummary::new)
+        .collect())
+}
+
+fn provision_views(v: &StoredVersion, a: &Analysis) -> Vec<ProvisionView> {
+    v.document
+        .provisions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProvisionView {
+            id: p.id.clone(),
+            lineage_key: v.lineage_keys.get(i).cloned().unwrap_or_default(),
+            heading_path: p.heading_path.clone(),
+            kind: p.kind,
+            text: p.text.clone(),
+            labels: a
+                .labels
+                .get(i)
+                .map(|ls| ls.iter().map(|l| LabelView::new(&p.text, l)).collect())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn findings_view(findings: Vec<Finding>) -> FindingsView {
+    FindingsView {
+        caveat: CAVEAT.to_string(),
+        findings,
+    }
+}
+
+/// One version with provisions, labels and findings.
+pub(crate) async fn version(state: &AppState, r: &VersionRef) -> Result<VersionDetail, ApiError> {
+    let row = document_row(state, &r.document).await?;
+    let v = state.store().version(r).await?;
+    let a = state.analysis(&row, &v);
+    Ok(VersionDetail {
+        version: VersionSummary::new(&v.row),
+        provisions: provision_views(&v, &a),
+        findings: findings_view(a.findings.clone()),
+        warnings: v.document.warnings.iter().map(|w| w.0.clone()).collect(),
+    })
+}
+
+/// A document's story: every version with what changed.
+pub(crate) async fn timeline(
+    state: &AppState,
+    key: &DocumentKey,
+) -> Result<Vec<TimelineEntry>, ApiError> {
+    document_row(state, key).await?;
+    let store = state.store();
+    let mut out = Vec::new();
+    for v in store.versions(key).await? {
+        let change = store.change(key, v.number).await?;
+        out.push(timeline_entry(
+            &v,
+            change.map(|c| (c.old_version, c.change_set)),
+        ));
+    }
+    Ok(out)
+}
+
+fn timeline_entry(v: &VersionRow, change: Option<(Option<u32>, ChangeSet)>) -> TimelineEntry {
+    let (old_version, summary, summary_text, mut changes) = match change {
+        Some((old, cs)) => {
+            let changes: Vec<TimelineChange> = cs
+                .changes
+                .iter()
+                .filter(|c| c.kind != ChangeKind::Unchanged)
+                .map(|c| TimelineChange {
+                    kind: c.kind,
+                    significance: c.significance,
+                    heading_path: c.heading_path.clone(),
+                    provision_id: c.new_id.clone().or_else(|| c.old_id.clone()),
+                    text: c
+                        .new_text
+                        .clone()
+                        .or_else(|| c.old_text.clone())
+                        .unwrap_or_default(),
+                    reasons: c.reasons.clone(),
+                })
+                .collect();
+            (old, Some(cs.summary), Some(cs.summary_text), changes)
+        }
+        None => (None, None, None, Vec::new()),
+    };
+    changes.sort_by_key(|c| std::cmp::Reverse(c.significance));
+    TimelineEntry {
+        document: v.document.to_string(),
+        title: v.title.clone(),
+        version: v.number,
+        old_version,
+        observed_at: v.observed_at,
+        effective_date: v.effective_date,
+        provisions: v.provision_count,
+        summary,
+        summary_text,
+        changes,
+    }
+}
+
+/// Recent substantive changes across every document, newest first.
+pub(crate) async fn recent_changes(
+    state: &AppState,
+    limit: usize,
+) -> Result<Vec<TimelineEntry>, ApiError> {
+    let store = state.store();
+    let mut out = Vec::new();
+    for d in store.documents().await? {
+        for v in store.versions(&d.key).await? {
+            if v.substantive_changes.unwrap_or(0) == 0 {
+                continue;
+            }
+            let change = store.change(&d.key, v.number).await?;
+            let mut e = timeline_entry(&v, change.map(|c| (c.old_version, c.change_set)));
+            e.changes
+                .retain(|c| c.significance == Significance::Substantive);
+            out.push(e);
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.observed_at, &b.document, b.version).cmp(&(a.observed_at, &a.document, a.version))
+    });
+    out.truncate(limit);
+    Ok(out)
+}
+
+fn side(v: &StoredVersion, region: Option<String>) -> DiffSideView {
+    DiffSideView {
+        document: v.row.document.to_string(),
+        version: v.row.number,
+        title: v.row.title.clone(),
+        observed_at: v.row.observed_at,
+        effective_date: v.row.effective_date,
+        region,
+    }
+}
+
+async fn diff_refs(
+    state: &AppState,
+    old: &VersionRef,
+    new: &VersionRef,
+) -> Result<DiffView, ApiError> {
+    let store = state.store();
+    let (old_doc, new_doc) = (
+        document_row(state, &old.document).await?,
+        document_row(state, &new.document).await?,
+    );
+    let (o, n) = (store.version(old).await?, store.version(new).await?);
+    // The stored change when it is exactly this pair; else diff now.
+    let stored = if o.row.document == n.row.document {
+        store
+            .change(&n.row.document, n.row.number)
+            .await?
+            .filter(|c| c.old_version == Some(o.row.number))
+            .map(|c| c.change_set)
+    } else {
+        None
+    };
+    let change_set = match stored {
+        Some(cs) => cs,
+        None => cw_diff::diff(&o.document, &n.document),
+    };
+    let sections = cw_diff::section_summary(&change_set)
+        .into_iter()
+        .filter(|s| s.added + s.removed + s.modified + s.moved > 0)
+        .map(|s| SectionView {
+            heading: s.heading,
+            added: s.added,
+            removed: s.removed,
+            modified: s.modified,
+            moved: s.moved,
+            substantive: s.substantive,
+            cosmetic: s.cosmetic,
+        })
+        .collect();
+    Ok(DiffView {
+        old: side(&o, old_doc.region),
+        new: side(&n, new_doc.region),
+        sections,
+        change_set,
+    })
+}
+
+/// Two versions of one document; `from` defaults to the version before `to`.
+pub(crate) async fn diff(
+    state: &AppState,
+    key: &DocumentKey,
+    q: &DiffQuery,
+) -> Result<DiffView, ApiError> {
+    let to = version_ref(key, q.to.as_deref().unwrap_or("latest"))?;
+    let from = match q.from.as_deref() {
+        Some(f) => version_ref(key, f)?,
+        None => {
+            let new = state.store().version(&to).await?;
+            let versions = state.store().versions(key).await?;
+            let pos = versions.iter().position(|v| v.number == new.row.number);
+            let prev = pos
+                .and_then(|p| p.checked_sub(1))
+                .and_then(|p| versions.get(p))
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "{key}@{} is the first version: nothing to compare with",
+                        new.row.number
+                    ))
+                })?;
+            VersionRef {
+                document: key.clone(),
+                selector: VersionSelector::Number(prev.number),
+            }
+        }
+    };
+    diff_refs(state, &from, &to).await
+}
+
+/// Two documents (e.g. regional variants), latest versions unless `@n` is given.
+pub(crate) async fn compare(state: &AppState, q: &CompareQuery) -> Result<DiffView, ApiError> {
+    let left: VersionRef = q.left.trim().parse()?;
+    let right: VersionRef = q.right.trim().parse()?;
+    diff_refs(state, &left, &right).await
+}
+
+fn single(text: &str) -> ExtractedDocument {
+    ExtractedDocument {
+        title: None,
+        effective_date: None,
+        language: String::new(),
+        format: SourceFormat::Text,
+        provisions: vec![Provision::new(
+            "p/1",
+            vec![],
+            ProvisionKind::Paragraph,
+            text,
+        )],
+        warnings: vec![],
+    }
+}
+
+/// Word operations turning `old` into `new`.
+fn word_ops(old: &str, new: &str) -> Vec<WordOp> {
+    cw_diff::diff(&single(old), &single(new))
+        .changes
+        .into_iter()
+        .find(|c| !c.words.is_empty())
+        .map(|c| c.words)
+        .unwrap_or_default()
+}
+
+/// One provision: text, labels, findings, history, peers.
+pub(crate) async fn provision(
+    state: &AppState,
+    key: &DocumentKey,
+    provision_id: &str,
+    q: &ProvisionQuery,
+) -> Result<ProvisionDetail, ApiError> {
+    let row = document_row(state, key).await?;
+    let r = version_ref(key, q.version.as_deref().unwrap_or("latest"))?;
+    let v = state.store().version(&r).await?;
+    let pos = v
+        .document
+        .provisions
+        .iter()
+        .position(|p| p.id == provision_id)
+        .ok_or_else(|| ApiError::NotFound(format!("provision {provision_id} in {r}")))?;
+    let a = state.analysis(&row, &v);
+    let views = provision_views(&v, &a);
+    let Some(view) = views.into_iter().nth(pos) else {
+        return Err(ApiError::NotFound(format!(
+            "provision {provision_id} in {r}"
+        )));
+    };
+    let findings: Vec<Finding> = a
+        .findings
+        .iter()
+        .filter(|f| f.provision_id.as_deref() == Some(provision_id))
+        .cloned()
+        .collect();
+    let mut history = Vec::new();
+    let mut prev: Option<String> = None;
+    for (hv, p) in state.store().history(key, &view.lineage_key).await? {
+        let changed = prev.as_deref().is_some_and(|t| t != p.text);
+        let words = match (&prev, changed) {
+            (Some(old), true) => word_ops(old, &p.text),
+            _ => Vec::new(),
+        };
+        history.push(HistoryEntry {
+            version: hv.number,
+            observed_at: hv.observed_at,
+            effective_date: hv.effective_date,
+            provision_id: p.id.clone(),
+            text: p.text.clone(),
+            changed,
+            words,
+        });
+        prev = Some(p.text);
+    }
+    let label_ids: Vec<String> = view.labels.iter().map(|l| l.id.clone()).collect();
+    let peers = state.similarity().await?;
+    let similar = peers
+        .index
+        .closest(&view.text, &label_ids, Some(&key.platform), 5)
+        .into_iter()
+        .filter_map(|m| {
+            let p = peers.rows.get(&m.key)?;
+            Some(SimilarView {
+                platform: m.platform,
+                document: p.document.clone(),
+                version: p.version,
+                provision_id: p.provision_id.clone(),
+                text: p.text.clone(),
+                labels: p
+                    .labels
+                    .iter()
+                    .filter(|l| label_ids.contains(l))
+                    .cloned()
+                    .collect(),
+                score: (m.score * 100.0).round() / 100.0,
+            })
+        })
+        .collect();
+    let adoption = (!label_ids.is_empty()).then(|| {
+        peers
+            .index
+            .adoption(&label_ids, Some(&key.platform))
+            .sentence()
+    });
+    Ok(ProvisionDetail {
+        document: key.to_string(),
+        title: v.row.title.clone(),
+        version: v.row.number,
+        provision: view,
+        findings: findings_view(findings),
+        history,
+        similar,
+        adoption,
+    })
+}
+
+/// The labels of every provision of a version.
+pub(crate) async fn labels(
+    state: &AppState,
+    r: &VersionRef,
+) -> Result<Vec<ProvisionView>, ApiError> {
+    let row = document_row(state, &r.document).await?;
+    let v = state.store().version(r).await?;
+    let a = state.analysis(&row, &v);
+    Ok(provision_views(&v, &a)
+        .into_iter()
+        .filter(|p| !p.labels.is_empty())
+        .collect())
+}
+
+/// The regulatory findings of a version.
+pub(crate) async fn findings(state: &AppState, r: &VersionRef) -> Result<FindingsView, ApiError> {
+    let row = document_row(state, &r.document).await?;
+    let v = state.store().version(r).await?;
+    Ok(findings_view(state.analysis(&row, &v).findings.clone()))
+}
+
+/// Full-text search.
+pub(crate) async fn search(
+    state: &AppState,
+    q: &SearchQuery,
+) -> Result<cw_search::SearchResults, ApiError> {
+    let options = cw_search::SearchOptions {
+        all_versions: q.all,
+        limit: q.limit.unwrap_or(20).clamp(1, 200),
+        offset: 0,
+    };
+    let query = q.q.clone();
+    let engine = state.engine_arc();
+    tokio::task::spawn_blocking(move || engine.search(&query, &options))
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("search task failed: {e}")))?
+        .map_err(ApiError::from)
+}
+
+/// The Atom feed of a document's changes.
+pub(crate) async fn feed(
+    state: &AppState,
+    key: &DocumentKey,
+    base_url: Option<&str>,
+) -> Result<String, ApiError> {
+    let store = state.store();
+    document_row(state, key).await?;
+    let title = state.title(key).await?.unwrap_or_else(|| key.to_string());
+    let mut alerts = Vec::new();
+    let mut updated = DateTime::<Utc>::UNIX_EPOCH;
+    for v in store.versions(key).await? {
+        let Some(c) = store.change(key, v.number).await? else {
+            continue;
+        };
+        updated = updated.max(v.observed_at);
+        let mut alert =
+            cw_notify::Alert::new(key, c.old_version, v.number, v.observed_at, c.change_set);
+        if let (Some(base), Some(old)) = (base_url, c.old_version) {
+            alert = alert.with_url(format!(
+                "{base}/d/{}/{}/diff?from={old}&to={}",
+                key.platform, key.document, v.number
+            ));
+        }
+        alerts.push(alert);
+    }
+    let self_url = base_url.map(|b| {
+        format!(
+            "{b}/api/documents/{}/{}/feed.atom",
+            key.platform, key.document
+        )
+    });
+    Ok(cw_notify::atom_feed(
+        &cw_notify::document_feed_id(&key.to_string()),
+        &format!("clausewatch: {title}"),
+        self_url.as_deref(),
+        &alerts,
+        updated,
+    ))
+}
+
+/// Totals for the dashboard.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Stats {
+    /// Platforms.
+    pub(crate) platforms: u64,
+    /// Documents.
+    pub(crate) documents: u64,
+    /// Versions.
+    pub(crate) versions: u64,
+    /// Provisions over all versions.
+    pub(crate) provisions: u64,
+    /// Recorded changes.
+    pub(crate) changes: u64,
+}
+
+/// Row counts.
+pub(crate) async fn stats(state: &AppState) -> Result<Stats, ApiError> {
+    let c = state.store().counts().await?;
+    Ok(Stats {
+        platforms: c.platforms,
+        documents: c.documents,
+        versions: c.versions,
+        provisions: c.provisions,
+        changes: c.changes,
+    })
+}

@@ -1,0 +1,173 @@
+//! The web UI in a real headless Chromium (Debian's chromium and
+//! chromium-driver), driven over WebDriver by fantoccini: the dashboard, a
+//! diff (with the layout switch), a provision page and a search. Screenshots
+//! go to `target/ui-screenshots/` as artefacts.
+
+use crate::util::Builder;
+use fantoccini::{ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on {port}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_work_in_headless_chromium() {
+    assert!(
+        std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists(),
+        "Debian's chromium and chromium-driver are required (scripts/test.sh installs them)"
+    );
+    let app = Builder::new().build().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = cw_server::AppState::new(
+        std::sync::Arc::clone(&app.engine),
+        cw_server::ServerConfig {
+            anonymous_read: true,
+        },
+    );
+    let server = tokio::spawn(cw_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let port = free_port();
+    let mut driver = tokio::process::Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting chromedriver");
+    wait_for_port(port).await;
+
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1200,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    let shots = screenshots_dir();
+    let result = async {
+        // Dashboard.
+        client.goto(&format!("{base}/")).await?;
+        let h1 = client.find(Locator::Css("h1")).await?.text().await?;
+        assert_eq!(h1, "What changed");
+        let cards = client.find_all(Locator::Css(".cards .card")).await?;
+        assert!(!cards.is_empty(), "recent changes on the dashboard");
+        std::fs::write(shots.join("dashboard.png"), client.screenshot().await?).unwrap();
+
+        // A diff, reached by clicking through; the layout switch works with JS.
+        client
+            .find(Locator::Css(".card a.more"))
+            .await?
+            .click()
+            .await?;
+        let summary = client.find(Locator::Css("#sum-h")).await?.text().await?;
+        assert_eq!(summary, "Summary");
+        assert!(client.current_url().await?.as_str().contains("/diff?"));
+        std::fs::write(shots.join("diff-side.png"), client.screenshot().await?).unwrap();
+        client
+            .find(Locator::Css(".view-switch a[data-view=inline]"))
+            .await?
+            .click()
+            .await?;
+        let class = client
+            .find(Locator::Id("changes"))
+            .await?
+            .attr("class")
+            .await?
+            .unwrap_or_default();
+        assert!(class.contains("inline"), "{class}");
+        std::fs::write(shots.join("diff-inline.png"), client.screenshot().await?).unwrap();
+
+        // A provision page from the diff.
+        client.find(Locator::Css("a.pid")).await?.click().await?;
+        let labels = client.find(Locator::Css("#labels-h")).await?.text().await?;
+        assert_eq!(labels, "Labels");
+        let caveat = client.find(Locator::Css(".caveat")).await?.text().await?;
+        assert!(caveat.contains("not a legal determination"), "{caveat}");
+        std::fs::write(shots.join("provision.png"), client.screenshot().await?).unwrap();
+
+        // Search through the form.
+        client.goto(&format!("{base}/search")).await?;
+        let q = client.find(Locator::Id("q")).await?;
+        q.send_keys("account").await?;
+        client
+            .find(Locator::Css(".search-form button"))
+            .await?
+            .click()
+            .await?;
+        let hits = client.find_all(Locator::Css(".results li")).await?;
+        assert!(!hits.is_empty(), "search hits");
+        std::fs::write(shots.join("search.png"), client.screenshot().await?).unwrap();
+
+        // The document page with its chart; then a phone-sized window.
+        client.goto(&format!("{base}/d/example-cloud/aup")).await?;
+        let bars = client.find_all(Locator::Css(".chart rect.bar-sub")).await?;
+        assert_eq!(bars.len(), 4);
+        std::fs::write(shots.join("document.png"), client.screenshot().await?).unwrap();
+        client.set_window_size(390, 844).await?;
+        client
+            .goto(&format!("{base}/d/example-cloud/aup/diff?from=1&to=2"))
+            .await?;
+        let width: f64 = client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(
+            width <= 400.0,
+            "no horizontal scrolling on a phone: {width}"
+        );
+        std::fs::write(shots.join("diff-phone.png"), client.screenshot().await?).unwrap();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = client.close().await;
+    let _ = driver.kill().await;
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    result.unwrap();
+}

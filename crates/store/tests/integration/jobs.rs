@@ -1,0 +1,280 @@
+//! The job queue: idempotent enqueueing, claims under leases, takeover
+//! after a lease expires, lease checks on completion, retries and giving
+//! up, and many concurrent claimers never sharing a job. Runs on whichever
+//! engine the suite runs on (SQLite file, or PostgreSQL in the second pass).
+
+use super::util::TestHome;
+use chrono::{DateTime, Duration as Span, Utc};
+use cw_store::{JobKind, JobState, NewJob, StoreError};
+use std::collections::HashMap;
+use std::time::Duration;
+
+const LEASE: Duration = Duration::from_secs(30);
+
+fn job(key: &str, run_after: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: JobKind::Fetch,
+        dedupe_key: key.to_string(),
+        payload: format!("{{\"key\":\"{key}\"}}"),
+        run_after,
+        max_attempts: 3,
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    "2030-01-01T00:00:00Z".parse().unwrap()
+}
+
+#[tokio::test]
+async fn enqueueing_is_idempotent_by_key() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    let added = store
+        .enqueue_jobs(&[job("a", t0()), job("b", t0()), job("a", t0())])
+        .await
+        .unwrap();
+    assert_eq!(added, 2);
+    assert_eq!(store.enqueue_jobs(&[job("b", t0())]).await.unwrap(), 0);
+    let counts = store.job_counts().await.unwrap();
+    assert_eq!((counts.queued, counts.running, counts.done), (2, 0, 0));
+
+    // A finished job's key stays taken: the work is not done twice.
+    let claimed = store.claim_jobs("w1", 10, LEASE, t0()).await.unwrap();
+    for j in &claimed {
+        store.complete_job(j.id, "w1", None).await.unwrap();
+    }
+    assert_eq!(store.enqueue_jobs(&[job("a", t0())]).await.unwrap(), 0);
+    assert_eq!(store.job_counts().await.unwrap().done, 2);
+}
+
+#[tokio::test]
+async fn claims_take_due_jobs_oldest_first_under_a_lease() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    store
+        .enqueue_jobs(&[
+            job("late", t0() + Span::seconds(60)),
+            job("second", t0() - Span::seconds(5)),
+            job("first", t0() - Span::seconds(10)),
+        ])
+        .await
+        .unwrap();
+
+    let claimed = store.claim_jobs("w1", 10, LEASE, t0()).await.unwrap();
+    let keys: Vec<&str> = claimed.iter().map(|j| j.dedupe_key.as_str()).collect();
+    assert_eq!(keys, ["first", "second"], "not yet due: late");
+    for j in &claimed {
+        assert_eq!(j.state, JobState::Running);
+        assert_eq!(j.attempts, 1);
+        assert_eq!(j.lease_owner.as_deref(), Some("w1"));
+        assert_eq!(j.lease_expires_at, Some(t0() + Span::seconds(30)));
+        assert_eq!(j.kind, JobKind::Fetch);
+        assert!(j.payload.contains(&j.dedupe_key));
+    }
+    // Held jobs are not claimable while the lease runs.
+    assert!(
+        store
+            .claim_jobs("w2", 10, LEASE, t0() + Span::seconds(29))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for j in &claimed {
+        store.complete_job(j.id, "w1", None).await.unwrap();
+    }
+    store
+        .enqueue_jobs(&[job("later still", t0() + Span::seconds(61))])
+        .await
+        .unwrap();
+    // The limit holds.
+    let later = store
+        .claim_jobs("w2", 1, LEASE, t0() + Span::seconds(61))
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].dedupe_key, "late");
+}
+
+#[tokio::test]
+async fn an_expired_lease_passes_the_job_to_another_worker() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    store.enqueue_jobs(&[job("j", t0())]).await.unwrap();
+    let first = store.claim_jobs("crashed", 1, LEASE, t0()).await.unwrap();
+    let id = first[0].id;
+
+    // The first worker dies: its lease runs out and w2 takes over.
+    let after_expiry = t0() + Span::seconds(31);
+    let taken = store
+        .claim_jobs("w2", 5, LEASE, after_expiry)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].id, id);
+    assert_eq!(taken[0].attempts, 2);
+    assert_eq!(taken[0].lease_owner.as_deref(), Some("w2"));
+
+    // The first worker comes back: it holds nothing any more.
+    let err = store.complete_job(id, "crashed", None).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::LeaseLost { job } if job == id),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "lease_lost");
+    let err = store
+        .extend_job_lease(id, "crashed", LEASE, after_expiry)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "lease_lost");
+
+    store
+        .complete_job(id, "w2", Some("{\"ok\":true}"))
+        .await
+        .unwrap();
+    let done = store.job(id).await.unwrap().unwrap();
+    assert_eq!(done.state, JobState::Done);
+    assert_eq!(done.result.as_deref(), Some("{\"ok\":true}"));
+    assert_eq!(done.lease_owner, None);
+    assert!(done.finished_at.is_some());
+    // Done is final: completing again is refused.
+    assert_eq!(
+        store.complete_job(id, "w2", None).await.unwrap_err().code(),
+        "lease_lost"
+    );
+}
+
+#[tokio::test]
+async fn extending_a_lease_keeps_the_job() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    store.enqueue_jobs(&[job("long", t0())]).await.unwrap();
+    let id = store.claim_jobs("w1", 1, LEASE, t0()).await.unwrap()[0].id;
+    store
+        .extend_job_lease(id, "w1", LEASE, t0() + Span::seconds(25))
+        .await
+        .unwrap();
+    // Past the first deadline, within the extended one: still w1's.
+    assert!(
+        store
+            .claim_jobs("w2", 1, LEASE, t0() + Span::seconds(40))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!(row.lease_expires_at, Some(t0() + Span::seconds(55)));
+}
+
+#[tokio::test]
+async fn failures_retry_after_the_backoff_then_give_up() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    store.enqueue_jobs(&[job("flaky", t0())]).await.unwrap();
+    let mut now = t0();
+    for attempt in 1..=3u32 {
+        let claimed = store.claim_jobs("w", 1, LEASE, now).await.unwrap();
+        assert_eq!(claimed.len(), 1, "attempt {attempt}");
+        assert_eq!(claimed[0].attempts, attempt);
+        let retry_at = now + Span::seconds(10);
+        let state = store
+            .fail_job(claimed[0].id, "w", &format!("boom {attempt}"), retry_at)
+            .await
+            .unwrap();
+        if attempt < 3 {
+            assert_eq!(state, JobState::Queued);
+            // Not before the backoff.
+            assert!(
+                store
+                    .claim_jobs("w", 1, LEASE, now + Span::seconds(9))
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        } else {
+            assert_eq!(state, JobState::Failed);
+        }
+        now = retry_at;
+    }
+    let rows = store
+        .jobs(Some(JobState::Failed), Some(JobKind::Fetch), 10)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].last_error.as_deref(), Some("boom 3"));
+    assert!(
+        store
+            .claim_jobs("w", 1, LEASE, now + Span::days(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_lease_expiring_on_the_last_attempt_fails_the_job() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    let mut once = job("fragile", t0());
+    once.max_attempts = 1;
+    store.enqueue_jobs(&[once]).await.unwrap();
+    let id = store.claim_jobs("dies", 1, LEASE, t0()).await.unwrap()[0].id;
+    let later = t0() + Span::seconds(31);
+    assert!(
+        store
+            .claim_jobs("w2", 1, LEASE, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let row = store.job(id).await.unwrap().unwrap();
+    assert_eq!(row.state, JobState::Failed);
+    assert!(
+        row.last_error.as_deref().unwrap_or("").contains("dies"),
+        "{:?}",
+        row.last_error
+    );
+    assert_eq!(store.job_counts().await.unwrap().failed, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claimers_never_share_a_job() {
+    let home = TestHome::new().await;
+    let jobs: Vec<NewJob> = (0..300).map(|i| job(&format!("j{i:03}"), t0())).collect();
+    home.store.enqueue_jobs(&jobs).await.unwrap();
+
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let store = home.store.clone();
+        tasks.push(tokio::spawn(async move {
+            let worker = format!("w{w}");
+            let mut mine = Vec::new();
+            loop {
+                let claimed = store.claim_jobs(&worker, 3, LEASE, t0()).await.unwrap();
+                if claimed.is_empty() {
+                    break;
+                }
+                for j in claimed {
+                    store.complete_job(j.id, &worker, None).await.unwrap();
+                    mine.push(j.id);
+                }
+            }
+            mine
+        }));
+    }
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut workers_with_work = 0;
+    for task in tasks {
+        let mine = task.await.unwrap();
+        workers_with_work += usize::from(!mine.is_empty());
+        for id in mine {
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    assert_eq!(seen.len(), 300);
+    assert!(seen.values().all(|&n| n == 1), "a job was claimed twice");
+    assert!(workers_with_work >= 2, "claims were spread over workers");
+    let counts = home.store.job_counts().await.unwrap();
+    assert_eq!((counts.done, counts.queued, counts.running), (300, 0, 0));
+    let rows = home.store.jobs(None, None, 1000).await.unwrap();
+    assert!(rows.iter().all(|r| r.attempts == 1));
+}
