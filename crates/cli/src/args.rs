@@ -385,7 +385,11 @@ pub(crate) enum Command {
         #[arg(long, env = "CLAUSEWATCH_SMTP_PASSWORD", hide_env_values = true)]
         smtp_password: Option<String>,
         /// Sender address of alert emails.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_FROM", default_value = "clausewatch@localhost")]
+        #[arg(
+            long,
+            env = "CLAUSEWATCH_SMTP_FROM",
+            default_value = "clausewatch@localhost"
+        )]
         smtp_from: String,
         /// Base URL of the web UI, for links in alerts.
         #[arg(long, env = "CLAUSEWATCH_BASE_URL")]

@@ -95,7 +95,7 @@ fn start_origin(runtime: &tokio::runtime::Runtime, hosts: usize) -> Result<u16, 
 }
 
 /// (wall s, user s, sys s, peak RSS KiB) from GNU time's `%e %U %S %M` line.
-fn timed(mut command: Command) -> Result<(f64, f64, f64, u64, String), Error> {
+fn timed(command: Command) -> Result<(f64, f64, f64, u64, String), Error> {
     let tmp = tempfile::NamedTempFile::new()?;
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();

@@ -465,12 +465,18 @@ fn extend_forward(blocks: &[Block], blocked: &[bool], end: usize, ceiling: usize
     let Some(last) = end.checked_sub(1).and_then(|i| blocks.get(i)) else {
         return end;
     };
-    if !listy(last) && !last.text.trim_end().ends_with([':', '：']) {
-        return end;
-    }
+    // After a list, a table or a lead-in ("We collect:") the run continues
+    // over list items and table rows; after anything else only over the rows
+    // of a data table (they score neutral, so the best span stops before them).
+    let continues: &dyn Fn(&Block) -> bool =
+        if listy(last) || last.text.trim_end().ends_with([':', '：']) {
+            &listy
+        } else {
+            &|b: &Block| b.kind == BlockKind::TableRow
+        };
     let mut e = end;
     while e < ceiling
-        && blocks.get(e).is_some_and(listy)
+        && blocks.get(e).is_some_and(continues)
         && !blocked.get(e).copied().unwrap_or(true)
     {
         e += 1;

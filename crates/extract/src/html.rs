@@ -225,6 +225,23 @@ const CHROME_ROLES: &[&str] = &[
     "alertdialog",
 ];
 
+/// Block elements that never belong to a heading's text: met inside a
+/// heading they are body content (an unclosed `<h2>` swallows the page in
+/// the HTML parsing algorithm).
+const BODY_IN_HEADING: &[&str] = &[
+    "p",
+    "table",
+    "pre",
+    "blockquote",
+    "dl",
+    "form",
+    "section",
+    "article",
+    "main",
+    "fieldset",
+    "figure",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ctx {
     Block,
@@ -572,7 +589,11 @@ impl Walker {
                 } else if block {
                     self.flush();
                     let inherited = match self.ctx.last() {
-                        Some(c @ (Ctx::Item(_) | Ctx::Heading(_))) => *c,
+                        Some(c @ Ctx::Item(_)) => *c,
+                        // A wrapper inside a heading (`<h2><div>…</div></h2>`)
+                        // is still the heading; a paragraph, table or the like
+                        // is body text that an unclosed heading swallowed.
+                        Some(c @ Ctx::Heading(_)) if !BODY_IN_HEADING.contains(&name) => *c,
                         _ => Ctx::Block,
                     };
                     self.ctx.push(inherited);

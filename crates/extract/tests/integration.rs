@@ -600,9 +600,7 @@ mod bad_input {
         assert!(
             matches!(err(b"\x1f\x8b\x08\x00\x00\x00"), ExtractError::Binary { what } if what.contains("gzip"))
         );
-        assert!(
-            matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(_))
-        );
+        assert!(matches!(err(b"%PDF-1.4\n1 0 obj\n"), ExtractError::Pdf(_)));
     }
 
     #[test]

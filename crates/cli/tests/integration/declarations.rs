@@ -104,7 +104,7 @@ fn import_stores_the_declaration_and_reuses_it() {
         "--observed-at",
         "2024-02-01",
     ]);
-    let shown = texts(&dir.json(&["show", "acme/terms@latest", "--format", "json"]));
+    let shown = texts(&dir.json(&["show", "acme/terms@latest", "--format", "json"])["extracted"]);
     assert!(
         shown.contains("annex lists the fees for version 2"),
         "{shown}"

@@ -108,8 +108,8 @@ fn small_home(dir: &Dir) {
         "2023-02-01",
     ]);
     let hostile = dir.write(
-        "hostile.md",
-        "# Policy <script>alert(1)</script>\n\nWe may change <img src=x onerror=alert(2)> this policy at any time & without notice.\n",
+        "hostile.txt",
+        "Policy <script>alert(1)</script>\n\nWe may change <img src=x onerror=alert(2)> this policy at any time & without notice.\n",
     );
     dir.ok(&[
         "import",
@@ -186,13 +186,16 @@ fn seed_report_prints_to_pdf_with_contents_page_numbers_provisions_and_hashes() 
             "snapshot {h} missing from the PDF"
         );
     }
-    // The contents carry page numbers: the appendix entry ends with its page.
-    let appendix_line = text.lines().find(|l| {
-        l.contains("Provenance appendix") && l.trim_end().ends_with(|c: char| c.is_ascii_digit())
+    // The contents carry page numbers: the appendix entry ends with its page
+    // (`-layout` keeps an entry and its number on one line).
+    let layout = run_tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    let appendix_page = layout.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("Provenance appendix")?;
+        rest.trim().parse::<u32>().ok()
     });
     assert!(
-        appendix_line.is_some(),
-        "no page number after the appendix entry of the contents"
+        appendix_page.is_some_and(|p| p > 1 && p <= pages),
+        "no page number after the appendix entry of the contents: {appendix_page:?} of {pages}"
     );
     let head = dir.json(&["verify", "--format", "json", "--no-rebuild"])["archive"]["chain_head"]["chain_hash"]
         .as_str()

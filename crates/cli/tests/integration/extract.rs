@@ -84,8 +84,9 @@ fn pdf_to_json_end_to_end() {
     let all = doc.to_string();
     assert!(all.contains("infrastructure, whether it belongs to us"));
     assert!(!all.contains("Page 2 of 3"));
-    assert!(provisions.iter().any(|p| p["heading_path"]
-        == serde_json::json!(["2. Prohibited Uses", "Account security"])));
+    assert!(provisions.iter().any(
+        |p| p["heading_path"] == serde_json::json!(["2. Prohibited Uses", "Account security"])
+    ));
 }
 
 #[test]

@@ -38,7 +38,7 @@ fn search_follows_imports_and_reindex() {
 #[test]
 fn chinese_search_on_the_demo_corpus() {
     let dir = Dir::new();
-    dir.ok(&["demo", "--seeds", "no-such-folder"]);
+    dir.ok(&["demo", "--seeds", "no-such-folder", "--no-serve"]);
     let r = dir.json(&["search", "个人信息 lang:zh", "--format", "json"]);
     assert!(r["total"].as_u64().unwrap() > 0, "{r}");
     assert!(

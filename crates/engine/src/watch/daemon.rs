@@ -91,7 +91,7 @@ impl Watcher {
                     }
                     match watcher.run_cycle(false, stop.clone()).await {
                         Ok(cycle) => {
-                            if cycle.sources > 0 {
+                            if cycle.sources > 0 || cycle.abandoned > 0 {
                                 report.cycles += 1;
                                 report.last_cycle = cycle;
                             }

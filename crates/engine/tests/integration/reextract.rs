@@ -49,9 +49,10 @@ async fn stale_home() -> (Home, cw_model::DocumentKey) {
 }
 
 fn all_versions() -> SearchOptions {
-    let mut o = SearchOptions::default();
-    o.all_versions = true;
-    o
+    SearchOptions {
+        all_versions: true,
+        ..Default::default()
+    }
 }
 
 #[tokio::test]

@@ -111,12 +111,8 @@ async fn bad_answers_are_states_and_never_versions() {
     expectations.push(("example-truncated/aup".into(), "truncated"));
     for (doc, expected) in &expectations {
         let doc = doc.as_str();
-        assert_eq!(
-            versions(&store, &doc).await,
-            1,
-            "{doc}: zero false versions"
-        );
-        let seen = states(&store, &doc).await;
+        assert_eq!(versions(&store, doc).await, 1, "{doc}: zero false versions");
+        let seen = states(&store, doc).await;
         assert_eq!(seen[0], "first_version", "{doc}: {seen:?}");
         assert!(
             seen[1..].iter().all(|s| s == expected),

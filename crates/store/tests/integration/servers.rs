@@ -21,7 +21,13 @@ pub(crate) fn skipped(test: &str, why: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{line} (CI is set: every external server must be there)");
     }
-    eprintln!("\n!!!!!!!! {line} !!!!!!!!\n");
+    #[allow(
+        clippy::print_stderr,
+        reason = "a skipped test must be loud in the test log"
+    )]
+    {
+        eprintln!("\n!!!!!!!! {line} !!!!!!!!\n");
+    }
 }
 
 /// The PostgreSQL server URL scripts/test.sh exported, if any.
