@@ -40,8 +40,11 @@ cargo fmt --all --check
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --release -- -D warnings
 
-log "cargo build --release"
-cargo build --release --workspace
+# One release build serves the tests and the eval scripts: `cargo test`
+# builds the binary (target/release/clausewatch) with the same feature set
+# as the test targets, so a separate `cargo build` would compile twice.
+log "cargo test --no-run (release build)"
+cargo test --release --workspace --no-run
 
 log "cargo test --release"
 { cargo test --release --workspace --no-fail-fast; cargo test --release -p cw-fetch --features browser --test integration browser;

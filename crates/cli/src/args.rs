@@ -398,6 +398,69 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run a worker: schedule due sources, claim fetch/deliver/index jobs from the shared queue under a lease, run them; start several (SQLite file or PostgreSQL). SIGTERM or Ctrl-C stop it gracefully.
+    ///
+    /// Example: clausewatch --database postgres://cw@db/clausewatch worker --id worker-1 --smtp-host mail.example.com
+    Worker {
+        /// Exit once no job is queued or running and nothing is due (tests, benchmarks, cron).
+        #[arg(long, alias = "once")]
+        until_idle: bool,
+        /// Name on this worker's leases (default: HOST-PID); unique among live workers.
+        #[arg(long)]
+        id: Option<String>,
+        /// How long a claimed job stays this worker's without a heartbeat: 60s, 2m, 500ms.
+        #[arg(long, env = "CLAUSEWATCH_WORKER_LEASE", default_value = "60s")]
+        lease: String,
+        /// Jobs claimed at once.
+        #[arg(long, default_value_t = 16)]
+        batch: u32,
+        /// Pause between two looks at the schedule and the queue when idle: 1s, 200ms.
+        #[arg(long, env = "CLAUSEWATCH_WORKER_POLL", default_value = "1s")]
+        poll: String,
+        /// Claims a fetch or deliver job gets before it fails for good.
+        #[arg(long, default_value_t = 3)]
+        max_attempts: u32,
+        /// Let sources tracked with --allow-private reach private and loopback addresses.
+        #[arg(long)]
+        allow_private: bool,
+        /// Jobs in flight at once in this worker (fetches: one per host at a time).
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Pause between two requests to the same host (per worker): 0, 500ms, 1s.
+        #[arg(long, default_value = "1s")]
+        per_host_delay: String,
+        /// Timeout of one request: 30s, 2m.
+        #[arg(long, default_value = "30s")]
+        timeout: String,
+        /// SMTP server for email subscriptions.
+        #[arg(long, env = "CLAUSEWATCH_SMTP_HOST")]
+        smtp_host: Option<String>,
+        /// SMTP port (default: 25, 587 or 465 by --smtp-tls).
+        #[arg(long, env = "CLAUSEWATCH_SMTP_PORT")]
+        smtp_port: Option<u16>,
+        /// SMTP connection security.
+        #[arg(long, env = "CLAUSEWATCH_SMTP_TLS", value_enum, default_value_t = SmtpTlsArg::Starttls)]
+        smtp_tls: SmtpTlsArg,
+        /// SMTP user name.
+        #[arg(long, env = "CLAUSEWATCH_SMTP_USER")]
+        smtp_user: Option<String>,
+        /// SMTP password (prefer the environment variable).
+        #[arg(long, env = "CLAUSEWATCH_SMTP_PASSWORD", hide_env_values = true)]
+        smtp_password: Option<String>,
+        /// Sender address of alert emails.
+        #[arg(
+            long,
+            env = "CLAUSEWATCH_SMTP_FROM",
+            default_value = "clausewatch@localhost"
+        )]
+        smtp_from: String,
+        /// Base URL of the web UI, for links in alerts.
+        #[arg(long, env = "CLAUSEWATCH_BASE_URL")]
+        base_url: Option<String>,
+        /// Output format of the final report: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Subscribe to confirmed changes: a signed webhook, email, or an Atom feed file.
     ///
     /// Example: clausewatch subscribe --webhook https://hooks.example.com/cw --secret "$SECRET" --platform aws --substantive-only

@@ -8,6 +8,7 @@
 
 use crate::align::{Alignment, MoveKind, Side};
 use crate::normalize::display_key;
+use crate::resegment::{self, Entry};
 use crate::significance::{Move, Pair, PartOf, assess_pair, assess_unpaired};
 use crate::words::word_diff;
 use cw_model::{ChangeKind, ProvisionChange, ProvisionKind, Significance};
@@ -32,21 +33,42 @@ pub(crate) fn changes(old: &Side<'_>, new: &Side<'_>, a: &Alignment) -> Vec<Prov
         }
     }
 
-    let mut out = Vec::with_capacity(old.len().max(new.len()) + 8);
+    let mut out: Vec<Entry> = Vec::with_capacity(old.len().max(new.len()) + 8);
+    let is_heading = |side: &Side<'_>, k: usize| {
+        side.provs
+            .get(k)
+            .is_some_and(|p| p.kind == ProvisionKind::Heading)
+    };
+    let path = |k: usize| {
+        old.provs
+            .get(k)
+            .map(|p| p.heading_path.clone())
+            .unwrap_or_default()
+    };
+    let mut push = |change: Option<ProvisionChange>, i: Option<usize>, j: Option<usize>| {
+        if let Some(change) = change {
+            out.push(Entry {
+                change,
+                heading: i.is_some_and(|i| is_heading(old, i))
+                    || j.is_some_and(|j| is_heading(new, j)),
+                old_path: i.map(path).unwrap_or_default(),
+            });
+        }
+    };
     for &i in &at_top {
-        out.push(removed(old, new, a, i));
+        push(removed(old, new, a, i), Some(i), None);
     }
     for j in 0..new.len() {
-        let change = match a.old_of_new.get(j).copied().flatten() {
-            Some(i) => paired(old, new, a, i, j),
-            None => added(old, new, a, j),
-        };
-        out.push(change);
+        match a.old_of_new.get(j).copied().flatten() {
+            Some(i) => push(paired(old, new, a, i, j), Some(i), Some(j)),
+            None => push(added(old, new, a, j), None, Some(j)),
+        }
         for &i in after.get(j).map(Vec::as_slice).unwrap_or_default() {
-            out.push(removed(old, new, a, i));
+            push(removed(old, new, a, i), Some(i), None);
         }
     }
-    out.into_iter().flatten().collect()
+    resegment::apply(&mut out);
+    out.into_iter().map(|e| e.change).collect()
 }
 
 fn id_of(side: &Side<'_>, k: usize) -> String {

@@ -25,7 +25,8 @@
 //! split/merge detection, moves via the longest increasing subsequence and
 //! heading paths), word-diffed with `similar`, and judged by the
 //! change-significance cues of TAXONOMY §3 (see the `significance` module
-//! for the rules and their reason strings).
+//! for the rules and their reason strings); a last pass marks text that only
+//! changed provision boundaries (re-split or merged paragraphs) cosmetic.
 //!
 //! Cost: hash-based exact passes are O(n log n); the fuzzy passes only see
 //! what is left and probe at most a few rare tokens per provision. A 100 KB
@@ -69,6 +70,7 @@ mod fasthash;
 mod normalize;
 mod options;
 mod render;
+mod resegment;
 mod significance;
 mod summary;
 mod tokens;

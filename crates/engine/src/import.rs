@@ -194,7 +194,9 @@ impl Engine {
         }
         if let ImportOutcome::NewVersion { version_number, .. } = outcome {
             // The index is derived data: a failure here is logged, not fatal; `reindex` repairs it.
-            if let Err(e) = self.index_version(&request.document, version_number).await {
+            if self.index_on_import
+                && let Err(e) = self.index_version(&request.document, version_number).await
+            {
                 tracing::warn!(document = %request.document, error = %e, "search index not updated; run `clausewatch reindex`");
             }
             // Labels, attributes and findings of the new version (derived data; failures are logged).

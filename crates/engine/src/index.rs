@@ -108,6 +108,67 @@ impl Engine {
         Ok(())
     }
 
+    /// Adds several stored versions to the index with one writer and one
+    /// commit (the `index` jobs of `clausewatch worker`, batched), and marks
+    /// each document's latest version. A version that vanished is skipped.
+    /// While another process holds the index's writer lock, waits for it up
+    /// to `lock_wait` (then fails with the lock error).
+    pub async fn index_versions(
+        &self,
+        versions: &[(DocumentKey, u32)],
+        lock_wait: std::time::Duration,
+    ) -> Result<(), EngineError> {
+        let store = self.store();
+        let mut staged = Vec::new();
+        for (key, number) in versions {
+            let Some(doc) = store.document(key).await? else {
+                continue;
+            };
+            let version = store
+                .version(&VersionRef {
+                    document: key.clone(),
+                    selector: VersionSelector::Number(*number),
+                })
+                .await?;
+            let latest = store
+                .version(&VersionRef {
+                    document: key.clone(),
+                    selector: VersionSelector::Latest,
+                })
+                .await?
+                .row
+                .number;
+            staged.push((
+                key.to_string(),
+                *number,
+                latest,
+                rows(&doc, &version, *number == latest),
+            ));
+        }
+        let index = self.open_index()?;
+        let deadline = std::time::Instant::now() + lock_wait;
+        let mut batch = loop {
+            match index.writer() {
+                Err(cw_search::SearchError::Locked) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                other => break other?,
+            }
+        };
+        for (key, number, _, rows) in &staged {
+            batch.delete_version(key, *number);
+            for row in rows {
+                batch.add(row)?;
+            }
+        }
+        batch.commit()?;
+        for (key, _, latest, _) in &staged {
+            batch.set_latest(key, *latest)?;
+        }
+        batch.finish()?;
+        Ok(())
+    }
+
     /// Rebuilds the whole index from the store; returns the number of provisions indexed.
     pub async fn reindex(&self) -> Result<usize, EngineError> {
         let store = self.store();

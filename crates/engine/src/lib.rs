@@ -73,6 +73,10 @@ pub enum EngineError {
 #[derive(Debug)]
 pub struct Engine {
     store: Store,
+    /// Imports add new versions to the search index (false: `clausewatch
+    /// worker` runs `index` jobs instead, so processes sharing a home do not
+    /// contend for the index's one writer lock inside an import).
+    index_on_import: bool,
 }
 
 impl Engine {
@@ -80,12 +84,23 @@ impl Engine {
     pub async fn open(home: &Path) -> Result<Self, EngineError> {
         Ok(Engine {
             store: Store::open(home).await?,
+            index_on_import: true,
         })
     }
 
     /// Wraps an already opened store.
     pub fn from_store(store: Store) -> Self {
-        Engine { store }
+        Engine {
+            store,
+            index_on_import: true,
+        }
+    }
+
+    /// Imports stop updating the search index; the caller indexes new
+    /// versions itself ([`Engine::index_version`]).
+    pub fn without_index_on_import(mut self) -> Self {
+        self.index_on_import = false;
+        self
     }
 
     /// The store, for read-only queries by the front ends.

@@ -4,7 +4,8 @@
 //!    buttons ("Sign in", "Request an account"), page numbers, bare URLs,
 //!    dot-leader contents lines, ICP licence lines, blocks with no letters
 //!    (separators, image-only lines), language pickers, cookie banners, and
-//!    running headers/footers repeated at page breaks ([`running_lines`]).
+//!    — in paged sources only (PDF, text) — running headers/footers repeated
+//!    at page breaks ([`running_lines`]).
 //! 2. **Link lists** (blocks that are mostly link text) are navigation.
 //! 3. **Main content spans**: every block gets a score — sentence-like text
 //!    is positive, link lists, chrome and short fragments negative, a "Last
@@ -362,24 +363,32 @@ fn best_span(scores: &[f32], lo: usize, hi: usize) -> Option<(usize, usize, f32)
 const MAX_SPANS: usize = 64;
 
 /// Decides which blocks are content. Returns one flag per block.
-pub(crate) fn select(blocks: &[Block]) -> Vec<bool> {
+///
+/// `paged` says the source has pages (PDF, plain text): only there are short
+/// repeated lines running headers and footers. A web page has no pages, and
+/// its repeated short blocks are content — table labels repeated row after
+/// row ("Account Data"), or a policy published twice on one page (a US and
+/// an EU version whose identical lines would otherwise cancel out).
+pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
     let n = blocks.len();
     let mut junk: Vec<bool> = blocks.iter().map(is_junk_line).collect();
     mark_language_pickers(blocks, &mut junk);
     mark_cookie_banners(blocks, &mut junk);
-    let units: Vec<Unit<'_>> = blocks
-        .iter()
-        .map(|b| {
-            let item = matches!(b.kind, BlockKind::ListItem(_));
-            Unit {
-                text: if item { "" } else { &b.text },
-                heading: b.is_heading(),
-                page_mark: !item && is_page_number(&b.text),
-            }
-        })
-        .collect();
-    for (j, r) in junk.iter_mut().zip(running_lines(&units)) {
-        *j |= r;
+    if paged {
+        let units: Vec<Unit<'_>> = blocks
+            .iter()
+            .map(|b| {
+                let item = matches!(b.kind, BlockKind::ListItem(_));
+                Unit {
+                    text: if item { "" } else { &b.text },
+                    heading: b.is_heading(),
+                    page_mark: !item && is_page_number(&b.text),
+                }
+            })
+            .collect();
+        for (j, r) in junk.iter_mut().zip(running_lines(&units)) {
+            *j |= r;
+        }
     }
     let linky: Vec<bool> = blocks.iter().map(is_link_list).collect();
     let chrome = chrome_flags(blocks);
@@ -604,7 +613,7 @@ mod tests {
     }
 
     fn kept(blocks: &[Block]) -> Vec<&str> {
-        let keep = select(blocks);
+        let keep = select(blocks, true);
         blocks
             .iter()
             .zip(keep)
@@ -703,6 +712,28 @@ mod tests {
             !got.contains(&"LEGAL") && got.iter().filter(|t| **t == "Example Policy").count() == 1,
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn repeated_short_blocks_are_content_on_unpaged_sources() {
+        // Table labels repeated row after row (an HTML data table read as
+        // blocks): running headers in a PDF, content on a web page.
+        let mut blocks = vec![p(BODY)];
+        for _ in 0..3 {
+            blocks.push(p("Categories"));
+            blocks.push(p("Account Data"));
+            blocks.push(p(BODY));
+        }
+        let keep = |paged| {
+            let keep = select(&blocks, paged);
+            blocks
+                .iter()
+                .zip(keep)
+                .filter(|(b, k)| *k && b.text == "Account Data")
+                .count()
+        };
+        assert_eq!(keep(false), 3);
+        assert_eq!(keep(true), 0);
     }
 
     #[test]

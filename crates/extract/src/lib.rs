@@ -195,7 +195,7 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
     let mut keep = if declared {
         vec![true; blocks.len()]
     } else {
-        boilerplate::select(&blocks)
+        boilerplate::select(&blocks, format != SourceFormat::Html)
     };
     let meta = meta::take_metadata(&blocks, &mut keep, html_title.as_deref());
     let content: Vec<blocks::Block> = blocks

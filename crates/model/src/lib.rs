@@ -34,4 +34,4 @@ pub use keys::{DocumentKey, KeyError, VersionRef, VersionSelector, slugify};
 /// The version of the extraction rules. Stored with every version so that a
 /// re-extraction with newer rules is recognised as a technical upgrade rather
 /// than a change of the terms.
-pub const EXTRACTOR_VERSION: &str = concat!("cw-extract/", env!("CARGO_PKG_VERSION"), "+r1");
+pub const EXTRACTOR_VERSION: &str = concat!("cw-extract/", env!("CARGO_PKG_VERSION"), "+r2");

@@ -10,6 +10,15 @@ pub enum NotifyError {
     /// A webhook URL that does not parse or is not http(s).
     #[error("invalid webhook URL {0}")]
     InvalidWebhookUrl(String),
+    /// None or more than one of webhook, email and feed was given.
+    #[error("give exactly one of a webhook URL, email addresses or a feed name")]
+    ChannelChoice,
+    /// A webhook without a signing secret.
+    #[error("a webhook needs a signing secret of at least {min} bytes")]
+    MissingSecret {
+        /// The least length accepted.
+        min: usize,
+    },
     /// A webhook secret too short to be safe.
     #[error("the webhook secret must be at least {min} bytes long")]
     WeakSecret {

@@ -51,6 +51,28 @@ impl Filter {
         platform_ok && document_ok && label_ok && significance_ok
     }
 
+    /// The conditions in words (`platform aws|gcp, substantive only`), or
+    /// "every confirmed change" for an empty filter.
+    pub fn describe(&self) -> String {
+        if self.is_empty() {
+            return "every confirmed change".into();
+        }
+        let mut parts = Vec::new();
+        if !self.platforms.is_empty() {
+            parts.push(format!("platform {}", self.platforms.join("|")));
+        }
+        if !self.documents.is_empty() {
+            parts.push(format!("document {}", self.documents.join("|")));
+        }
+        if !self.labels.is_empty() {
+            parts.push(format!("label {}", self.labels.join("|")));
+        }
+        if self.substantive_only {
+            parts.push("substantive only".into());
+        }
+        parts.join(", ")
+    }
+
     /// Whether the filter has no condition at all.
     pub fn is_empty(&self) -> bool {
         self.platforms.is_empty()
@@ -106,6 +128,16 @@ impl Channel {
             Channel::Webhook { .. } => "webhook",
             Channel::Email { .. } => "email",
             Channel::Feed { .. } => "feed",
+        }
+    }
+
+    /// Where alerts go, without the secret: the webhook URL, the
+    /// recipients joined with ", ", or the feed name.
+    pub fn target(&self) -> String {
+        match self {
+            Channel::Webhook { url, .. } => url.clone(),
+            Channel::Email { to } => to.join(", "),
+            Channel::Feed { name } => name.clone(),
         }
     }
 

@@ -11,7 +11,8 @@
 //!   ([`alert_id`]) that is the idempotency key everywhere.
 //! * [`Filter`] says which alerts a subscription wants (platforms,
 //!   documents, labels, substantive only); [`Channel`] says where they go
-//!   (webhook, email, feed).
+//!   (webhook, email, feed); [`SubscriptionRequest::validate`] checks what
+//!   a person typed into the CLI or the web form, the same way for both.
 //! * [`webhook_payload`] is the versioned JSON body (`clausewatch.alert.v1`,
 //!   documented in the `payload` module); [`sign`] and [`verify`] make and
 //!   check the `X-Clausewatch-Signature: t=…,v1=…` header (HMAC-SHA256).
@@ -75,6 +76,7 @@ mod feed;
 mod filter;
 mod payload;
 mod render;
+mod request;
 mod signature;
 mod webhook;
 
@@ -88,5 +90,6 @@ pub use feed::{
 pub use filter::{Channel, Filter, MIN_SECRET_LEN};
 pub use payload::{MAX_PAYLOAD_CHANGES, PAYLOAD_EVENT, PAYLOAD_SCHEMA, webhook_payload};
 pub use render::{MAX_RENDERED_CHANGES, escape_html};
+pub use request::{SubscriptionRequest, ValidSubscription};
 pub use signature::{DEFAULT_TOLERANCE, SIGNATURE_HEADER, SignatureError, sign, verify};
 pub use webhook::{ATTEMPT_HEADER, DELIVERY_HEADER, EVENT_HEADER, WebhookSender};

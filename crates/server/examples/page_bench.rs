@@ -1,6 +1,9 @@
 //! Page benchmark (not a test): every page of the demo corpus must be under
 //! 200 KB and served with p95 under 50 ms (server time, measured around the
 //! router through tower's `oneshot`, after one warm-up request per page).
+//! Every demo document is tracked as a source with a day of hourly fetch
+//! attempts, and three subscriptions exist, so the sources and
+//! subscriptions pages carry realistic content.
 //!
 //! Run: `cargo run --release -p cw-server --example page_bench`
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
@@ -21,6 +24,7 @@ async fn main() {
     let engine = cw_engine::Engine::open(dir.path()).await.unwrap();
     engine.import_demo().await.unwrap();
     let store = engine.store().clone();
+    watch_data(&store).await;
     let engine = Arc::new(engine);
     let router = cw_server::router(cw_server::AppState::new(
         engine,
@@ -37,6 +41,10 @@ async fn main() {
         "/search?q=%22without+notice%22&all=true".to_string(),
         "/api/changes".to_string(),
         "/api/documents".to_string(),
+        "/sources".to_string(),
+        "/subscriptions".to_string(),
+        "/api/sources".to_string(),
+        "/api/subscriptions".to_string(),
     ];
     let docs = store.documents().await.unwrap();
     let mut platforms: Vec<String> = docs.iter().map(|d| d.key.platform.clone()).collect();
@@ -45,6 +53,7 @@ async fn main() {
     for d in &docs {
         let k = d.key.to_string();
         pages.push(format!("/d/{k}"));
+        pages.push(format!("/sources/{k}"));
         pages.push(format!("/api/documents/{k}/timeline"));
         let versions = store.versions(&d.key).await.unwrap();
         for (i, v) in versions.iter().enumerate() {
@@ -116,6 +125,19 @@ async fn main() {
     for (p95, size, uri) in worst.iter().take(5) {
         println!("  {p95:>10.2?}  {:>7.1} KB  {uri}", *size as f64 / 1024.0);
     }
+    println!("sources and subscriptions pages:");
+    for (p95, size, uri) in worst.iter().filter(|w| {
+        [
+            "/sources",
+            "/subscriptions",
+            "/api/sources",
+            "/api/subscriptions",
+        ]
+        .iter()
+        .any(|p| w.2.starts_with(p))
+    }) {
+        println!("  {p95:>10.2?}  {:>7.1} KB  {uri}", *size as f64 / 1024.0);
+    }
     let too_big: Vec<_> = worst.iter().filter(|w| w.1 > MAX_BYTES).collect();
     let too_slow: Vec<_> = worst.iter().filter(|w| w.0 > MAX_P95).collect();
     if too_big.is_empty() && too_slow.is_empty() {
@@ -127,5 +149,78 @@ async fn main() {
             too_slow.len()
         );
         std::process::exit(1);
+    }
+}
+
+/// Tracks every demo document with a day of fetch attempts (hourly, one in
+/// six a failure) and adds a few subscriptions, so the sources and
+/// subscriptions pages have realistic content.
+async fn watch_data(store: &cw_store::Store) {
+    let t0 = chrono::Utc::now() - chrono::Duration::days(1);
+    for (i, d) in store.documents().await.unwrap().iter().enumerate() {
+        let source = store
+            .track_source(
+                &cw_store::NewSource {
+                    document: d.key.clone(),
+                    url: format!(
+                        "https://{}.example.com/legal/{}",
+                        d.key.platform, d.key.document
+                    ),
+                    schedule: cw_store::Schedule::Every(3_600),
+                    select_css: vec![],
+                    remove_css: vec![],
+                    browser: i % 3 == 0,
+                    language: None,
+                    allow_private: false,
+                    confirmations: 2,
+                },
+                t0,
+            )
+            .await
+            .unwrap();
+        for h in 0..24 {
+            let ok = (h + i) % 6 != 0;
+            let started = t0 + chrono::Duration::hours(h as i64);
+            store
+                .record_attempt(&cw_store::NewAttempt {
+                    source_id: source.id,
+                    started_at: started,
+                    finished_at: started + chrono::Duration::milliseconds(700),
+                    state: if ok { "unchanged" } else { "bot_wall" }.into(),
+                    outcome: "fetched".into(),
+                    http_status: Some(if ok { 200 } else { 403 }),
+                    detail: (!ok).then(|| "challenge page: cf-challenge".to_string()),
+                    sha256: None,
+                    content_hash: None,
+                    elapsed_ms: 700,
+                    version_number: None,
+                    ok,
+                    validators: None,
+                    next_due_at: started + chrono::Duration::hours(1),
+                    supersede_candidate: false,
+                })
+                .await
+                .unwrap();
+        }
+    }
+    for (name, channel) in [
+        (
+            None,
+            r#"{"type":"webhook","url":"https://hooks.example.com/cw","secret":"0123456789abcdef-secret"}"#,
+        ),
+        (None, r#"{"type":"email","to":["legal@example.com"]}"#),
+        (
+            Some("cloud-terms"),
+            r#"{"type":"feed","name":"cloud-terms"}"#,
+        ),
+    ] {
+        store
+            .add_subscription(
+                name,
+                channel,
+                r#"{"platforms":["example-cloud"],"substantive_only":true}"#,
+            )
+            .await
+            .unwrap();
     }
 }

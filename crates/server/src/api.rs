@@ -2,6 +2,7 @@
 //! described for the OpenAPI document served at `/api/openapi.json`.
 //! Errors are [`ApiError`]s (see `error.rs` for the code/status table).
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use crate::views::{
@@ -9,10 +10,15 @@ use crate::views::{
     PlatformSummary, ProvisionDetail, ProvisionQuery, ProvisionView, SearchQuery, Stats,
     TimelineEntry, VersionDetail, VersionSummary,
 };
-use axum::Json;
+use crate::watching::{
+    self, NewSubscription, SourceDetail, SourceView, SourcesQuery, SubscriptionView,
+    SubscriptionsQuery,
+};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
@@ -23,7 +29,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[openapi(
     info(
         title = "clausewatch API",
-        description = "Platforms, documents, versions, diffs, timelines, provision histories, labels, regulatory findings (risk indicators, not legal determinations), comparisons, search and Atom feeds. Send `Authorization: Bearer <token>` unless the server allows anonymous reading.",
+        description = "Platforms, documents, versions, diffs, timelines, provision histories, labels, regulatory findings (risk indicators, not legal determinations), comparisons, search, Atom feeds, tracked sources with their fetch states, and subscriptions. Send `Authorization: Bearer <token>` unless the server allows anonymous reading; creating and removing subscriptions needs an admin token.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -43,7 +49,12 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         findings,
         recent_changes,
         search,
-        feed
+        feed,
+        sources,
+        source,
+        subscriptions,
+        create_subscription,
+        delete_subscription
     ),
     components(schemas(ErrorBody, Health))
 )]
@@ -266,6 +277,73 @@ pub(crate) async fn feed(
         xml,
     )
         .into_response())
+}
+
+/// Tracked sources with their fetch states, by document.
+#[utoipa::path(get, path = "/api/sources", tag = "watching", params(SourcesQuery),
+    responses((status = 200, body = Vec<SourceView>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn sources(
+    State(s): State<AppState>,
+    Query(q): Query<SourcesQuery>,
+) -> ApiResult<Vec<SourceView>> {
+    Ok(Json(watching::sources(&s, q.all).await?))
+}
+
+/// A document's source with its recent fetch attempts, newest first.
+#[utoipa::path(get, path = "/api/sources/{platform}/{document}", tag = "watching",
+    params(("platform" = String, Path), ("document" = String, Path)),
+    responses((status = 200, body = SourceDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn source(
+    State(s): State<AppState>,
+    Path((p, d)): Path<(String, String)>,
+) -> ApiResult<SourceDetail> {
+    Ok(Json(watching::source(&s, &views::key(&p, &d)?).await?))
+}
+
+/// Subscriptions with their alert counts, oldest first. Webhook secrets are
+/// never shown; callers without an admin token see only a webhook URL's origin.
+#[utoipa::path(get, path = "/api/subscriptions", tag = "watching", params(SubscriptionsQuery),
+    responses((status = 200, body = Vec<SubscriptionView>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn subscriptions(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<SubscriptionsQuery>,
+) -> ApiResult<Vec<SubscriptionView>> {
+    Ok(Json(
+        watching::subscriptions(&s, q.all, caller.is_admin()).await?,
+    ))
+}
+
+/// Creates a subscription (admin token): exactly one of a webhook with its
+/// secret, email recipients or a feed name, and optional filters.
+#[utoipa::path(post, path = "/api/subscriptions", tag = "watching", request_body = NewSubscription,
+    responses((status = 201, body = SubscriptionView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn create_subscription(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Json<NewSubscription>, JsonRejection>,
+) -> Result<(StatusCode, Json<SubscriptionView>), ApiError> {
+    caller.require_admin()?;
+    let Json(new) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let view = watching::create_subscription(&s, new.into()).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Removes an active subscription by id or name (admin token); its
+/// undelivered alerts are dropped.
+#[utoipa::path(delete, path = "/api/subscriptions/{id}", tag = "watching",
+    params(("id" = String, Path, description = "Subscription id or name")),
+    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn delete_subscription(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    watching::remove_subscription(&s, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Any other `/api/` path.

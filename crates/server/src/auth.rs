@@ -34,6 +34,21 @@ impl Caller {
         self.role.is_some() || self.anonymous_read
     }
 
+    /// Whether the caller holds an admin token.
+    pub(crate) fn is_admin(&self) -> bool {
+        self.role == Some(Role::Admin)
+    }
+
+    /// Fails unless the caller holds an admin token: `unauthorized` without
+    /// a token, `forbidden` with a viewer token.
+    pub(crate) fn require_admin(&self) -> Result<(), ApiError> {
+        match self.role {
+            Some(Role::Admin) => Ok(()),
+            Some(_) => Err(ApiError::Forbidden("admin")),
+            None => Err(ApiError::Unauthorized),
+        }
+    }
+
     /// Fails unless `presented` is this caller's CSRF token.
     pub(crate) fn check_csrf(&self, presented: &str) -> Result<(), ApiError> {
         if !self.csrf.is_empty() && constant_time_eq(self.csrf.as_bytes(), presented.as_bytes()) {

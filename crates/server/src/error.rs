@@ -14,7 +14,8 @@ use utoipa::ToSchema;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
-    /// A path or query value is malformed (a bad document key, a bad version selector).
+    /// A path, query or body value is malformed (a bad document key, a bad
+    /// version selector, a subscription that does not validate).
     #[error("{0}")]
     BadRequest(String),
     /// The search query does not parse.
@@ -23,6 +24,9 @@ pub enum ApiError {
     /// No such platform, document, version or provision.
     #[error("{0} not found")]
     NotFound(String),
+    /// The request clashes with what is stored (a feed name already taken).
+    #[error("{0}")]
+    Conflict(String),
     /// No valid token was presented and anonymous reading is off.
     #[error("a valid API token is required")]
     Unauthorized,
@@ -38,6 +42,9 @@ pub enum ApiError {
     /// The engine failed: an internal error.
     #[error("engine error")]
     Engine(#[source] cw_engine::EngineError),
+    /// Watching failed (writing a feed file): an internal error.
+    #[error("watch error")]
+    Watch(#[source] cw_engine::watch::WatchError),
     /// A page template failed to render: a bug.
     #[error("rendering failed")]
     Render(#[from] askama::Error),
@@ -54,7 +61,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code: `bad_request`, `bad_query`, `not_found`,
-    /// `unauthorized`, `forbidden`, `csrf`, `internal`.
+    /// `conflict`, `unauthorized`, `forbidden`, `csrf`, `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -67,10 +74,11 @@ impl ApiError {
             ApiError::BadRequest(_) => ("bad_request", StatusCode::BAD_REQUEST),
             ApiError::BadQuery(_) => ("bad_query", StatusCode::BAD_REQUEST),
             ApiError::NotFound(_) => ("not_found", StatusCode::NOT_FOUND),
+            ApiError::Conflict(_) => ("conflict", StatusCode::CONFLICT),
             ApiError::Unauthorized => ("unauthorized", StatusCode::UNAUTHORIZED),
             ApiError::Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN),
             ApiError::Csrf => ("csrf", StatusCode::FORBIDDEN),
-            ApiError::Store(_) | ApiError::Engine(_) | ApiError::Render(_) => {
+            ApiError::Store(_) | ApiError::Engine(_) | ApiError::Watch(_) | ApiError::Render(_) => {
                 ("internal", StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
@@ -129,6 +137,13 @@ impl From<cw_engine::EngineError> for ApiError {
     }
 }
 
+impl From<cw_notify::NotifyError> for ApiError {
+    /// Only ever a subscription that does not validate: the caller's error.
+    fn from(e: cw_notify::NotifyError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
 impl From<cw_model::KeyError> for ApiError {
     fn from(e: cw_model::KeyError) -> Self {
         ApiError::BadRequest(e.to_string())
@@ -166,6 +181,7 @@ mod tests {
             (ApiError::BadRequest("x".into()), "bad_request", 400),
             (ApiError::BadQuery("x".into()), "bad_query", 400),
             (ApiError::NotFound("x".into()), "not_found", 404),
+            (ApiError::Conflict("x".into()), "conflict", 409),
             (ApiError::Unauthorized, "unauthorized", 401),
             (ApiError::Forbidden("admin"), "forbidden", 403),
             (ApiError::Csrf, "csrf", 403),

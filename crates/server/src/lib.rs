@@ -10,8 +10,9 @@
 //!   future resolves ([`shutdown_signal`]: Ctrl-C or SIGTERM).
 //! * [`ApiError`] is every failure, with its stable code and HTTP status in
 //!   one table.
-//! * Views (`views.rs`) are shared by the API (`api.rs`) and the pages
-//!   (`ui.rs` + `templates/`), so the UI shows nothing the API cannot.
+//! * Views (`views.rs`, and `watching.rs` for sources and subscriptions)
+//!   are shared by the API (`api.rs`) and the pages (`ui.rs` +
+//!   `templates/`), so the UI shows nothing the API cannot.
 //! * Auth (`auth.rs`): hashed API tokens with viewer/admin roles, optional
 //!   anonymous read access, CSRF checks on forms.
 //!
@@ -35,6 +36,7 @@ mod state;
 mod svg;
 mod ui;
 mod views;
+mod watching;
 
 pub use api::openapi_json;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
@@ -123,6 +125,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/compare", get(api::compare))
         .route("/search", get(api::search))
+        .route("/sources", get(api::sources))
+        .route("/sources/{platform}/{document}", get(api::source))
+        .route(
+            "/subscriptions",
+            get(api::subscriptions).post(api::create_subscription),
+        )
+        .route(
+            "/subscriptions/{id}",
+            axum::routing::delete(api::delete_subscription),
+        )
         .fallback(api::not_found);
     let pages = Router::new()
         .route("/", get(ui::dashboard))
@@ -137,6 +149,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/compare", get(ui::compare))
         .route("/search", get(ui::search))
+        .route("/sources", get(ui::sources))
+        .route("/sources/{platform}/{document}", get(ui::source))
+        .route(
+            "/subscriptions",
+            get(ui::subscriptions).post(ui::create_subscription),
+        )
+        .route("/subscriptions/{id}/remove", post(ui::remove_subscription))
         .route("/login", get(ui::login_form).post(ui::login))
         .route("/logout", post(ui::logout))
         .route("/static/style.css", get(style_css))
@@ -161,9 +180,12 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // `same-origin`, not `no-referrer`: under `no-referrer` browsers send
+        // `Origin: null` with our own forms' POSTs, which the Origin check
+        // (rightly) refuses. Other sites still get no referrer.
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
 }

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::svg::{self, Chart};
 use crate::views::{self, DiffView, LabelView};
+use crate::watching;
 use askama::Template;
 use axum::Extension;
 use axum::Form;
@@ -769,4 +770,225 @@ pub(crate) fn shorten(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
+}
+
+#[derive(Template)]
+#[template(path = "sources.html")]
+struct SourcesPage {
+    chrome: Chrome,
+    sources: Vec<watching::SourceView>,
+    all: bool,
+    problems: usize,
+}
+
+/// `GET /sources?all=`: every tracked source with its fetch state.
+pub(crate) async fn sources(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<watching::SourcesQuery>,
+) -> PageResult {
+    let sources = watching::sources(&state, q.all).await?;
+    let problems = sources
+        .iter()
+        .filter(|s| s.state.status == "problem")
+        .count();
+    render(&SourcesPage {
+        chrome: Chrome::new(&caller, "Sources", "sources"),
+        sources,
+        all: q.all,
+        problems,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "source.html")]
+struct SourcePage {
+    chrome: Chrome,
+    s: watching::SourceView,
+    attempts: Vec<watching::AttemptView>,
+}
+
+/// `GET /sources/{platform}/{document}`: a source and its recent fetch attempts.
+pub(crate) async fn source(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((platform, document)): Path<(String, String)>,
+) -> PageResult {
+    let key = views::key(&platform, &document)?;
+    let detail = watching::source(&state, &key).await?;
+    render(&SourcePage {
+        chrome: Chrome::new(&caller, format!("Source of {key}"), "sources"),
+        s: detail.source,
+        attempts: detail.attempts,
+    })
+}
+
+/// The subscription form as typed (never the secret).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct SubscriptionForm {
+    csrf: String,
+    channel: String,
+    webhook: String,
+    secret: String,
+    email: String,
+    feed: String,
+    platforms: String,
+    documents: String,
+    labels: String,
+    substantive_only: Option<String>,
+}
+
+impl SubscriptionForm {
+    /// Splits a list field on commas and white space.
+    fn list(s: &str) -> Vec<String> {
+        s.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The request for the chosen channel only: text left in the other
+    /// channels' fields is ignored.
+    fn request(&self) -> cw_notify::SubscriptionRequest {
+        let pick = |name: &str, value: &str| {
+            (self.channel == name && !value.trim().is_empty()).then(|| value.to_string())
+        };
+        cw_notify::SubscriptionRequest {
+            webhook: pick("webhook", &self.webhook),
+            secret: pick("webhook", &self.secret),
+            email: if self.channel == "email" {
+                Self::list(&self.email)
+            } else {
+                Vec::new()
+            },
+            feed: pick("feed", &self.feed),
+            filter: cw_notify::Filter {
+                platforms: Self::list(&self.platforms),
+                documents: Self::list(&self.documents),
+                labels: Self::list(&self.labels),
+                substantive_only: self.substantive_only.is_some(),
+            },
+        }
+    }
+
+    /// The form to show again after an error: everything but the secret.
+    fn redisplay(mut self) -> SubscriptionForm {
+        self.secret.clear();
+        self.csrf.clear();
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "subscriptions.html")]
+struct SubscriptionsPage {
+    chrome: Chrome,
+    subscriptions: Vec<watching::SubscriptionView>,
+    admin: bool,
+    viewer: bool,
+    form: SubscriptionForm,
+    error: Option<String>,
+    notice: Option<String>,
+    documents: Vec<String>,
+}
+
+/// Query of the subscriptions page: the outcome of the last form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SubscriptionsPageQuery {
+    created: Option<String>,
+    removed: Option<String>,
+}
+
+async fn subscriptions_page(
+    state: &AppState,
+    caller: &Caller,
+    form: SubscriptionForm,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<SubscriptionsPage, PageError> {
+    let documents = views::documents(state)
+        .await?
+        .into_iter()
+        .map(|d| d.key)
+        .collect();
+    Ok(SubscriptionsPage {
+        chrome: Chrome::new(caller, "Subscriptions", "subscriptions"),
+        subscriptions: watching::subscriptions(state, false, caller.is_admin()).await?,
+        admin: caller.is_admin(),
+        viewer: caller.role.is_some() && !caller.is_admin(),
+        form,
+        error,
+        notice,
+        documents,
+    })
+}
+
+/// `GET /subscriptions`: the list, and for admins the form to add one.
+pub(crate) async fn subscriptions(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<SubscriptionsPageQuery>,
+) -> PageResult {
+    let notice = match (q.created, q.removed) {
+        (Some(name), _) => Some(format!("Subscription {name} created.")),
+        (None, Some(name)) => Some(format!("Subscription {name} removed.")),
+        (None, None) => None,
+    };
+    let form = SubscriptionForm {
+        channel: "webhook".into(),
+        ..SubscriptionForm::default()
+    };
+    render(&subscriptions_page(&state, &caller, form, None, notice).await?)
+}
+
+/// `POST /subscriptions`: the form (CSRF-checked, admin only). Errors show
+/// the form again with what was typed (but not the secret).
+pub(crate) async fn create_subscription(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Form(f): Form<SubscriptionForm>,
+) -> PageResult {
+    caller.check_csrf(&f.csrf)?;
+    caller.require_admin()?;
+    match watching::create_subscription(&state, f.request()).await {
+        Ok(view) => Ok(Redirect::to(&format!(
+            "/subscriptions?created={}",
+            auth::url_encode(&view.name)
+        ))
+        .into_response()),
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_))) => {
+            let status = e.status();
+            let page =
+                subscriptions_page(&state, &caller, f.redisplay(), Some(e.to_string()), None)
+                    .await?;
+            let mut resp = render(&page)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /subscriptions/{id}/remove` (CSRF-checked, admin only).
+pub(crate) async fn remove_subscription(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    caller.check_csrf(&f.csrf)?;
+    caller.require_admin()?;
+    let name = watching::subscriptions(&state, false, true)
+        .await?
+        .into_iter()
+        .find(|s| s.id.to_string() == id)
+        .map(|s| s.name)
+        .unwrap_or_else(|| id.clone());
+    watching::remove_subscription(&state, &id).await?;
+    Ok(Redirect::to(&format!(
+        "/subscriptions?removed={}",
+        auth::url_encode(&name)
+    ))
+    .into_response())
 }

@@ -356,6 +356,7 @@ pub(crate) struct ProvisionDetail {
 
 /// Query of the diff endpoint.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DiffQuery {
     /// Old version (number, date or `latest`); default: the one before `to`.
     pub(crate) from: Option<String>,
@@ -365,6 +366,7 @@ pub(crate) struct DiffQuery {
 
 /// Query of the compare endpoint.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CompareQuery {
     /// Left side: `platform/document[@version]`, e.g. `aws/aup-global`.
     pub(crate) left: String,
@@ -374,6 +376,7 @@ pub(crate) struct CompareQuery {
 
 /// Query of the search endpoint.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
     /// The query (words, "phrases", -exclusions, platform:, label:, …).
     #[serde(default)]
@@ -387,6 +390,7 @@ pub(crate) struct SearchQuery {
 
 /// Query of the provision endpoint.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ProvisionQuery {
     /// The version to read the provision in (default: latest).
     pub(crate) version: Option<String>,

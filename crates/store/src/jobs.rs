@@ -226,6 +226,19 @@ impl Store {
         lease: Duration,
         now: DateTime<Utc>,
     ) -> Result<Vec<JobRow>, StoreError> {
+        self.claim_jobs_of(worker, &[], limit, lease, now).await
+    }
+
+    /// [`Store::claim_jobs`] restricted to some kinds (all when empty): a
+    /// worker claims its `index` jobs apart, in one large batch per writer.
+    pub async fn claim_jobs_of(
+        &self,
+        worker: &str,
+        kinds: &[JobKind],
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<JobRow>, StoreError> {
         let now_text = ts_to_text(now);
         let expires = ts_to_text(after(now, lease));
         // PostgreSQL: a plain transaction, row locks do the work (no global
@@ -235,7 +248,7 @@ impl Store {
             Backend::Sqlite => begin_write(self.pool()).await?,
         };
         let failed = sql::fail_exhausted(&mut tx, &now_text).await?;
-        let jobs = sql::claim(&mut tx, worker, limit, &expires, &now_text).await?;
+        let jobs = sql::claim(&mut tx, worker, kinds, limit, &expires, &now_text).await?;
         tx.commit().await?;
         if failed > 0 {
             tracing::warn!(
@@ -296,6 +309,33 @@ impl Store {
         sql::fail(&mut conn, id, worker, error, &ts_to_text(retry_at), &now)
             .await?
             .ok_or(StoreError::LeaseLost { job: id })
+    }
+
+    /// The scheduler step of `clausewatch worker`: enqueues one `fetch` job
+    /// per active source due by `now` (key `fetch:source:<id>:<due time>`,
+    /// payload `{"source_id", "due_at"}`) and one `deliver` job per outbox
+    /// row due by `now` (key `deliver:alert:<id>:<round>`, payload
+    /// `{"alert_row_id", "round"}`), in one transaction.
+    /// Any number of workers may call it at once: a source's due time only
+    /// changes when its fetch is logged, and a row's round only when its
+    /// round ends, so each cycle and round gets one job. Returns the new
+    /// (fetch, deliver) jobs.
+    pub async fn enqueue_due_work(
+        &self,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<(u64, u64), StoreError> {
+        let now = ts_to_text(now);
+        let max = i64::from(max_attempts.max(1));
+        // PostgreSQL: the unique key settles races, no global write lock.
+        let mut tx = match Backend::of_pool(self.pool()) {
+            Backend::Postgres => self.pool().begin().await?,
+            Backend::Sqlite => begin_write(self.pool()).await?,
+        };
+        let fetches = sql::enqueue_due_fetches(&mut tx, &now, max).await?;
+        let deliveries = sql::enqueue_due_deliveries(&mut tx, &now, max).await?;
+        tx.commit().await?;
+        Ok((fetches, deliveries))
     }
 
     /// One job, or `None`.

@@ -342,6 +342,13 @@ impl Store {
         sql::list_sources(&mut tx, include_inactive, None).await
     }
 
+    /// A source by row id, active or not (the `fetch` jobs of
+    /// `clausewatch worker` name sources by id).
+    pub async fn source_by_id(&self, id: i64) -> Result<Option<SourceRow>, StoreError> {
+        let mut tx = begin_read(self.pool()).await?;
+        sql::source_by_id(&mut tx, id).await
+    }
+
     /// The source of a document, active or not.
     pub async fn source(&self, document: &DocumentKey) -> Result<Option<SourceRow>, StoreError> {
         let mut tx = begin_read(self.pool()).await?;
@@ -517,6 +524,13 @@ impl Store {
     pub async fn outbox(&self, subscription_id: Option<i64>) -> Result<Vec<OutboxRow>, StoreError> {
         let mut tx = begin_read(self.pool()).await?;
         sql::outbox(&mut tx, subscription_id).await
+    }
+
+    /// One outbox row by id (the `deliver` jobs of `clausewatch worker`
+    /// name rows by id).
+    pub async fn outbox_row(&self, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        sql::outbox_row(&mut conn, id).await
     }
 
     /// Marks an outbox row as being delivered (a crash leaves it `sending`,

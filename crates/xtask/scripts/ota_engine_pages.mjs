@@ -5,7 +5,8 @@
 // Usage: node ota_engine_pages.mjs ENGINE_DIR  < {"pages": [[file.html.gz, ...], ...], "rounds": N}
 // ENGINE_DIR is the folder where `npm install @opentermsarchive/engine` ran
 // (never inside the repository's tracked files; xtask uses target/ota-bench).
-// Prints {"bytes": N, "seconds": S, "failures": F}.
+// Prints {"bytes": N, "seconds": S, "failures": F, "chars": C} (C: Markdown
+// characters produced, proof that the engine did the work).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -33,11 +34,13 @@ const docs = files.map(b => ({
 const rounds = Number(req.rounds || 1);
 let bytes = 0;
 let failures = 0;
+let chars = 0;
 const start = process.hrtime.bigint();
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < docs.length; i++) {
     try {
-      await extract(docs[i]);
+      const md = await extract(docs[i]);
+      chars += typeof md === 'string' ? md.length : 0;
     } catch {
       failures += 1;
     }
@@ -45,4 +48,4 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-process.stdout.write(JSON.stringify({ bytes, seconds, failures }));
+process.stdout.write(JSON.stringify({ bytes, seconds, failures, chars }));

@@ -147,7 +147,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         rows.push((
             format!(
                 "@opentermsarchive/engine extract, select body (Node; {} failures)",
-                o["failures"]
+                o["failures"].as_u64().unwrap_or(0)
             ),
             mbps(&o),
         ));
@@ -164,6 +164,10 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
             ours / mbps
         ));
     }
+    out.push_str(&format!(
+        "\nclausewatch / bare parse speed: {:.2} (target: at least 140 MB/s and 0.50, i.e. within 2× of the bare parse)\n",
+        ours / bare
+    ));
     use std::io::Write as _;
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())

@@ -11,8 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
 use anyhow::{Context, bail};
-use cw_extract::{ExtractOptions, extract};
-use cw_model::ExtractedDocument;
+use cw_extract::{ExtractOptions, extract, render_text};
 use regex::Regex;
 
 use crate::corpus::{self, Pair};
@@ -99,33 +98,18 @@ pub(crate) fn f1(pred: &HashMap<String, u32>, reference: &HashMap<String, u32>) 
     (p, r, 2.0 * p * r / (p + r))
 }
 
-/// What a reader sees of an extraction: title, headings and provision texts.
-pub(crate) fn doc_text(doc: &ExtractedDocument) -> String {
-    let mut out = doc.title.clone().unwrap_or_default();
-    let mut prev: &[String] = &[];
-    for p in &doc.provisions {
-        let common = prev
-            .iter()
-            .zip(&p.heading_path)
-            .take_while(|(a, b)| a == b)
-            .count();
-        for h in p.heading_path.iter().skip(common) {
-            out.push('\n');
-            out.push_str(h);
-        }
-        prev = &p.heading_path;
-        out.push('\n');
-        out.push_str(&p.text);
-    }
-    out
-}
-
-/// Extracts one page (all its parts) with clausewatch, as text.
+/// Extracts one page (all its parts) with clausewatch, as the text a reader
+/// sees: the product's plain-text rendering (title, effective date, headings,
+/// provisions), so a "Last updated" line taken out as metadata still counts.
 pub(crate) fn ours(parts: &[Vec<u8>]) -> String {
     let opts = ExtractOptions::default();
     parts
         .iter()
-        .map(|b| extract(b, &opts).map(|d| doc_text(&d)).unwrap_or_default())
+        .map(|b| {
+            extract(b, &opts)
+                .map(|d| render_text(&d))
+                .unwrap_or_default()
+        })
         .collect::<Vec<_>>()
         .join("\n\n")
 }

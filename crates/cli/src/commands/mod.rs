@@ -22,6 +22,7 @@ mod token;
 mod track;
 mod verify;
 mod watch;
+mod worker;
 
 use crate::args::{Cli, Command};
 use anyhow::Context;
@@ -221,6 +222,52 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
             };
             watch::run(open(&home).await?, args).await
+        }
+        Command::Worker {
+            until_idle,
+            id,
+            lease,
+            batch,
+            poll,
+            max_attempts,
+            allow_private,
+            concurrency,
+            per_host_delay,
+            timeout,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_user,
+            smtp_password,
+            smtp_from,
+            base_url,
+            format,
+        } => {
+            let watch = watch::WatchArgs {
+                once: false,
+                all: false,
+                allow_private,
+                concurrency,
+                per_host_delay,
+                timeout,
+                smtp_host,
+                smtp_port,
+                smtp_tls,
+                smtp_user,
+                smtp_password,
+                smtp_from,
+                base_url,
+                format,
+            };
+            let args = worker::WorkerArgs {
+                until_idle,
+                id,
+                lease,
+                batch,
+                poll,
+                max_attempts,
+            };
+            worker::run(open(&home).await?, watch, args).await
         }
         Command::Subscribe {
             webhook,

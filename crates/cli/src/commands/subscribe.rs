@@ -37,39 +37,38 @@ struct Listed {
 
 /// `subscribe --webhook URL [--secret S] | --email ADDRESS | --feed NAME`.
 pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::Result<ExitCode> {
-    let given = usize::from(args.webhook.is_some())
-        + usize::from(!args.email.is_empty())
-        + usize::from(args.feed.is_some());
-    if given != 1 {
-        anyhow::bail!("give exactly one of --webhook, --email or --feed");
-    }
-    let channel = if let Some(url) = args.webhook {
-        let secret = args.secret.context(
-            "a webhook needs --secret (at least 16 bytes; env CLAUSEWATCH_WEBHOOK_SECRET)",
-        )?;
-        Channel::Webhook { url, secret }
-    } else if let Some(name) = &args.feed {
-        Channel::Feed { name: name.clone() }
-    } else {
-        Channel::Email { to: args.email }
+    let request = cw_notify::SubscriptionRequest {
+        webhook: args.webhook,
+        secret: args.secret,
+        email: args.email,
+        feed: args.feed,
+        filter: Filter {
+            platforms: args.platform,
+            documents: args.document,
+            labels: args.label,
+            substantive_only: args.substantive_only,
+        },
     };
-    channel.validate().context("invalid subscription")?;
-    let filter = Filter {
-        platforms: args.platform,
-        documents: args.document,
-        labels: args.label,
-        substantive_only: args.substantive_only,
-    };
+    let valid = request.validate().map_err(|e| match e {
+        // Said in the CLI's own terms (its flags and the secret's env var).
+        cw_notify::NotifyError::ChannelChoice => {
+            anyhow::anyhow!("give exactly one of --webhook, --email or --feed")
+        }
+        cw_notify::NotifyError::MissingSecret { min } => anyhow::anyhow!(
+            "a webhook needs --secret (at least {min} bytes; env CLAUSEWATCH_WEBHOOK_SECRET)"
+        ),
+        other => anyhow::Error::new(other).context("invalid subscription"),
+    })?;
     let row = engine
         .store()
         .add_subscription(
-            args.feed.as_deref(),
-            &serde_json::to_string(&channel)?,
-            &serde_json::to_string(&filter)?,
+            valid.name.as_deref(),
+            &serde_json::to_string(&valid.channel)?,
+            &serde_json::to_string(&valid.filter)?,
         )
         .await?;
     let mut feed_file = None;
-    if let Some(name) = &args.feed {
+    if let Some(name) = &valid.name {
         let path = cw_engine::watch::write_empty_feed(engine.store().home(), name).await?;
         feed_file = Some(path.display().to_string());
     }
@@ -92,12 +91,8 @@ pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::R
 fn listed(row: &cw_store::SubscriptionRow) -> anyhow::Result<Listed> {
     let channel: Channel = serde_json::from_str(&row.channel).context("stored channel")?;
     let filter: Filter = serde_json::from_str(&row.filter).context("stored filter")?;
-    let (target, feed_file) = match &channel {
-        Channel::Webhook { url, .. } => (url.clone(), None),
-        Channel::Email { to } => (to.join(", "), None),
-        Channel::Feed { name } => (name.clone(), Some(name.clone())),
-        _ => (String::new(), None),
-    };
+    let target = channel.target();
+    let feed_file = matches!(channel, Channel::Feed { .. }).then(|| target.clone());
     Ok(Listed {
         id: row.id,
         name: row.name.clone(),
@@ -146,31 +141,11 @@ pub(crate) async fn subscriptions(
             if s.active { "" } else { " (unsubscribed)" },
             s.channel,
             s.target,
-            describe(&s.filter),
+            s.filter.describe(),
         ));
     }
     output::text(&out)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn describe(f: &Filter) -> String {
-    if f.is_empty() {
-        return "every confirmed change".into();
-    }
-    let mut parts = Vec::new();
-    if !f.platforms.is_empty() {
-        parts.push(format!("platform {}", f.platforms.join("|")));
-    }
-    if !f.documents.is_empty() {
-        parts.push(format!("document {}", f.documents.join("|")));
-    }
-    if !f.labels.is_empty() {
-        parts.push(format!("label {}", f.labels.join("|")));
-    }
-    if f.substantive_only {
-        parts.push("substantive only".into());
-    }
-    parts.join(", ")
 }
 
 /// `unsubscribe ID|NAME`.

@@ -29,7 +29,7 @@ pub(crate) struct WatchArgs {
 }
 
 /// Parses `0`, `250ms`, `1s`, `2m`.
-fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
+pub(crate) fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
     let t = text.trim();
     if t == "0" {
         return Ok(std::time::Duration::ZERO);
@@ -43,27 +43,33 @@ fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
     Ok(schedule::parse_interval(t)?)
 }
 
-/// Runs `watch`.
-pub(crate) async fn run(engine: Engine, args: WatchArgs) -> anyhow::Result<ExitCode> {
+/// The watcher configuration `watch` and `worker` share.
+pub(crate) fn config(args: &WatchArgs) -> anyhow::Result<WatchConfig> {
     let mut config = WatchConfig::default();
     config.fetch.allow_private = args.allow_private;
     config.fetch.per_host_delay = duration(&args.per_host_delay).context("--per-host-delay")?;
     config.fetch.timeout = duration(&args.timeout).context("--timeout")?;
     config.concurrency = args.concurrency.max(1);
-    config.base_url = args.base_url;
-    if let Some(host) = args.smtp_host {
+    config.base_url = args.base_url.clone();
+    if let Some(host) = &args.smtp_host {
         let tls = match args.smtp_tls {
             SmtpTlsArg::None => SmtpTls::None,
             SmtpTlsArg::Starttls => SmtpTls::StartTls,
             SmtpTlsArg::Tls => SmtpTls::Tls,
         };
-        let mut email = EmailConfig::new(host, args.smtp_from);
+        let mut email = EmailConfig::new(host.clone(), args.smtp_from.clone());
         email.tls = tls;
         email.smtp_port = args.smtp_port.unwrap_or(tls.default_port());
-        email.username = args.smtp_user;
-        email.password = args.smtp_password;
+        email.username = args.smtp_user.clone();
+        email.password = args.smtp_password.clone();
         config.email = Some(email);
     }
+    Ok(config)
+}
+
+/// Runs `watch`.
+pub(crate) async fn run(engine: Engine, args: WatchArgs) -> anyhow::Result<ExitCode> {
+    let config = config(&args)?;
     let watcher = Watcher::new(engine.store().clone(), config).context("cannot start watching")?;
     let report = if args.once {
         watcher.run_once(args.all).await?
@@ -104,7 +110,7 @@ fn print_report(report: &RunReport, format: Format) -> anyhow::Result<()> {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

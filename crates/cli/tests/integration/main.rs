@@ -24,3 +24,4 @@ mod reextract;
 mod search;
 mod serve;
 mod watch;
+mod worker;

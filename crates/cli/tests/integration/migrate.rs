@@ -9,7 +9,7 @@
 use crate::util::Dir;
 use sqlx::Connection;
 
-fn postgres_url(test: &str) -> Option<String> {
+pub(crate) fn postgres_url(test: &str) -> Option<String> {
     match std::env::var("CLAUSEWATCH_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -22,7 +22,7 @@ fn postgres_url(test: &str) -> Option<String> {
 }
 
 /// A new empty database on the test server; returns its URL.
-fn fresh_database(admin: &str, name: &str) -> String {
+pub(crate) fn fresh_database(admin: &str, name: &str) -> String {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -60,7 +60,13 @@ const COSMETIC_OPENINGS: &[&str] = &[
     "heading removed",
     "empty provision",
     "short text",
+    "re-segmented",
 ];
+
+/// The reason given to a change whose words stand unchanged in its
+/// neighbours on the other side (see `crate::resegment`).
+pub(crate) const RESEGMENTED: &str =
+    "re-segmented: same words, only paragraph or list boundaries changed";
 
 /// Whether a reason string is one of the cosmetic reasons (substantive
 /// reasons come first in a change's list, so this finds the boundary).
@@ -188,7 +194,9 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
             }
         };
         let regs: Vec<Region> = word_regions(ops);
-        if word_key(&od) == word_key(&nd) {
+        if word_key(&od) == word_key(&nd)
+            || joined_only(&fold_quotes(pair.old_text), &fold_quotes(pair.new_text))
+        {
             // Same words and numbers: only case, punctuation, quotes, spacing or
             // list markers differ, so no cue can have changed.
             regions::classify_layout(&regs, &mut r);
@@ -212,6 +220,21 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
         }
         if r.is_empty() {
             r.cosmetic("minor rewording".into());
+        }
+    }
+    if pair.heading {
+        let (from, to) = (
+            polarity(&[pair.old_text.to_string()]),
+            polarity(&[pair.new_text.to_string()]),
+        );
+        if let (Some(a), Some(b)) = (from, to)
+            && a != b
+        {
+            let now = if b { "prohibits" } else { "permits" };
+            r.substantive(format!(
+                "heading now {now}: '{}' (changes which rules apply)",
+                clip(pair.new_text)
+            ));
         }
     }
     if let Some(m) = &pair.moved {
@@ -242,9 +265,27 @@ fn word_key(text: &str) -> String {
     out
 }
 
+/// Whether two texts differ only where whitespace splits or joins words
+/// ("Clien t" → "Client", "5. 1" → "5.1", "20 20" → "2020": text-layer
+/// breaks of a PDF or HTML re-extraction) and case, and still have the same
+/// cue phrases in the same order, so no "no t" → "not" can slip through.
+fn joined_only(old: &str, new: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if squash(old) != squash(new) {
+        return false;
+    }
+    let names = |s: &str| -> Vec<&'static str> { analyse(s).cues.iter().map(|c| c.name).collect() };
+    names(old) == names(new)
+}
+
 /// Whether a heading path's nearest heading with a polarity prohibits (true)
 /// or permits (false); `None` when no heading says either.
-fn polarity(path: &[String]) -> Option<bool> {
+pub(crate) fn polarity(path: &[String]) -> Option<bool> {
     path.iter().rev().find_map(|h| {
         let k = match_key(h);
         let words: Vec<&str> = k.split(|c: char| !c.is_alphanumeric()).collect();
@@ -436,6 +477,53 @@ mod tests {
         );
         assert_eq!(s, Significance::Substantive);
         assert_eq!(without_urls("a www.x.org b (https://y)"), "a  b (");
+    }
+
+    #[test]
+    fn words_joined_or_split_by_whitespace_are_cosmetic() {
+        let (s, r) = pair(
+            "L atest version dated 1 1 June 20 20 for the Clien t Account.",
+            "Latest version dated 11 June 2020 for the Client Account.",
+        );
+        assert_eq!(s, Significance::Cosmetic, "{r:?}");
+        assert_eq!(
+            pair("5. 1 Right to Use Services.", "5.1 Right to Use Services.").0,
+            Significance::Cosmetic
+        );
+        // Same shape, real change: a different number.
+        assert_eq!(
+            pair("within 1 5 days", "within 16 days").0,
+            Significance::Substantive
+        );
+        // Joining letters into a different cue word is not waved through.
+        let (s, r) = pair("We will no tify you.", "We will notify you.");
+        assert_ne!(r, ["whitespace changed (words joined or split)"], "{s:?}");
+    }
+
+    #[test]
+    fn heading_that_flips_prohibited_and_permitted_is_substantive() {
+        let heading = |old: &str, new: &str| {
+            assess_pair(&Pair {
+                old_text: old,
+                new_text: new,
+                heading: true,
+                ops: None,
+                moved: None,
+                notes: vec![],
+                restructured: false,
+            })
+        };
+        let (s, r) = heading("Prohibited Activities", "Permitted Activities");
+        assert_eq!(s, Significance::Substantive);
+        assert_eq!(
+            r[0],
+            "heading now permits: 'Permitted Activities' (changes which rules apply)"
+        );
+        // A reworded heading that keeps its polarity stays cosmetic.
+        assert_eq!(
+            heading("Prohibited Activities", "Prohibited Uses").0,
+            Significance::Cosmetic
+        );
     }
 
     #[test]

@@ -88,7 +88,18 @@ pub(crate) fn classify(
 /// "case or punctuation changed" for a region the diff split oddly.
 pub(crate) fn classify_layout(regions: &[Region], out: &mut Reasons) {
     for r in regions {
-        if !layout_only(r, out) {
+        if layout_only(r, out) {
+            continue;
+        }
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        if squash(&r.deleted) == squash(&r.inserted) {
+            out.cosmetic("whitespace changed (words joined or split)".into());
+        } else {
             out.cosmetic("case or punctuation changed".into());
         }
     }

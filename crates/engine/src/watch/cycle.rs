@@ -116,6 +116,8 @@ impl CycleReport {
 #[derive(Debug, Clone)]
 pub(crate) struct SourceResult {
     pub(crate) state: FetchState,
+    /// The version matched, created or confirmed.
+    pub(crate) version: Option<u32>,
     pub(crate) new_version: bool,
     pub(crate) alerts: usize,
 }
@@ -347,6 +349,7 @@ impl Watcher {
         }
         Ok(SourceResult {
             state: judged.state,
+            version: judged.version_number,
             new_version: judged.new_version,
             alerts: judged.alerts,
         })

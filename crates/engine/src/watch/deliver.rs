@@ -103,7 +103,10 @@ impl Watcher {
         Ok(report)
     }
 
-    async fn deliver_one(
+    /// One delivery round of one outbox row, logged. Whoever calls it must
+    /// own the row's round (the `deliver_due` pass of one `watch` process,
+    /// or the `deliver` job of a worker).
+    pub(crate) async fn deliver_one(
         &self,
         row: &OutboxRow,
         sub: &SubscriptionRow,

@@ -32,10 +32,12 @@ mod cycle;
 mod daemon;
 mod deliver;
 pub mod schedule;
+mod worker;
 
 pub use cycle::{CycleReport, FetchState};
 pub use daemon::RunReport;
 pub use deliver::{DeliveryReport, document_feed_path, subscription_feed_path, write_empty_feed};
+pub use worker::{WorkerOptions, WorkerReport};
 
 use crate::Engine;
 use cw_fetch::{FetchConfig, Fetcher};
@@ -177,6 +179,9 @@ pub struct WatchConfig {
     pub shutdown_grace: Duration,
     /// Link to a web UI for alert payloads (`{base}/documents/{key}/versions/{n}`).
     pub base_url: Option<String>,
+    /// Imports update the search index themselves (`watch`); `worker`
+    /// turns this off and runs batched `index` jobs instead.
+    pub index_on_import: bool,
 }
 
 impl Default for WatchConfig {
@@ -192,6 +197,7 @@ impl Default for WatchConfig {
             lost_min_provisions: 4,
             shutdown_grace: Duration::from_secs(10),
             base_url: None,
+            index_on_import: true,
         }
     }
 }
@@ -223,7 +229,11 @@ impl Watcher {
         let webhook = WebhookSender::new(config.webhook_retry.clone())?;
         let email = config.email.clone().map(EmailSender::new).transpose()?;
         Ok(Arc::new(Watcher {
-            engine: Engine::from_store(store),
+            engine: if config.index_on_import {
+                Engine::from_store(store)
+            } else {
+                Engine::from_store(store).without_index_on_import()
+            },
             config,
             guarded,
             private,

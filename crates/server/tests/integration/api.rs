@@ -214,6 +214,8 @@ async fn pages_render_and_carry_security_headers() {
         "/d/example-cloud/aup/diff?from=1&to=2&view=inline",
         "/compare",
         "/search?q=account",
+        "/sources",
+        "/subscriptions",
     ] {
         let r = app.get(uri).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
@@ -222,6 +224,9 @@ async fn pages_render_and_carry_security_headers() {
             csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
             "{csp}"
         );
+        // Not `no-referrer`: that makes browsers send `Origin: null` with our
+        // own form posts, which the CSRF Origin check refuses.
+        assert_eq!(r.headers["referrer-policy"], "same-origin", "{uri}");
         assert!(r.body.contains("<main id=\"main\""), "{uri}");
         assert!(r.body.contains("class=\"skip\""), "{uri}");
         assert!(!r.body.contains("<script>"), "{uri}: inline script");

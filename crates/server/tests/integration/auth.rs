@@ -153,3 +153,178 @@ async fn tokens_are_stored_hashed() {
             || std::fs::metadata(app.dir.path().join("clausewatch.db-wal")).is_ok()
     );
 }
+
+fn csrf_from(resp: &crate::util::Resp) -> String {
+    let set = resp.headers["set-cookie"].to_str().unwrap();
+    set.trim_start_matches("cw_csrf=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn subscription_form_needs_csrf_and_an_admin() {
+    const SECRET: &str = crate::watching::SECRET;
+    let app = Builder::new().build().await;
+    let store = app.engine.store();
+    let admin = store.create_token("a", Role::Admin).await.unwrap().secret;
+    let viewer = store.create_token("v", Role::Viewer).await.unwrap().secret;
+
+    // Anonymous readers see the list and are told creating needs an admin.
+    let page = app.get("/subscriptions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("needs an admin sign-in"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("name=\"secret\""),
+        "no form for anonymous"
+    );
+    let csrf = csrf_from(&page);
+    let as_viewer = format!("cw_csrf={csrf}; cw_session={viewer}");
+    let as_admin = format!("cw_csrf={csrf}; cw_session={admin}");
+    let viewer_page = app
+        .request(
+            Request::get("/subscriptions")
+                .header(header::COOKIE, &as_viewer)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(viewer_page.body.contains("viewer role"));
+    assert!(!viewer_page.body.contains("name=\"secret\""));
+    let admin_page = app
+        .request(
+            Request::get("/subscriptions")
+                .header(header::COOKIE, &as_admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        admin_page
+            .body
+            .contains(&format!("name=\"csrf\" value=\"{csrf}\"")),
+        "{}",
+        admin_page.body
+    );
+
+    let good = format!(
+        "channel=webhook&webhook=https%3A%2F%2Fhooks.example.com%2Fcw&secret={SECRET}&email=&feed=&platforms=example-cloud&documents=&labels=&substantive_only=true"
+    );
+    // No or a wrong CSRF field, or a foreign Origin: refused, nothing stored.
+    let no_field = good.clone();
+    let r = app
+        .request(form_post("/subscriptions", &as_admin, no_field, None))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("csrf"));
+    let wrong = format!("{good}&csrf={}", "0".repeat(64));
+    let r = app
+        .request(form_post("/subscriptions", &as_admin, wrong, None))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let with_csrf = format!("{good}&csrf={csrf}");
+    let r = app
+        .request(form_post(
+            "/subscriptions",
+            &as_admin,
+            with_csrf.clone(),
+            Some("https://evil.example"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A viewer (or nobody) with the right CSRF field: still refused.
+    let r = app
+        .request(form_post(
+            "/subscriptions",
+            &as_viewer,
+            with_csrf.clone(),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("forbidden"));
+    let r = app
+        .request(form_post(
+            "/subscriptions",
+            &format!("cw_csrf={csrf}"),
+            with_csrf.clone(),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(store.subscriptions(true).await.unwrap().len(), 0);
+
+    // An admin with a weak secret: the form again, with the error and the
+    // typed values but never the secret.
+    let weak = with_csrf.replace(SECRET, "short-secret");
+    let r = app
+        .request(form_post("/subscriptions", &as_admin, weak, None))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("at least 16 bytes"), "{}", r.body);
+    assert!(r.body.contains("value=\"https://hooks.example.com/cw\""));
+    assert!(!r.body.contains("short-secret"));
+
+    // Right: created, redirected to the list, which shows it without the secret.
+    let r = app
+        .request(form_post(
+            "/subscriptions",
+            &as_admin,
+            with_csrf,
+            Some("http://127.0.0.1:8080"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.headers["location"], "/subscriptions?created=sub-1");
+    let list = app
+        .request(
+            Request::get("/subscriptions?created=sub-1")
+                .header(header::COOKIE, &as_admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(list.body.contains("Subscription sub-1 created."));
+    assert!(list.body.contains("https://hooks.example.com/cw"));
+    assert!(
+        list.body
+            .contains("platform example-cloud, substantive only")
+    );
+    assert!(!list.body.contains(SECRET));
+
+    // Removing through the form needs the CSRF field and an admin too.
+    let r = app
+        .request(form_post(
+            "/subscriptions/1/remove",
+            &as_viewer,
+            format!("csrf={csrf}"),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .request(form_post(
+            "/subscriptions/1/remove",
+            &as_admin,
+            "csrf=nope".into(),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .request(form_post(
+            "/subscriptions/1/remove",
+            &as_admin,
+            format!("csrf={csrf}"),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.headers["location"], "/subscriptions?removed=sub-1");
+    assert!(store.subscriptions(false).await.unwrap().is_empty());
+}

@@ -1,6 +1,7 @@
 //! The web UI in a real headless Chromium (Debian's chromium and
 //! chromium-driver), driven over WebDriver by fantoccini: the dashboard, a
-//! diff (with the layout switch), a provision page and a search. Screenshots
+//! diff (with the layout switch), a provision page, a search, the sources
+//! page, and signing in as an admin to create a subscription. Screenshots
 //! go to `target/ui-screenshots/` as artefacts.
 
 use crate::util::Builder;
@@ -46,6 +47,14 @@ async fn pages_work_in_headless_chromium() {
         "Debian's chromium and chromium-driver are required (scripts/test.sh installs them)"
     );
     let app = Builder::new().build().await;
+    crate::watching::track_sources(&app).await;
+    let admin = app
+        .engine
+        .store()
+        .create_token("browser", cw_store::Role::Admin)
+        .await
+        .unwrap()
+        .secret;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -139,6 +148,17 @@ async fn pages_work_in_headless_chromium() {
             .await?
             .click()
             .await?;
+        // A submitted form's page may still be loading when `click` returns.
+        if client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".result-count"))
+            .await
+            .is_err()
+        {
+            let text = client.find(Locator::Css("main")).await?.text().await?;
+            panic!("no search results: {}\n{text}", client.current_url().await?);
+        }
         let hits = client.find_all(Locator::Css(".results li")).await?;
         assert!(!hits.is_empty(), "search hits");
         std::fs::write(shots.join("search.png"), client.screenshot().await?).unwrap();
@@ -162,6 +182,101 @@ async fn pages_work_in_headless_chromium() {
             "no horizontal scrolling on a phone: {width}"
         );
         std::fs::write(shots.join("diff-phone.png"), client.screenshot().await?).unwrap();
+        client.set_window_size(1200, 900).await?;
+
+        // Sources with their fetch states, reached from the navigation.
+        client
+            .find(Locator::Css("nav a[href='/sources']"))
+            .await?
+            .click()
+            .await?;
+        let problem = client
+            .find(Locator::Css("table.sources .state.problem"))
+            .await?
+            .text()
+            .await?;
+        assert!(problem.contains("blocked by a bot wall"), "{problem}");
+        std::fs::write(shots.join("sources.png"), client.screenshot().await?).unwrap();
+
+        // Sign in as an admin, then create a subscription through the form.
+        client
+            .goto(&format!("{base}/login?next=/subscriptions"))
+            .await?;
+        client
+            .find(Locator::Id("token"))
+            .await?
+            .send_keys(&admin)
+            .await?;
+        client
+            .find(Locator::Css("form.login button"))
+            .await?
+            .click()
+            .await?;
+        // Signed in and sent on to the subscriptions page, which now has the form.
+        if client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".sub-form"))
+            .await
+            .is_err()
+        {
+            let url = client.current_url().await?;
+            let html = client.source().await?;
+            panic!("no subscription form after signing in: {url}\n{html}");
+        }
+        let url = client.current_url().await?;
+        assert!(url.as_str().ends_with("/subscriptions"), "{url}");
+        client
+            .find(Locator::Css("input[name=channel][value=webhook]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Id("webhook"))
+            .await?
+            .send_keys("https://hooks.example.com/clausewatch")
+            .await?;
+        client
+            .find(Locator::Id("secret"))
+            .await?
+            .send_keys(crate::watching::SECRET)
+            .await?;
+        client
+            .find(Locator::Id("platforms"))
+            .await?
+            .send_keys("example-cloud")
+            .await?;
+        client
+            .find(Locator::Css("input[name=substantive_only]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css(".sub-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let notice = client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".notice[role=status]"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(notice, "Subscription sub-1 created.");
+        let row = client
+            .find(Locator::Css("table.subscriptions tbody tr"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            row.contains("https://hooks.example.com/clausewatch")
+                && row.contains("platform example-cloud, substantive only"),
+            "{row}"
+        );
+        let html = client.source().await?;
+        assert!(!html.contains(crate::watching::SECRET), "secret shown back");
+        std::fs::write(shots.join("subscriptions.png"), client.screenshot().await?).unwrap();
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

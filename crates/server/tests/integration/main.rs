@@ -16,4 +16,5 @@ mod util;
 mod api;
 mod auth;
 mod browser;
+mod watching;
 mod xss;

@@ -115,10 +115,18 @@ pub(crate) async fn fail_exhausted(conn: &mut Conn, now: &str) -> Result<u64, St
 pub(crate) async fn claim(
     conn: &mut Conn,
     worker: &str,
+    kinds: &[JobKind],
     limit: u32,
     expires: &str,
     now: &str,
 ) -> Result<Vec<JobRow>, StoreError> {
+    // Kind names are our own constants, never input.
+    let kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+        format!(" AND kind IN ({})", names.join(", "))
+    };
     let (materialized, lock) = match Backend::of_conn(conn) {
         // MATERIALIZED: the pick runs once, whatever the planner prefers.
         Backend::Postgres => (" MATERIALIZED", " FOR UPDATE SKIP LOCKED"),
@@ -127,8 +135,8 @@ pub(crate) async fn claim(
     let sql = format!(
         "WITH picked AS{materialized} (
              SELECT id FROM jobs
-             WHERE (state = 'queued' AND run_after <= $3)
-                OR (state = 'running' AND lease_expires_at <= $3 AND attempts < max_attempts)
+             WHERE ((state = 'queued' AND run_after <= $3)
+                OR (state = 'running' AND lease_expires_at <= $3 AND attempts < max_attempts)){kinds}
              ORDER BY run_after, id
              LIMIT $4{lock})
          UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2,
@@ -279,4 +287,67 @@ pub(crate) async fn counts(conn: &mut Conn) -> Result<JobCounts, StoreError> {
         }
     }
     Ok(counts)
+}
+
+/// Enqueues one `fetch` job per active source due by `now`, keyed by the
+/// source and its due time (`fetch:source:<id>:<due>`), in one statement;
+/// keys already queued are skipped. Returns how many were new.
+pub(crate) async fn enqueue_due_fetches(
+    conn: &mut Conn,
+    now: &str,
+    max_attempts: i64,
+) -> Result<u64, StoreError> {
+    // NOT EXISTS skips the keys already queued without attempting the
+    // insert (PostgreSQL would use up a sequence value per conflict); ON
+    // CONFLICT still settles races between schedulers.
+    // The payload is built in SQL from an integer and a stored timestamp
+    // (digits, `-`, `:`, `.`, `T`, `Z`): nothing that needs JSON escaping.
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, dedupe_key, payload, state, run_after, attempts, max_attempts,
+            created_at, updated_at)
+         SELECT 'fetch', 'fetch:source:' || s.id || ':' || s.next_due_at,
+             '{\"source_id\":' || s.id || ',\"due_at\":\"' || s.next_due_at || '\"}',
+             'queued', $1, 0, $2, $1, $1
+         FROM watch_sources s
+         WHERE s.active = 1 AND s.next_due_at <= $1
+           AND NOT EXISTS (SELECT 1 FROM jobs j
+                           WHERE j.dedupe_key = 'fetch:source:' || s.id || ':' || s.next_due_at)
+         ORDER BY s.next_due_at, s.id
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(now)
+    .bind(max_attempts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Enqueues one `deliver` job per outbox row due by `now` (pending and due,
+/// or left `sending` by a crash) of an active subscription, keyed by the row
+/// and its round (`deliver:alert:<id>:<round>`): one job per delivery round
+/// whoever schedules it. Returns how many were new.
+pub(crate) async fn enqueue_due_deliveries(
+    conn: &mut Conn,
+    now: &str,
+    max_attempts: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, dedupe_key, payload, state, run_after, attempts, max_attempts,
+            created_at, updated_at)
+         SELECT 'deliver', 'deliver:alert:' || a.id || ':' || a.rounds,
+             '{\"alert_row_id\":' || a.id || ',\"round\":' || a.rounds || '}',
+             'queued', $1, 0, $2, $1, $1
+         FROM watch_alerts a JOIN watch_subscriptions s ON s.id = a.subscription_id
+         WHERE s.active = 1
+           AND (a.state = 'sending' OR (a.state = 'pending' AND a.next_attempt_at <= $1))
+           AND NOT EXISTS (SELECT 1 FROM jobs j
+                           WHERE j.dedupe_key = 'deliver:alert:' || a.id || ':' || a.rounds)
+         ORDER BY a.id
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(now)
+    .bind(max_attempts)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -217,6 +217,19 @@ pub(crate) async fn source_by_document(
     record.map(SourceRecord::into_row).transpose()
 }
 
+/// One source by row id.
+pub(crate) async fn source_by_id(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Option<SourceRow>, StoreError> {
+    let record: Option<SourceRecord> =
+        sqlx::query_as(concat!(source_select!(), " WHERE s.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    record.map(SourceRecord::into_row).transpose()
+}
+
 /// Sources; with `due_before`, only active ones due by then, most overdue first.
 pub(crate) async fn list_sources(
     conn: &mut Conn,
@@ -740,6 +753,16 @@ pub(crate) async fn due_alerts(
     .fetch_all(&mut *conn)
     .await?;
     records.into_iter().map(OutboxRecord::into_row).collect()
+}
+
+/// One outbox row by id.
+pub(crate) async fn outbox_row(conn: &mut Conn, id: i64) -> Result<Option<OutboxRow>, StoreError> {
+    let record: Option<OutboxRecord> =
+        sqlx::query_as(concat!(outbox_select!(), " WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    record.map(OutboxRecord::into_row).transpose()
 }
 
 /// Outbox rows of one subscription (or all), oldest first.

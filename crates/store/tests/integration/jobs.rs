@@ -278,3 +278,124 @@ async fn concurrent_claimers_never_share_a_job() {
     let rows = home.store.jobs(None, None, 1000).await.unwrap();
     assert!(rows.iter().all(|r| r.attempts == 1));
 }
+
+fn source(name: &str) -> cw_store::NewSource {
+    cw_store::NewSource {
+        document: format!("acme/{name}").parse().unwrap(),
+        url: format!("http://127.0.0.1:9/{name}"),
+        schedule: cw_store::Schedule::Every(3600),
+        select_css: vec![],
+        remove_css: vec![],
+        browser: false,
+        language: None,
+        allow_private: true,
+        confirmations: 1,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn due_work_is_enqueued_once_per_cycle_and_round_whoever_schedules() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    let due = store
+        .track_source(&source("due"), t0() - Span::seconds(10))
+        .await
+        .unwrap();
+    store
+        .track_source(&source("later"), t0() + Span::hours(1))
+        .await
+        .unwrap();
+
+    // Eight schedulers at once: one fetch job for the one due source.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.enqueue_due_work(t0(), 3).await.unwrap()
+        }));
+    }
+    let mut total = (0, 0);
+    for t in tasks {
+        let (f, d) = t.await.unwrap();
+        total = (total.0 + f, total.1 + d);
+    }
+    assert_eq!(total, (1, 0));
+    let jobs = store.jobs(None, Some(JobKind::Fetch), 10).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    let payload: serde_json::Value = serde_json::from_str(&jobs[0].payload).unwrap();
+    assert_eq!(payload["source_id"], due.id);
+    let due_at: DateTime<Utc> = payload["due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due_at, due.next_due_at);
+    assert!(
+        jobs[0]
+            .dedupe_key
+            .starts_with(&format!("fetch:source:{}:", due.id))
+    );
+
+    // Logging the fetch moves the due time: the next cycle is a new job.
+    store
+        .record_attempt(&cw_store::NewAttempt {
+            source_id: due.id,
+            started_at: t0(),
+            finished_at: t0(),
+            state: "unchanged".into(),
+            outcome: "fetched".into(),
+            http_status: Some(200),
+            detail: None,
+            sha256: None,
+            content_hash: None,
+            elapsed_ms: 1,
+            version_number: None,
+            ok: true,
+            validators: None,
+            next_due_at: t0() + Span::hours(1),
+            supersede_candidate: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.enqueue_due_work(t0(), 3).await.unwrap(), (0, 0));
+    let later = t0() + Span::hours(2);
+    assert_eq!(store.enqueue_due_work(later, 3).await.unwrap(), (2, 0));
+    assert_eq!(store.enqueue_due_work(later, 3).await.unwrap(), (0, 0));
+
+    // A queued alert gets one deliver job per round.
+    let sub = store
+        .add_subscription(Some("hook"), r#"{"type":"feed","name":"hook"}"#, "{}")
+        .await
+        .unwrap();
+    let candidate = store
+        .observe_candidate(due.id, &"c".repeat(64), &"d".repeat(64), t0())
+        .await
+        .unwrap();
+    store
+        .promote_candidate(
+            candidate.id,
+            &due.document,
+            2,
+            Some(1),
+            &[cw_store::NewAlert {
+                subscription_id: sub.id,
+                alert_id: "a".repeat(64),
+            }],
+        )
+        .await
+        .unwrap();
+    let now = Utc::now() + Span::seconds(1);
+    assert_eq!(store.enqueue_due_work(now, 3).await.unwrap().1, 1);
+    assert_eq!(store.enqueue_due_work(now, 3).await.unwrap().1, 0);
+    let deliver = store.jobs(None, Some(JobKind::Deliver), 10).await.unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&deliver[0].payload).unwrap();
+    let row = store
+        .outbox_row(payload["alert_row_id"].as_i64().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.subscription_id, payload["round"].as_i64()),
+        (sub.id, Some(0))
+    );
+    assert_eq!(
+        store.source_by_id(due.id).await.unwrap().unwrap().document,
+        due.document
+    );
+}

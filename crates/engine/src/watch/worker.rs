@@ -1,0 +1,623 @@
+//! `clausewatch worker`: one of several processes sharing a store's job
+//! queue (`cw_store::Store::claim_jobs`). Each worker loops over three steps:
+//!
+//! 1. **Schedule.** `Store::enqueue_due_work` adds one `fetch` job per due
+//!    source, keyed by the source and its due time, and one `deliver` job
+//!    per due outbox row, keyed by the row and its round. Every worker
+//!    schedules; the keys make a cycle one job per source whoever enqueues
+//!    it, and the due time moves only when the fetch is logged.
+//! 2. **Claim and run.** Due jobs are claimed in batches under a lease
+//!    (`FOR UPDATE SKIP LOCKED` on PostgreSQL), run through the same code as
+//!    `watch` ([`Watcher::check_source`] → candidate → promote → outbox;
+//!    [`Watcher::deliver_one`]), the lease is extended while a job runs
+//!    (heartbeat every third of the lease), then the job is completed, or
+//!    failed and retried with a backoff. A job whose worker died is claimed
+//!    by another once its lease expires.
+//! 3. **Index.** Imports do not touch the search index here (processes
+//!    sharing a home would fight over its one writer lock); a new version
+//!    queues an `index` job, and the `index` jobs of one claim are written
+//!    with one writer and one commit, retried while another process holds
+//!    the lock.
+//!
+//! Jobs are idempotent: a `fetch` job whose source's due time has moved on
+//! (its fetch was logged by an earlier run of the job) does nothing, a
+//! `deliver` job whose row has left its round does nothing, imports and the
+//! outbox are idempotent. A delivery is sent only by the worker holding its
+//! job, so two live workers never send the same alert; a worker killed in
+//! the middle of a send leaves the round to be sent again after the lease
+//! expires (at least once, with the same `X-Clausewatch-Delivery` id).
+
+use super::{DeliveryReport, WatchError, Watcher};
+use chrono::{DateTime, Utc};
+use cw_model::DocumentKey;
+use cw_store::{JobKind, JobRow, NewJob, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WorkerOptions {
+    /// The name this worker's leases carry (unique among live workers).
+    pub id: String,
+    /// How long a claimed job stays this worker's without a heartbeat.
+    pub lease: Duration,
+    /// Jobs claimed at once (at most the free slots of `concurrency`).
+    pub batch: u32,
+    /// Pause between two looks at the schedule and the queue when idle.
+    pub poll: Duration,
+    /// Exit once nothing is queued, running or due (tests, benchmarks, cron).
+    pub until_idle: bool,
+    /// Claims a fetch or deliver job gets before it fails for good.
+    pub max_attempts: u32,
+}
+
+impl WorkerOptions {
+    /// Defaults: 60 s lease, batches of 16, 1 s poll, 3 attempts.
+    pub fn new(id: impl Into<String>) -> WorkerOptions {
+        WorkerOptions {
+            id: id.into(),
+            lease: Duration::from_secs(60),
+            batch: 16,
+            poll: Duration::from_secs(1),
+            until_idle: false,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// What one worker did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkerReport {
+    /// The worker's id.
+    pub worker: String,
+    /// Jobs this worker enqueued (others' identical keys excluded).
+    pub scheduled: u64,
+    /// Jobs completed, per kind (`fetch`, `deliver`, `index`).
+    pub completed: BTreeMap<String, usize>,
+    /// Completed jobs that found their work already done.
+    pub skipped: usize,
+    /// Attempts that failed (retried later or given up).
+    pub failed: usize,
+    /// Jobs whose lease another worker took over before this one finished.
+    pub lost_leases: usize,
+    /// Fetch attempts per state code.
+    pub fetch_states: BTreeMap<String, usize>,
+    /// Versions created.
+    pub new_versions: usize,
+    /// Outbox rows written.
+    pub alerts_queued: usize,
+    /// Delivery rounds run.
+    pub deliveries: DeliveryReport,
+    /// Jobs abandoned at shutdown (handed back to the queue).
+    pub abandoned: usize,
+    /// Wall time.
+    pub elapsed_ms: u64,
+}
+
+/// Payload of a `fetch` job.
+#[derive(Debug, Deserialize)]
+struct FetchPayload {
+    source_id: i64,
+    due_at: DateTime<Utc>,
+}
+
+/// Payload of a `deliver` job.
+#[derive(Debug, Deserialize)]
+struct DeliverPayload {
+    alert_row_id: i64,
+    round: u32,
+}
+
+/// Payload of an `index` job.
+#[derive(Debug, Serialize, Deserialize)]
+struct IndexPayload {
+    document: String,
+    version: u32,
+}
+
+/// What a finished job contributes to the report.
+#[derive(Debug, Default)]
+struct JobOutcome {
+    kind: Option<JobKind>,
+    done: usize,
+    skipped: usize,
+    failed: usize,
+    lost: usize,
+    fetch_state: Option<String>,
+    new_version: bool,
+    alerts: usize,
+    deliveries: DeliveryReport,
+}
+
+/// What a job's work returned.
+enum Work {
+    Skipped(&'static str),
+    Fetched {
+        state: String,
+        version: Option<u32>,
+        new_version: bool,
+        alerts: usize,
+    },
+    Delivered(DeliveryReport),
+    Indexed(usize),
+}
+
+/// The ids of the jobs this worker is running (handed back at shutdown).
+type Running = Arc<Mutex<HashSet<i64>>>;
+
+impl Watcher {
+    /// Runs a worker until `shutdown` completes (or, with `until_idle`,
+    /// until nothing is queued, running or due). On shutdown no new job is
+    /// claimed, jobs in flight get the shutdown grace period, and the rest
+    /// are handed back to the queue.
+    pub async fn run_worker(
+        self: &Arc<Self>,
+        options: WorkerOptions,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<WorkerReport, WatchError> {
+        let started = Instant::now();
+        let options = Arc::new(options);
+        let mut report = WorkerReport {
+            worker: options.id.clone(),
+            ..WorkerReport::default()
+        };
+        if let Err(e) = self.recover_for_worker(&mut report).await {
+            tracing::error!(error = %e, "worker: recovering confirmed changes failed");
+        }
+        tokio::pin!(shutdown);
+        let capacity = self.config.concurrency.max(1);
+        let running: Running = Arc::default();
+        let mut tasks: JoinSet<JobOutcome> = JoinSet::new();
+        let mut last_schedule: Option<Instant> = None;
+        let mut stopped = false;
+        let mut indexing = false;
+        loop {
+            if last_schedule.is_none_or(|t| t.elapsed() >= options.poll) {
+                match self
+                    .store()
+                    .enqueue_due_work(Utc::now(), options.max_attempts)
+                    .await
+                {
+                    Ok((f, d)) => report.scheduled += f + d,
+                    Err(e) => tracing::error!(error = %e, "worker: scheduling failed"),
+                }
+                last_schedule = Some(Instant::now());
+            }
+            // Index jobs: all that are due, in one batch, one batch at a time.
+            if !indexing {
+                match self
+                    .store()
+                    .claim_jobs_of(
+                        &options.id,
+                        &[JobKind::Index],
+                        INDEX_BATCH,
+                        options.lease,
+                        Utc::now(),
+                    )
+                    .await
+                {
+                    Ok(jobs) => {
+                        indexing = !jobs.is_empty();
+                        self.spawn_jobs(jobs, &options, &running, &mut tasks);
+                    }
+                    Err(e) => tracing::error!(error = %e, "worker: claiming failed"),
+                }
+            }
+            indexing &= !tasks.is_empty();
+            let free = capacity.saturating_sub(tasks.len().saturating_sub(usize::from(indexing)));
+            let want = u32::try_from(free).unwrap_or(u32::MAX).min(options.batch);
+            let mut claimed = 0;
+            if want > 0 {
+                match self
+                    .store()
+                    .claim_jobs_of(
+                        &options.id,
+                        &[JobKind::Fetch, JobKind::Deliver],
+                        want,
+                        options.lease,
+                        Utc::now(),
+                    )
+                    .await
+                {
+                    Ok(jobs) => {
+                        claimed = jobs.len();
+                        self.spawn_jobs(jobs, &options, &running, &mut tasks);
+                    }
+                    Err(e) => tracing::error!(error = %e, "worker: claiming failed"),
+                }
+            }
+            if claimed == 0 && tasks.is_empty() && options.until_idle && self.idle().await {
+                break;
+            }
+            // More may be waiting: claim again at once while there is room.
+            let room = tasks.len().saturating_sub(usize::from(indexing)) < capacity;
+            let wait = if room && claimed > 0 && u32::try_from(claimed).is_ok_and(|c| c == want) {
+                Duration::ZERO
+            } else {
+                options.poll
+            };
+            tokio::select! {
+                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
+                    if matches!(&done, Ok(o) if o.kind == Some(JobKind::Index)) {
+                        indexing = false;
+                    }
+                    let alerts = merge(&mut report, done);
+                    // Deliver new alerts without waiting for the next poll.
+                    if alerts > 0 {
+                        last_schedule = None;
+                    }
+                }
+                () = tokio::time::sleep(wait) => {}
+                () = &mut shutdown => {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        if stopped {
+            tracing::info!(
+                in_flight = tasks.len(),
+                "worker shutting down: no new jobs; waiting for jobs in flight"
+            );
+            let grace = tokio::time::sleep(self.config.shutdown_grace);
+            tokio::pin!(grace);
+            loop {
+                tokio::select! {
+                    next = tasks.join_next() => match next {
+                        Some(done) => { merge(&mut report, done); }
+                        None => break,
+                    },
+                    () = &mut grace => {
+                        report.abandoned = tasks.len();
+                        tasks.abort_all();
+                        break;
+                    }
+                }
+            }
+            let left: Vec<i64> = running
+                .lock()
+                .map(|ids| ids.iter().copied().collect())
+                .unwrap_or_default();
+            for id in left {
+                // Back to the queue at once instead of after the lease.
+                if let Err(e) = self
+                    .store()
+                    .fail_job(id, &options.id, "worker shut down", Utc::now())
+                    .await
+                {
+                    tracing::warn!(job = id, error = %e, "abandoned job not handed back");
+                }
+            }
+        }
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
+    }
+
+    /// True when no job is queued or running and nothing is due.
+    async fn idle(&self) -> bool {
+        match self.store().job_counts().await {
+            Ok(c) if c.queued == 0 && c.running == 0 => {}
+            Ok(_) => return false,
+            Err(e) => {
+                tracing::error!(error = %e, "worker: cannot count jobs");
+                return false;
+            }
+        }
+        // Schedule once more: work that fell due since the last look.
+        match self.store().enqueue_due_work(Utc::now(), 1).await {
+            Ok((0, 0)) => {}
+            Ok(_) => return false,
+            Err(e) => {
+                tracing::error!(error = %e, "worker: scheduling failed");
+                return false;
+            }
+        }
+        // A job may have been queued between the count and the schedule.
+        matches!(self.store().job_counts().await, Ok(c) if c.queued == 0 && c.running == 0)
+    }
+
+    /// Promotes confirmed candidates a crash left behind (any number of
+    /// workers may do this at once: promotion is idempotent) and queues
+    /// their index jobs.
+    async fn recover_for_worker(&self, report: &mut WorkerReport) -> Result<(), WatchError> {
+        for source in self.store().confirmed_candidates().await? {
+            if let Some(candidate) = &source.candidate {
+                tracing::info!(document = %source.document, candidate = candidate.id,
+                    "promoting a confirmed change left by an interrupted run");
+                let (number, alerts) = self.promote(&source, candidate).await?;
+                report.alerts_queued += alerts;
+                self.enqueue_index(&source.document, number).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the `index` job of a new version.
+    async fn enqueue_index(&self, document: &DocumentKey, version: u32) -> Result<(), WatchError> {
+        let payload = serde_json::to_string(&IndexPayload {
+            document: document.to_string(),
+            version,
+        })?;
+        self.store()
+            .enqueue_jobs(&[NewJob {
+                kind: JobKind::Index,
+                dedupe_key: format!("index:{document}:{version}"),
+                payload,
+                run_after: Utc::now(),
+                max_attempts: INDEX_ATTEMPTS,
+            }])
+            .await?;
+        Ok(())
+    }
+
+    /// Starts claimed jobs: each fetch and deliver job on its own task, the
+    /// index jobs of the claim together on one.
+    fn spawn_jobs(
+        self: &Arc<Self>,
+        jobs: Vec<JobRow>,
+        options: &Arc<WorkerOptions>,
+        running: &Running,
+        tasks: &mut JoinSet<JobOutcome>,
+    ) {
+        let (index, other): (Vec<JobRow>, Vec<JobRow>) =
+            jobs.into_iter().partition(|j| j.kind == JobKind::Index);
+        if let Ok(mut ids) = running.lock() {
+            ids.extend(index.iter().chain(other.iter()).map(|j| j.id));
+        }
+        for job in other {
+            let watcher = Arc::clone(self);
+            let options = Arc::clone(options);
+            let running = Arc::clone(running);
+            tasks.spawn(async move { watcher.run_jobs(vec![job], &options, &running).await });
+        }
+        if !index.is_empty() {
+            let watcher = Arc::clone(self);
+            let options = Arc::clone(options);
+            let running = Arc::clone(running);
+            tasks.spawn(async move { watcher.run_jobs(index, &options, &running).await });
+        }
+    }
+
+    /// Runs jobs of one kind (one job, or a batch of index jobs) with a
+    /// heartbeat on their leases, then completes or fails each.
+    async fn run_jobs(
+        self: Arc<Self>,
+        jobs: Vec<JobRow>,
+        options: &WorkerOptions,
+        running: &Running,
+    ) -> JobOutcome {
+        let mut outcome = JobOutcome {
+            kind: jobs.first().map(|j| j.kind),
+            ..JobOutcome::default()
+        };
+        let work = self.work(&jobs);
+        tokio::pin!(work);
+        let period = (options.lease / 3).max(Duration::from_millis(50));
+        let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        let mut lost: HashSet<i64> = HashSet::new();
+        let result = loop {
+            tokio::select! {
+                result = &mut work => break result,
+                _ = beat.tick() => {
+                    for job in &jobs {
+                        if lost.contains(&job.id) {
+                            continue;
+                        }
+                        match self.store().extend_job_lease(job.id, &options.id, options.lease, Utc::now()).await {
+                            Ok(()) => {}
+                            Err(StoreError::LeaseLost { .. }) => {
+                                tracing::warn!(job = job.id, "lease lost: another worker took the job over");
+                                lost.insert(job.id);
+                            }
+                            Err(e) => tracing::warn!(job = job.id, error = %e, "heartbeat failed"),
+                        }
+                    }
+                }
+            }
+        };
+        let result_json = match &result {
+            Ok(work) => Some(record(work, &mut outcome)),
+            Err(_) => None,
+        };
+        for job in &jobs {
+            let finished = match &result {
+                Ok(_) => self
+                    .store()
+                    .complete_job(job.id, &options.id, result_json.as_deref())
+                    .await
+                    .map(|()| true),
+                Err(e) => {
+                    tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+                    outcome.failed += 1;
+                    self.store()
+                        .fail_job(job.id, &options.id, &e.to_string(), retry_at(job))
+                        .await
+                        .map(|_| false)
+                }
+            };
+            match finished {
+                Ok(true) => outcome.done += 1,
+                Ok(false) => {}
+                Err(StoreError::LeaseLost { .. }) => {
+                    tracing::warn!(
+                        job = job.id,
+                        "job finished after its lease passed to another worker; result dropped"
+                    );
+                    outcome.lost += 1;
+                }
+                Err(e) => tracing::error!(job = job.id, error = %e, "job state not recorded"),
+            }
+        }
+        if let Ok(mut ids) = running.lock() {
+            for job in &jobs {
+                ids.remove(&job.id);
+            }
+        }
+        outcome
+    }
+
+    /// The work of a claim: one fetch or deliver job, or index jobs.
+    async fn work(&self, jobs: &[JobRow]) -> Result<Work, WatchError> {
+        let Some(first) = jobs.first() else {
+            return Ok(Work::Skipped("no job"));
+        };
+        match first.kind {
+            JobKind::Fetch => {
+                let payload: FetchPayload = serde_json::from_str(&first.payload)?;
+                self.fetch_job(&payload).await
+            }
+            JobKind::Deliver => {
+                let payload: DeliverPayload = serde_json::from_str(&first.payload)?;
+                self.deliver_job(&payload).await
+            }
+            JobKind::Index => {
+                let mut versions = Vec::new();
+                for job in jobs {
+                    let p: IndexPayload = serde_json::from_str(&job.payload)?;
+                    let key: DocumentKey = p
+                        .document
+                        .parse()
+                        .map_err(|e| WatchError::Invalid(format!("index job: {e}")))?;
+                    versions.push((key, p.version));
+                }
+                // Other workers of this home hold the index lock for one
+                // commit at a time; the heartbeat keeps the jobs meanwhile.
+                self.engine
+                    .index_versions(&versions, INDEX_LOCK_WAIT)
+                    .await?;
+                Ok(Work::Indexed(versions.len()))
+            }
+            other => Err(WatchError::Invalid(format!(
+                "this worker does not run {other} jobs"
+            ))),
+        }
+    }
+
+    async fn fetch_job(&self, payload: &FetchPayload) -> Result<Work, WatchError> {
+        let Some(source) = self.store().source_by_id(payload.source_id).await? else {
+            return Ok(Work::Skipped("source deleted"));
+        };
+        if !source.active {
+            return Ok(Work::Skipped("source untracked"));
+        }
+        // The due time moves when a fetch is logged: an earlier run of this
+        // job (whose worker died before completing it) already fetched.
+        if source.next_due_at != payload.due_at {
+            return Ok(Work::Skipped("already fetched for this due time"));
+        }
+        let result = self.check_source(&source).await?;
+        if result.new_version
+            && let Some(version) = result.version
+        {
+            self.enqueue_index(&source.document, version).await?;
+        }
+        Ok(Work::Fetched {
+            state: result.state.code().to_string(),
+            version: result.version,
+            new_version: result.new_version,
+            alerts: result.alerts,
+        })
+    }
+
+    async fn deliver_job(&self, payload: &DeliverPayload) -> Result<Work, WatchError> {
+        let Some(row) = self.store().outbox_row(payload.alert_row_id).await? else {
+            return Ok(Work::Skipped("outbox row deleted"));
+        };
+        if !matches!(row.state.as_str(), "pending" | "sending") || row.rounds != payload.round {
+            return Ok(Work::Skipped("round already delivered"));
+        }
+        let Some(sub) = self
+            .store()
+            .subscriptions(false)
+            .await?
+            .into_iter()
+            .find(|s| s.id == row.subscription_id)
+        else {
+            return Ok(Work::Skipped("subscription removed"));
+        };
+        Ok(Work::Delivered(self.deliver_one(&row, &sub).await?))
+    }
+}
+
+/// Claims an index job gets. A claim fails while another process holds
+/// the index's writer lock, which is normal when several workers share a
+/// home, so the budget is large and retries come soon.
+const INDEX_ATTEMPTS: u32 = 1000;
+
+/// How long an index batch waits for another process's index commit.
+const INDEX_LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Index jobs claimed at once (written with one writer and one commit).
+const INDEX_BATCH: u32 = 500;
+
+/// When a failed attempt is retried: index jobs soon and spread out (the
+/// index lock frees quickly), others after 1 s, 2 s, 4 s … up to 5 min.
+fn retry_at(job: &JobRow) -> DateTime<Utc> {
+    let wait = match job.kind {
+        JobKind::Index => {
+            Duration::from_millis(200 + u64::try_from(job.id.rem_euclid(8)).unwrap_or(0) * 100)
+        }
+        _ => Duration::from_secs(1u64 << job.attempts.min(8)).min(Duration::from_secs(300)),
+    };
+    Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1))
+}
+
+/// Adds a job's work to its outcome; returns the JSON stored as its result.
+fn record(work: &Work, outcome: &mut JobOutcome) -> String {
+    let value = match work {
+        Work::Skipped(why) => {
+            outcome.skipped += 1;
+            serde_json::json!({ "skipped": why })
+        }
+        Work::Fetched {
+            state,
+            version,
+            new_version,
+            alerts,
+        } => {
+            outcome.fetch_state = Some(state.clone());
+            outcome.new_version = *new_version;
+            outcome.alerts = *alerts;
+            serde_json::json!({ "state": state, "version": version, "new_version": new_version, "alerts": alerts })
+        }
+        Work::Delivered(d) => {
+            outcome.deliveries = d.clone();
+            serde_json::json!({ "delivered": d.delivered, "retrying": d.retrying, "failed": d.failed })
+        }
+        Work::Indexed(n) => serde_json::json!({ "indexed": n }),
+    };
+    value.to_string()
+}
+
+/// Adds a finished task to the report; returns the alerts it queued.
+fn merge(report: &mut WorkerReport, done: Result<JobOutcome, tokio::task::JoinError>) -> usize {
+    let o = match done {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::error!(error = %e, "worker: job task failed");
+            return 0;
+        }
+    };
+    if let Some(kind) = o.kind
+        && o.done > 0
+    {
+        *report.completed.entry(kind.to_string()).or_default() += o.done;
+    }
+    report.skipped += o.skipped;
+    report.failed += o.failed;
+    report.lost_leases += o.lost;
+    if let Some(state) = o.fetch_state {
+        *report.fetch_states.entry(state).or_default() += 1;
+    }
+    report.new_versions += usize::from(o.new_version);
+    report.alerts_queued += o.alerts;
+    report.deliveries.delivered += o.deliveries.delivered;
+    report.deliveries.retrying += o.deliveries.retrying;
+    report.deliveries.failed += o.deliveries.failed;
+    o.alerts
+}

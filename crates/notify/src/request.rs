@@ -1,0 +1,192 @@
+//! What a person asks for when subscribing, in one shape for every front end
+//! (the `subscribe` command's flags, the web form, the JSON API): exactly one
+//! channel and a filter. [`SubscriptionRequest::validate`] is the one place
+//! that checks it, so the CLI and the server accept and refuse the same
+//! things.
+
+use crate::error::NotifyError;
+use crate::filter::{Channel, Filter, MIN_SECRET_LEN};
+use std::fmt;
+
+/// A subscription as typed: one of a webhook (with its secret), email
+/// recipients or a feed name, and the filter's conditions.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SubscriptionRequest {
+    /// Webhook endpoint (`http://` or `https://`).
+    pub webhook: Option<String>,
+    /// Webhook signing secret (at least [`MIN_SECRET_LEN`] bytes).
+    pub secret: Option<String>,
+    /// Email recipients.
+    pub email: Vec<String>,
+    /// Atom feed name (a slug); also the subscription's name.
+    pub feed: Option<String>,
+    /// Which alerts: platforms, documents, labels, substantive only.
+    pub filter: Filter,
+}
+
+/// A checked subscription, ready for the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidSubscription {
+    /// Where alerts go.
+    pub channel: Channel,
+    /// Which alerts (entries trimmed, empty entries dropped).
+    pub filter: Filter,
+    /// The subscription's name when it must have one (a feed's name).
+    pub name: Option<String>,
+}
+
+/// Trims entries and drops empty ones (web forms send blanks).
+fn clean(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn given(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl SubscriptionRequest {
+    /// Checks the request: exactly one channel; a webhook needs an http(s)
+    /// URL and a secret of at least [`MIN_SECRET_LEN`] bytes; addresses must
+    /// parse; a feed name must be a slug (see [`Channel::validate`]).
+    pub fn validate(&self) -> Result<ValidSubscription, NotifyError> {
+        let webhook = given(&self.webhook);
+        let feed = given(&self.feed);
+        let email = clean(&self.email);
+        let chosen = usize::from(webhook.is_some())
+            + usize::from(!email.is_empty())
+            + usize::from(feed.is_some());
+        if chosen != 1 {
+            return Err(NotifyError::ChannelChoice);
+        }
+        let channel = if let Some(url) = webhook {
+            // The secret is used byte for byte: never trimmed.
+            let secret = self.secret.clone().filter(|s| !s.is_empty()).ok_or(
+                NotifyError::MissingSecret {
+                    min: MIN_SECRET_LEN,
+                },
+            )?;
+            Channel::Webhook { url, secret }
+        } else if let Some(name) = &feed {
+            Channel::Feed { name: name.clone() }
+        } else {
+            Channel::Email { to: email }
+        };
+        channel.validate()?;
+        Ok(ValidSubscription {
+            channel,
+            filter: Filter {
+                platforms: clean(&self.filter.platforms),
+                documents: clean(&self.filter.documents),
+                labels: clean(&self.filter.labels),
+                substantive_only: self.filter.substantive_only,
+            },
+            name: feed,
+        })
+    }
+}
+
+/// Shows everything but the webhook secret.
+impl fmt::Debug for SubscriptionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriptionRequest")
+            .field("webhook", &self.webhook)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("email", &self.email)
+            .field("feed", &self.feed)
+            .field("filter", &self.filter)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef-secret";
+
+    fn hook(url: &str, secret: Option<&str>) -> SubscriptionRequest {
+        SubscriptionRequest {
+            webhook: Some(url.into()),
+            secret: secret.map(str::to_string),
+            ..SubscriptionRequest::default()
+        }
+    }
+
+    #[test]
+    fn exactly_one_channel() {
+        assert!(matches!(
+            SubscriptionRequest::default().validate(),
+            Err(NotifyError::ChannelChoice)
+        ));
+        let two = SubscriptionRequest {
+            feed: Some("x".into()),
+            email: vec!["a@example.com".into()],
+            ..SubscriptionRequest::default()
+        };
+        assert!(matches!(two.validate(), Err(NotifyError::ChannelChoice)));
+        // Blank form fields do not count as a choice.
+        let blanks = SubscriptionRequest {
+            webhook: Some("  ".into()),
+            email: vec![String::new()],
+            feed: Some("aws-terms".into()),
+            ..SubscriptionRequest::default()
+        };
+        let ok = blanks.validate().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.name.as_deref(), Some("aws-terms"));
+        assert_eq!(ok.channel.kind(), "feed");
+    }
+
+    #[test]
+    fn webhooks_need_a_strong_secret_and_an_http_url() {
+        assert!(matches!(
+            hook("https://example.com/h", None).validate(),
+            Err(NotifyError::MissingSecret { .. })
+        ));
+        assert!(matches!(
+            hook("https://example.com/h", Some("short")).validate(),
+            Err(NotifyError::WeakSecret { .. })
+        ));
+        assert!(matches!(
+            hook("javascript:alert(1)", Some(SECRET)).validate(),
+            Err(NotifyError::InvalidWebhookUrl(_))
+        ));
+        let ok = hook("https://example.com/h", Some(SECRET))
+            .validate()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.name, None);
+        let shown = format!("{:?}", hook("https://example.com/h", Some(SECRET)));
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
+
+    #[test]
+    fn filters_are_cleaned() {
+        let r = SubscriptionRequest {
+            email: vec![" a@example.com ".into()],
+            filter: Filter {
+                platforms: vec![" aws ".into(), "".into()],
+                labels: vec!["tos_*".into()],
+                substantive_only: true,
+                ..Filter::default()
+            },
+            ..SubscriptionRequest::default()
+        };
+        let ok = r.validate().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.filter.platforms, vec!["aws".to_string()]);
+        assert_eq!(ok.filter.labels, vec!["tos_*".to_string()]);
+        assert!(ok.filter.substantive_only);
+        assert_eq!(
+            ok.channel,
+            Channel::Email {
+                to: vec!["a@example.com".into()]
+            }
+        );
+    }
+}
