@@ -61,8 +61,22 @@ struct Servers {
     runtime: tokio::runtime::Runtime,
 }
 
-fn page(i: usize, generation: usize) -> String {
-    let word = if generation == 1 {
+/// `i` in letters (page numbers such as 404 would read as error pages).
+fn letters(mut i: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'a' + (i % 26) as u8));
+        i /= 26;
+        if i == 0 {
+            return out;
+        }
+    }
+}
+
+fn page(n: usize, generation: usize) -> String {
+    let i = letters(n);
+    // From generation 2 on, one page in four has a new text.
+    let word = if generation == 1 || n % CHANGED_EVERY != 0 {
         "alpha"
     } else {
         "zebracorn"
@@ -241,7 +255,9 @@ fn sum_in(reports: &[Value], field: &str, key: &str) -> u64 {
         .sum()
 }
 
-/// Runs SQL on the test database (to make sources due again at once).
+/// Runs SQL on the test database (to make sources due again at once; the
+/// new due time must differ from earlier ones, which name earlier cycles'
+/// jobs: the time of the last fetch does).
 fn execute(runtime: &tokio::runtime::Runtime, db: &str, sql: &str) {
     runtime.block_on(async {
         let mut conn = sqlx::PgConnection::connect(db).await.unwrap();
@@ -361,7 +377,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
     execute(
         &servers.runtime,
         &db,
-        "UPDATE watch_sources SET next_due_at = created_at",
+        "UPDATE watch_sources SET next_due_at = last_attempt_at",
     );
     let reports = run_workers(&dir, &db, WORKERS, "c2");
     assert_each_fetched_once(&servers.take_hits(), "cycle 2");
@@ -413,7 +429,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
     execute(
         &servers.runtime,
         &db,
-        "UPDATE watch_sources SET next_due_at = created_at WHERE url LIKE '%/doc/7'",
+        "UPDATE watch_sources SET next_due_at = last_attempt_at WHERE url LIKE '%/doc/7'",
     );
     let mut a = Worker::start(&dir, &db, "killed", "2s");
     let deadline = Instant::now() + Duration::from_secs(20);
