@@ -76,7 +76,7 @@ fn letters(mut i: usize) -> String {
 fn page(n: usize, generation: usize) -> String {
     let i = letters(n);
     // From generation 2 on, one page in four has a new text.
-    let word = if generation == 1 || n % CHANGED_EVERY != 0 {
+    let word = if generation == 1 || !n.is_multiple_of(CHANGED_EVERY) {
         "alpha"
     } else {
         "zebracorn"
