@@ -369,31 +369,9 @@ pub(crate) enum Command {
         /// Timeout of one request: 30s, 2m.
         #[arg(long, default_value = "30s")]
         timeout: String,
-        /// SMTP server for email subscriptions.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_HOST")]
-        smtp_host: Option<String>,
-        /// SMTP port (default: 25, 587 or 465 by --smtp-tls).
-        #[arg(long, env = "CLAUSEWATCH_SMTP_PORT")]
-        smtp_port: Option<u16>,
-        /// SMTP connection security.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_TLS", value_enum, default_value_t = SmtpTlsArg::Starttls)]
-        smtp_tls: SmtpTlsArg,
-        /// SMTP user name.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_USER")]
-        smtp_user: Option<String>,
-        /// SMTP password (prefer the environment variable).
-        #[arg(long, env = "CLAUSEWATCH_SMTP_PASSWORD", hide_env_values = true)]
-        smtp_password: Option<String>,
-        /// Sender address of alert emails.
-        #[arg(
-            long,
-            env = "CLAUSEWATCH_SMTP_FROM",
-            default_value = "clausewatch@localhost"
-        )]
-        smtp_from: String,
-        /// Base URL of the web UI, for links in alerts.
-        #[arg(long, env = "CLAUSEWATCH_BASE_URL")]
-        base_url: Option<String>,
+        /// How alerts are sent: SMTP server and links.
+        #[command(flatten)]
+        alerts: AlertArgs,
         /// Output format of the final report: text or json.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -432,31 +410,9 @@ pub(crate) enum Command {
         /// Timeout of one request: 30s, 2m.
         #[arg(long, default_value = "30s")]
         timeout: String,
-        /// SMTP server for email subscriptions.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_HOST")]
-        smtp_host: Option<String>,
-        /// SMTP port (default: 25, 587 or 465 by --smtp-tls).
-        #[arg(long, env = "CLAUSEWATCH_SMTP_PORT")]
-        smtp_port: Option<u16>,
-        /// SMTP connection security.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_TLS", value_enum, default_value_t = SmtpTlsArg::Starttls)]
-        smtp_tls: SmtpTlsArg,
-        /// SMTP user name.
-        #[arg(long, env = "CLAUSEWATCH_SMTP_USER")]
-        smtp_user: Option<String>,
-        /// SMTP password (prefer the environment variable).
-        #[arg(long, env = "CLAUSEWATCH_SMTP_PASSWORD", hide_env_values = true)]
-        smtp_password: Option<String>,
-        /// Sender address of alert emails.
-        #[arg(
-            long,
-            env = "CLAUSEWATCH_SMTP_FROM",
-            default_value = "clausewatch@localhost"
-        )]
-        smtp_from: String,
-        /// Base URL of the web UI, for links in alerts.
-        #[arg(long, env = "CLAUSEWATCH_BASE_URL")]
-        base_url: Option<String>,
+        /// How alerts are sent: SMTP server and links.
+        #[command(flatten)]
+        alerts: AlertArgs,
         /// Output format of the final report: text or json.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -728,4 +684,36 @@ impl DeclarationArgs {
 
 fn parse_selector(text: &str) -> Result<cw_extract::Selector, String> {
     cw_extract::Selector::parse(text).map_err(|e| e.to_string())
+}
+
+/// How `watch` and `worker` send alerts: the SMTP server for email
+/// subscriptions and the web UI's base URL for links (one definition, so the
+/// two commands cannot drift apart).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AlertArgs {
+    /// SMTP server for email subscriptions.
+    #[arg(long, env = "CLAUSEWATCH_SMTP_HOST")]
+    pub(crate) smtp_host: Option<String>,
+    /// SMTP port (default: 25, 587 or 465 by --smtp-tls).
+    #[arg(long, env = "CLAUSEWATCH_SMTP_PORT")]
+    pub(crate) smtp_port: Option<u16>,
+    /// SMTP connection security.
+    #[arg(long, env = "CLAUSEWATCH_SMTP_TLS", value_enum, default_value_t = SmtpTlsArg::Starttls)]
+    pub(crate) smtp_tls: SmtpTlsArg,
+    /// SMTP user name.
+    #[arg(long, env = "CLAUSEWATCH_SMTP_USER")]
+    pub(crate) smtp_user: Option<String>,
+    /// SMTP password (prefer the environment variable).
+    #[arg(long, env = "CLAUSEWATCH_SMTP_PASSWORD", hide_env_values = true)]
+    pub(crate) smtp_password: Option<String>,
+    /// Sender address of alert emails.
+    #[arg(
+        long,
+        env = "CLAUSEWATCH_SMTP_FROM",
+        default_value = "clausewatch@localhost"
+    )]
+    pub(crate) smtp_from: String,
+    /// Base URL of the web UI, for links in alerts.
+    #[arg(long, env = "CLAUSEWATCH_BASE_URL")]
+    pub(crate) base_url: Option<String>,
 }

@@ -196,13 +196,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             concurrency,
             per_host_delay,
             timeout,
-            smtp_host,
-            smtp_port,
-            smtp_tls,
-            smtp_user,
-            smtp_password,
-            smtp_from,
-            base_url,
+            alerts,
             format,
         } => {
             let args = watch::WatchArgs {
@@ -212,13 +206,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 concurrency,
                 per_host_delay,
                 timeout,
-                smtp_host,
-                smtp_port,
-                smtp_tls,
-                smtp_user,
-                smtp_password,
-                smtp_from,
-                base_url,
+                alerts,
                 format,
             };
             watch::run(open(&home).await?, args).await
@@ -234,13 +222,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             concurrency,
             per_host_delay,
             timeout,
-            smtp_host,
-            smtp_port,
-            smtp_tls,
-            smtp_user,
-            smtp_password,
-            smtp_from,
-            base_url,
+            alerts,
             format,
         } => {
             let watch = watch::WatchArgs {
@@ -250,13 +232,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 concurrency,
                 per_host_delay,
                 timeout,
-                smtp_host,
-                smtp_port,
-                smtp_tls,
-                smtp_user,
-                smtp_password,
-                smtp_from,
-                base_url,
+                alerts,
                 format,
             };
             let args = worker::WorkerArgs {

@@ -2,7 +2,7 @@
 //! alerts (`--once`: one cycle, then deliver and exit). SIGTERM or Ctrl-C
 //! stop it gracefully.
 
-use crate::args::{Format, SmtpTlsArg};
+use crate::args::{AlertArgs, Format, SmtpTlsArg};
 use crate::output;
 use anyhow::Context;
 use cw_engine::Engine;
@@ -18,13 +18,7 @@ pub(crate) struct WatchArgs {
     pub(crate) concurrency: usize,
     pub(crate) per_host_delay: String,
     pub(crate) timeout: String,
-    pub(crate) smtp_host: Option<String>,
-    pub(crate) smtp_port: Option<u16>,
-    pub(crate) smtp_tls: SmtpTlsArg,
-    pub(crate) smtp_user: Option<String>,
-    pub(crate) smtp_password: Option<String>,
-    pub(crate) smtp_from: String,
-    pub(crate) base_url: Option<String>,
+    pub(crate) alerts: AlertArgs,
     pub(crate) format: Format,
 }
 
@@ -50,18 +44,18 @@ pub(crate) fn config(args: &WatchArgs) -> anyhow::Result<WatchConfig> {
     config.fetch.per_host_delay = duration(&args.per_host_delay).context("--per-host-delay")?;
     config.fetch.timeout = duration(&args.timeout).context("--timeout")?;
     config.concurrency = args.concurrency.max(1);
-    config.base_url = args.base_url.clone();
-    if let Some(host) = &args.smtp_host {
-        let tls = match args.smtp_tls {
+    config.base_url = args.alerts.base_url.clone();
+    if let Some(host) = &args.alerts.smtp_host {
+        let tls = match args.alerts.smtp_tls {
             SmtpTlsArg::None => SmtpTls::None,
             SmtpTlsArg::Starttls => SmtpTls::StartTls,
             SmtpTlsArg::Tls => SmtpTls::Tls,
         };
-        let mut email = EmailConfig::new(host.clone(), args.smtp_from.clone());
+        let mut email = EmailConfig::new(host.clone(), args.alerts.smtp_from.clone());
         email.tls = tls;
-        email.smtp_port = args.smtp_port.unwrap_or(tls.default_port());
-        email.username = args.smtp_user.clone();
-        email.password = args.smtp_password.clone();
+        email.smtp_port = args.alerts.smtp_port.unwrap_or(tls.default_port());
+        email.username = args.alerts.smtp_user.clone();
+        email.password = args.alerts.smtp_password.clone();
         config.email = Some(email);
     }
     Ok(config)
