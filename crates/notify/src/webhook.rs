@@ -17,6 +17,7 @@
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::delivery::{AttemptOutcome, TryResult, error_chain, run_with_retries};
@@ -54,15 +55,28 @@ impl WebhookSender {
     /// A sender with its own HTTP client (rustls, no redirects followed,
     /// connect timeout = the attempt timeout).
     pub fn new(policy: RetryPolicy) -> Result<WebhookSender, NotifyError> {
+        let client_error = |reason: String| NotifyError::Client {
+            what: "HTTP",
+            reason,
+        };
+        // rustls with ring crypto and the platform's roots, built here so no
+        // process-wide crypto provider has to be installed.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
+            .map_err(|e| client_error(e.to_string()))?;
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| client_error(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
         let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .user_agent(concat!("clausewatch/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.attempt_timeout)
             .build()
-            .map_err(|e| NotifyError::Client {
-                what: "HTTP",
-                reason: error_chain(&e),
-            })?;
+            .map_err(|e| client_error(error_chain(&e)))?;
         Ok(WebhookSender { client, policy })
     }
 

@@ -120,6 +120,10 @@ impl S3Backend {
     /// Connects to the bucket named by `location`. Makes no request: a
     /// wrong endpoint or bucket shows on first use (see [`S3Backend::check`]).
     pub(crate) fn open(location: S3Location, config: &S3Config) -> Result<S3Backend, StoreError> {
+        // object_store's HTTP client (reqwest, rustls without a built-in
+        // provider) uses the process-wide crypto provider: ring, installed
+        // once. An error only means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(&location.bucket);
         if let Some(endpoint) = &config.endpoint {
             // A plain-HTTP endpoint named explicitly is meant (a server on
