@@ -371,11 +371,7 @@ fn login_wall(page: &Page, lower: &str) -> Option<String> {
 
 fn soft_not_found(page: &Page, lower: &str) -> Option<String> {
     if page.text_chars < NOT_FOUND_PAGE_CHARS {
-        let has_404 = page
-            .title
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| w == "404");
-        if has_404 {
+        if title_says_404(&page.title) {
             return Some(format!("title {:?}", page.title));
         }
         if let Some(t) = NOT_FOUND_TITLES.iter().find(|t| page.title.contains(**t)) {
@@ -393,6 +389,33 @@ fn soft_not_found(page: &Page, lower: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether a (lowercased) title announces a 404: the number leads the title
+/// ("404 – Example"), the title is little more than the number ("Error
+/// 404", "Example: 404"), or error words come with it. A number inside a
+/// real title ("Acceptable Use Policy 404", "Section 404 Notice") is not one.
+fn title_says_404(title: &str) -> bool {
+    let words: Vec<&str> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !words.contains(&"404") {
+        return false;
+    }
+    words.first() == Some(&"404")
+        || words.len() <= 3
+        || [
+            "error",
+            "oops",
+            "missing",
+            "not found",
+            "page",
+            "错误",
+            "找不到",
+        ]
+        .iter()
+        .any(|w| title.contains(w))
 }
 
 fn error_page(page: &Page) -> Option<String> {
@@ -684,6 +707,24 @@ mod tests {
             &html("抱歉，页面不存在", "返回首页"),
             "soft_not_found: title contains \"页面不存在\"",
         );
+        check(
+            200,
+            HTML,
+            &html("Error 404 | Example", "Sorry"),
+            "soft_not_found: title \"error 404 | example\"",
+        );
+        // A policy whose title carries the number 404 is content.
+        for title in [
+            "Acceptable Use Policy 404",
+            "Section 404 Notice of Service Terms",
+        ] {
+            check(
+                200,
+                HTML,
+                &html(title, &format!("<p>{}</p>", prose(12))),
+                "content",
+            );
+        }
         // A real 404 status is an error page, not a soft one.
         check(
             404,
