@@ -270,4 +270,52 @@ fn main() {
         cs.summary
     );
     divan::main();
+    git_peer(&dir);
+}
+
+/// The peer, in the same run: `git diff --no-index --word-diff=porcelain`
+/// over the same consecutive pairs (one process per pair, as a tool driving
+/// git would), timed as a whole, then the ratio to cw-diff's median.
+fn git_peer(dir: &Path) {
+    use std::process::{Command, Stdio};
+    let pairs: Vec<(PathBuf, PathBuf)> = histories(dir)
+        .into_iter()
+        .flat_map(|v| {
+            v.windows(2)
+                .map(|w| (w[0].clone(), w[1].clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let bytes: u64 = pairs.iter().map(|(a, b)| file_len(a) + file_len(b)).sum();
+    let start = std::time::Instant::now();
+    for (a, b) in &pairs {
+        let status = Command::new("git")
+            .args(["diff", "--no-index", "--word-diff=porcelain", "--no-color"])
+            .arg(a)
+            .arg(b)
+            .stdout(Stdio::null())
+            .status();
+        if status.is_err() {
+            eprintln!("git peer SKIPPED: cannot run git");
+            return;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    for p in PAIRS.iter() {
+        divan::black_box(cw_diff::diff(&p.old, &p.new));
+    }
+    let ours = start.elapsed().as_secs_f64();
+    eprintln!(
+        "git diff --no-index --word-diff=porcelain, same {} pairs: {secs:.2} s, {:.1} MB/s; \
+         cw-diff straight after: {ours:.2} s, {:.1} MB/s; cw-diff is {:.1}× faster",
+        pairs.len(),
+        bytes as f64 / 1e6 / secs,
+        bytes as f64 / 1e6 / ours,
+        secs / ours
+    );
+}
+
+fn file_len(p: &Path) -> u64 {
+    std::fs::metadata(p).map_or(0, |m| m.len())
 }

@@ -308,7 +308,9 @@ impl Inline {
 /// Spells out the Latin typographic ligatures (ﬁ, ﬂ, ﬀ, …) that PDF
 /// conversions leave behind, so "Eﬀective" matches "Effective".
 pub(crate) fn expand_ligatures(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
+    // U+FB00–FB06 start with the byte 0xEF in UTF-8: a memchr scan rules
+    // out nearly every text before any decoding.
+    if !s.as_bytes().contains(&0xEF) || !s.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -389,7 +391,16 @@ pub(crate) fn clean_text(s: &str) -> String {
     let s = strip_markdown_inline(s);
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfc() {
+    // Text that is already NFC (all ASCII, and nearly all real text) skips
+    // the normaliser; the quick check passes over ASCII without lookups.
+    let chars: Box<dyn Iterator<Item = char>> = if unicode_normalization::is_nfc_quick(s.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        Box::new(s.chars())
+    } else {
+        Box::new(s.nfc())
+    };
+    for c in chars {
         if is_invisible(c) {
             continue;
         }
@@ -485,19 +496,56 @@ pub(crate) fn is_cjk(c: char) -> bool {
 /// Approximate word count: whitespace-separated words with a letter or digit,
 /// plus one word per two CJK characters (CJK text has no spaces).
 pub(crate) fn word_count(s: &str) -> usize {
-    let mut words = 0;
-    let mut cjk = 0;
-    for w in s.split_whitespace() {
-        let n = w.chars().filter(|c| is_cjk(*c)).count();
-        cjk += n;
-        let latin = if n == 0 {
-            w.chars().any(char::is_alphanumeric)
+    if s.is_ascii() {
+        return ascii_word_count(s.as_bytes());
+    }
+    // One pass over the characters: a word counts when it has a letter or
+    // digit; a word with CJK characters counts them instead (one word per
+    // two) and itself only when it also has an ASCII letter or digit.
+    let (mut words, mut cjk) = (0usize, 0usize);
+    let (mut in_word, mut alnum, mut ascii_alnum, mut word_cjk) = (false, false, false, false);
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if in_word {
+                words += usize::from(if word_cjk { ascii_alnum } else { alnum });
+            }
+            (in_word, alnum, ascii_alnum, word_cjk) = (false, false, false, false);
+            continue;
+        }
+        in_word = true;
+        if c.is_ascii() {
+            let a = c.is_ascii_alphanumeric();
+            alnum |= a;
+            ascii_alnum |= a;
+        } else if is_cjk(c) {
+            cjk += 1;
+            word_cjk = true;
+            alnum = true;
         } else {
-            w.chars().any(|c| c.is_ascii_alphanumeric())
-        };
-        words += usize::from(latin);
+            alnum |= c.is_alphanumeric();
+        }
+    }
+    if in_word {
+        words += usize::from(if word_cjk { ascii_alnum } else { alnum });
     }
     words + cjk.div_ceil(2)
+}
+
+/// [`word_count`] of ASCII text in one pass over the bytes (the common case;
+/// `split_whitespace` and `chars` cost several times more).
+fn ascii_word_count(b: &[u8]) -> usize {
+    let (mut words, mut in_word, mut alnum) = (0, false, false);
+    for &c in b {
+        // char::is_whitespace on ASCII: \t \n \x0B \x0C \r and space.
+        if matches!(c, b' ' | b'\t'..=b'\r') {
+            words += usize::from(in_word && alnum);
+            (in_word, alnum) = (false, false);
+        } else {
+            in_word = true;
+            alnum |= c.is_ascii_alphanumeric();
+        }
+    }
+    words + usize::from(in_word && alnum)
 }
 
 /// The last character that is not a closing quote, bracket or emphasis mark.
@@ -679,6 +727,22 @@ mod tests {
         assert!(!starts_mid_sentence("(a) use the products"));
         assert!(!starts_mid_sentence("ii) any other use"));
         assert_eq!(word_count("我们收集信息 and more"), 5);
+        // The ASCII fast path agrees with the general one.
+        for t in [
+            "",
+            "  ",
+            "a b\tc\nd",
+            "-- x --",
+            "1. (a) foo,bar \x0b baz\x0c",
+            "¶ a",
+            "“quoted” — text’s «fine» ¶ é",
+        ] {
+            let general = t
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            assert_eq!(word_count(t), general, "{t:?}");
+        }
         assert_eq!(match_key("What About Cookies?"), "what about cookies");
     }
 }

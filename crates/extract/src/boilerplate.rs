@@ -50,7 +50,9 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether a line is a page number ("Page 3 of 7", "- 3 -", "3/7", "第 3 页").
 pub(crate) fn is_page_number(t: &str) -> bool {
-    PAGE_NUMBER.is_match(t.trim())
+    let t = t.trim();
+    // The longest form ("página 1234 de 1234") is far below 40 bytes.
+    t.len() <= 40 && PAGE_NUMBER.is_match(t)
 }
 
 /// Flags running headers and footers: short lines repeated on several pages.
@@ -177,7 +179,13 @@ fn is_junk_line(b: &Block) -> bool {
     if !t.chars().any(char::is_alphanumeric) {
         return true;
     }
-    if is_page_number(t) || URL_ONLY.is_match(t) || TOC_LEADER.is_match(t) {
+    // Cheap guards first: most blocks are running text, and the patterns
+    // below can only match short text, text without spaces or text ending
+    // in a digit.
+    if is_page_number(t)
+        || (!t.contains(char::is_whitespace) && URL_ONLY.is_match(t))
+        || (t.ends_with(|c: char| c.is_ascii_digit()) && TOC_LEADER.is_match(t))
+    {
         return true;
     }
     let words = word_count(t);
@@ -207,7 +215,14 @@ const LANGUAGE_FILLER: &[&str] = &[
 ];
 
 /// Counts language names and other words in a block ("Deutsch | English | 中文 (简体)").
+/// Stops at the first word that is neither a language name nor filler
+/// (`other` is then 1): callers only ask whether a block is all languages.
 fn language_tokens(text: &str) -> (usize, usize) {
+    // Even a picker listing every language fits in this; running text is
+    // longer and never a picker.
+    if text.len() > 2_000 {
+        return (0, 1);
+    }
     let t = PARENTHETICAL.replace_all(text, " ").to_lowercase();
     let t: String = t
         .chars()
@@ -215,17 +230,22 @@ fn language_tokens(text: &str) -> (usize, usize) {
         .collect();
     let words: Vec<&str> = t.split_whitespace().collect();
     let (mut langs, mut other, mut i) = (0, 0, 0);
-    while let Some(w) = words.get(i) {
-        let pair = words.get(i + 1).map(|n| format!("{w} {n}"));
-        if pair.as_deref().is_some_and(|p| LANGUAGE_NAMES.contains(&p)) {
+    while let Some(&w) = words.get(i) {
+        let pair = words.get(i + 1).is_some_and(|&n| {
+            LANGUAGE_NAMES
+                .iter()
+                .any(|name| name.split_once(' ') == Some((w, n)))
+        });
+        if pair {
             langs += 1;
             i += 2;
             continue;
         }
-        if LANGUAGE_NAMES.contains(w) {
+        if LANGUAGE_NAMES.contains(&w) {
             langs += 1;
-        } else if !LANGUAGE_FILLER.contains(w) {
+        } else if !LANGUAGE_FILLER.contains(&w) {
             other += 1;
+            break;
         }
         i += 1;
     }
@@ -259,7 +279,8 @@ fn mark_language_pickers(blocks: &[Block], junk: &mut [bool]) {
 /// A cookie-consent button drags the cookie notice just before it along.
 fn mark_cookie_banners(blocks: &[Block], junk: &mut [bool]) {
     for (i, b) in blocks.iter().enumerate() {
-        if !COOKIE_CTA.contains(&cta_key(&b.text).as_str()) {
+        // Consent buttons are a few words; skip building keys for paragraphs.
+        if b.text.len() > 64 || !COOKIE_CTA.contains(&cta_key(&b.text).as_str()) {
             continue;
         }
         junk[i] = true;
@@ -662,7 +683,7 @@ mod tests {
             (6, 0)
         );
         assert_eq!(language_tokens("中文 (简体) 中文 (繁體)"), (2, 0));
-        assert_eq!(language_tokens("English is the governing law."), (1, 4));
+        assert_eq!(language_tokens("English is the governing law."), (1, 1)); // stops at "is"
     }
 
     #[test]

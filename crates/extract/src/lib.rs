@@ -212,7 +212,7 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
     }
     let mut sample = meta.title.clone().unwrap_or_default();
     for p in &provisions {
-        if sample.len() > 20_000 {
+        if sample.len() > 8_000 {
             break;
         }
         sample.push('\n');
