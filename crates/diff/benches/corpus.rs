@@ -276,6 +276,7 @@ fn main() {
 /// The peer, in the same run: `git diff --no-index --word-diff=porcelain`
 /// over the same consecutive pairs (one process per pair, as a tool driving
 /// git would), timed as a whole, then the ratio to cw-diff's median.
+#[allow(clippy::print_stderr)] // the bench reports on stderr like divan
 fn git_peer(dir: &Path) {
     use std::process::{Command, Stdio};
     let pairs: Vec<(PathBuf, PathBuf)> = histories(dir)

@@ -16,10 +16,11 @@
 //!   else gets [`StoreError::LeaseLost`] and must drop its result.
 //! * A job may therefore run more than once; job work must be idempotent.
 
-use crate::db::{Backend, begin_read, begin_write, jobs as sql};
+use crate::db::{Backend, begin_read, begin_write, jobs as sql, watch as watch_sql};
 use crate::error::StoreError;
 use crate::store::Store;
-use crate::time::ts_to_text;
+use crate::time::{ts_from_text, ts_to_text};
+use crate::watch::NewAttempt;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt;
@@ -191,6 +192,21 @@ pub struct JobCounts {
     pub failed: u64,
 }
 
+/// A source whose fetch job for its current due time failed for good:
+/// nothing moves its due time until the cycle is given up
+/// ([`Store::give_up_fetch`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StalledFetch {
+    /// The source.
+    pub source_id: i64,
+    /// The due time of the cycle whose job failed.
+    pub due_at: DateTime<Utc>,
+    /// The source's failed fetches in a row so far (for a backoff).
+    pub consecutive_failures: u32,
+    /// The failed job's last error.
+    pub error: Option<String>,
+}
+
 /// `now + d`, saturating far in the future rather than overflowing.
 fn after(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
     chrono::Duration::from_std(d)
@@ -336,6 +352,52 @@ impl Store {
         let deliveries = sql::enqueue_due_deliveries(&mut tx, &now, max).await?;
         tx.commit().await?;
         Ok((fetches, deliveries))
+    }
+
+    /// Active sources due by `now` whose fetch job for that due time failed
+    /// every attempt (or its worker died on the last), oldest first, at most
+    /// `limit`. The failed job keeps the cycle's key, so they are never
+    /// scheduled again until [`Store::give_up_fetch`] moves their due time.
+    pub async fn stalled_fetches(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<StalledFetch>, StoreError> {
+        let mut tx = begin_read(self.pool()).await?;
+        sql::stalled_fetches(&mut tx, &ts_to_text(now), limit)
+            .await?
+            .into_iter()
+            .map(|(source_id, due_at, failures, error)| {
+                Ok(StalledFetch {
+                    source_id,
+                    due_at: ts_from_text(&due_at)?,
+                    consecutive_failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                    error,
+                })
+            })
+            .collect()
+    }
+
+    /// Gives up the cycle of source `attempt.source_id` due at `due_at`:
+    /// logs `attempt` (a failed fetch outcome) and moves the source to
+    /// `attempt.next_due_at`, in one transaction, only if the source is
+    /// still due at `due_at`. Returns false (and changes nothing) when the
+    /// cycle was already logged, by a fetch or by another worker's give-up,
+    /// so any number of workers may give up the same cycle at once.
+    pub async fn give_up_fetch(
+        &self,
+        due_at: DateTime<Utc>,
+        attempt: &NewAttempt,
+    ) -> Result<bool, StoreError> {
+        let now = ts_to_text(Utc::now());
+        let mut tx = begin_write(self.pool()).await?;
+        if !sql::take_cycle(&mut tx, attempt.source_id, &ts_to_text(due_at), &now).await? {
+            return Ok(false);
+        }
+        watch_sql::insert_attempt(&mut tx, attempt).await?;
+        watch_sql::update_source_after(&mut tx, attempt, &now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// One job, or `None`.

@@ -97,7 +97,7 @@ pub use dataset::{
 };
 pub use declarations::StoredDeclaration;
 pub use error::StoreError;
-pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob};
+pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob, StalledFetch};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{
     DocumentMeta, DocumentRow, ImportOutcome, NewImport, SnapshotRow, StoreCounts, StoredChange,

@@ -93,6 +93,9 @@ pub struct WorkerReport {
     pub alerts_queued: usize,
     /// Delivery rounds run.
     pub deliveries: DeliveryReport,
+    /// Fetch cycles this worker gave up after their job failed every
+    /// attempt: logged as `job_failed` and rescheduled.
+    pub given_up: usize,
     /// Jobs abandoned at shutdown (handed back to the queue).
     pub abandoned: usize,
     /// Wall time.
@@ -178,6 +181,7 @@ impl Watcher {
         let mut indexing = false;
         loop {
             if last_schedule.is_none_or(|t| t.elapsed() >= options.poll) {
+                report.given_up += self.give_up_stalled_fetches().await;
                 match self
                     .store()
                     .enqueue_due_work(Utc::now(), options.max_attempts)
@@ -231,7 +235,11 @@ impl Watcher {
                     Err(e) => tracing::error!(error = %e, "worker: claiming failed"),
                 }
             }
-            if claimed == 0 && tasks.is_empty() && options.until_idle && self.idle().await {
+            if claimed == 0
+                && tasks.is_empty()
+                && options.until_idle
+                && self.idle(&mut report.given_up).await
+            {
                 break;
             }
             // More may be waiting: claim again at once while there is room.
@@ -298,8 +306,9 @@ impl Watcher {
         Ok(report)
     }
 
-    /// True when no job is queued or running and nothing is due.
-    async fn idle(&self) -> bool {
+    /// True when no job is queued or running and nothing is due (fetch
+    /// cycles given up on the way are added to `given_up`).
+    async fn idle(&self, given_up: &mut usize) -> bool {
         match self.store().job_counts().await {
             Ok(c) if c.queued == 0 && c.running == 0 => {}
             Ok(_) => return false,
@@ -308,6 +317,9 @@ impl Watcher {
                 return false;
             }
         }
+        // Cycles whose job just failed for good are logged and rescheduled
+        // before the worker leaves.
+        *given_up += self.give_up_stalled_fetches().await;
         // Schedule once more: work that fell due since the last look.
         match self.store().enqueue_due_work(Utc::now(), 1).await {
             Ok((0, 0)) => {}
@@ -319,6 +331,72 @@ impl Watcher {
         }
         // A job may have been queued between the count and the schedule.
         matches!(self.store().job_counts().await, Ok(c) if c.queued == 0 && c.running == 0)
+    }
+
+    /// Gives up the fetch cycles whose job failed every attempt (or whose
+    /// worker died on the last): each is logged as a failed fetch
+    /// (`job_failed`, with the job's last error) and its source moved to its
+    /// next scheduled time, later after repeated failures (one period, then
+    /// two, then four). Without this the failed job would hold the cycle's
+    /// key and the source would never be fetched again. Returns how many
+    /// this worker gave up (others may give up the same cycle; one wins).
+    async fn give_up_stalled_fetches(&self) -> usize {
+        let now = Utc::now();
+        let stalled = match self.store().stalled_fetches(now, STALLED_BATCH).await {
+            Ok(stalled) => stalled,
+            Err(e) => {
+                tracing::error!(error = %e, "worker: cannot look for failed fetch cycles");
+                return 0;
+            }
+        };
+        let mut given_up = 0;
+        for cycle in stalled {
+            let source = match self.store().source_by_id(cycle.source_id).await {
+                Ok(Some(source)) => source,
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::error!(source = cycle.source_id, error = %e, "worker: cannot read source");
+                    continue;
+                }
+            };
+            let mut next = now;
+            for _ in 0..(1u32 << cycle.consecutive_failures.min(2)) {
+                next = super::schedule::next_due(&source.schedule, next);
+            }
+            let attempt = cw_store::NewAttempt {
+                source_id: source.id,
+                started_at: now,
+                finished_at: now,
+                state: "job_failed".to_string(),
+                outcome: "job_failed".to_string(),
+                http_status: None,
+                detail: Some(format!(
+                    "every attempt of the fetch job failed: {}",
+                    cycle.error.as_deref().unwrap_or("no error recorded")
+                )),
+                sha256: None,
+                content_hash: None,
+                elapsed_ms: 0,
+                version_number: None,
+                ok: false,
+                validators: None,
+                next_due_at: next,
+                supersede_candidate: false,
+            };
+            match self.store().give_up_fetch(cycle.due_at, &attempt).await {
+                Ok(true) => {
+                    tracing::warn!(document = %source.document, due_at = %cycle.due_at,
+                        next_due_at = %next, error = cycle.error.as_deref().unwrap_or(""),
+                        "fetch cycle given up after its job failed every attempt");
+                    given_up += 1;
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(source = source.id, error = %e, "worker: cannot give up a fetch cycle");
+                }
+            }
+        }
+        given_up
     }
 
     /// Promotes confirmed candidates a crash left behind (any number of
@@ -548,6 +626,9 @@ impl Watcher {
 /// the index's writer lock, which is normal when several workers share a
 /// home, so the budget is large and retries come soon.
 const INDEX_ATTEMPTS: u32 = 1000;
+
+/// Failed fetch cycles given up per look at the schedule.
+const STALLED_BATCH: u32 = 500;
 
 /// How long an index batch waits for another process's index commit.
 const INDEX_LOCK_WAIT: Duration = Duration::from_secs(120);

@@ -19,3 +19,4 @@ mod alerts;
 mod origin;
 mod states;
 mod watchkit;
+mod worker;

@@ -351,3 +351,48 @@ pub(crate) async fn enqueue_due_deliveries(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Active sources due by `now` whose fetch job for their current due time
+/// failed for good: (source id, due time, consecutive failures, the job's
+/// last error), oldest due first, at most `limit`. Nothing else would ever
+/// move their due time, so without a give-up they would never be fetched
+/// again (the failed job holds the cycle's key).
+pub(crate) async fn stalled_fetches(
+    conn: &mut Conn,
+    now: &str,
+    limit: u32,
+) -> Result<Vec<(i64, String, i64, Option<String>)>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT s.id, s.next_due_at, s.consecutive_failures, j.last_error
+         FROM watch_sources s
+         JOIN jobs j ON j.dedupe_key = 'fetch:source:' || s.id || ':' || s.next_due_at
+         WHERE s.active = 1 AND s.next_due_at <= $1 AND j.state = 'failed'
+         ORDER BY s.next_due_at, s.id
+         LIMIT $2",
+    )
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows)
+}
+
+/// Takes the source's row for a give-up of the cycle due at `due_at`: true
+/// when the source is still at that due time (nobody logged the cycle yet).
+/// The update locks the row on PostgreSQL, so of two concurrent give-ups
+/// the second re-reads the moved due time and gets false.
+pub(crate) async fn take_cycle(
+    conn: &mut Conn,
+    source_id: i64,
+    due_at: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE watch_sources SET updated_at = $3 WHERE id = $1 AND next_due_at = $2")
+            .bind(source_id)
+            .bind(due_at)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -399,3 +399,188 @@ async fn due_work_is_enqueued_once_per_cycle_and_round_whoever_schedules() {
         due.document
     );
 }
+
+/// Claims the one due fetch job of the queue at `now` and fails it, every
+/// attempt.
+async fn fail_every_attempt(store: &cw_store::Store, now: DateTime<Utc>) {
+    for attempt in 1..=3u32 {
+        let at = now + Span::seconds(i64::from(attempt) * 10);
+        let claimed = store.claim_jobs("w", 1, LEASE, at).await.unwrap();
+        assert_eq!(claimed.len(), 1, "attempt {attempt}");
+        let state = store
+            .fail_job(claimed[0].id, "w", &format!("boom {attempt}"), at)
+            .await
+            .unwrap();
+        assert_eq!(state == JobState::Failed, attempt == 3);
+    }
+}
+
+fn give_up(source_id: i64, next_due_at: DateTime<Utc>) -> cw_store::NewAttempt {
+    cw_store::NewAttempt {
+        source_id,
+        started_at: t0(),
+        finished_at: t0(),
+        state: "job_failed".into(),
+        outcome: "job_failed".into(),
+        http_status: None,
+        detail: Some("every attempt failed".into()),
+        sha256: None,
+        content_hash: None,
+        elapsed_ms: 0,
+        version_number: None,
+        ok: false,
+        validators: None,
+        next_due_at,
+        supersede_candidate: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_fetch_cycle_that_failed_every_attempt_is_given_up_once_and_comes_due_again() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    let flaky = store
+        .track_source(&source("flaky"), t0() - Span::seconds(10))
+        .await
+        .unwrap();
+    let healthy = store
+        .track_source(&source("healthy"), t0() + Span::hours(5))
+        .await
+        .unwrap();
+    assert_eq!(store.enqueue_due_work(t0(), 3).await.unwrap(), (1, 0));
+    fail_every_attempt(store, t0()).await;
+
+    // The failed job holds the cycle's key: scheduling alone never brings
+    // the source back, however late it gets.
+    let day = t0() + Span::days(1);
+    assert_eq!(store.enqueue_due_work(day, 3).await.unwrap(), (1, 0));
+    let fetches = store.jobs(None, Some(JobKind::Fetch), 10).await.unwrap();
+    assert!(
+        fetches.iter().all(|j| !j
+            .dedupe_key
+            .starts_with(&format!("fetch:source:{}:", flaky.id))
+            || j.state == JobState::Failed),
+        "{fetches:?}"
+    );
+    let stalled = store.stalled_fetches(day, 10).await.unwrap();
+    assert_eq!(stalled.len(), 1, "{stalled:?}");
+    assert_eq!(
+        (
+            stalled[0].source_id,
+            stalled[0].due_at,
+            stalled[0].consecutive_failures
+        ),
+        (flaky.id, flaky.next_due_at, 0)
+    );
+    assert_eq!(stalled[0].error.as_deref(), Some("boom 3"));
+    // Not before the cycle is due.
+    assert!(
+        store
+            .stalled_fetches(t0() - Span::seconds(11), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Eight workers give the cycle up at once: one logs it.
+    let next = day + Span::hours(1);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        let due = flaky.next_due_at;
+        tasks.push(tokio::spawn(async move {
+            store
+                .give_up_fetch(due, &give_up(flaky.id, next))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.unwrap());
+    }
+    assert_eq!(won, 1);
+    let attempts = store.fetch_attempts(&flaky.document, 10).await.unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0].state, "job_failed");
+    let row = store.source_by_id(flaky.id).await.unwrap().unwrap();
+    assert_eq!(row.next_due_at, next);
+    assert_eq!(row.consecutive_failures, 1);
+    assert_eq!(row.last_state.as_deref(), Some("job_failed"));
+    assert!(store.stalled_fetches(day, 10).await.unwrap().is_empty());
+    // A give-up of a cycle already logged changes nothing.
+    assert!(
+        !store
+            .give_up_fetch(flaky.next_due_at, &give_up(flaky.id, next))
+            .await
+            .unwrap()
+    );
+
+    // Due again at its next time: a new job, which can succeed.
+    assert_eq!(store.enqueue_due_work(next, 3).await.unwrap(), (1, 0));
+    let claimed = store
+        .claim_jobs_of("w", &[JobKind::Fetch], 10, LEASE, next)
+        .await
+        .unwrap();
+    let again: Vec<_> = claimed
+        .iter()
+        .filter(|j| {
+            let p: serde_json::Value = serde_json::from_str(&j.payload).unwrap();
+            p["source_id"] == flaky.id
+        })
+        .collect();
+    assert_eq!(again.len(), 1, "{claimed:?}");
+    let due_at: DateTime<Utc> = serde_json::from_str::<serde_json::Value>(&again[0].payload)
+        .unwrap()["due_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(due_at, next);
+    store.complete_job(again[0].id, "w", None).await.unwrap();
+    // The healthy source was never touched by the give-up.
+    let healthy = store.source_by_id(healthy.id).await.unwrap().unwrap();
+    assert_eq!(healthy.consecutive_failures, 0);
+}
+
+#[tokio::test]
+async fn a_fetch_cycle_whose_worker_died_on_the_last_attempt_is_stalled_too() {
+    let home = TestHome::new().await;
+    let store = &home.store;
+    let fragile = store
+        .track_source(&source("fragile"), t0() - Span::seconds(10))
+        .await
+        .unwrap();
+    assert_eq!(store.enqueue_due_work(t0(), 1).await.unwrap(), (1, 0));
+    assert_eq!(
+        store
+            .claim_jobs("dies", 1, LEASE, t0())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let later = t0() + Span::seconds(31);
+    assert!(
+        store
+            .claim_jobs("w2", 1, LEASE, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let stalled = store.stalled_fetches(later, 10).await.unwrap();
+    assert_eq!(stalled.len(), 1, "{stalled:?}");
+    assert_eq!(stalled[0].source_id, fragile.id);
+    assert!(
+        stalled[0].error.as_deref().unwrap_or("").contains("dies"),
+        "{stalled:?}"
+    );
+    let next = later + Span::hours(1);
+    assert!(
+        store
+            .give_up_fetch(fragile.next_due_at, &give_up(fragile.id, next))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.enqueue_due_work(next, 1).await.unwrap(), (1, 0));
+}
