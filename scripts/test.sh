@@ -44,7 +44,11 @@ cargo clippy --workspace --all-targets --release -- -D warnings
 # builds the binary (target/release/clausewatch) with the same feature set
 # as the test targets, so a separate `cargo build` would compile twice.
 log "cargo test --no-run (release build)"
-cargo test --release --workspace --no-run --message-format=json-render-diagnostics > target/test-build.json
+# Libraries, binaries and test targets only: the examples (benchmarks and
+# training tools) are type-checked by clippy above, and linking a dozen of
+# them in release mode costs minutes of a cold build.
+targets=(--lib --bins --tests)
+cargo test --release --workspace "${targets[@]}" --no-run --message-format=json-render-diagnostics > target/test-build.json
 # The store suite's test binary, run a second time on PostgreSQL below. Run
 # straight rather than through `cargo test -p cw-store`, whose narrower
 # feature set would rebuild about 150 crates.
@@ -60,7 +64,7 @@ PY
 [ -x "$store_suite" ] || { echo "cannot find the cw-store integration test binary" >&2; exit 1; }
 
 log "cargo test --release"
-{ cargo test --release --workspace --no-fail-fast;
+{ cargo test --release --workspace "${targets[@]}" --no-fail-fast; cargo test --release --workspace --doc;
   # The store suite again, every test on PostgreSQL instead of SQLite.
   (cd crates/store && CARGO_MANIFEST_DIR=$PWD CLAUSEWATCH_TEST_STORE_BACKEND=postgres "$store_suite"); } 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
 if grep -qE '^test result: FAILED|^error' target/test-output.txt; then
