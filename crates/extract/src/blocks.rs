@@ -389,17 +389,20 @@ pub(crate) fn strip_markdown_inline(s: &str) -> Cow<'_, str> {
 /// invisible characters dropped, whitespace collapsed, NFC-normalised.
 pub(crate) fn clean_text(s: &str) -> String {
     let s = strip_markdown_inline(s);
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
     // Text that is already NFC (all ASCII, and nearly all real text) skips
     // the normaliser; the quick check passes over ASCII without lookups.
-    let chars: Box<dyn Iterator<Item = char>> = if unicode_normalization::is_nfc_quick(s.chars())
-        == unicode_normalization::IsNormalized::Yes
-    {
-        Box::new(s.chars())
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        collapse_visible(s.chars(), s.len())
     } else {
-        Box::new(s.nfc())
-    };
+        collapse_visible(s.nfc(), s.len())
+    }
+}
+
+/// Drops invisible characters and collapses whitespace and controls to
+/// single spaces, trimmed at both ends.
+fn collapse_visible(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    let mut space = false;
     for c in chars {
         if is_invisible(c) {
             continue;
