@@ -38,7 +38,7 @@ th { background: #eee; }
 .change { border: 1px solid #ddd; padding: .3em .6em; margin: .4em 0; break-inside: avoid; }
 .substantive { border-left: 4px solid #b00; } .cosmetic { border-left: 4px solid #999; }
 ins { background: #dfd; text-decoration: none; } del { background: #fdd; }
-.mark { font-size: 1px; color: #fff; }
+.mark { position: absolute; font-size: 1px; color: #fff; }
 .muted { color: #666; }
 "#;
 
@@ -46,6 +46,19 @@ ins { background: #dfd; text-decoration: none; } del { background: #fdd; }
 /// section anchors to page numbers for the table of contents (empty for a
 /// page read on screen).
 pub fn render_html(report: &Report, pages: &HashMap<String, u32>) -> String {
+    let mut h = render_html_marked(report, pages);
+    // The page markers exist only for the PDF's measuring pass: left in,
+    // they would show up in copied text and in the PDF's text layer. They
+    // are absolutely positioned, so removing them moves nothing.
+    for (anchor, _, _) in sections(report) {
+        h = h.replacen(&marker_span(&anchor), "", 1);
+    }
+    h
+}
+
+/// [`render_html`] with an invisible marker after every section heading,
+/// for [`crate::print_pdf`]'s first pass to find each section's page.
+pub(crate) fn render_html_marked(report: &Report, pages: &HashMap<String, u32>) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let title = format!("Evidence report: {}", report.scope);
     let _ = write!(
@@ -94,13 +107,18 @@ pub(crate) fn marker(anchor: &str) -> String {
     format!("cwmark:{anchor}:")
 }
 
+/// The element carrying a section's [`marker`] in the measuring pass.
+fn marker_span(anchor: &str) -> String {
+    format!("<span class=\"mark\">{}</span>", esc(&marker(anchor)))
+}
+
 fn heading(h: &mut String, level: u8, anchor: &str, text: &str) {
     let _ = writeln!(
         h,
-        "<h{level} id=\"{a}\">{t}<span class=\"mark\">{m}</span></h{level}>",
+        "<h{level} id=\"{a}\">{t}{m}</h{level}>",
         a = esc(anchor),
         t = esc(text),
-        m = esc(&marker(anchor))
+        m = marker_span(anchor)
     );
 }
 
@@ -480,4 +498,41 @@ fn appendix(h: &mut String, r: &Report) {
         }
     }
     h.push_str("</table>\n</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_report() -> Report {
+        Report {
+            scope: "example".into(),
+            since: None,
+            generator: "clausewatch test".into(),
+            generated_at: chrono::DateTime::UNIX_EPOCH,
+            documents: Vec::new(),
+            chain_head: None,
+            extractor_versions: std::collections::BTreeSet::new(),
+            current_extractor: "x".into(),
+            analyzer: "y".into(),
+            model: "z".into(),
+        }
+    }
+
+    #[test]
+    fn page_markers_appear_only_in_the_measuring_pass() {
+        let report = empty_report();
+        let marked = render_html_marked(&report, &HashMap::new());
+        let sections = sections(&report);
+        assert!(!sections.is_empty());
+        for (anchor, _, _) in &sections {
+            assert!(marked.contains(&marker(anchor)), "{anchor} has no marker");
+        }
+        let shown = render_html(&report, &HashMap::new());
+        assert!(
+            !shown.contains("cwmark"),
+            "markers left in the page people read"
+        );
+        assert!(shown.contains("id=\"provenance\""));
+    }
 }

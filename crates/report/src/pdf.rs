@@ -2,14 +2,15 @@
 //! (`--print-to-pdf`). Page numbers come from the print CSS (`@page`
 //! margin boxes). The table of contents gets page numbers in a second
 //! pass: the first PDF is read back with `pdftotext` (poppler-utils) to
-//! find the page of each section's marker, and the page is printed again
-//! with the numbers filled in (they take the space reserved for them, so
-//! the layout does not move). Without `pdftotext` the contents keep their
+//! find the page of each section's marker (an invisible, absolutely
+//! positioned span that takes no room), and the page is printed again
+//! without the markers and with the numbers filled in (they take the space
+//! reserved for them, so the layout does not move). Without `pdftotext` the contents keep their
 //! links but show no page numbers.
 
 use crate::data::Report;
 use crate::error::ReportError;
-use crate::html::{marker, render_html, sections};
+use crate::html::{marker, render_html, render_html_marked, sections};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -55,20 +56,25 @@ pub fn print_pdf(
         .tempdir()
         .map_err(|e| ReportError::io("creating a temporary folder in", std::env::temp_dir(), e))?;
     let first = work.path().join("pass1.pdf");
+    let Some(tool) = &options.pdftotext else {
+        // No way to read pages back: one pass, contents without page numbers.
+        print_html(
+            &render_html(report, &HashMap::new()),
+            &first,
+            work.path(),
+            options,
+        )?;
+        std::fs::copy(&first, output).map_err(|e| ReportError::io("writing", output, e))?;
+        return Ok(0);
+    };
     print_html(
-        &render_html(report, &HashMap::new()),
+        &render_html_marked(report, &HashMap::new()),
         &first,
         work.path(),
         options,
     )?;
-    let pages = match &options.pdftotext {
-        Some(tool) => locate_sections(report, &first, tool)?,
-        None => HashMap::new(),
-    };
-    if pages.is_empty() {
-        std::fs::copy(&first, output).map_err(|e| ReportError::io("writing", output, e))?;
-        return Ok(0);
-    }
+    // The final pass never carries the markers (they would be in the text layer).
+    let pages = locate_sections(report, &first, tool)?;
     let second = work.path().join("pass2.pdf");
     print_html(&render_html(report, &pages), &second, work.path(), options)?;
     std::fs::copy(&second, output).map_err(|e| ReportError::io("writing", output, e))?;

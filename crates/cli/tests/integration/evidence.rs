@@ -162,6 +162,11 @@ fn seed_report_prints_to_pdf_with_contents_page_numbers_provisions_and_hashes() 
     let text = run_tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let compact: String = text.split_whitespace().collect();
+    // The measuring pass's page markers must not reach the final text layer.
+    assert!(
+        !compact.contains("cwmark"),
+        "page markers left in the PDF text"
+    );
     for needle in [
         "Evidence report",
         "Contents",
