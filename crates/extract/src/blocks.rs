@@ -70,9 +70,10 @@ impl Block {
         self.text.chars().filter(|c| !c.is_whitespace()).count()
     }
 
-    /// Share of visible characters that were link text, 0.0–1.0.
-    pub(crate) fn link_ratio(&self) -> f32 {
-        let v = self.visible_chars();
+    /// Share of visible characters that were link text, 0.0–1.0, given the
+    /// block's [`Block::visible_chars`] (callers have it already).
+    pub(crate) fn link_ratio(&self, visible: usize) -> f32 {
+        let v = visible;
         if v == 0 {
             0.0
         } else {
@@ -133,7 +134,32 @@ impl Inline {
 
     /// Appends text in the given style.
     pub(crate) fn push(&mut self, s: &str, style: Style) {
-        for c in s.chars() {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            // ASCII (most text) is handled a byte or a run at a time;
+            // anything else one character at a time.
+            if b.is_ascii_graphic() {
+                let (mut end, mut alnum) = (i, 0);
+                while let Some(c) = bytes.get(end).filter(|c| c.is_ascii_graphic()) {
+                    alnum += usize::from(c.is_ascii_alphanumeric());
+                    end += 1;
+                }
+                let run = s.get(i..end).unwrap_or_default();
+                self.push_visible(run, char::from(b), alnum, style);
+                i = end;
+                continue;
+            }
+            let c = if b.is_ascii() {
+                // Space, other ASCII whitespace and controls.
+                char::from(b)
+            } else {
+                let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                c
+            };
+            i += c.len_utf8();
             if is_invisible(c) {
                 continue;
             }
@@ -143,33 +169,41 @@ impl Inline {
                 }
                 continue;
             }
-            let closing = matches!(
-                c,
-                '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '’' | '”' | '»'
-            );
-            let opening = self.text.ends_with(['(', '[', '‘', '“', '«', '/']);
-            match self.pending_space {
-                Space::Hard => self.text.push(' '),
-                Space::Soft if !closing && !opening => self.text.push(' '),
-                _ => {}
+            let mut buf = [0u8; 4];
+            let alnum = usize::from(c.is_alphanumeric());
+            self.push_visible(c.encode_utf8(&mut buf), c, alnum, style);
+        }
+    }
+
+    /// Appends a run of visible characters starting with `first`, `alnum`
+    /// of them letters or digits: the pending space goes before it, link
+    /// and bold coverage grow with it.
+    fn push_visible(&mut self, run: &str, first: char, alnum: usize, style: Style) {
+        let closing = matches!(
+            first,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '’' | '”' | '»'
+        );
+        match self.pending_space {
+            Space::Hard => self.text.push(' '),
+            Space::Soft if !closing && !self.text.ends_with(['(', '[', '‘', '“', '«', '/']) => {
+                self.text.push(' ');
             }
-            self.pending_space = Space::None;
-            let start = self.text.len();
-            self.text.push(c);
-            let end = self.text.len();
-            if style.link {
-                match self.link_spans.last_mut() {
-                    Some(last) if last.end == start || last.end + 1 == start => last.end = end,
-                    _ => self.link_spans.push(start..end),
-                }
+            _ => {}
+        }
+        self.pending_space = Space::None;
+        let start = self.text.len();
+        self.text.push_str(run);
+        let end = self.text.len();
+        if style.link {
+            match self.link_spans.last_mut() {
+                Some(last) if last.end == start || last.end + 1 == start => last.end = end,
+                _ => self.link_spans.push(start..end),
             }
-            if c.is_alphanumeric() {
-                if style.strong {
-                    self.strong_chars += 1;
-                } else {
-                    self.plain_chars += 1;
-                }
-            }
+        }
+        if style.strong {
+            self.strong_chars += alnum;
+        } else {
+            self.plain_chars += alnum;
         }
     }
 
@@ -260,8 +294,16 @@ impl Inline {
                 .skip(1)
                 .any(|l| strip_glyph_bullet(l).is_some());
         if !has_bullet_line {
-            let mut b = Block::new(kind, text.replace('\n', " ").trim().to_string());
-            b.link_chars = link_count(0..text.len());
+            let link_chars = link_count(0..text.len());
+            let flat = if text.contains('\n') {
+                text.replace('\n', " ").trim().to_string()
+            } else if text.trim().len() == text.len() {
+                text
+            } else {
+                text.trim().to_string()
+            };
+            let mut b = Block::new(kind, flat);
+            b.link_chars = link_chars;
             b.links = links;
             b.strong_only = strong_chars > 0 && plain_chars == 0;
             b.chrome = chrome;
@@ -389,6 +431,14 @@ pub(crate) fn strip_markdown_inline(s: &str) -> Cow<'_, str> {
 /// invisible characters dropped, whitespace collapsed, NFC-normalised.
 pub(crate) fn clean_text(s: &str) -> String {
     let s = strip_markdown_inline(s);
+    // Block texts are collapsed already: such text in NFC is its own clean form.
+    if is_collapsed(&s)
+        && (s.is_ascii()
+            || unicode_normalization::is_nfc_quick(s.chars())
+                == unicode_normalization::IsNormalized::Yes)
+    {
+        return s.into_owned();
+    }
     // Text that is already NFC (all ASCII, and nearly all real text) skips
     // the normaliser; the quick check passes over ASCII without lookups.
     if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
@@ -396,6 +446,37 @@ pub(crate) fn clean_text(s: &str) -> String {
     } else {
         collapse_visible(s.nfc(), s.len())
     }
+}
+
+/// Text with single inner spaces, none at either end, and no other
+/// whitespace, control or invisible character: text that
+/// [`collapse_visible`] would return unchanged.
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    if s.is_ascii() {
+        // The same test a byte at a time.
+        return b.iter().all(|&c| c == b' ' || c.is_ascii_graphic())
+            && memchr::memmem::find(b, b"  ").is_none();
+    }
+    let mut prev_space = false;
+    for c in s.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_ascii_graphic()
+            || !(c.is_ascii() || c.is_whitespace() || c.is_control() || is_invisible(c))
+        {
+            prev_space = false;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// Drops invisible characters and collapses whitespace and controls to

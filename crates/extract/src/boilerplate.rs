@@ -30,6 +30,60 @@ use crate::blocks::{
 use crate::meta::date::is_date_line;
 use crate::text::is_all_caps;
 
+/// Measures of one block, computed once per [`select`] call: the rules
+/// below ask for them again and again, and each is a pass over the text.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    /// [`word_count`] of the text.
+    words: usize,
+    /// [`Block::visible_chars`].
+    visible: usize,
+    /// [`has_sentence_punct`] of the text.
+    sentence_punct: bool,
+}
+
+impl Facts {
+    fn of(b: &Block) -> Self {
+        if b.text.is_ascii() {
+            return Self::of_ascii(b.text.as_bytes());
+        }
+        Facts {
+            words: word_count(&b.text),
+            visible: b.visible_chars(),
+            sentence_punct: has_sentence_punct(&b.text),
+        }
+    }
+
+    /// The same measures in one pass over ASCII text.
+    fn of_ascii(text: &[u8]) -> Self {
+        let (mut words, mut visible, mut sentence_punct) = (0, 0, false);
+        let (mut in_word, mut alnum) = (false, false);
+        for &c in text {
+            // char::is_whitespace on ASCII: \t \n \x0B \x0C \r and space.
+            if matches!(c, b' ' | b'\t'..=b'\r') {
+                words += usize::from(in_word && alnum);
+                (in_word, alnum) = (false, false);
+            } else {
+                visible += 1;
+                in_word = true;
+                alnum |= c.is_ascii_alphanumeric();
+                sentence_punct |= matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?');
+            }
+        }
+        words += usize::from(in_word && alnum);
+        Facts {
+            words,
+            visible,
+            sentence_punct,
+        }
+    }
+
+    /// Long enough and punctuated like running text.
+    fn sentence_like(&self) -> bool {
+        self.words >= 8 && self.sentence_punct
+    }
+}
+
 /// One line or block as seen by [`running_lines`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Unit<'a> {
@@ -127,6 +181,16 @@ static ICP: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)icp\s*(?:备|证|證|許可|license|licence|filing|no\b)|[京沪粤浙苏津渝川鄂湘闽皖鲁豫冀晋辽吉黑赣桂琼贵云藏陕甘青宁新蒙]\s*icp|公网安备|网安备|增值电信业务经营许可证",
     )
 });
+/// A necessary condition for [`ICP`] to match, far cheaper than the regex:
+/// every alternative contains "icp" (any case) or "网安备" / "增值电信".
+fn may_be_icp(t: &str) -> bool {
+    t.as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"icp"))
+        || t.contains("网安备")
+        || t.contains("增值电信")
+}
+
 static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| re(r"\([^)]*\)|（[^）]*）"));
 
 #[rustfmt::skip]
@@ -174,7 +238,7 @@ fn is_cta(t: &str) -> bool {
 }
 
 /// Junk judged from one block alone.
-fn is_junk_line(b: &Block) -> bool {
+fn is_junk_line(b: &Block, f: &Facts) -> bool {
     let t = b.text.trim();
     if !t.chars().any(char::is_alphanumeric) {
         return true;
@@ -188,8 +252,8 @@ fn is_junk_line(b: &Block) -> bool {
     {
         return true;
     }
-    let words = word_count(t);
-    if words <= 40 && (COPYRIGHT_START.is_match(t) || ICP.is_match(t)) {
+    let words = f.words;
+    if words <= 40 && (COPYRIGHT_START.is_match(t) || (may_be_icp(t) && ICP.is_match(t))) {
         return true;
     }
     if words <= 15 && COPYRIGHT_ANY.is_match(t) && YEAR.is_match(t) {
@@ -223,31 +287,38 @@ fn language_tokens(text: &str) -> (usize, usize) {
     if text.len() > 2_000 {
         return (0, 1);
     }
-    let t = PARENTHETICAL.replace_all(text, " ").to_lowercase();
-    let t: String = t
-        .chars()
-        .map(|c| if "|/·•,;:".contains(c) { ' ' } else { c })
-        .collect();
-    let words: Vec<&str> = t.split_whitespace().collect();
-    let (mut langs, mut other, mut i) = (0, 0, 0);
-    while let Some(&w) = words.get(i) {
-        let pair = words.get(i + 1).is_some_and(|&n| {
+    // Most blocks have no brackets: no regex pass.
+    let bracketed = memchr::memchr(b'(', text.as_bytes()).is_some() || text.contains('（');
+    let t = if bracketed {
+        PARENTHETICAL.replace_all(text, " ")
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    // Words are lowercased one at a time, and only as far as the loop reads:
+    // a paragraph is settled by its first word.
+    let mut words = t
+        .split(|c: char| c.is_whitespace() || "|/·•,;:".contains(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .peekable();
+    let (mut langs, mut other) = (0, 0);
+    while let Some(w) = words.next() {
+        let pair = words.peek().is_some_and(|n| {
             LANGUAGE_NAMES
                 .iter()
-                .any(|name| name.split_once(' ') == Some((w, n)))
+                .any(|name| name.split_once(' ') == Some((w.as_str(), n.as_str())))
         });
         if pair {
             langs += 1;
-            i += 2;
+            words.next();
             continue;
         }
-        if LANGUAGE_NAMES.contains(&w) {
+        if LANGUAGE_NAMES.contains(&w.as_str()) {
             langs += 1;
-        } else if !LANGUAGE_FILLER.contains(&w) {
+        } else if !LANGUAGE_FILLER.contains(&w.as_str()) {
             other += 1;
             break;
         }
-        i += 1;
     }
     (langs, other)
 }
@@ -277,7 +348,7 @@ fn mark_language_pickers(blocks: &[Block], junk: &mut [bool]) {
 }
 
 /// A cookie-consent button drags the cookie notice just before it along.
-fn mark_cookie_banners(blocks: &[Block], junk: &mut [bool]) {
+fn mark_cookie_banners(blocks: &[Block], facts: &[Facts], junk: &mut [bool]) {
     for (i, b) in blocks.iter().enumerate() {
         // Consent buttons are a few words; skip building keys for paragraphs.
         if b.text.len() > 64 || !COOKIE_CTA.contains(&cta_key(&b.text).as_str()) {
@@ -285,14 +356,20 @@ fn mark_cookie_banners(blocks: &[Block], junk: &mut [bool]) {
         }
         junk[i] = true;
         let from = i.saturating_sub(3);
-        for (p, j) in blocks.iter().zip(junk.iter_mut()).take(i).skip(from) {
+        for ((p, f), j) in blocks
+            .iter()
+            .zip(facts)
+            .zip(junk.iter_mut())
+            .take(i)
+            .skip(from)
+        {
             let l = p.text.to_lowercase();
             if !p.is_heading()
                 && l.contains("cookie")
                 && ["accept", "consent", "agree", "continu", "allow"]
                     .iter()
                     .any(|w| l.contains(w))
-                && word_count(&p.text) <= 60
+                && f.words <= 60
             {
                 *j = true;
             }
@@ -301,33 +378,32 @@ fn mark_cookie_banners(blocks: &[Block], junk: &mut [bool]) {
 }
 
 /// Mostly link text with hardly any other words: a menu, a footer column, breadcrumbs.
-fn is_link_list(b: &Block) -> bool {
+fn is_link_list(b: &Block, f: &Facts) -> bool {
     if b.is_heading() || b.links == 0 {
         return false;
     }
-    let visible = b.visible_chars();
+    let visible = f.visible;
     let non_link = visible.saturating_sub(b.link_chars);
-    b.link_ratio() >= 0.6 && non_link <= 25
+    b.link_ratio(visible) >= 0.6 && non_link <= 25
 }
 
 /// Chrome flags, ignored when they would cover most of the document's running
 /// text (a page whose `<body>` carries a class like `menu-open`).
-fn chrome_flags(blocks: &[Block]) -> Vec<bool> {
-    let sentence_chars = |b: &Block| {
-        if word_count(&b.text) >= 8 && has_sentence_punct(&b.text) {
-            b.visible_chars()
-        } else {
-            0
-        }
-    };
-    let total: usize = blocks.iter().map(sentence_chars).sum();
-    let chrome: usize = blocks.iter().filter(|b| b.chrome).map(sentence_chars).sum();
+fn chrome_flags(blocks: &[Block], facts: &[Facts]) -> Vec<bool> {
+    let sentence_chars = |f: &Facts| if f.sentence_like() { f.visible } else { 0 };
+    let total: usize = facts.iter().map(sentence_chars).sum();
+    let chrome: usize = blocks
+        .iter()
+        .zip(facts)
+        .filter(|(b, _)| b.chrome)
+        .map(|(_, f)| sentence_chars(f))
+        .sum();
     let trust = total == 0 || chrome * 10 <= total * 7;
     blocks.iter().map(|b| b.chrome && trust).collect()
 }
 
 /// How much a block looks like main content.
-fn score(b: &Block, junk: bool, linky: bool, chrome: bool) -> f32 {
+fn score(b: &Block, f: &Facts, junk: bool, linky: bool, chrome: bool) -> f32 {
     if chrome {
         return -3.0;
     }
@@ -347,8 +423,8 @@ fn score(b: &Block, junk: bool, linky: bool, chrome: bool) -> f32 {
         // Data tables inside a policy (cookie lists, retention periods) are content.
         return 0.0;
     }
-    let words = word_count(&b.text);
-    if words >= 8 && has_sentence_punct(&b.text) {
+    let words = f.words;
+    if f.sentence_like() {
         1.0 + (words as f32 / 10.0).min(8.0)
     } else if words >= 3 && ends_clause(&b.text) {
         0.5
@@ -392,9 +468,14 @@ const MAX_SPANS: usize = 64;
 /// an EU version whose identical lines would otherwise cancel out).
 pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
     let n = blocks.len();
-    let mut junk: Vec<bool> = blocks.iter().map(is_junk_line).collect();
+    let facts: Vec<Facts> = blocks.iter().map(Facts::of).collect();
+    let mut junk: Vec<bool> = blocks
+        .iter()
+        .zip(&facts)
+        .map(|(b, f)| is_junk_line(b, f))
+        .collect();
     mark_language_pickers(blocks, &mut junk);
-    mark_cookie_banners(blocks, &mut junk);
+    mark_cookie_banners(blocks, &facts, &mut junk);
     if paged {
         let units: Vec<Unit<'_>> = blocks
             .iter()
@@ -411,9 +492,13 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
             *j |= r;
         }
     }
-    let linky: Vec<bool> = blocks.iter().map(is_link_list).collect();
-    let chrome = chrome_flags(blocks);
-    let toc = toc_flags(blocks, &chrome);
+    let linky: Vec<bool> = blocks
+        .iter()
+        .zip(&facts)
+        .map(|(b, f)| is_link_list(b, f))
+        .collect();
+    let chrome = chrome_flags(blocks, &facts);
+    let toc = toc_flags(blocks, &facts, &chrome);
     let blocked: Vec<bool> = (0..n)
         .map(|i| junk[i] || linky[i] || chrome[i] || toc[i])
         .collect();
@@ -423,7 +508,7 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
             if toc[i] {
                 0.0
             } else {
-                score(&blocks[i], junk[i], linky[i], chrome[i])
+                score(&blocks[i], &facts[i], junk[i], linky[i], chrome[i])
             }
         })
         .collect();
@@ -447,7 +532,7 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
             let mut floor = 0;
             for (k, &(s, e)) in spans.iter().enumerate() {
                 let ceiling = spans.get(k + 1).map_or(n, |x| x.0);
-                let s = extend_back(blocks, &blocked, &chrome, s, floor);
+                let s = extend_back(blocks, &facts, &blocked, &chrome, s, floor);
                 let e = extend_forward(blocks, &blocked, e, ceiling);
                 for i in s..e {
                     keep[i] = !blocked[i];
@@ -464,6 +549,7 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
 /// breadcrumbs) on the way.
 fn extend_back(
     blocks: &[Block],
+    facts: &[Facts],
     blocked: &[bool],
     chrome: &[bool],
     start: usize,
@@ -478,7 +564,7 @@ fn extend_back(
             s = i;
             pending = 0;
         } else if blocked.get(i).copied().unwrap_or(true)
-            || (word_count(&b.text) <= 12 && b.kind == BlockKind::Paragraph)
+            || (facts.get(i).is_some_and(|f| f.words <= 12) && b.kind == BlockKind::Paragraph)
         {
             pending += 1;
         } else {
@@ -527,7 +613,7 @@ fn toc_key(t: &str) -> String {
 /// Flags tables of contents: runs of short items (outside chrome) whose texts
 /// repeat headings — or run-in titles — that come later, plus a short lead-in
 /// such as "On this page:".
-fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
+fn toc_flags(blocks: &[Block], facts: &[Facts], chrome: &[bool]) -> Vec<bool> {
     // Where each section title last appears: as a heading, or as the run-in
     // title of a paragraph or item ("Payment and Renewal. You will pay …").
     let mut last_heading: HashMap<String, usize> = HashMap::new();
@@ -558,7 +644,7 @@ fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
             let lead_in = run.first().and_then(|&i| i.checked_sub(1));
             if let Some(l) = lead_in
                 && blocks[l].kind == BlockKind::Paragraph
-                && word_count(&blocks[l].text) <= 6
+                && facts[l].words <= 6
                 && blocks[l].text.trim_end().ends_with([':', '：'])
             {
                 out[l] = true;
@@ -567,7 +653,7 @@ fn toc_flags(blocks: &[Block], chrome: &[bool]) -> Vec<bool> {
         run.clear();
     };
     for (i, b) in blocks.iter().enumerate() {
-        let short = !b.is_heading() && word_count(&b.text) <= 15 && !ends_sentence_strict(&b.text);
+        let short = !b.is_heading() && facts[i].words <= 15 && !ends_sentence_strict(&b.text);
         if short && !chrome[i] {
             run.push(i);
         } else {
@@ -588,7 +674,30 @@ fn run_in_title(t: &str) -> Option<&str> {
         .map(|(i, _)| i)?;
     let title = t.get(..end)?;
     let rest = t.get(end + 1..)?.trim();
-    (word_count(title) <= 10 && word_count(rest) >= 3).then_some(title)
+    (word_count(title) <= 10 && has_words(rest, 3)).then_some(title)
+}
+
+/// `word_count(t) >= n`, stopping early on ASCII text (the common case:
+/// the rest of a paragraph after its run-in title).
+fn has_words(t: &str, n: usize) -> bool {
+    if !t.is_ascii() {
+        return word_count(t) >= n;
+    }
+    // Same counting as `word_count`'s ASCII path; counts only grow.
+    let (mut words, mut in_word, mut alnum) = (0, false, false);
+    for &c in t.as_bytes() {
+        if matches!(c, b' ' | b'\t'..=b'\r') {
+            words += usize::from(in_word && alnum);
+            if words >= n {
+                return true;
+            }
+            (in_word, alnum) = (false, false);
+        } else {
+            in_word = true;
+            alnum |= c.is_ascii_alphanumeric();
+        }
+    }
+    words + usize::from(in_word && alnum) >= n
 }
 
 fn ends_sentence_strict(t: &str) -> bool {
@@ -661,19 +770,36 @@ mod tests {
             "京ICP备06062228号-7",
             "—",
         ] {
-            assert!(is_junk_line(&p(junk)), "{junk}");
+            let b = p(junk);
+            assert!(is_junk_line(&b, &Facts::of(&b)), "{junk}");
         }
         for fine in [
             BODY,
             "Contact",
             "The content is owned by us and all rights reserved to us by law are kept.",
         ] {
-            assert!(!is_junk_line(&p(fine)), "{fine}");
+            let b = p(fine);
+            assert!(!is_junk_line(&b, &Facts::of(&b)), "{fine}");
         }
-        assert!(!is_junk_line(&Block::new(
-            BlockKind::Heading(2),
-            "Contact Us"
-        )));
+        let b = Block::new(BlockKind::Heading(2), "Contact Us");
+        assert!(!is_junk_line(&b, &Facts::of(&b)));
+    }
+
+    #[test]
+    fn ascii_facts_agree_with_the_general_measures() {
+        for t in [
+            "",
+            " a  b\tc.\x0b",
+            "No spam; ever",
+            "-- 3 --",
+            "Hello, world!",
+        ] {
+            let b = p(t);
+            let f = Facts::of_ascii(t.as_bytes());
+            assert_eq!(f.words, word_count(t), "{t:?}");
+            assert_eq!(f.visible, b.visible_chars(), "{t:?}");
+            assert_eq!(f.sentence_punct, has_sentence_punct(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(crate) fn decode(
             encoding.name()
         )));
     }
-    normalise_newlines(&text)
+    normalise_newlines(text)
 }
 
 /// The encoding named by a `Content-Type` value (`text/html; charset="gbk"`)
@@ -141,9 +141,9 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     multibyte > 0 && errors * 4 <= multibyte
 }
 
-fn normalise_newlines(text: &str) -> String {
+fn normalise_newlines(text: String) -> String {
     if !text.contains('\r') {
-        return text.to_string();
+        return text;
     }
     text.replace("\r\n", "\n").replace('\r', "\n")
 }

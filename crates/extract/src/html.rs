@@ -11,7 +11,7 @@
 //! bold text and button-styled links are tracked for the same reason.
 
 use scraper::node::Element;
-use scraper::{ElementRef, Html, Node};
+use scraper::{Html, Node};
 
 use crate::blocks::{Block, BlockKind, Inline, Style, strip_markdown_inline};
 use crate::declarations::{Declaration, Filter, Visit};
@@ -77,7 +77,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let b = src.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+    while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         i += off + 1;
         if b.get(i..i + 3) == Some(b"!--") {
             i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
@@ -135,7 +135,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
                     Some(&q @ (b'"' | b'\'')) => {
                         i = b
                             .get(i + 1..)
-                            .and_then(|r| r.iter().position(|&c| c == q))
+                            .and_then(|r| memchr::memchr(q, r))
                             .map_or(b.len(), |p| i + 1 + p + 1);
                     }
                     _ => {
@@ -157,8 +157,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
             .iter()
             .find(|r| r.as_bytes().eq_ignore_ascii_case(name))
         {
-            let close = format!("</{raw}");
-            i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
+            i = find_end_tag(b, i, raw.as_bytes()).unwrap_or(b.len());
         }
     }
     if cuts.is_empty() {
@@ -176,17 +175,17 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
 
 /// First position of `needle` in `hay` at or after `from`.
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
-/// [`find`], ASCII case-insensitive.
-fn find_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+/// First position at or after `from` of `</name` (name in any case).
+fn find_end_tag(hay: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let rest = hay.get(from..)?;
+    memchr::memmem::find_iter(rest, b"</")
+        .find(|&p| {
+            rest.get(p + 2..p + 2 + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
         .map(|p| p + from)
 }
 
@@ -340,67 +339,112 @@ fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
 /// The `<main>` (or `role="main"`, or the only `<article>`) if it holds at
 /// least a quarter of the page's text.
 fn find_main(doc: &Html) -> Option<&Node> {
-    let text_len = |e: ElementRef<'_>| e.text().map(|t| t.trim().len()).sum::<usize>();
-    let total = text_len(doc.root_element());
-    let mut mains = Vec::new();
-    let mut articles = Vec::new();
-    for node in doc.tree.root().descendants() {
-        if let Node::Element(e) = node.value() {
-            if e.name() == "main" || e.attr("role") == Some("main") {
-                mains.push(node);
-            } else if e.name() == "article" {
-                articles.push(node);
+    use ego_tree::iter::Edge;
+    // One pass: the page's text length so far at each candidate's start and
+    // end gives the candidate's text length.
+    struct Candidate<'a> {
+        node: &'a Node,
+        main: bool,
+        start: usize,
+        end: usize,
+    }
+    let mut total = 0usize;
+    let mut found: Vec<Candidate<'_>> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for edge in doc.root_element().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Text(t) => total += t.trim().len(),
+                Node::Element(e) => {
+                    let main = e.name() == "main" || attr(e, "role") == Some("main");
+                    if main || e.name() == "article" {
+                        open.push(found.len());
+                        found.push(Candidate {
+                            node: node.value(),
+                            main,
+                            start: total,
+                            end: total,
+                        });
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                let closes = open
+                    .last()
+                    .and_then(|&i| found.get(i))
+                    .is_some_and(|c| std::ptr::eq(c.node, node.value()));
+                if closes && let Some(c) = open.pop().and_then(|i| found.get_mut(i)) {
+                    c.end = total;
+                }
             }
         }
     }
-    let candidate = mains.first().copied().or_else(|| {
-        (articles.len() == 1)
-            .then(|| articles.first().copied())
+    let articles = found.iter().filter(|c| !c.main).count();
+    let candidate = found.iter().find(|c| c.main).or_else(|| {
+        (articles == 1)
+            .then(|| found.iter().find(|c| !c.main))
             .flatten()
     })?;
-    let len = ElementRef::wrap(candidate).map_or(0, text_len);
-    (len >= 200 && len * 4 >= total).then(|| candidate.value())
+    let len = candidate.end.saturating_sub(candidate.start);
+    (len >= 200 && len * 4 >= total).then_some(candidate.node)
 }
 
-fn words(v: &str) -> impl Iterator<Item = String> + '_ {
+/// The value of an attribute with no namespace. `Element::attr` would
+/// intern the name first (a hash lookup per call); elements have few
+/// attributes, so a scan is cheaper.
+fn attr<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
+    e.attrs
+        .iter()
+        .find(|(q, _)| q.prefix.is_none() && q.ns.is_empty() && &*q.local == name)
+        .map(|(_, v)| &**v)
+}
+
+/// ASCII letter and digit runs of an attribute value, in their original case.
+fn words(v: &str) -> impl Iterator<Item = &str> + '_ {
     v.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
-        .map(str::to_ascii_lowercase)
 }
 
 /// Class words, plus the id's words when the id is short: a long id such as
-/// `how-we-share-your-information` is a section slug, not a role.
-fn tokens(e: &Element) -> impl Iterator<Item = String> + '_ {
-    let id = e.attr("id").filter(|id| words(id).count() <= 3);
-    e.attr("class").into_iter().chain(id).flat_map(words)
+/// `how-we-share-your-information` is a section slug, not a role. Compare
+/// them with `eq_ignore_ascii_case`.
+fn tokens(e: &Element) -> impl Iterator<Item = &str> + '_ {
+    let id = attr(e, "id").filter(|id| words(id).count() <= 3);
+    attr(e, "class").into_iter().chain(id).flat_map(words)
+}
+
+/// Whether `hay` contains `needle` (lowercase ASCII), ignoring ASCII case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// `cookie-banner`, `cookieConsent`, `cookie_notice_bar`, …
 fn cookie_banner(e: &Element) -> bool {
-    let v = format!(
-        "{} {}",
-        e.attr("class").unwrap_or(""),
-        e.attr("id").unwrap_or("")
-    )
-    .to_ascii_lowercase();
-    v.contains("cookie")
+    let class = attr(e, "class").unwrap_or("");
+    let id = attr(e, "id").unwrap_or("");
+    // No word below contains a space, so class and id are searched apart.
+    let has = |w: &str| contains_ci(class, w) || contains_ci(id, w);
+    has("cookie")
         && [
             "banner", "consent", "notice", "bar", "popup", "modal", "dialog", "law", "accept",
         ]
         .iter()
-        .any(|w| v.contains(w))
+        .any(|w| has(w))
 }
 
 /// Hidden elements, and text meant only for screen readers ("(opens in a
 /// new window)" in a `visually-hidden` span).
 fn is_hidden(e: &Element) -> bool {
-    if e.attr("hidden").is_some()
-        || e.attr("aria-hidden") == Some("true")
-        || e.attr("type") == Some("hidden")
+    if attr(e, "hidden").is_some()
+        || attr(e, "aria-hidden") == Some("true")
+        || attr(e, "type") == Some("hidden")
     {
         return true;
     }
-    let screen_reader_only = e.attr("class").is_some_and(|c| {
+    let screen_reader_only = attr(e, "class").is_some_and(|c| {
         c.split_whitespace().any(|t| {
             matches!(
                 t.to_ascii_lowercase().as_str(),
@@ -416,14 +460,32 @@ fn is_hidden(e: &Element) -> bool {
     if screen_reader_only {
         return true;
     }
-    e.attr("style").is_some_and(|s| {
-        let s: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        s.contains("display:none") || s.contains("visibility:hidden")
+    attr(e, "style").is_some_and(|s| {
+        contains_squeezed(s, "display:none") || contains_squeezed(s, "visibility:hidden")
     })
+}
+
+/// Whether `hay`, with its whitespace removed and ASCII lowercased, contains
+/// `pat` (lowercase ASCII, no whitespace): `display : None` has
+/// `display:none`. No copy of `hay` is made (pages with a style on every
+/// element are common).
+fn contains_squeezed(hay: &str, pat: &str) -> bool {
+    let Some(&first) = pat.as_bytes().first() else {
+        return true;
+    };
+    hay.char_indices()
+        .filter(|&(_, c)| c.to_ascii_lowercase() == char::from(first))
+        .any(|(i, _)| {
+            let mut rest = hay
+                .get(i..)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_whitespace());
+            pat.bytes().all(|p| {
+                rest.next()
+                    .is_some_and(|c| c.to_ascii_lowercase() == char::from(p))
+            })
+        })
 }
 
 fn heading_level(name: &str) -> Option<u8> {
@@ -471,13 +533,13 @@ impl Walker {
         if matches!(name, "header" | "footer") && self.article == 0 && self.in_main == 0 {
             return true;
         }
-        if e.attr("role")
-            .is_some_and(|r| CHROME_ROLES.contains(&r.to_ascii_lowercase().as_str()))
+        if attr(e, "role").is_some_and(|r| CHROME_ROLES.contains(&r.to_ascii_lowercase().as_str()))
         {
             return true;
         }
         CHROME_CONTAINERS.contains(&name)
-            && (cookie_banner(e) || tokens(e).any(|t| CHROME_TOKENS.contains(&t.as_str())))
+            && (cookie_banner(e)
+                || tokens(e).any(|t| CHROME_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t))))
     }
 
     /// Handles entering a node; returns whether to visit its children.
@@ -512,7 +574,7 @@ impl Walker {
         if name == "html" && self.lang.is_none() {
             self.lang = e
                 .attr("lang")
-                .or_else(|| e.attr("xml:lang"))
+                .or_else(|| attr(e, "xml:lang"))
                 .map(str::to_string);
         }
         let block = BLOCK.contains(&name);
@@ -543,7 +605,11 @@ impl Walker {
                 self.link += 1;
                 self.inline.soft_space();
                 self.inline.link_started();
-                if tokens(e).any(|t| matches!(t.as_str(), "btn" | "button" | "cta")) {
+                if tokens(e).any(|t| {
+                    ["btn", "button", "cta"]
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(t))
+                }) {
                     self.inline.mark_button();
                 }
             }
@@ -778,6 +844,17 @@ mod tests {
             limit_attributes(&src, 5),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn squeezed_style_matching() {
+        assert!(contains_squeezed(
+            "color: red; DISPLAY :\tNone",
+            "display:none"
+        ));
+        assert!(contains_squeezed("d isplay:none", "display:none"));
+        assert!(!contains_squeezed("display: block; none", "display:none"));
+        assert!(!contains_squeezed("display:non", "display:none"));
     }
 
     #[test]

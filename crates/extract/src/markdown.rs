@@ -357,8 +357,8 @@ mod tests {
         let b = parse(
             "<a href=\"/x\" class=\"nav-cta-button\">Request an account</a>\n\n[Home](/) [About](/a)\n",
         );
-        assert!(b[0].button && b[0].link_ratio() > 0.9);
-        assert!(b[1].link_ratio() > 0.9 && b[1].links == 2);
+        assert!(b[0].button && b[0].link_ratio(b[0].visible_chars()) > 0.9);
+        assert!(b[1].link_ratio(b[1].visible_chars()) > 0.9 && b[1].links == 2);
     }
 
     #[test]

@@ -20,30 +20,54 @@ use crate::eval::run_python;
 /// Minimum measured time per Rust engine; rounds repeat until it is reached.
 const MIN_TIME: Duration = Duration::from_secs(3);
 
-/// Runs `f` over all pages until [`MIN_TIME`] has passed; returns MB/s.
-fn measure(pages: &[Vec<u8>], mut f: impl FnMut(&[u8]) -> usize) -> (f64, usize) {
-    let bytes: usize = pages.iter().map(Vec::len).sum();
-    // One warm-up round.
-    let mut sink = 0usize;
-    for p in pages {
-        sink = sink.wrapping_add(f(p));
-    }
-    let start = Instant::now();
-    let cpu_start = thread_cpu_ns();
-    let mut rounds = 0;
-    while start.elapsed() < MIN_TIME {
-        for p in pages {
-            sink = sink.wrapping_add(f(p));
-        }
-        rounds += 1;
-    }
-    // CPU time of this thread when the kernel reports it (Linux), so other
-    // processes sharing the cores do not skew the ratios; else wall time.
-    let secs = match (cpu_start, thread_cpu_ns()) {
+/// Seconds of CPU time this thread spends in `f` (wall time when the kernel
+/// does not report thread CPU time).
+fn timed(f: impl FnOnce()) -> f64 {
+    let (start, cpu_start) = (Instant::now(), thread_cpu_ns());
+    f();
+    match (cpu_start, thread_cpu_ns()) {
         (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e9,
         _ => start.elapsed().as_secs_f64(),
-    };
-    ((bytes * rounds) as f64 / 1e6 / secs, sink)
+    }
+}
+
+/// Runs `a` over `pages_a` and `b` over `pages_b` in alternating rounds
+/// until each has run for [`MIN_TIME`]; returns the MB/s of each. Rounds
+/// alternate so that both engines see the same machine load (other
+/// processes on the shared cores slow both alike), which keeps the ratio
+/// steady from run to run.
+fn measure_pair(
+    pages_a: &[Vec<u8>],
+    mut a: impl FnMut(&[u8]) -> usize,
+    pages_b: &[Vec<u8>],
+    mut b: impl FnMut(&[u8]) -> usize,
+) -> (f64, f64, usize) {
+    let bytes_a: usize = pages_a.iter().map(Vec::len).sum();
+    let bytes_b: usize = pages_b.iter().map(Vec::len).sum();
+    // One warm-up round each.
+    let mut sink = 0usize;
+    for p in pages_a {
+        sink = sink.wrapping_add(a(p));
+    }
+    for p in pages_b {
+        sink = sink.wrapping_add(b(p));
+    }
+    let (mut secs_a, mut secs_b, mut rounds) = (0.0, 0.0, 0usize);
+    while secs_a < MIN_TIME.as_secs_f64() || secs_b < MIN_TIME.as_secs_f64() {
+        secs_a += timed(|| {
+            for p in pages_a {
+                sink = sink.wrapping_add(a(p));
+            }
+        });
+        secs_b += timed(|| {
+            for p in pages_b {
+                sink = sink.wrapping_add(b(p));
+            }
+        });
+        rounds += 1;
+    }
+    let mbps = |bytes: usize, secs: f64| (bytes * rounds) as f64 / 1e6 / secs;
+    (mbps(bytes_a, secs_a), mbps(bytes_b, secs_b), sink)
 }
 
 /// Nanoseconds this thread has run on a CPU (`/proc/thread-self/schedstat`).
@@ -127,19 +151,20 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let mut rows: Vec<(String, f64)> = Vec::new();
 
     let opts = ExtractOptions::default();
-    let (ours, _) = measure(&pages, |b| {
-        extract(b, &opts).map_or(0, |d| d.provisions.len())
-    });
-    rows.push(("clausewatch extract (cw-extract)".into(), ours));
-
     let texts: Vec<Vec<u8>> = pages
         .iter()
         .map(|b| String::from_utf8_lossy(b).into_owned().into_bytes())
         .collect();
-    let (bare, _) = measure(&texts, |b| {
-        let s = std::str::from_utf8(b).unwrap_or_default();
-        scraper::Html::parse_document(s).tree.nodes().count()
-    });
+    let (ours, bare, _) = measure_pair(
+        &pages,
+        |b| extract(b, &opts).map_or(0, |d| d.provisions.len()),
+        &texts,
+        |b| {
+            let s = std::str::from_utf8(b).unwrap_or_default();
+            scraper::Html::parse_document(s).tree.nodes().count()
+        },
+    );
+    rows.push(("clausewatch extract (cw-extract)".into(), ours));
     rows.push(("bare html5ever parse (scraper DOM)".into(), bare));
 
     if peers {
@@ -169,7 +194,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         ));
     }
     let mut out = format!(
-        "{} pages, {} files, {:.1} MB of HTML; single thread, in-process loops (Rust engines: MB per CPU-second of the thread)\n\n",
+        "{} pages, {} files, {:.1} MB of HTML; single thread, in-process loops (Rust engines: alternating rounds, MB per CPU-second of the thread)\n\n",
         pairs.len(),
         files.len(),
         total as f64 / 1e6

@@ -151,8 +151,13 @@ pub(crate) struct DateHit {
 /// The first labelled date in `text`, looking at its first 2,000 bytes.
 pub(crate) fn find_labelled_date(text: &str) -> Option<DateHit> {
     // Emphasis marks left in plain text ("_Last updated, May 2022_") are not word characters here.
-    let s: String = crate::sniff::prefix(text, 2000).replace(['_', '*'], " ");
-    let s = s.as_str();
+    let head = crate::sniff::prefix(text, 2000);
+    let s: std::borrow::Cow<'_, str> = if head.contains(['_', '*']) {
+        head.replace(['_', '*'], " ").into()
+    } else {
+        head.into()
+    };
+    let s = s.as_ref();
     for label in LABEL.find_iter(s) {
         // The label must start a word: "outdated" does not contain "dated".
         let before = s.get(..label.start()).and_then(|b| b.chars().next_back());

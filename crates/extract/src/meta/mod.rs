@@ -37,6 +37,10 @@ fn take_date(blocks: &[Block], keep: &mut [bool]) -> Option<NaiveDate> {
         if !*k {
             continue;
         }
+        // A whole-line date is at most 160 bytes long (see `find_labelled_date`).
+        if b.text.len() > 160 {
+            continue;
+        }
         if let Some(hit) = date::find_labelled_date(&b.text).filter(|h| h.whole_line) {
             found = found.or(Some(hit.date));
             *k = false;
@@ -55,7 +59,7 @@ fn take_date(blocks: &[Block], keep: &mut [bool]) -> Option<NaiveDate> {
         blocks
             .iter()
             .zip(keep.iter())
-            .filter(|(_, k)| !**k)
+            .filter(|(b, k)| !**k && b.text.len() <= 160)
             .find_map(|(b, _)| date::find_labelled_date(&b.text).filter(|h| h.whole_line))
             .map(|h| h.date)
     })
