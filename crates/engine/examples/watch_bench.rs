@@ -188,9 +188,19 @@ fn main() -> Result<(), Error> {
         ]);
         c
     };
+    // The states of the cycle, its fetch phase's wall time, and the time
+    // of the derived-data pass (analysis, search index) that follows it.
     let summary = |out: &str| -> String {
         serde_json::from_str::<serde_json::Value>(out)
-            .map(|v| v["last_cycle"]["states"].to_string())
+            .map(|v| {
+                format!(
+                    "{}; fetch phase {:.2} s, analysis + index {:.2} s ({} versions)",
+                    v["last_cycle"]["states"],
+                    v["last_cycle"]["elapsed_ms"].as_f64().unwrap_or(0.0) / 1000.0,
+                    v["derived"]["elapsed_ms"].as_f64().unwrap_or(0.0) / 1000.0,
+                    v["derived"]["versions"],
+                )
+            })
             .unwrap_or_else(|_| out.trim().to_string())
     };
     let (w1, u1, s1, r1, out1) = timed(watch())?;

@@ -397,8 +397,22 @@ pub fn label_changes(
 
 /// Computes the analysis of a stored version (pure: nothing is written).
 fn compute(doc: &DocumentRow, version: &StoredVersion) -> NewAnalysis {
+    compute_labelled(doc, version).0
+}
+
+/// [`compute`], also returning the label ids of every provision (index =
+/// position), so the search index can reuse them instead of labelling the
+/// provisions a second time.
+pub(crate) fn compute_labelled(
+    doc: &DocumentRow,
+    version: &StoredVersion,
+) -> (NewAnalysis, Vec<Vec<String>>) {
     let doc_type = declared_doc_type(doc, version.document.title.as_deref());
     let labels = label_document(&version.document, doc_type);
+    let label_ids = labels
+        .iter()
+        .map(|ls| ls.iter().map(|l| l.id.clone()).collect())
+        .collect();
     let findings = cw_analyze::check_document(&version.document, &labels, doc_type)
         .into_iter()
         .map(|f| AnalysisFinding {
@@ -435,7 +449,7 @@ fn compute(doc: &DocumentRow, version: &StoredVersion) -> NewAnalysis {
             })
         })
         .collect();
-    NewAnalysis {
+    let analysis = NewAnalysis {
         document: doc.key.clone(),
         version_number: version.row.number,
         analyzer_version: cw_analyze::analyzer_version().to_string(),
@@ -444,7 +458,8 @@ fn compute(doc: &DocumentRow, version: &StoredVersion) -> NewAnalysis {
         doc_type: doc_type.as_str().to_string(),
         provisions,
         findings,
-    }
+    };
+    (analysis, label_ids)
 }
 
 /// Turns stored or computed results into the display form.

@@ -118,7 +118,19 @@ impl Engine {
     /// read leaves no trace. The raw bytes are archived before the database
     /// transaction; a blob whose transaction never committed is not referenced
     /// by any record.
-    pub async fn import(&self, mut request: ImportRequest) -> Result<ImportReport, EngineError> {
+    pub async fn import(&self, request: ImportRequest) -> Result<ImportReport, EngineError> {
+        self.import_prepared(request, None).await
+    }
+
+    /// [`Engine::import`] of bytes the caller has already extracted with
+    /// `request.extract` (the watcher judges a page by its extraction
+    /// before importing it): the extraction is reused unless a declaration
+    /// (given or stored with the document) applies, which extracts again.
+    pub(crate) async fn import_prepared(
+        &self,
+        mut request: ImportRequest,
+        extracted: Option<cw_model::ExtractedDocument>,
+    ) -> Result<ImportReport, EngineError> {
         // A declaration given with the request wins and is stored with the
         // document; without one, the document's stored declaration applies.
         let given = request
@@ -132,7 +144,10 @@ impl Engine {
         {
             request.extract.declaration = Some(cw_extract::Declaration::from_json(&stored.json)?);
         }
-        let extracted = cw_extract::extract(&request.bytes, &request.extract)?;
+        let extracted = match extracted {
+            Some(doc) if request.extract.declaration.is_none() => doc,
+            _ => cw_extract::extract(&request.bytes, &request.extract)?,
+        };
         let observed_at = request
             .observed_at
             .or_else(|| extracted.effective_date.map(start_of_day))
@@ -200,8 +215,10 @@ impl Engine {
                 tracing::warn!(document = %request.document, error = %e, "search index not updated; run `clausewatch reindex`");
             }
             // Labels, attributes and findings of the new version (derived data; failures are logged).
-            self.analyze_imported(&request.document, version_number)
-                .await;
+            if self.analyze_on_import {
+                self.analyze_imported(&request.document, version_number)
+                    .await;
+            }
         }
         let (status, version, changes) = match outcome {
             ImportOutcome::SameSnapshot { version_number } => {

@@ -28,6 +28,18 @@ pub(crate) fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
 }
 
 fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<ProvisionRow> {
+    rows_labelled(doc, version, is_latest, None)
+}
+
+/// [`rows`] with the label ids of each provision (index = position) when
+/// they are already known (computed for the version's analysis); the
+/// provisions are labelled here otherwise.
+pub(crate) fn rows_labelled(
+    doc: &DocumentRow,
+    version: &StoredVersion,
+    is_latest: bool,
+    known: Option<&[Vec<String>]>,
+) -> Vec<ProvisionRow> {
     let row = &version.row;
     let kind = doc_type(doc, version.document.title.as_deref());
     let version_date = row
@@ -53,16 +65,19 @@ fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<Prov
             provision_id: p.id.clone(),
             kind: p.kind,
             text: p.text.clone(),
-            labels: {
-                let ctx = LabelContext {
-                    doc_type: kind,
-                    language: Some(version.document.language.clone()),
-                    heading_path: p.heading_path.clone(),
-                };
-                cw_analyze::label(&p.text, &ctx)
-                    .into_iter()
-                    .map(|l| l.id)
-                    .collect()
+            labels: match known.and_then(|k| k.get(position)) {
+                Some(ids) => ids.clone(),
+                None => {
+                    let ctx = LabelContext {
+                        doc_type: kind,
+                        language: Some(version.document.language.clone()),
+                        heading_path: p.heading_path.clone(),
+                    };
+                    cw_analyze::label(&p.text, &ctx)
+                        .into_iter()
+                        .map(|l| l.id)
+                        .collect()
+                }
             },
             lineage_key: lineage.clone(),
         })
@@ -74,6 +89,26 @@ impl Engine {
         Ok(SearchIndex::open_or_create(
             &self.store().home().join(INDEX_DIR),
         )?)
+    }
+
+    /// A writer on the index with a memory budget of `memory` bytes,
+    /// waiting up to `lock_wait` while another process holds the index's
+    /// writer lock (then the lock error).
+    pub(crate) async fn index_writer_waiting(
+        &self,
+        lock_wait: std::time::Duration,
+        memory: usize,
+    ) -> Result<cw_search::IndexBatch, EngineError> {
+        let index = self.open_index()?;
+        let deadline = std::time::Instant::now() + lock_wait;
+        loop {
+            match index.writer_with_memory(memory) {
+                Err(cw_search::SearchError::Locked) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Adds one stored version to the index and marks the document's latest version.
@@ -145,16 +180,9 @@ impl Engine {
                 rows(&doc, &version, *number == latest),
             ));
         }
-        let index = self.open_index()?;
-        let deadline = std::time::Instant::now() + lock_wait;
-        let mut batch = loop {
-            match index.writer() {
-                Err(cw_search::SearchError::Locked) if std::time::Instant::now() < deadline => {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-                other => break other?,
-            }
-        };
+        let mut batch = self
+            .index_writer_waiting(lock_wait, cw_search::DEFAULT_WRITER_MEMORY)
+            .await?;
         for (key, number, _, rows) in &staged {
             batch.delete_version(key, *number);
             for row in rows {

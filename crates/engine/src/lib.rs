@@ -24,6 +24,7 @@
 
 mod analyze;
 pub mod demo;
+mod derive;
 mod import;
 mod index;
 mod lineage;
@@ -35,6 +36,7 @@ pub use analyze::{
     LabelDelta, LabelView, ProvisionView, VersionAnalysis, WorkloadActivity, WorkloadHit,
     WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
 };
+pub use derive::DeriveReport;
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
 
@@ -77,6 +79,9 @@ pub struct Engine {
     /// worker` runs `index` jobs instead, so processes sharing a home do not
     /// contend for the index's one writer lock inside an import).
     index_on_import: bool,
+    /// Imports analyse new versions themselves (false: the watcher and
+    /// `clausewatch worker` analyse them later, off the fetch path).
+    analyze_on_import: bool,
 }
 
 impl Engine {
@@ -85,6 +90,7 @@ impl Engine {
         Ok(Engine {
             store: Store::open(home).await?,
             index_on_import: true,
+            analyze_on_import: true,
         })
     }
 
@@ -93,6 +99,7 @@ impl Engine {
         Engine {
             store,
             index_on_import: true,
+            analyze_on_import: true,
         }
     }
 
@@ -100,6 +107,16 @@ impl Engine {
     /// versions itself ([`Engine::index_version`]).
     pub fn without_index_on_import(mut self) -> Self {
         self.index_on_import = false;
+        self
+    }
+
+    /// Imports stop analysing and indexing new versions: the caller makes
+    /// that derived data later, in batches ([`Engine::derive_pending`],
+    /// [`Engine::derive_versions`], or the `analyse`/`index` jobs of
+    /// `clausewatch worker`). `import` keeps both inline by default.
+    pub fn without_derived_on_import(mut self) -> Self {
+        self.index_on_import = false;
+        self.analyze_on_import = false;
         self
     }
 

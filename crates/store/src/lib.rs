@@ -69,10 +69,12 @@ pub(crate) mod auth;
 mod backend;
 mod content;
 mod copy;
+pub(crate) mod cycle;
 pub(crate) mod dataset;
 mod db;
 pub(crate) mod declarations;
 mod error;
+pub(crate) mod hosts;
 pub(crate) mod jobs;
 mod store;
 mod time;
@@ -91,12 +93,14 @@ pub use auth::{NewToken, Role, TOKEN_PREFIX, TokenRow, hash_token};
 pub use backend::{DatabaseLocation, StoreOptions};
 pub use content::content_hash;
 pub use copy::{CopyReport, TableCopy, copy_database};
+pub use cycle::PendingVersion;
 pub use dataset::{
     ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ObservationRecord,
     ProvisionRecord, SnapshotRecord, VersionRecord,
 };
 pub use declarations::StoredDeclaration;
 pub use error::StoreError;
+pub use hosts::{HostSlotRow, HostTake, HostTurn};
 pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob, StalledFetch};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{

@@ -1,8 +1,9 @@
 //! The integration tests of `cw-store`, one binary with a module per
 //! feature: the archive (folder and S3 bucket), imports, reading back,
-//! transactional behaviour, reopening a home, the job queue, and
-//! PostgreSQL parity. Every test works on a fresh temporary home driven
-//! through the [`util::TestHome`] harness: a real SQLite file, or with
+//! transactional behaviour, reopening a home, the job queue, the shared
+//! per-host turns, and PostgreSQL parity. Every test works on a fresh
+//! temporary home driven through the [`util::TestHome`] harness: a real
+//! SQLite file, or with
 //! `CLAUSEWATCH_TEST_STORE_BACKEND=postgres` a fresh database on a real
 //! PostgreSQL server (scripts/test.sh runs both passes). The external
 //! servers are in [`servers`]. The modules live in `tests/integration/`
@@ -15,6 +16,8 @@
 mod analysis;
 #[path = "integration/archive.rs"]
 mod archive;
+#[path = "integration/hosts.rs"]
+mod hosts;
 #[path = "integration/import.rs"]
 mod import;
 #[path = "integration/jobs.rs"]

@@ -1,8 +1,9 @@
 //! `clausewatch worker` end to end: four real worker processes against one
 //! PostgreSQL database (the server scripts/test.sh starts, URL in
 //! `CLAUSEWATCH_TEST_POSTGRES_URL`; SKIPPED loudly without it, failing
-//! under CI), a loopback origin serving 1,000 pages that counts requests
-//! per path, and a webhook receiver that verifies signatures and counts
+//! under CI), a loopback origin serving 1,000 pages on 16 ports (hosts)
+//! that counts requests per path, and a webhook receiver that verifies
+//! signatures and counts
 //! deliveries per idempotency id. Two full cycles (first versions, then
 //! changes) must fetch every source exactly once per cycle and
 //! deliver every alert exactly once (cycle 2 changes every fourth page, to
@@ -31,6 +32,10 @@ use std::time::{Duration, Instant};
 
 const SOURCES: usize = 1000;
 const WORKERS: usize = 4;
+/// The origin listens on this many ports, each a host of its own: workers
+/// take turns per host (politeness shared through the store), so one host
+/// would serialise every fetch of the test.
+const ORIGIN_HOSTS: usize = 16;
 const SECRET: &str = "0123456789abcdef-worker";
 /// Cycle 2 changes every fourth page (the others are fetched and found unchanged).
 const CHANGED_EVERY: usize = 4;
@@ -54,7 +59,7 @@ struct Hooks {
 }
 
 struct Servers {
-    origin_url: String,
+    origin_urls: Vec<String>,
     hook_url: String,
     origin: Arc<Origin>,
     hooks: Arc<Mutex<Hooks>>,
@@ -148,23 +153,27 @@ impl Servers {
             ..Origin::default()
         });
         let hooks: Arc<Mutex<Hooks>> = Arc::default();
-        let (origin_url, hook_url) = runtime.block_on(async {
+        let (origin_urls, hook_url) = runtime.block_on(async {
             let app = Router::new()
                 .route("/doc/{i}", get(serve))
                 .with_state(Arc::clone(&origin));
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let origin_url = format!("http://{}", l.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+            let mut origin_urls = Vec::new();
+            for _ in 0..ORIGIN_HOSTS {
+                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                origin_urls.push(format!("http://{}", l.local_addr().unwrap()));
+                let app = app.clone();
+                tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+            }
             let app = Router::new()
                 .route("/hook", post(receive))
                 .with_state(Arc::clone(&hooks));
             let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let hook_url = format!("http://{}/hook", l.local_addr().unwrap());
             tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-            (origin_url, hook_url)
+            (origin_urls, hook_url)
         });
         Servers {
-            origin_url,
+            origin_urls,
             hook_url,
             origin,
             hooks,
@@ -327,7 +336,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
                 &store,
                 &TrackRequest {
                     document: format!("site{}/aup-{i}", i % 10).parse().unwrap(),
-                    url: format!("{}/doc/{i}", servers.origin_url),
+                    url: format!("{}/doc/{i}", servers.origin_urls[i % ORIGIN_HOSTS]),
                     schedule: Schedule::Every(6 * 3600),
                     select_css: vec![],
                     remove_css: vec![],

@@ -212,6 +212,7 @@ impl Watcher {
             .await?;
         tracing::info!(due = due.len(), "watch cycle");
         let permits = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let batch: Arc<AttemptBatch> = Arc::default();
         let mut tasks: JoinSet<Result<SourceResult, WatchError>> = JoinSet::new();
         let mut stopped = *stop.borrow();
         for source in due {
@@ -231,8 +232,9 @@ impl Watcher {
                 report.add(&flatten(done));
             }
             let watcher = Arc::clone(self);
+            let batch = Arc::clone(&batch);
             tasks.spawn(async move {
-                let result = watcher.check_source(&source).await;
+                let result = watcher.check_source_logged(&source, Some(&batch)).await;
                 if let Err(e) = &result {
                     tracing::error!(document = %source.document, error = %e, "watch: source check failed");
                 }
@@ -267,8 +269,39 @@ impl Watcher {
                 }
             }
         }
+        // The attempts still waiting: their fetches are done.
+        let rest = batch
+            .lock()
+            .map(|mut pending| std::mem::take(&mut *pending))
+            .unwrap_or_default();
+        if let Err(e) = self.store().record_attempts(&rest).await {
+            tracing::error!(attempts = rest.len(), error = %e, "fetch attempts not logged; their sources are fetched again next cycle");
+            report.errors += rest.len();
+        }
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
+    }
+
+    /// Makes the derived data (analysis, search index entries) of every
+    /// watched version that lacks it: the new versions of the cycle just
+    /// run, and any left by an interrupted run. Does nothing when
+    /// imports make it inline ([`super::WatchConfig::defer_derived`] off).
+    /// Failures are logged: it is derived data, the next pass repeats it.
+    pub async fn derive_pending(&self, stop: impl Fn() -> bool) -> crate::DeriveReport {
+        if !self.config.defer_derived {
+            return crate::DeriveReport::default();
+        }
+        match self
+            .engine
+            .derive_pending(self.config.derive_batch, DERIVE_LOCK_WAIT, stop)
+            .await
+        {
+            Ok(report) => report,
+            Err(e) => {
+                tracing::error!(error = %e, "analysis and search index of new versions not made; the next cycle retries");
+                crate::DeriveReport::default()
+            }
+        }
     }
 
     /// Promotes candidates that were confirmed but not promoted (a crash
@@ -289,6 +322,22 @@ impl Watcher {
     pub(crate) async fn check_source(
         &self,
         source: &SourceRow,
+    ) -> Result<SourceResult, WatchError> {
+        self.check_source_logged(source, None).await
+    }
+
+    /// [`Watcher::check_source`]; with `batch`, an attempt that changed
+    /// nothing else in the store (no version, no candidate sighting) is
+    /// added to it instead of being written at once, and the batch is
+    /// written in one transaction once it holds [`ATTEMPT_BATCH`] attempts
+    /// (the cycle writes the rest at its end). A process killed before a
+    /// batch is written loses none of its fetches' effects: their sources
+    /// stay due and are fetched again by the next run, and no attempt is
+    /// ever written twice.
+    async fn check_source_logged(
+        &self,
+        source: &SourceRow,
+        batch: Option<&AttemptBatch>,
     ) -> Result<SourceResult, WatchError> {
         let started_at = Utc::now();
         let clock = Instant::now();
@@ -323,27 +372,45 @@ impl Watcher {
             }
         };
         let finished_at = Utc::now();
-        tracing::info!(document = %source.document, state = judged.state.code(),
+        tracing::debug!(document = %source.document, state = judged.state.code(),
             detail = judged.detail.as_deref().unwrap_or(""), "fetch attempt");
-        self.store()
-            .record_attempt(&NewAttempt {
-                source_id: source.id,
-                started_at,
-                finished_at,
-                state: judged.state.code().to_string(),
-                outcome: outcome_code.to_string(),
-                http_status,
-                detail: judged.detail,
-                sha256: judged.sha256,
-                content_hash: judged.content_hash,
-                elapsed_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
-                version_number: judged.version_number,
-                ok: judged.state.is_ok(),
-                validators: judged.validators,
-                next_due_at: schedule::next_due(&source.schedule, finished_at),
-                supersede_candidate: judged.supersede,
-            })
-            .await?;
+        // Attempts that go with a version or a candidate sighting are
+        // written at once; the others may wait in the cycle's batch.
+        let batchable = !judged.new_version
+            && judged.alerts == 0
+            && !matches!(
+                judged.state,
+                FetchState::FirstVersion | FetchState::Confirmed | FetchState::ChangedUnconfirmed
+            );
+        let attempt = NewAttempt {
+            source_id: source.id,
+            started_at,
+            finished_at,
+            state: judged.state.code().to_string(),
+            outcome: outcome_code.to_string(),
+            http_status,
+            detail: judged.detail,
+            sha256: judged.sha256,
+            content_hash: judged.content_hash,
+            elapsed_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+            version_number: judged.version_number,
+            ok: judged.state.is_ok(),
+            validators: judged.validators,
+            next_due_at: schedule::next_due(&source.schedule, finished_at),
+            supersede_candidate: judged.supersede,
+        };
+        match batch {
+            Some(batch) if batchable => {
+                let full = batch.lock().ok().and_then(|mut pending| {
+                    pending.push(attempt);
+                    (pending.len() >= ATTEMPT_BATCH).then(|| std::mem::take(&mut *pending))
+                });
+                if let Some(full) = full {
+                    self.store().record_attempts(&full).await?;
+                }
+            }
+            _ => self.store().record_attempt(&attempt).await?,
+        }
         if judged.alerts > 0 {
             self.wake_delivery.notify_one();
         }
@@ -405,17 +472,30 @@ impl Watcher {
         source: &SourceRow,
         page: FetchedPage,
     ) -> Result<Judged, WatchError> {
-        let options = extract_options(source);
+        // Archiving first: file I/O waiting on fsyncs, bounded only by the
+        // fetches in flight.
         let archive = self.store().archive().clone();
-        let body = page.body;
-        let (blob, extracted) = tokio::task::spawn_blocking(move || {
-            let blob = archive.put(&body);
-            let extracted = cw_extract::extract(&body, &options);
-            (blob, extracted.map(|doc| (doc, body)))
+        let (blob, body) = tokio::task::spawn_blocking(move || {
+            let blob = archive.put(&page.body);
+            (blob, page.body)
+        })
+        .await
+        .map_err(|e| WatchError::Invalid(format!("archive task: {e}")))?;
+        let blob = blob?;
+        // Then at most `import_concurrency` pages are extracted, diffed and
+        // stored at once, however many fetches are in flight: the extracted
+        // documents held in memory and the CPU they take stay bounded.
+        let _permit = self
+            .imports
+            .acquire()
+            .await
+            .map_err(|e| WatchError::Invalid(format!("import permits: {e}")))?;
+        let options = extract_options(source);
+        let extracted = tokio::task::spawn_blocking(move || {
+            cw_extract::extract(&body, &options).map(|doc| (doc, body))
         })
         .await
         .map_err(|e| WatchError::Invalid(format!("extraction task: {e}")))?;
-        let blob = blob?;
         let validators = Some((page.meta.etag.clone(), page.meta.last_modified.clone()));
         let (extracted, body) = match extracted {
             Ok(pair) => pair,
@@ -436,25 +516,29 @@ impl Watcher {
             return Ok(judged);
         }
         let Some(latest) = &source.latest_version else {
+            let provisions = extracted.provisions.len();
             let report = self
                 .engine
-                .import(ImportRequest {
-                    document: source.document.clone(),
-                    meta: DocumentMeta {
-                        source_url: Some(source.url.clone()),
-                        ..DocumentMeta::default()
+                .import_prepared(
+                    ImportRequest {
+                        document: source.document.clone(),
+                        meta: DocumentMeta {
+                            source_url: Some(source.url.clone()),
+                            ..DocumentMeta::default()
+                        },
+                        bytes: body,
+                        source: page.final_url.to_string(),
+                        observed_at: Some(page.fetched_at),
+                        extract: extract_options(source),
                     },
-                    bytes: body,
-                    source: page.final_url.to_string(),
-                    observed_at: Some(page.fetched_at),
-                    extract: extract_options(source),
-                })
+                    Some(extracted),
+                )
                 .await?;
             judged.state = FetchState::FirstVersion;
             judged.version_number = Some(report.version);
             judged.new_version = report.status == crate::ImportStatus::NewVersion;
             judged.validators = validators;
-            judged.detail = Some(format!("{} provisions", extracted.provisions.len()));
+            judged.detail = Some(format!("{provisions} provisions"));
             return Ok(judged);
         };
         if latest.content_hash == hash {
@@ -621,6 +705,15 @@ impl Watcher {
         Ok(Some(alert))
     }
 }
+
+/// Attempts written per transaction in a cycle (see `check_source_logged`).
+const ATTEMPT_BATCH: usize = 128;
+
+/// The fetch attempts of a cycle waiting to be written together.
+type AttemptBatch = std::sync::Mutex<Vec<NewAttempt>>;
+
+/// How long a derived-data batch waits for another process's index commit.
+const DERIVE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Labels of the changed provisions (their new text, else their old text).
 fn change_labels(change: &cw_model::ChangeSet, language: Option<String>) -> Vec<String> {

@@ -19,6 +19,9 @@ pub struct RunReport {
     pub last_cycle: CycleReport,
     /// Deliveries over the whole run.
     pub deliveries: DeliveryReport,
+    /// Analysis and search indexing of new versions, after the fetches,
+    /// over the whole run.
+    pub derived: crate::DeriveReport,
 }
 
 /// Longest sleep between two looks at the schedule.
@@ -36,11 +39,16 @@ impl Watcher {
             tracing::warn!(error = %e, "document feeds not refreshed");
         }
         let cycle = self.run_cycle(ignore_schedule, stop_rx).await?;
+        // Alerts first: they need no analysis (their labels come from the
+        // change itself); then the new versions' analysis and index entries,
+        // so both are current when `watch --once` exits.
         let deliveries = self.deliver_due().await?;
+        let derived = self.derive_pending(|| false).await;
         Ok(RunReport {
             cycles: 1,
             last_cycle: cycle,
             deliveries,
+            derived,
         })
     }
 
@@ -98,6 +106,14 @@ impl Watcher {
                         }
                         Err(e) => tracing::error!(error = %e, "watch cycle failed"),
                     }
+                    // The cycle's new versions: analysis and index entries,
+                    // in batches, stopping between batches on shutdown.
+                    let stopping = stop.clone();
+                    let derived = watcher.derive_pending(move || *stopping.borrow()).await;
+                    report.derived.versions += derived.versions;
+                    report.derived.skipped += derived.skipped;
+                    report.derived.batches += derived.batches;
+                    report.derived.elapsed_ms += derived.elapsed_ms;
                     let wait = match watcher.store().next_due().await {
                         Ok(Some(next)) => (next - Utc::now())
                             .to_std()

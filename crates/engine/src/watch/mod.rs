@@ -179,9 +179,23 @@ pub struct WatchConfig {
     pub shutdown_grace: Duration,
     /// Link to a web UI for alert payloads (`{base}/documents/{key}/versions/{n}`).
     pub base_url: Option<String>,
-    /// Imports update the search index themselves (`watch`); `worker`
-    /// turns this off and runs batched `index` jobs instead.
+    /// Imports update the search index themselves; `worker` turns this off
+    /// and runs batched `index` jobs instead. Only read when
+    /// [`WatchConfig::defer_derived`] is off.
     pub index_on_import: bool,
+    /// Take analysis and search indexing off the fetch path (default): a
+    /// new version is stored and alerted at once, and its analysis and
+    /// index entries are made in batches after the cycle's fetches
+    /// ([`crate::Engine::derive_pending`]; `worker`: `analyse` and `index`
+    /// jobs). Off: every import analyses and indexes inline, as `import` does.
+    pub defer_derived: bool,
+    /// Imports (extract, diff, store) running at once, apart from the
+    /// fetches in flight: bounds the extracted documents held in memory
+    /// and the CPU the imports take. Default: twice the cores.
+    pub import_concurrency: usize,
+    /// Versions per derived-data batch (one index commit, one store
+    /// transaction).
+    pub derive_batch: u32,
 }
 
 impl Default for WatchConfig {
@@ -198,6 +212,9 @@ impl Default for WatchConfig {
             shutdown_grace: Duration::from_secs(10),
             base_url: None,
             index_on_import: true,
+            defer_derived: true,
+            import_concurrency: 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            derive_batch: 256,
         }
     }
 }
@@ -213,6 +230,8 @@ pub struct Watcher {
     webhook: WebhookSender,
     email: Option<EmailSender>,
     wake_delivery: tokio::sync::Notify,
+    /// Permits for imports on the fetch path ([`WatchConfig::import_concurrency`]).
+    imports: tokio::sync::Semaphore,
 }
 
 impl Watcher {
@@ -229,11 +248,14 @@ impl Watcher {
         let webhook = WebhookSender::new(config.webhook_retry.clone())?;
         let email = config.email.clone().map(EmailSender::new).transpose()?;
         Ok(Arc::new(Watcher {
-            engine: if config.index_on_import {
+            engine: if config.defer_derived {
+                Engine::from_store(store).without_derived_on_import()
+            } else if config.index_on_import {
                 Engine::from_store(store)
             } else {
                 Engine::from_store(store).without_index_on_import()
             },
+            imports: tokio::sync::Semaphore::new(config.import_concurrency.max(1)),
             config,
             guarded,
             private,

@@ -30,7 +30,7 @@
 use super::{DeliveryReport, WatchError, Watcher};
 use chrono::{DateTime, Utc};
 use cw_model::DocumentKey;
-use cw_store::{JobKind, JobRow, NewJob, StoreError};
+use cw_store::{HostTake, JobKind, JobRow, NewJob, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -54,10 +54,20 @@ pub struct WorkerOptions {
     pub until_idle: bool,
     /// Claims a fetch or deliver job gets before it fails for good.
     pub max_attempts: u32,
+    /// Take the source's host turn in the store before each fetch, so the
+    /// politeness of `per_host_delay` (one request at a time per host, a
+    /// pause in between) holds across every worker sharing the store, not
+    /// only inside this process. A fetch job whose host is busy goes back
+    /// to the queue until the host is free, without spending an attempt.
+    pub host_turns: bool,
+    /// How soon a fetch job whose host another fetch holds is tried again,
+    /// at least (the host's delay, when longer, is waited instead).
+    pub host_busy_retry: Duration,
 }
 
 impl WorkerOptions {
-    /// Defaults: 60 s lease, batches of 16, 1 s poll, 3 attempts.
+    /// Defaults: 60 s lease, batches of 16, 1 s poll, 3 attempts, shared
+    /// host turns retried after 250 ms at least.
     pub fn new(id: impl Into<String>) -> WorkerOptions {
         WorkerOptions {
             id: id.into(),
@@ -66,6 +76,8 @@ impl WorkerOptions {
             poll: Duration::from_secs(1),
             until_idle: false,
             max_attempts: 3,
+            host_turns: true,
+            host_busy_retry: Duration::from_millis(250),
         }
     }
 }
@@ -98,6 +110,9 @@ pub struct WorkerReport {
     pub given_up: usize,
     /// Jobs abandoned at shutdown (handed back to the queue).
     pub abandoned: usize,
+    /// Fetch jobs put back in the queue, not run, because another fetch
+    /// held their host's turn or its politeness delay ran (not attempts).
+    pub deferred: usize,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -116,7 +131,7 @@ struct DeliverPayload {
     round: u32,
 }
 
-/// Payload of an `index` job.
+/// Payload of an `index` or `analyse` job.
 #[derive(Debug, Serialize, Deserialize)]
 struct IndexPayload {
     document: String,
@@ -131,6 +146,7 @@ struct JobOutcome {
     skipped: usize,
     failed: usize,
     lost: usize,
+    deferred: usize,
     fetch_state: Option<String>,
     new_version: bool,
     alerts: usize,
@@ -148,6 +164,9 @@ enum Work {
     },
     Delivered(DeliveryReport),
     Indexed(usize),
+    Analysed(usize),
+    /// Not run: the host is busy; back to the queue from this time.
+    Deferred(DateTime<Utc>),
 }
 
 /// The ids of the jobs this worker is running (handed back at shutdown).
@@ -178,7 +197,10 @@ impl Watcher {
         let mut tasks: JoinSet<JobOutcome> = JoinSet::new();
         let mut last_schedule: Option<Instant> = None;
         let mut stopped = false;
-        let mut indexing = false;
+        // Derived-data tasks in flight (an `analyse` and an `index` batch):
+        // they do not count against `concurrency`, and the next batch is
+        // claimed only once they are done.
+        let mut indexing: usize = 0;
         loop {
             if last_schedule.is_none_or(|t| t.elapsed() >= options.poll) {
                 report.given_up += self.give_up_stalled_fetches().await;
@@ -193,12 +215,12 @@ impl Watcher {
                 last_schedule = Some(Instant::now());
             }
             // Index jobs: all that are due, in one batch, one batch at a time.
-            if !indexing {
+            if indexing == 0 {
                 match self
                     .store()
                     .claim_jobs_of(
                         &options.id,
-                        &[JobKind::Index],
+                        &[JobKind::Analyse, JobKind::Index],
                         INDEX_BATCH,
                         options.lease,
                         Utc::now(),
@@ -206,14 +228,13 @@ impl Watcher {
                     .await
                 {
                     Ok(jobs) => {
-                        indexing = !jobs.is_empty();
-                        self.spawn_jobs(jobs, &options, &running, &mut tasks);
+                        indexing = self.spawn_jobs(jobs, &options, &running, &mut tasks);
                     }
                     Err(e) => tracing::error!(error = %e, "worker: claiming failed"),
                 }
             }
-            indexing &= !tasks.is_empty();
-            let free = capacity.saturating_sub(tasks.len().saturating_sub(usize::from(indexing)));
+            indexing = indexing.min(tasks.len());
+            let free = capacity.saturating_sub(tasks.len().saturating_sub(indexing));
             let want = u32::try_from(free).unwrap_or(u32::MAX).min(options.batch);
             let mut claimed = 0;
             if want > 0 {
@@ -243,7 +264,7 @@ impl Watcher {
                 break;
             }
             // More may be waiting: claim again at once while there is room.
-            let room = tasks.len().saturating_sub(usize::from(indexing)) < capacity;
+            let room = tasks.len().saturating_sub(indexing) < capacity;
             let wait = if room && claimed > 0 && u32::try_from(claimed).is_ok_and(|c| c == want) {
                 Duration::ZERO
             } else {
@@ -251,8 +272,8 @@ impl Watcher {
             };
             tokio::select! {
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                    if matches!(&done, Ok(o) if o.kind == Some(JobKind::Index)) {
-                        indexing = false;
+                    if matches!(&done, Ok(o) if matches!(o.kind, Some(JobKind::Index | JobKind::Analyse))) {
+                        indexing = indexing.saturating_sub(1);
                     }
                     let alerts = merge(&mut report, done);
                     // Deliver new alerts without waiting for the next poll.
@@ -401,7 +422,9 @@ impl Watcher {
 
     /// Promotes confirmed candidates a crash left behind (any number of
     /// workers may do this at once: promotion is idempotent) and queues
-    /// their index jobs.
+    /// their derived jobs; then queues the derived jobs of every watched
+    /// version still without an analysis (a worker died between storing a
+    /// version and queueing its jobs).
     async fn recover_for_worker(&self, report: &mut WorkerReport) -> Result<(), WatchError> {
         for source in self.store().confirmed_candidates().await? {
             if let Some(candidate) = &source.candidate {
@@ -409,43 +432,86 @@ impl Watcher {
                     "promoting a confirmed change left by an interrupted run");
                 let (number, alerts) = self.promote(&source, candidate).await?;
                 report.alerts_queued += alerts;
-                self.enqueue_index(&source.document, number).await?;
+                self.enqueue_derived(&source.document, number).await?;
+            }
+        }
+        if self.config.defer_derived {
+            let mut after = 0;
+            loop {
+                let pending = self
+                    .store()
+                    .versions_lacking_analysis(after, INDEX_BATCH)
+                    .await?;
+                let Some(last) = pending.last() else { break };
+                after = last.row_id;
+                for p in &pending {
+                    self.enqueue_derived(&p.document, p.number).await?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Queues the `index` job of a new version.
-    async fn enqueue_index(&self, document: &DocumentKey, version: u32) -> Result<(), WatchError> {
+    /// Queues the derived jobs of a new version: `index`, and `analyse`
+    /// when imports do not analyse inline ([`super::WatchConfig::defer_derived`]).
+    async fn enqueue_derived(
+        &self,
+        document: &DocumentKey,
+        version: u32,
+    ) -> Result<(), WatchError> {
         let payload = serde_json::to_string(&IndexPayload {
             document: document.to_string(),
             version,
         })?;
-        self.store()
-            .enqueue_jobs(&[NewJob {
-                kind: JobKind::Index,
-                dedupe_key: format!("index:{document}:{version}"),
+        let mut jobs = vec![NewJob {
+            kind: JobKind::Index,
+            dedupe_key: format!("index:{document}:{version}"),
+            payload: payload.clone(),
+            run_after: Utc::now(),
+            max_attempts: INDEX_ATTEMPTS,
+        }];
+        if self.config.defer_derived {
+            jobs.push(NewJob {
+                kind: JobKind::Analyse,
+                dedupe_key: format!("analyse:{document}:{version}"),
                 payload,
                 run_after: Utc::now(),
-                max_attempts: INDEX_ATTEMPTS,
-            }])
-            .await?;
+                max_attempts: ANALYSE_ATTEMPTS,
+            });
+        }
+        self.store().enqueue_jobs(&jobs).await?;
         Ok(())
     }
 
     /// Starts claimed jobs: each fetch and deliver job on its own task, the
-    /// index jobs of the claim together on one.
+    /// index jobs of the claim together on one, its analyse jobs together
+    /// on another. Returns how many such batch tasks it started.
     fn spawn_jobs(
         self: &Arc<Self>,
         jobs: Vec<JobRow>,
         options: &Arc<WorkerOptions>,
         running: &Running,
         tasks: &mut JoinSet<JobOutcome>,
-    ) {
+    ) -> usize {
         let (index, other): (Vec<JobRow>, Vec<JobRow>) =
             jobs.into_iter().partition(|j| j.kind == JobKind::Index);
+        let (analyse, other): (Vec<JobRow>, Vec<JobRow>) =
+            other.into_iter().partition(|j| j.kind == JobKind::Analyse);
         if let Ok(mut ids) = running.lock() {
-            ids.extend(index.iter().chain(other.iter()).map(|j| j.id));
+            ids.extend(
+                index
+                    .iter()
+                    .chain(analyse.iter())
+                    .chain(other.iter())
+                    .map(|j| j.id),
+            );
+        }
+        let batches = usize::from(!index.is_empty()) + usize::from(!analyse.is_empty());
+        if !analyse.is_empty() {
+            let watcher = Arc::clone(self);
+            let options = Arc::clone(options);
+            let running = Arc::clone(running);
+            tasks.spawn(async move { watcher.run_jobs(analyse, &options, &running).await });
         }
         for job in other {
             let watcher = Arc::clone(self);
@@ -459,6 +525,7 @@ impl Watcher {
             let running = Arc::clone(running);
             tasks.spawn(async move { watcher.run_jobs(index, &options, &running).await });
         }
+        batches
     }
 
     /// Runs jobs of one kind (one job, or a batch of index jobs) with a
@@ -473,7 +540,7 @@ impl Watcher {
             kind: jobs.first().map(|j| j.kind),
             ..JobOutcome::default()
         };
-        let work = self.work(&jobs);
+        let work = self.work(&jobs, options);
         tokio::pin!(work);
         let period = (options.lease / 3).max(Duration::from_millis(50));
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -504,6 +571,11 @@ impl Watcher {
         };
         for job in &jobs {
             let finished = match &result {
+                Ok(Work::Deferred(until)) => self
+                    .store()
+                    .defer_job(job.id, &options.id, *until)
+                    .await
+                    .map(|()| false),
                 Ok(_) => self
                     .store()
                     .complete_job(job.id, &options.id, result_json.as_deref())
@@ -540,29 +612,21 @@ impl Watcher {
     }
 
     /// The work of a claim: one fetch or deliver job, or index jobs.
-    async fn work(&self, jobs: &[JobRow]) -> Result<Work, WatchError> {
+    async fn work(&self, jobs: &[JobRow], options: &WorkerOptions) -> Result<Work, WatchError> {
         let Some(first) = jobs.first() else {
             return Ok(Work::Skipped("no job"));
         };
         match first.kind {
             JobKind::Fetch => {
                 let payload: FetchPayload = serde_json::from_str(&first.payload)?;
-                self.fetch_job(&payload).await
+                self.fetch_job(&payload, options).await
             }
             JobKind::Deliver => {
                 let payload: DeliverPayload = serde_json::from_str(&first.payload)?;
                 self.deliver_job(&payload).await
             }
             JobKind::Index => {
-                let mut versions = Vec::new();
-                for job in jobs {
-                    let p: IndexPayload = serde_json::from_str(&job.payload)?;
-                    let key: DocumentKey = p
-                        .document
-                        .parse()
-                        .map_err(|e| WatchError::Invalid(format!("index job: {e}")))?;
-                    versions.push((key, p.version));
-                }
+                let versions = job_versions(jobs)?;
                 // Other workers of this home hold the index lock for one
                 // commit at a time; the heartbeat keeps the jobs meanwhile.
                 self.engine
@@ -570,13 +634,27 @@ impl Watcher {
                     .await?;
                 Ok(Work::Indexed(versions.len()))
             }
+            JobKind::Analyse => {
+                let versions = job_versions(jobs)?;
+                // Labels computed on blocking threads; one store transaction.
+                let done = self.engine.analyse_versions(&versions).await?;
+                Ok(Work::Analysed(done.versions))
+            }
             other => Err(WatchError::Invalid(format!(
                 "this worker does not run {other} jobs"
             ))),
         }
     }
 
-    async fn fetch_job(&self, payload: &FetchPayload) -> Result<Work, WatchError> {
+    /// A fetch job: checks the source once for its due time. With
+    /// `host_turns`, the fetch runs holding the host's turn in the store
+    /// (extended while it runs, released with the politeness delay); when
+    /// another fetch holds it or its delay runs, the job is deferred.
+    async fn fetch_job(
+        &self,
+        payload: &FetchPayload,
+        options: &WorkerOptions,
+    ) -> Result<Work, WatchError> {
         let Some(source) = self.store().source_by_id(payload.source_id).await? else {
             return Ok(Work::Skipped("source deleted"));
         };
@@ -588,11 +666,74 @@ impl Watcher {
         if source.next_due_at != payload.due_at {
             return Ok(Work::Skipped("already fetched for this due time"));
         }
-        let result = self.check_source(&source).await?;
+        let delay = self.config.fetch.per_host_delay;
+        let hold = |now: DateTime<Utc>| now + span(options.lease);
+        let mut turn = None;
+        if options.host_turns
+            && let Some(host) = host_key(&source.url)
+        {
+            // Named per fetch: a worker runs several fetches at once.
+            let holder = format!("{}/source:{}", options.id, source.id);
+            let now = Utc::now();
+            match self
+                .store()
+                .try_take_host(&host, &holder, now, hold(now))
+                .await?
+            {
+                HostTake::Taken(t) => turn = Some(t),
+                HostTake::Busy(row) => {
+                    // Held by another fetch: free at the earliest after its
+                    // delay from now; else when its delay ends.
+                    let until = if row.held_until.is_some_and(|u| u > now) {
+                        row.next_allowed_at
+                            .max(now + span(delay.max(options.host_busy_retry)))
+                    } else {
+                        row.next_allowed_at.max(now)
+                    };
+                    tracing::debug!(document = %source.document, host, %until,
+                        "host busy: fetch deferred");
+                    return Ok(Work::Deferred(until));
+                }
+            }
+        }
+        let check = self.check_source(&source);
+        let result = match &turn {
+            None => check.await,
+            Some(turn) => {
+                // Keep the turn while the fetch runs (a dead worker's turn
+                // expires one lease after its last extension).
+                tokio::pin!(check);
+                let period = (options.lease / 3).max(Duration::from_millis(50));
+                let mut beat =
+                    tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+                loop {
+                    tokio::select! {
+                        result = &mut check => break result,
+                        _ = beat.tick() => match self.store().extend_host(turn, hold(Utc::now())).await {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(host = turn.host, "host turn expired and taken over during a fetch"),
+                            Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not extended"),
+                        },
+                    }
+                }
+            }
+        };
+        if let Some(turn) = &turn {
+            let next = Utc::now() + span(delay);
+            match self.store().release_host(turn, next).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(host = turn.host, "host turn had expired before its release");
+                }
+                // The turn frees itself when its hold expires.
+                Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not released"),
+            }
+        }
+        let result = result?;
         if result.new_version
             && let Some(version) = result.version
         {
-            self.enqueue_index(&source.document, version).await?;
+            self.enqueue_derived(&source.document, version).await?;
         }
         Ok(Work::Fetched {
             state: result.state.code().to_string(),
@@ -633,6 +774,23 @@ const STALLED_BATCH: u32 = 500;
 /// How long an index batch waits for another process's index commit.
 const INDEX_LOCK_WAIT: Duration = Duration::from_secs(120);
 
+/// Claims an analyse job gets (it fails only on store errors).
+const ANALYSE_ATTEMPTS: u32 = 5;
+
+/// The versions named by index or analyse jobs.
+fn job_versions(jobs: &[JobRow]) -> Result<Vec<(DocumentKey, u32)>, WatchError> {
+    let mut versions = Vec::new();
+    for job in jobs {
+        let p: IndexPayload = serde_json::from_str(&job.payload)?;
+        let key: DocumentKey = p
+            .document
+            .parse()
+            .map_err(|e| WatchError::Invalid(format!("{} job: {e}", job.kind)))?;
+        versions.push((key, p.version));
+    }
+    Ok(versions)
+}
+
 /// Index jobs claimed at once (written with one writer and one commit).
 const INDEX_BATCH: u32 = 500;
 
@@ -646,6 +804,22 @@ fn retry_at(job: &JobRow) -> DateTime<Utc> {
         _ => Duration::from_secs(1u64 << job.attempts.min(8)).min(Duration::from_secs(300)),
     };
     Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1))
+}
+
+/// The key of a URL's host turn: its lowercased host and port
+/// (`example.com:443`); `None` for URLs without a host.
+fn host_key(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+/// A std duration as a chrono one, saturating (a day for absurd values).
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::days(1))
 }
 
 /// Adds a job's work to its outcome; returns the JSON stored as its result.
@@ -671,6 +845,11 @@ fn record(work: &Work, outcome: &mut JobOutcome) -> String {
             serde_json::json!({ "delivered": d.delivered, "retrying": d.retrying, "failed": d.failed })
         }
         Work::Indexed(n) => serde_json::json!({ "indexed": n }),
+        Work::Analysed(n) => serde_json::json!({ "analysed": n }),
+        Work::Deferred(until) => {
+            outcome.deferred += 1;
+            serde_json::json!({ "deferred_until": until })
+        }
     };
     value.to_string()
 }
@@ -692,6 +871,7 @@ fn merge(report: &mut WorkerReport, done: Result<JobOutcome, tokio::task::JoinEr
     report.skipped += o.skipped;
     report.failed += o.failed;
     report.lost_leases += o.lost;
+    report.deferred += o.deferred;
     if let Some(state) = o.fetch_state {
         *report.fetch_states.entry(state).or_default() += 1;
     }

@@ -16,7 +16,9 @@ mod out_of_order;
 mod reextract;
 
 mod alerts;
+mod derived;
 mod origin;
+mod politeness;
 mod states;
 mod watchkit;
 mod worker;

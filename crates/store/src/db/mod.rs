@@ -16,9 +16,11 @@
 pub(crate) mod analysis;
 pub(crate) mod auth;
 pub(crate) mod copy;
+pub(crate) mod cycle;
 pub(crate) mod dataset;
 pub(crate) mod declarations;
 pub(crate) mod documents;
+pub(crate) mod hosts;
 pub(crate) mod imports;
 pub(crate) mod jobs;
 pub(crate) mod manifest;
@@ -164,10 +166,32 @@ pub(crate) async fn connect_url(url: &str) -> Result<Pool, StoreError> {
         }
     };
     match backend {
-        Backend::Sqlite => MIGRATOR.run(&pool).await?,
+        Backend::Sqlite => migrate_sqlite(&pool).await?,
         Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
     }
     Ok(pool)
+}
+
+/// Brings a SQLite schema up to date. Processes opening one file at once
+/// (several workers started together after an upgrade) race to apply the
+/// same new migration: sqlx takes no lock on SQLite, so the loser's
+/// migration fails ("table … already exists") once the winner's has
+/// committed, and the winner has recorded it by then. Running again
+/// applies nothing, so a failed run is retried a few times. (PostgreSQL's
+/// migrator holds an advisory lock instead.)
+async fn migrate_sqlite(pool: &Pool) -> Result<(), StoreError> {
+    let mut tries: u64 = 0;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if tries < 10 => {
+                tries += 1;
+                tracing::debug!(error = %e, "migration failed; another process may be migrating, retrying");
+                tokio::time::sleep(Duration::from_millis(50 * tries)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// A database URL with its password blanked, for messages and logs.

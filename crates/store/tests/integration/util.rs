@@ -50,6 +50,14 @@ impl TestHome {
         self.options.database.is_some()
     }
 
+    /// Another store on the same home and database, with its own
+    /// connections: a second process sharing the store.
+    pub(crate) async fn open_again(&self) -> Store {
+        Store::open_with(self.dir.path(), &self.options)
+            .await
+            .unwrap()
+    }
+
     /// Closes the store and opens the same home again.
     pub(crate) async fn reopen(self) -> TestHome {
         let TestHome {

@@ -1,0 +1,288 @@
+//! Derived data of stored versions — the analysis (labels, attributes,
+//! findings) and the search index entries — made in batches, off the fetch
+//! path of a watch cycle.
+//!
+//! A watcher's engine imports with [`Engine::without_derived_on_import`]: a
+//! new version is archived, extracted, diffed, stored and alerted at once,
+//! and its derived data comes from [`Engine::derive_pending`] after the
+//! fetches (or from the `analyse` and `index` jobs of `clausewatch
+//! worker`). A batch labels each provision once and uses the labels for
+//! both the stored analysis and the index rows, writes the index with one
+//! writer and one commit, and records the analyses last, in one
+//! transaction. "No analysis row" is therefore the durable marker of a
+//! version whose derived data is still to be made: a process killed in
+//! between leaves the version without an analysis, and the next pass finds
+//! it again (indexing a version twice replaces its rows).
+
+use crate::analyze::compute_labelled;
+use crate::index::rows_labelled;
+use crate::{Engine, EngineError};
+use cw_model::{DocumentKey, VersionRef, VersionSelector};
+use cw_search::{IndexBatch, ProvisionRow};
+use cw_store::{DocumentRow, NewAnalysis, StoreError, StoredVersion};
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// What a pass over versions lacking derived data did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeriveReport {
+    /// Versions analysed and indexed.
+    pub versions: usize,
+    /// Versions skipped: vanished, or changed since they were loaded (the
+    /// next pass takes them again).
+    pub skipped: usize,
+    /// Batches written (one index commit and one store transaction each).
+    pub batches: usize,
+    /// Wall time of the pass.
+    pub elapsed_ms: u64,
+}
+
+impl DeriveReport {
+    fn add(&mut self, other: &DeriveReport) {
+        self.versions += other.versions;
+        self.skipped += other.skipped;
+        self.batches += other.batches;
+    }
+}
+
+/// The index writer's memory budget for one batch: a batch of a few hundred
+/// versions needs far less than the default, and the budget is what the
+/// writer may hold (peak RSS).
+const DERIVE_WRITER_MEMORY: usize = 32 * 1024 * 1024;
+
+/// A version loaded for its derived data: the document, the version, and
+/// whether it is the document's latest.
+type Loaded = (DocumentRow, StoredVersion, bool);
+
+/// What the CPU side of a batch produces per version: its analysis, its
+/// index rows, and whether other versions' rows need their latest flag
+/// moved (it is the latest of several).
+type Computed = (NewAnalysis, Vec<ProvisionRow>, bool);
+
+impl Engine {
+    /// Makes the derived data of every version of a watched document that
+    /// has no stored analysis, `batch` versions at a time, oldest first.
+    /// `stop` is asked between batches (a shutdown leaves the rest to the
+    /// next pass). While another process holds the index's writer lock a
+    /// batch waits up to `lock_wait` for it.
+    pub async fn derive_pending(
+        &self,
+        batch: u32,
+        lock_wait: Duration,
+        stop: impl Fn() -> bool,
+    ) -> Result<DeriveReport, EngineError> {
+        let started = Instant::now();
+        let mut report = DeriveReport::default();
+        // Paging by row id: a version whose analysis cannot be stored is
+        // passed over, not retried forever within one pass.
+        let mut after = 0;
+        loop {
+            let pending = self
+                .store()
+                .versions_lacking_analysis(after, batch.max(1))
+                .await?;
+            let Some(last) = pending.last() else { break };
+            after = last.row_id;
+            let versions: Vec<(DocumentKey, u32)> = pending
+                .into_iter()
+                .map(|p| (p.document, p.number))
+                .collect();
+            // A writer per batch, released after it: holding one for the
+            // whole pass measured a higher peak RSS (its memory budget stays
+            // allocated) and keeps other processes off the index longer.
+            let done = self.derive_versions(&versions, lock_wait).await?;
+            report.add(&done);
+            if stop() {
+                break;
+            }
+        }
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if report.versions > 0 || report.skipped > 0 {
+            tracing::info!(
+                versions = report.versions,
+                skipped = report.skipped,
+                batches = report.batches,
+                elapsed_ms = report.elapsed_ms,
+                "derived data (analysis, search index) made"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Analyses and indexes stored versions as one batch: every provision
+    /// is labelled once (on blocking threads, one per core) and its labels
+    /// serve both the analysis and the index rows; the index is written
+    /// with one writer and one commit (waiting up to `lock_wait` for another
+    /// process's), then the analyses are recorded in one transaction.
+    /// Vanished versions are skipped.
+    pub async fn derive_versions(
+        &self,
+        versions: &[(DocumentKey, u32)],
+        lock_wait: Duration,
+    ) -> Result<DeriveReport, EngineError> {
+        let mut writer = None;
+        let report = self.derive_into(versions, lock_wait, &mut writer).await?;
+        if let Some(writer) = writer {
+            writer.finish()?;
+        }
+        Ok(report)
+    }
+
+    /// [`Engine::derive_versions`] with the caller's index writer (opened
+    /// here when `None`), committed before the analyses are recorded.
+    async fn derive_into(
+        &self,
+        versions: &[(DocumentKey, u32)],
+        lock_wait: Duration,
+        writer: &mut Option<IndexBatch>,
+    ) -> Result<DeriveReport, EngineError> {
+        let started = Instant::now();
+        let mut report = DeriveReport::default();
+        let loaded = self.load_versions(versions, &mut report).await?;
+        if loaded.is_empty() {
+            return Ok(report);
+        }
+        let computed = compute_in_parallel(loaded, true).await?;
+        let batch = match writer {
+            Some(batch) => batch,
+            None => writer.insert(
+                self.index_writer_waiting(lock_wait, DERIVE_WRITER_MEMORY)
+                    .await?,
+            ),
+        };
+        for (analysis, rows, _) in &computed {
+            let key = analysis.document.to_string();
+            batch.delete_version(&key, analysis.version_number);
+            for row in rows {
+                batch.add(row)?;
+            }
+        }
+        batch.commit()?;
+        let mut moved = false;
+        for (analysis, _, fix_latest) in &computed {
+            if *fix_latest {
+                batch.set_latest(&analysis.document.to_string(), analysis.version_number)?;
+                moved = true;
+            }
+        }
+        if moved {
+            batch.commit()?;
+        }
+        self.record_batch(computed, started, report).await
+    }
+
+    /// Analyses stored versions as one batch (the `analyse` jobs of
+    /// `clausewatch worker`): labels computed on blocking threads, one per
+    /// core, the analyses recorded in one transaction. The search index is
+    /// not touched (that is the `index` jobs' work). Vanished versions are
+    /// skipped.
+    pub async fn analyse_versions(
+        &self,
+        versions: &[(DocumentKey, u32)],
+    ) -> Result<DeriveReport, EngineError> {
+        let started = Instant::now();
+        let mut report = DeriveReport::default();
+        let loaded = self.load_versions(versions, &mut report).await?;
+        if loaded.is_empty() {
+            return Ok(report);
+        }
+        let computed = compute_in_parallel(loaded, false).await?;
+        self.record_batch(computed, started, report).await
+    }
+
+    /// Records a batch's analyses in one transaction and completes its report
+    /// (a version changed or gone since it was loaded counts as skipped).
+    async fn record_batch(
+        &self,
+        computed: Vec<Computed>,
+        started: Instant,
+        mut report: DeriveReport,
+    ) -> Result<DeriveReport, EngineError> {
+        let analyses: Vec<NewAnalysis> = computed.into_iter().map(|(a, _, _)| a).collect();
+        let recorded = self.store().record_analyses(&analyses).await?;
+        let stored = recorded.iter().filter(|r| r.is_some()).count();
+        report.versions += stored;
+        report.skipped += recorded.len() - stored;
+        report.batches += 1;
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
+    }
+
+    /// Loads each version with its document; a vanished one is counted as
+    /// skipped.
+    async fn load_versions(
+        &self,
+        versions: &[(DocumentKey, u32)],
+        report: &mut DeriveReport,
+    ) -> Result<Vec<Loaded>, EngineError> {
+        let store = self.store();
+        let mut loaded = Vec::with_capacity(versions.len());
+        for (key, number) in versions {
+            let Some(doc) = store.document(key).await? else {
+                report.skipped += 1;
+                continue;
+            };
+            let version = match store
+                .version(&VersionRef {
+                    document: key.clone(),
+                    selector: VersionSelector::Number(*number),
+                })
+                .await
+            {
+                Ok(v) => v,
+                Err(StoreError::NotFound { .. }) => {
+                    report.skipped += 1;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let is_latest = doc.latest_version == Some(*number);
+            loaded.push((doc, version, is_latest));
+        }
+        Ok(loaded)
+    }
+}
+
+/// Labels, analyses and (with `index_rows`) builds the index rows of the
+/// loaded versions on blocking threads, one chunk per core, keeping the
+/// async runtime free for fetches. Order is kept.
+async fn compute_in_parallel(
+    loaded: Vec<Loaded>,
+    index_rows: bool,
+) -> Result<Vec<Computed>, EngineError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = loaded.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<Loaded>> = Vec::new();
+    let mut rest = loaded.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(per).collect());
+    }
+    let handles: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            tokio::task::spawn_blocking(move || {
+                chunk
+                    .into_iter()
+                    .map(|(doc, version, is_latest)| {
+                        let (analysis, labels) = compute_labelled(&doc, &version);
+                        let rows = if index_rows {
+                            rows_labelled(&doc, &version, is_latest, Some(&labels))
+                        } else {
+                            Vec::new()
+                        };
+                        let fix_latest = is_latest && doc.version_count > 1;
+                        (analysis, rows, fix_latest)
+                    })
+                    .collect::<Vec<Computed>>()
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        let part = handle
+            .await
+            .map_err(|e| EngineError::Inconsistent(format!("analysis task failed: {e}")))?;
+        out.extend(part);
+    }
+    Ok(out)
+}

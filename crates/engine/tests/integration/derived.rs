@@ -1,0 +1,172 @@
+//! Analysis and search indexing off the fetch path (issue #7): a watch
+//! cycle stores new versions at once and makes their derived data (stored
+//! analysis, search index entries) in a batch after its fetches, so both are
+//! current when `run_once` returns; a version stored without its analysis
+//! (a process killed in between) is caught up by the next run; `worker`
+//! runs `analyse` jobs; plain imports still analyse and index inline.
+//! Real parts: a loopback HTTP origin, a SQLite home, the tantivy index.
+
+use super::origin::{Origin, Reply, policy};
+use super::watchkit::{config, cycle, home, track, watcher};
+use cw_engine::watch::WorkerOptions;
+use cw_engine::{Engine, ImportRequest};
+use cw_search::SearchOptions;
+use cw_store::{JobKind, JobState, Store};
+use std::time::Duration;
+
+fn all_versions() -> SearchOptions {
+    SearchOptions {
+        all_versions: true,
+        ..Default::default()
+    }
+}
+
+/// Whether version `number` of `document` has a stored analysis of its
+/// current provisions with at least one label.
+async fn analysed(store: &Store, document: &str, number: u32) -> bool {
+    store
+        .analysis(&document.parse().unwrap(), number)
+        .await
+        .unwrap()
+        .is_some_and(|a| a.current_content && a.provisions.iter().any(|p| !p.labels.is_empty()))
+}
+
+/// Hits for `word` in the home's search index.
+fn hits(store: &Store, word: &str) -> usize {
+    Engine::from_store(store.clone())
+        .search(word, &all_versions())
+        .unwrap()
+        .total
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_cycle_new_versions_are_analysed_and_searchable() {
+    let origin = Origin::start().await;
+    origin.push(
+        "/aup",
+        [Reply::Page(
+            policy("Acceptable Use Policy", 4, " Quokkas welcome."),
+            None,
+        )],
+    );
+    origin.push(
+        "/terms",
+        [Reply::Page(
+            policy("Terms of Service", 3, " Wombats welcome."),
+            None,
+        )],
+    );
+    let (_dir, store) = home().await;
+    track(&store, "acme/aup", origin.url("/aup"), None).await;
+    track(&store, "acme/terms", origin.url("/terms"), None).await;
+    let w = watcher(&store, config());
+
+    let report = cycle(&w).await;
+    assert_eq!(report.last_cycle.new_versions, 2, "{report:?}");
+    assert_eq!(report.derived.versions, 2, "{report:?}");
+    assert_eq!(report.derived.batches, 1, "one batch: {report:?}");
+    assert!(analysed(&store, "acme/aup", 1).await);
+    assert!(analysed(&store, "acme/terms", 1).await);
+    assert_eq!(hits(&store, "quokkas"), 1);
+    assert_eq!(hits(&store, "wombats"), 1);
+    // The index carries the labels of the stored analysis.
+    let labelled = Engine::from_store(store.clone())
+        .search("label:tos_unilateral_termination", &all_versions())
+        .unwrap();
+    assert!(labelled.total > 0, "{labelled:?}");
+
+    // Nothing left to derive: the next cycle's pass does nothing.
+    let report = cycle(&w).await;
+    assert_eq!(report.derived.versions, 0, "{report:?}");
+    assert_eq!(hits(&store, "quokkas"), 1, "indexed once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_stored_without_its_analysis_is_caught_up_by_the_next_run() {
+    let origin = Origin::start().await;
+    let page = policy("Acceptable Use Policy", 4, " Numbats welcome.");
+    origin.push("/aup", [Reply::Page(page.clone(), None)]);
+    let (_dir, store) = home().await;
+    track(&store, "acme/aup", origin.url("/aup"), None).await;
+    // A run that died after storing the version and before its derived
+    // data: the version is stored by an engine that defers both.
+    let deferring = Engine::from_store(store.clone()).without_derived_on_import();
+    let key = "acme/aup".parse().unwrap();
+    deferring
+        .import(ImportRequest::new(
+            key,
+            page.into_bytes(),
+            origin.url("/aup"),
+        ))
+        .await
+        .unwrap();
+    assert!(!analysed(&store, "acme/aup", 1).await);
+    assert_eq!(
+        store.versions_lacking_analysis(0, 10).await.unwrap().len(),
+        1
+    );
+
+    // The next run fetches the same page (no new version) and catches up.
+    let w = watcher(&store, config());
+    let report = cycle(&w).await;
+    assert_eq!(report.last_cycle.new_versions, 0, "{report:?}");
+    assert_eq!(report.derived.versions, 1, "{report:?}");
+    assert!(analysed(&store, "acme/aup", 1).await);
+    assert_eq!(hits(&store, "numbats"), 1);
+    assert!(
+        store
+            .versions_lacking_analysis(0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_imports_still_analyse_and_index_inline() {
+    let (_dir, store) = home().await;
+    let engine = Engine::from_store(store.clone());
+    let page = policy("Acceptable Use Policy", 3, " Bilbies welcome.");
+    engine
+        .import(ImportRequest::new(
+            "acme/aup".parse().unwrap(),
+            page.into_bytes(),
+            "aup.html",
+        ))
+        .await
+        .unwrap();
+    assert!(analysed(&store, "acme/aup", 1).await);
+    assert_eq!(hits(&store, "bilbies"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_runs_analyse_and_index_jobs_for_new_versions() {
+    let origin = Origin::start().await;
+    for (path, word) in [("/a", " Potoroos welcome."), ("/b", " Potoroos too.")] {
+        origin.push(
+            path,
+            [Reply::Page(policy("Terms of Service", 3, word), None)],
+        );
+    }
+    let (_dir, store) = home().await;
+    track(&store, "acme/a", origin.url("/a"), None).await;
+    track(&store, "acme/b", origin.url("/b"), None).await;
+    let mut c = config();
+    c.index_on_import = false;
+    let w = watcher(&store, c);
+    let mut options = WorkerOptions::new("w1");
+    options.poll = Duration::from_millis(50);
+    options.until_idle = true;
+    let report = w.run_worker(options, std::future::pending()).await.unwrap();
+    assert_eq!(report.new_versions, 2, "{report:?}");
+    assert_eq!(report.completed.get("analyse"), Some(&2), "{report:?}");
+    assert_eq!(report.completed.get("index"), Some(&2), "{report:?}");
+    let done = store
+        .jobs(Some(JobState::Done), Some(JobKind::Analyse), 10)
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(analysed(&store, "acme/a", 1).await);
+    assert!(analysed(&store, "acme/b", 1).await);
+    assert_eq!(hits(&store, "potoroos"), 2);
+}
