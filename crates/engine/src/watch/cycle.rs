@@ -234,7 +234,7 @@ impl Watcher {
             let watcher = Arc::clone(self);
             let batch = Arc::clone(&batch);
             tasks.spawn(async move {
-                let result = watcher.check_source_logged(&source, Some(&batch)).await;
+                let result = watcher.check_source_logged(&source, Some(&batch), None).await;
                 if let Err(e) = &result {
                     tracing::error!(document = %source.document, error = %e, "watch: source check failed");
                 }
@@ -319,11 +319,15 @@ impl Watcher {
     }
 
     /// Fetches and judges one source, and logs the attempt.
+    /// `fetched`, when given, is signalled (or dropped) as soon as the
+    /// request is over, before the page is judged and imported: a worker
+    /// holding the host's turn hands it back then.
     pub(crate) async fn check_source(
         &self,
         source: &SourceRow,
+        fetched: Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<SourceResult, WatchError> {
-        self.check_source_logged(source, None).await
+        self.check_source_logged(source, None, fetched).await
     }
 
     /// [`Watcher::check_source`]; with `batch`, an attempt that changed
@@ -338,6 +342,7 @@ impl Watcher {
         &self,
         source: &SourceRow,
         batch: Option<&AttemptBatch>,
+        fetched: Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<SourceResult, WatchError> {
         let started_at = Utc::now();
         let clock = Instant::now();
@@ -361,6 +366,10 @@ impl Watcher {
                     _ => &self.guarded,
                 };
                 let outcome = fetcher.fetch(&request).await;
+                if let Some(fetched) = fetched {
+                    // The receiver may be gone (no turn held): nothing to tell.
+                    let _ = fetched.send(());
+                }
                 let code = outcome.code();
                 let status = match &outcome {
                     FetchOutcome::Fetched(p) | FetchOutcome::Rejected(p) => Some(p.status),

@@ -30,7 +30,7 @@
 use super::{DeliveryReport, WatchError, Watcher};
 use chrono::{DateTime, Utc};
 use cw_model::DocumentKey;
-use cw_store::{HostTake, JobKind, JobRow, NewJob, StoreError};
+use cw_store::{HostTake, HostTurn, JobKind, JobRow, NewJob, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -646,6 +646,20 @@ impl Watcher {
         }
     }
 
+    /// Hands a host's turn back, the next request to it allowed `delay`
+    /// from now. Failures are logged: the turn frees itself when its hold
+    /// expires.
+    async fn release_turn(&self, turn: &HostTurn, delay: Duration) {
+        let next = Utc::now() + span(delay);
+        match self.store().release_host(turn, next).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(host = turn.host, "host turn had expired before its release");
+            }
+            Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not released"),
+        }
+    }
+
     /// A fetch job: checks the source once for its due time. With
     /// `host_turns`, the fetch runs holding the host's turn in the store
     /// (extended while it runs, released with the politeness delay); when
@@ -696,39 +710,41 @@ impl Watcher {
                 }
             }
         }
-        let check = self.check_source(&source);
+        let (fetched, fetch_over) = tokio::sync::oneshot::channel();
+        let check = self.check_source(&source, turn.is_some().then_some(fetched));
         let result = match &turn {
             None => check.await,
             Some(turn) => {
-                // Keep the turn while the fetch runs (a dead worker's turn
-                // expires one lease after its last extension).
+                // Keep the turn while the request runs (a dead worker's turn
+                // expires one lease after its last extension), and hand it
+                // back as soon as the request is over: judging and
+                // importing the page do not touch the host.
                 tokio::pin!(check);
+                let mut fetch_over = fetch_over;
+                let mut released = false;
                 let period = (options.lease / 3).max(Duration::from_millis(50));
                 let mut beat =
                     tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-                loop {
+                let result = loop {
                     tokio::select! {
                         result = &mut check => break result,
-                        _ = beat.tick() => match self.store().extend_host(turn, hold(Utc::now())).await {
+                        _ = &mut fetch_over, if !released => {
+                            self.release_turn(turn, delay).await;
+                            released = true;
+                        }
+                        _ = beat.tick(), if !released => match self.store().extend_host(turn, hold(Utc::now())).await {
                             Ok(true) => {}
                             Ok(false) => tracing::warn!(host = turn.host, "host turn expired and taken over during a fetch"),
                             Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not extended"),
                         },
                     }
+                };
+                if !released {
+                    self.release_turn(turn, delay).await;
                 }
+                result
             }
         };
-        if let Some(turn) = &turn {
-            let next = Utc::now() + span(delay);
-            match self.store().release_host(turn, next).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::warn!(host = turn.host, "host turn had expired before its release");
-                }
-                // The turn frees itself when its hold expires.
-                Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not released"),
-            }
-        }
         let result = result?;
         if result.new_version
             && let Some(version) = result.version
