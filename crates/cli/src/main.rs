@@ -12,6 +12,13 @@ mod output;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// jemalloc: with glibc's allocator the first watch cycle's RSS kept growing
+/// with the sources analysed (one malloc arena per busy thread, fragmented),
+/// measured in BENCHMARKS.md.
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     init_tracing(cli.global.verbose);
