@@ -464,6 +464,14 @@ impl Store {
         sql::promoted_versions(&mut tx, document_id).await
     }
 
+    /// Every document with at least one version that watching promoted, in
+    /// key order: one query, where asking [`Store::promoted_versions`] per
+    /// source took ~2 s at 10,000 sources.
+    pub async fn documents_with_promoted_versions(&self) -> Result<Vec<DocumentKey>, StoreError> {
+        let mut tx = begin_read(self.pool()).await?;
+        sql::documents_with_promoted_versions(&mut tx).await
+    }
+
     /// The latest fetch attempts of a document's source, newest first.
     pub async fn fetch_attempts(
         &self,

@@ -240,15 +240,8 @@ impl Watcher {
     /// Rewrites every watched document's feed (at daemon start, so a crash
     /// between a promotion and its feed write heals).
     pub async fn refresh_document_feeds(&self) -> Result<(), WatchError> {
-        for source in self.store().sources(true).await? {
-            if !self
-                .store()
-                .promoted_versions(&source.document)
-                .await?
-                .is_empty()
-            {
-                self.write_document_feed(&source.document).await?;
-            }
+        for document in self.store().documents_with_promoted_versions().await? {
+            self.write_document_feed(&document).await?;
         }
         Ok(())
     }

@@ -525,6 +525,28 @@ pub(crate) async fn promoted_versions(
         .collect()
 }
 
+/// Documents with at least one version promoted by watching, by key.
+pub(crate) async fn documents_with_promoted_versions(
+    conn: &mut Conn,
+) -> Result<Vec<DocumentKey>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT DISTINCT p.slug, d.slug FROM watch_candidates c
+         JOIN watch_sources s ON s.id = c.source_id
+         JOIN documents d ON d.id = s.document_id
+         JOIN platforms p ON p.id = d.platform_id
+         WHERE c.state = 'promoted' AND c.version_number IS NOT NULL
+         ORDER BY p.slug, d.slug",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(platform, document)| {
+            DocumentKey::new(&platform, &document)
+                .map_err(|e| StoreError::bad_row(format!("document {platform}/{document}: {e}")))
+        })
+        .collect()
+}
+
 #[derive(sqlx::FromRow)]
 struct AttemptRecord {
     id: i64,

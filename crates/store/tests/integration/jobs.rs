@@ -367,6 +367,14 @@ async fn due_work_is_enqueued_once_per_cycle_and_round_whoever_schedules() {
         .observe_candidate(due.id, &"c".repeat(64), &"d".repeat(64), t0())
         .await
         .unwrap();
+    assert!(
+        store
+            .documents_with_promoted_versions()
+            .await
+            .unwrap()
+            .is_empty(),
+        "an observed candidate is not promoted yet"
+    );
     store
         .promote_candidate(
             candidate.id,
@@ -380,6 +388,15 @@ async fn due_work_is_enqueued_once_per_cycle_and_round_whoever_schedules() {
         )
         .await
         .unwrap();
+    // The watcher's start-up feed refresh finds the document in one query.
+    assert_eq!(
+        store.documents_with_promoted_versions().await.unwrap(),
+        vec![due.document.clone()]
+    );
+    assert_eq!(
+        store.promoted_versions(&due.document).await.unwrap(),
+        vec![2]
+    );
     let now = Utc::now() + Span::seconds(1);
     assert_eq!(store.enqueue_due_work(now, 3).await.unwrap().1, 1);
     assert_eq!(store.enqueue_due_work(now, 3).await.unwrap().1, 0);
