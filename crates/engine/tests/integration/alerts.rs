@@ -194,8 +194,14 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     assert!(doc_feed.contains("without notice"));
     assert!(!dir.path().join("feeds/other-feed.xml").exists());
 
+    // A document feed lost between a promotion and its write (a crash) is
+    // rewritten when the watcher starts its next run.
+    std::fs::remove_file(dir.path().join("feeds/documents/acme/tos.xml")).unwrap();
+
     // More cycles: unchanged, nothing more is sent.
     cycle(&w).await;
+    let healed = std::fs::read_to_string(dir.path().join("feeds/documents/acme/tos.xml")).unwrap();
+    assert!(healed.contains("without notice"), "{healed}");
     cycle(&w).await;
     assert_eq!(received.lock().unwrap().deliveries.len(), 1);
     assert_eq!(store.outbox(None).await.unwrap().len(), 2);

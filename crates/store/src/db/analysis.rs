@@ -3,7 +3,7 @@
 //! `findings`; replacing an analysis; reading one back; and the labelled
 //! provisions of every document's newest version.
 
-use super::{Conn, to_i64, to_u32, to_usize};
+use super::{Conn, to_document_key, to_i64, to_u32, to_usize};
 use crate::analysis::{
     AnalysisFinding, AnalysisOutcome, LabelledProvision, NewAnalysis, ProvisionAnalysis,
     StoredAnalysis, StoredLabel,
@@ -389,9 +389,7 @@ pub(crate) async fn labelled_in_force(
             last.labels.push(label);
             continue;
         }
-        let document = DocumentKey::new(&r.platform, &r.document).map_err(|e| {
-            StoreError::bad_row(format!("document key {}/{}: {e}", r.platform, r.document))
-        })?;
+        let document = to_document_key(&r.platform, &r.document)?;
         let heading_path: Vec<String> = serde_json::from_str(&r.heading_path).map_err(|e| {
             StoreError::bad_row(format!("heading path of provision {}: {e}", r.provision_id))
         })?;

@@ -3,7 +3,7 @@
 //! and search index — was deferred off the fetch path, or a crash came
 //! before it ran).
 
-use super::{Conn, to_u32};
+use super::{Conn, to_document_key, to_u32};
 use crate::error::StoreError;
 use cw_model::DocumentKey;
 
@@ -33,8 +33,7 @@ pub(crate) async fn versions_lacking_analysis(
     .await?;
     rows.into_iter()
         .map(|(id, platform, document, number)| {
-            let key = DocumentKey::new(&platform, &document)
-                .map_err(|e| StoreError::bad_row(format!("document {platform}/{document}: {e}")))?;
+            let key = to_document_key(&platform, &document)?;
             Ok((id, key, to_u32(number, "version number")?))
         })
         .collect()

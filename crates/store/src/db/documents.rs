@@ -1,7 +1,7 @@
 //! SQL for platforms and documents: create on first use, fill in metadata,
 //! list with a summary of each document's history, count rows.
 
-use super::{Conn, to_u32, to_u64};
+use super::{Conn, to_document_key, to_u32, to_u64};
 use crate::error::StoreError;
 use crate::time::{date_from_text, ts_from_text};
 use crate::types::{DocumentMeta, DocumentRow, StoreCounts};
@@ -117,9 +117,7 @@ struct DocumentRecord {
 
 impl DocumentRecord {
     fn into_row(self) -> Result<DocumentRow, StoreError> {
-        let key = DocumentKey::new(&self.platform, &self.document).map_err(|e| {
-            StoreError::bad_row(format!("document {}/{}: {e}", self.platform, self.document))
-        })?;
+        let key = to_document_key(&self.platform, &self.document)?;
         Ok(DocumentRow {
             key,
             doc_type: self.doc_type,

@@ -30,6 +30,7 @@ pub(crate) mod versions;
 pub(crate) mod watch;
 
 use crate::error::StoreError;
+use cw_model::DocumentKey;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Executor};
@@ -240,6 +241,12 @@ pub(crate) async fn begin_read(pool: &Pool) -> Result<Tx, StoreError> {
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ")
             .await?),
     }
+}
+
+/// Reads a stored document's platform and document slugs as its key.
+pub(crate) fn to_document_key(platform: &str, document: &str) -> Result<DocumentKey, StoreError> {
+    DocumentKey::new(platform, document)
+        .map_err(|e| StoreError::bad_row(format!("document {platform}/{document}: {e}")))
 }
 
 /// Reads a stored non-negative integer as `u32`.

@@ -3,7 +3,7 @@
 //! `0004_watch`). Portable SQL only: `$N` placeholders, TEXT timestamps,
 //! JSON as TEXT, `ON CONFLICT … DO NOTHING`, `RETURNING id`.
 
-use super::{Conn, to_u32, to_u64, to_usize};
+use super::{Conn, to_document_key, to_u32, to_u64, to_usize};
 use crate::error::StoreError;
 use crate::time::{ts_from_text, ts_to_text};
 use crate::watch::{
@@ -540,10 +540,7 @@ pub(crate) async fn documents_with_promoted_versions(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(platform, document)| {
-            DocumentKey::new(&platform, &document)
-                .map_err(|e| StoreError::bad_row(format!("document {platform}/{document}: {e}")))
-        })
+        .map(|(platform, document)| to_document_key(&platform, &document))
         .collect()
 }
 
