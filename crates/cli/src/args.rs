@@ -314,8 +314,12 @@ pub(crate) enum Command {
         #[arg(long = "remove")]
         remove: Vec<String>,
         /// Fetch with headless Chromium (pages that need JavaScript).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "no_browser")]
         browser: bool,
+        /// Never retry this source in headless Chromium; a page that needs it is the
+        /// `needs_browser` fetch state.
+        #[arg(long)]
+        no_browser: bool,
         /// Expected language (also sent as Accept-Language), e.g. en or zh-CN.
         #[arg(long)]
         language: Option<String>,
@@ -347,6 +351,13 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Show or change the store's settings (what `watch` and `worker` do when their flags say nothing).
+    ///
+    /// Example: clausewatch settings set browser-fallback off
+    Settings {
+        #[command(subcommand)]
+        action: Option<SettingsAction>,
+    },
     /// Fetch due sources on their schedules and deliver alerts; SIGTERM or Ctrl-C stop it gracefully.
     ///
     /// Example: clausewatch watch --smtp-host mail.example.com --smtp-from alerts@example.com
@@ -360,6 +371,10 @@ pub(crate) enum Command {
         /// Let sources tracked with --allow-private reach private and loopback addresses.
         #[arg(long)]
         allow_private: bool,
+        /// Never start headless Chromium for bot walls or empty JavaScript pages (sources
+        /// tracked with --browser still use it); also `clausewatch settings set browser-fallback off`.
+        #[arg(long)]
+        no_browser: bool,
         /// Fetches in flight at once (one per host at a time).
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
@@ -369,6 +384,10 @@ pub(crate) enum Command {
         /// Timeout of one request: 30s, 2m.
         #[arg(long, default_value = "30s")]
         timeout: String,
+        /// How soon a change seen for the first time is fetched again to confirm it (also the
+        /// first retry delay of a failed fetch, doubled per failure): 10m, 30s.
+        #[arg(long, default_value = "10m")]
+        confirm_after: String,
         /// How alerts are sent: SMTP server and links.
         #[command(flatten)]
         alerts: AlertArgs,
@@ -401,6 +420,10 @@ pub(crate) enum Command {
         /// Let sources tracked with --allow-private reach private and loopback addresses.
         #[arg(long)]
         allow_private: bool,
+        /// Never start headless Chromium for bot walls or empty JavaScript pages (sources
+        /// tracked with --browser still use it); also `clausewatch settings set browser-fallback off`.
+        #[arg(long)]
+        no_browser: bool,
         /// Jobs in flight at once in this worker (fetches: one per host at a time).
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
@@ -410,6 +433,10 @@ pub(crate) enum Command {
         /// Timeout of one request: 30s, 2m.
         #[arg(long, default_value = "30s")]
         timeout: String,
+        /// How soon a change seen for the first time is fetched again to confirm it (also the
+        /// first retry delay of a failed fetch, doubled per failure): 10m, 30s.
+        #[arg(long, default_value = "10m")]
+        confirm_after: String,
         /// How alerts are sent: SMTP server and links.
         #[command(flatten)]
         alerts: AlertArgs,
@@ -716,4 +743,36 @@ pub(crate) struct AlertArgs {
     /// Base URL of the web UI, for links in alerts.
     #[arg(long, env = "CLAUSEWATCH_BASE_URL")]
     pub(crate) base_url: Option<String>,
+}
+
+/// `settings` actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SettingsAction {
+    /// Set one setting.
+    ///
+    /// Example: clausewatch settings set browser-fallback off
+    Set {
+        /// The setting.
+        #[arg(value_enum)]
+        name: SettingName,
+        /// Its value: on or off.
+        #[arg(value_enum)]
+        value: OnOff,
+    },
+}
+
+/// The store's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SettingName {
+    /// Retry bot walls and empty JavaScript pages in headless Chromium (default on).
+    BrowserFallback,
+}
+
+/// A switch's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }

@@ -158,6 +158,7 @@ fn main() -> Result<(), Error> {
                     select_css: vec![],
                     remove_css: vec![],
                     browser: false,
+                    no_browser: false,
                     language: None,
                     allow_private: true,
                     confirmations: 2,

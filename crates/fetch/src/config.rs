@@ -201,6 +201,9 @@ pub struct FetchRequest {
     pub last_modified: Option<String>,
     /// Fetch with headless Chromium (pages that need JavaScript).
     pub browser: bool,
+    /// Never retry this request in headless Chromium, whatever
+    /// [`BrowserConfig::fallback`] says.
+    pub no_browser: bool,
 }
 
 impl FetchRequest {
@@ -212,6 +215,7 @@ impl FetchRequest {
             etag: None,
             last_modified: None,
             browser: false,
+            no_browser: false,
         }
     }
 
@@ -234,6 +238,13 @@ impl FetchRequest {
     #[must_use]
     pub fn with_browser(mut self, browser: bool) -> Self {
         self.browser = browser;
+        self
+    }
+
+    /// Never falls back to headless Chromium (`track --no-browser`).
+    #[must_use]
+    pub fn without_browser_fallback(mut self, no_browser: bool) -> Self {
+        self.no_browser = no_browser;
         self
     }
 }

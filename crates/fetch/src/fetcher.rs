@@ -129,7 +129,7 @@ impl Fetcher {
             return self.fetch_browser(request, started).await;
         }
         let outcome = self.fetch_plain(request, started).await;
-        if !(self.config.browser.fallback && browser_may_help(&outcome)) {
+        if request.no_browser || !(self.config.browser.fallback && outcome.browser_may_help()) {
             return outcome;
         }
         if let Err(reason) = crate::browser::availability(&self.config.browser) {
@@ -137,7 +137,13 @@ impl Fetcher {
             return outcome;
         }
         tracing::info!(url = %request.url, plain = outcome.code(), "retrying with the browser");
-        match self.fetch_browser(request, started).await {
+        // The browser is locked to one host: send it where the plain
+        // fetch's redirects ended, not to the first hop.
+        let mut in_browser = request.clone();
+        if let FetchOutcome::Rejected(page) = &outcome {
+            in_browser.url = page.final_url.clone();
+        }
+        match self.fetch_browser(&in_browser, started).await {
             browser @ FetchOutcome::Fetched(_) => browser,
             other => {
                 tracing::info!(url = %request.url, browser = other.code(), "browser did not help");
@@ -387,16 +393,6 @@ fn without_fragment(url: &Url) -> Url {
     let mut url = url.clone();
     url.set_fragment(None);
     url
-}
-
-fn browser_may_help(outcome: &FetchOutcome) -> bool {
-    match outcome {
-        FetchOutcome::Rejected(page) => page.verdict.browser_may_help(),
-        FetchOutcome::Failed(FetchFailure::Http { verdict, .. }) => {
-            matches!(verdict, PageVerdict::BotWall { .. })
-        }
-        _ => false,
-    }
 }
 
 /// Walks an error's source chain.

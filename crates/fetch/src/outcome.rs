@@ -53,6 +53,19 @@ impl FetchOutcome {
         }
     }
 
+    /// Whether headless Chromium might read what a plain fetch could not:
+    /// a bot wall (also behind an error status) or an empty JavaScript
+    /// shell.
+    pub fn browser_may_help(&self) -> bool {
+        match self {
+            Self::Rejected(page) => page.verdict.browser_may_help(),
+            Self::Failed(FetchFailure::Http { verdict, .. }) => {
+                matches!(verdict, PageVerdict::BotWall { .. })
+            }
+            _ => false,
+        }
+    }
+
     /// The fetched page, if the outcome is [`FetchOutcome::Fetched`].
     pub fn page(&self) -> Option<&FetchedPage> {
         match self {

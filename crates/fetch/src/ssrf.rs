@@ -33,6 +33,12 @@ pub enum BlockReason {
     },
     /// The URL has no host to connect to.
     NoHost,
+    /// A browser fetch asked for another host than the page's: the browser
+    /// is locked to the page it was sent to.
+    OtherHost {
+        /// The refused host.
+        host: String,
+    },
 }
 
 impl fmt::Display for BlockReason {
@@ -43,6 +49,12 @@ impl fmt::Display for BlockReason {
             }
             Self::Scheme { scheme } => write!(f, "scheme {scheme:?} is not http or https"),
             Self::NoHost => f.write_str("URL has no host"),
+            Self::OtherHost { host } => {
+                write!(
+                    f,
+                    "host {host} is not the page's (the browser is locked to it)"
+                )
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 use crate::data::Report;
 use crate::error::ReportError;
 use crate::html::{marker, render_html, render_html_marked, sections};
+use cw_chromium::{Launch, Reach};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 /// Where the tools are and how long Chromium may take.
 #[derive(Debug, Clone)]
 pub struct PdfOptions {
-    /// The Chromium binary (`CLAUSEWATCH_CHROMIUM`, default `/usr/bin/chromium`).
+    /// The Chromium binary (`CLAUSEWATCH_CHROMIUM`, default Debian's).
     pub chromium: PathBuf,
     /// `pdftotext`, for the page numbers of the contents; `None` to skip.
     pub pdftotext: Option<PathBuf>,
@@ -29,9 +30,7 @@ pub struct PdfOptions {
 
 impl Default for PdfOptions {
     fn default() -> Self {
-        let chromium = std::env::var_os("CLAUSEWATCH_CHROMIUM")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        let chromium = cw_chromium::default_executable();
         let pdftotext = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"]
             .into_iter()
             .map(PathBuf::from)
@@ -90,35 +89,29 @@ fn print_html(
 ) -> Result<(), ReportError> {
     let page = work.join("report.html");
     std::fs::write(&page, html).map_err(|e| ReportError::io("writing", &page, e))?;
-    // A fresh profile per run: nothing shared with another Chromium.
+    // A fresh, isolated profile per run, and a browser that can reach no
+    // host at all: the report is a local file with everything inline.
     let profile = tempfile::Builder::new()
         .prefix("profile-")
         .tempdir_in(work)
         .map_err(|e| ReportError::io("creating a profile folder in", work, e))?;
-    let mut child = Command::new(&options.chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-dev-shm-usage",
-            "--no-pdf-header-footer",
-            "--generate-pdf-document-outline",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
+    cw_chromium::prepare_profile(profile.path())
+        .map_err(|e| ReportError::io("writing the profile of", profile.path(), e))?;
+    let launch = Launch::new(&options.chromium, Reach::Nothing)
+        .map_err(|e| ReportError::Pdf(e.to_string()))?
+        .arg("--no-pdf-header-footer")
+        .arg("--generate-pdf-document-outline")
+        .arg(format!("--print-to-pdf={}", pdf.display()));
+    let mut child = launch
+        .command(profile.path())
         .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
             ReportError::Pdf(format!(
                 "cannot start {} ({e}); install Debian's chromium or set CLAUSEWATCH_CHROMIUM",
-                options.chromium.display()
+                launch.executable().display()
             ))
         })?;
     let started = Instant::now();

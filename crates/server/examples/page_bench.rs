@@ -170,6 +170,7 @@ async fn watch_data(store: &cw_store::Store) {
                     select_css: vec![],
                     remove_css: vec![],
                     browser: i % 3 == 0,
+                    no_browser: false,
                     language: None,
                     allow_private: false,
                     confirmations: 2,

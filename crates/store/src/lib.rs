@@ -111,5 +111,5 @@ pub use upgrades::{NextVersion, RecomputedChange, StoredUpgrade, VersionUpgrade}
 pub use verify::{ArchiveVerification, ManifestEntry, ManifestHead, Problem, RecordKind};
 pub use watch::{
     AttemptRow, CandidateRow, DeliveryAttempt, LatestVersion, NewAlert, NewAttempt, NewSource,
-    OutboxRow, RoundResult, Schedule, SourceRow, SubscriptionRow,
+    OutboxRow, RoundResult, SETTING_BROWSER_FALLBACK, Schedule, SourceRow, SubscriptionRow,
 };

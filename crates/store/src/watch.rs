@@ -20,6 +20,10 @@ use chrono::{DateTime, Utc};
 use cw_model::DocumentKey;
 use serde::{Serialize, Serializer};
 
+/// The store-wide browser fallback setting: `on` (default) or `off`
+/// (`clausewatch settings set browser-fallback off`).
+pub const SETTING_BROWSER_FALLBACK: &str = "browser_fallback";
+
 fn key_as_string<S: Serializer>(key: &DocumentKey, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(key)
 }
@@ -49,6 +53,9 @@ pub struct NewSource {
     pub remove_css: Vec<String>,
     /// Fetch with headless Chromium.
     pub browser: bool,
+    /// Never retry in headless Chromium (`track --no-browser`): a page that
+    /// needs it is the `needs_browser` fetch state.
+    pub no_browser: bool,
     /// Expected language (BCP-47), also sent as `Accept-Language`.
     pub language: Option<String>,
     /// Private, loopback and link-local targets are allowed for this source
@@ -113,6 +120,8 @@ pub struct SourceRow {
     pub remove_css: Vec<String>,
     /// Fetched with headless Chromium.
     pub browser: bool,
+    /// Never retried in headless Chromium.
+    pub no_browser: bool,
     /// Expected language.
     pub language: Option<String>,
     /// Private targets allowed.
@@ -322,6 +331,24 @@ impl Store {
         let row = sql::source_by_document(&mut tx, document_id).await?;
         tx.commit().await?;
         row.ok_or_else(|| StoreError::not_found(format!("source of {}", source.document)))
+    }
+
+    /// A store-wide setting (`settings` table), e.g.
+    /// [`SETTING_BROWSER_FALLBACK`].
+    pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let mut tx = begin_read(self.pool()).await?;
+        let value = sql::setting(&mut tx, name).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Sets a store-wide setting.
+    pub async fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let now = ts_to_text(Utc::now());
+        let mut tx = begin_write(self.pool()).await?;
+        sql::set_setting(&mut tx, name, value, &now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stops tracking a document. Returns false when it had no active source.

@@ -164,6 +164,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             select,
             remove,
             browser,
+            no_browser,
             language,
             allow_private,
             confirmations,
@@ -178,6 +179,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 select,
                 remove,
                 browser,
+                no_browser,
                 language,
                 allow_private,
                 confirmations,
@@ -189,13 +191,16 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             track::untrack(&open_existing(&home).await?, &document).await
         }
         Command::Sources { all, format } => track::sources(&open(&home).await?, all, format).await,
+        Command::Settings { action } => track::settings(&open(&home).await?, action).await,
         Command::Watch {
             once,
             all,
             allow_private,
+            no_browser,
             concurrency,
             per_host_delay,
             timeout,
+            confirm_after,
             alerts,
             format,
         } => {
@@ -203,9 +208,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 once,
                 all,
                 allow_private,
+                no_browser,
                 concurrency,
                 per_host_delay,
                 timeout,
+                confirm_after,
                 alerts,
                 format,
             };
@@ -219,9 +226,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             poll,
             max_attempts,
             allow_private,
+            no_browser,
             concurrency,
             per_host_delay,
             timeout,
+            confirm_after,
             alerts,
             format,
         } => {
@@ -229,9 +238,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 once: false,
                 all: false,
                 allow_private,
+                no_browser,
                 concurrency,
                 per_host_delay,
                 timeout,
+                confirm_after,
                 alerts,
                 format,
             };

@@ -1,13 +1,14 @@
-//! `clausewatch track`, `untrack` and `sources`: which URLs are watched,
-//! on what schedule, and how their last fetch went.
+//! `clausewatch track`, `untrack`, `sources` and `settings`: which URLs
+//! are watched, on what schedule, how their last fetch went, and the
+//! store-wide defaults of `watch` and `worker`.
 
-use crate::args::Format;
+use crate::args::{Format, OnOff, SettingName, SettingsAction};
 use crate::output;
 use anyhow::Context;
 use cw_engine::Engine;
 use cw_engine::watch::{self, DEFAULT_CONFIRMATIONS, TrackRequest, schedule};
 use cw_model::DocumentKey;
-use cw_store::{Schedule, SourceRow};
+use cw_store::{SETTING_BROWSER_FALLBACK, Schedule, SourceRow};
 use std::process::ExitCode;
 
 /// The values of `track`.
@@ -20,6 +21,7 @@ pub(crate) struct TrackArgs {
     pub(crate) select: Vec<String>,
     pub(crate) remove: Vec<String>,
     pub(crate) browser: bool,
+    pub(crate) no_browser: bool,
     pub(crate) language: Option<String>,
     pub(crate) allow_private: bool,
     pub(crate) confirmations: Option<u32>,
@@ -45,6 +47,7 @@ pub(crate) async fn track(engine: &Engine, args: TrackArgs) -> anyhow::Result<Ex
         select_css: args.select,
         remove_css: args.remove,
         browser: args.browser,
+        no_browser: args.no_browser,
         language: args.language,
         allow_private: args.allow_private,
         confirmations: args.confirmations.unwrap_or(DEFAULT_CONFIRMATIONS),
@@ -149,4 +152,32 @@ fn line(s: &SourceRow) -> String {
         ));
     }
     out
+}
+
+/// `settings` (show) and `settings set NAME VALUE`.
+pub(crate) async fn settings(
+    engine: &Engine,
+    action: Option<SettingsAction>,
+) -> anyhow::Result<ExitCode> {
+    let store = engine.store();
+    if let Some(SettingsAction::Set { name, value }) = action {
+        let (key, value) = match (name, value) {
+            (SettingName::BrowserFallback, OnOff::On) => (SETTING_BROWSER_FALLBACK, "on"),
+            (SettingName::BrowserFallback, OnOff::Off) => (SETTING_BROWSER_FALLBACK, "off"),
+        };
+        store
+            .set_setting(key, value)
+            .await
+            .context("cannot save the setting")?;
+    }
+    let fallback = store
+        .setting(SETTING_BROWSER_FALLBACK)
+        .await
+        .context("cannot read the settings")?
+        .unwrap_or_else(|| "on".to_owned());
+    output::text(&format!(
+        "browser-fallback {fallback}    (headless Chromium for bot walls and empty JavaScript pages; \
+         `watch --no-browser` turns it off for one run)"
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use cw_engine::Engine;
 use cw_engine::watch::{RunReport, WatchConfig, Watcher, schedule};
 use cw_notify::{EmailConfig, SmtpTls};
+use cw_store::SETTING_BROWSER_FALLBACK;
 use std::process::ExitCode;
 
 /// The values of `watch`.
@@ -15,9 +16,11 @@ pub(crate) struct WatchArgs {
     pub(crate) once: bool,
     pub(crate) all: bool,
     pub(crate) allow_private: bool,
+    pub(crate) no_browser: bool,
     pub(crate) concurrency: usize,
     pub(crate) per_host_delay: String,
     pub(crate) timeout: String,
+    pub(crate) confirm_after: String,
     pub(crate) alerts: AlertArgs,
     pub(crate) format: Format,
 }
@@ -37,12 +40,21 @@ pub(crate) fn duration(text: &str) -> anyhow::Result<std::time::Duration> {
     Ok(schedule::parse_interval(t)?)
 }
 
-/// The watcher configuration `watch` and `worker` share.
-pub(crate) fn config(args: &WatchArgs) -> anyhow::Result<WatchConfig> {
+/// The watcher configuration `watch` and `worker` share: their flags,
+/// then the store's settings for what the flags leave open.
+pub(crate) async fn config(engine: &Engine, args: &WatchArgs) -> anyhow::Result<WatchConfig> {
     let mut config = WatchConfig::default();
     config.fetch.allow_private = args.allow_private;
+    let store_off = engine
+        .store()
+        .setting(SETTING_BROWSER_FALLBACK)
+        .await
+        .context("reading the store's settings")?
+        .is_some_and(|v| v == "off");
+    config.no_browser = args.no_browser || store_off;
     config.fetch.per_host_delay = duration(&args.per_host_delay).context("--per-host-delay")?;
     config.fetch.timeout = duration(&args.timeout).context("--timeout")?;
+    config.confirm_after = duration(&args.confirm_after).context("--confirm-after")?;
     config.concurrency = args.concurrency.max(1);
     config.base_url = args.alerts.base_url.clone();
     if let Some(host) = &args.alerts.smtp_host {
@@ -63,7 +75,7 @@ pub(crate) fn config(args: &WatchArgs) -> anyhow::Result<WatchConfig> {
 
 /// Runs `watch`.
 pub(crate) async fn run(engine: Engine, args: WatchArgs) -> anyhow::Result<ExitCode> {
-    let config = config(&args)?;
+    let config = config(&engine, &args).await?;
     let watcher = Watcher::new(engine.store().clone(), config).context("cannot start watching")?;
     let report = if args.once {
         watcher.run_once(args.all).await?

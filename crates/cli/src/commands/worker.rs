@@ -39,7 +39,7 @@ pub(crate) async fn run(
     watch_args: WatchArgs,
     args: WorkerArgs,
 ) -> anyhow::Result<ExitCode> {
-    let mut config = watch::config(&watch_args)?;
+    let mut config = watch::config(&engine, &watch_args).await?;
     config.index_on_import = false;
     let mut options = WorkerOptions::new(args.id.unwrap_or_else(default_id));
     options.lease = watch::duration(&args.lease).context("--lease")?;

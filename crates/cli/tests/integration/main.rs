@@ -12,6 +12,7 @@ mod util;
 
 mod analyze;
 mod bad_input;
+mod browser_isolation;
 mod declarations;
 mod demo;
 mod diff;

@@ -341,6 +341,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
                     select_css: vec![],
                     remove_css: vec![],
                     browser: false,
+                    no_browser: false,
                     language: None,
                     allow_private: true,
                     confirmations: 1,

@@ -353,7 +353,9 @@ impl Watcher {
                 Judged::state(FetchState::Failed("bad_url"), Some(e.to_string())),
             ),
             Ok(url) => {
-                let mut request = FetchRequest::new(url).with_browser(source.browser);
+                let mut request = FetchRequest::new(url)
+                    .with_browser(source.browser)
+                    .without_browser_fallback(self.browser_off_for(source));
                 if let Some(lang) = &source.language {
                     request = request.accept_language(accept_language(lang));
                 }
@@ -405,7 +407,7 @@ impl Watcher {
             version_number: judged.version_number,
             ok: judged.state.is_ok(),
             validators: judged.validators,
-            next_due_at: schedule::next_due(&source.schedule, finished_at),
+            next_due_at: self.next_due_after(source, &judged.state, finished_at),
             supersede_candidate: judged.supersede,
         };
         match batch {
@@ -431,7 +433,47 @@ impl Watcher {
         })
     }
 
+    /// When the source is due after an attempt that ended at `finished`:
+    /// a change seen for the first time is confirmed soon
+    /// ([`WatchConfig::confirm_after`], never sooner than the host's
+    /// politeness delay), and a failed fetch is retried soon with a
+    /// doubling delay; otherwise, and never later than, its schedule.
+    fn next_due_after(
+        &self,
+        source: &SourceRow,
+        state: &FetchState,
+        finished: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        let scheduled = schedule::next_due(&source.schedule, finished);
+        let base = self
+            .config
+            .confirm_after
+            .max(self.config.fetch.per_host_delay);
+        let soon = match state {
+            FetchState::ChangedUnconfirmed => Some(base),
+            FetchState::Failed(_) => {
+                Some(base.saturating_mul(1u32 << source.consecutive_failures.min(8)))
+            }
+            _ => None,
+        };
+        match soon.and_then(|d| chrono::Duration::from_std(d).ok()) {
+            Some(delay) => scheduled.min(finished + delay),
+            None => scheduled,
+        }
+    }
+
+    /// Whether the browser fallback is off for this source: turned off for
+    /// the store or this run ([`WatchConfig::no_browser`]) or for the
+    /// source (`track --no-browser`). A source tracked with `--browser`
+    /// always uses it.
+    fn browser_off_for(&self, source: &SourceRow) -> bool {
+        !source.browser && (self.config.no_browser || source.no_browser)
+    }
+
     async fn judge(&self, source: &SourceRow, outcome: FetchOutcome) -> Result<Judged, WatchError> {
+        if self.browser_off_for(source) && outcome.browser_may_help() {
+            return Ok(self.needs_browser(outcome).await);
+        }
         match outcome {
             FetchOutcome::NotModified {
                 etag,
@@ -474,6 +516,33 @@ impl Watcher {
             .await
             .map_err(|e| WatchError::Invalid(format!("archive task: {e}")))?
             .map_err(WatchError::from)
+    }
+
+    /// The `needs_browser` state: the page looks like a bot wall or an
+    /// empty JavaScript shell and the browser fallback is off. What the
+    /// source served is archived as evidence, as for other rejected pages.
+    async fn needs_browser(&self, outcome: FetchOutcome) -> Judged {
+        let (seen, body) = match outcome {
+            FetchOutcome::Rejected(page) => (
+                format!(
+                    "HTTP {}: {}",
+                    page.status,
+                    page.verdict.signal().unwrap_or(page.verdict.code())
+                ),
+                Some(page.body),
+            ),
+            FetchOutcome::Failed(failure) => (failure.to_string(), None),
+            other => (other.code().to_owned(), None),
+        };
+        let detail = format!(
+            "{seen}; the page needs a browser and the browser fallback is off \
+             (--no-browser or `settings set browser-fallback off`)"
+        );
+        let mut j = Judged::state(FetchState::Rejected("needs_browser"), Some(detail));
+        if let Some(body) = body {
+            j.sha256 = self.archive(body).await.ok().map(|b| b.to_string());
+        }
+        j
     }
 
     async fn judge_page(

@@ -98,6 +98,8 @@ pub struct TrackRequest {
     pub remove_css: Vec<String>,
     /// `--browser`.
     pub browser: bool,
+    /// `--no-browser`: never retried in headless Chromium.
+    pub no_browser: bool,
     /// `--language`.
     pub language: Option<String>,
     /// `--allow-private`.
@@ -126,6 +128,11 @@ pub async fn track(store: &Store, request: &TrackRequest) -> Result<SourceRow, W
     if let Schedule::Cron(pattern) = &request.schedule {
         schedule::parse_cron(pattern)?;
     }
+    if request.browser && request.no_browser {
+        return Err(WatchError::Invalid(
+            "--browser and --no-browser contradict each other".into(),
+        ));
+    }
     if request.confirmations == 0 {
         return Err(WatchError::Invalid(
             "--confirmations must be at least 1".into(),
@@ -145,6 +152,7 @@ pub async fn track(store: &Store, request: &TrackRequest) -> Result<SourceRow, W
         select_css: request.select_css.clone(),
         remove_css: request.remove_css.clone(),
         browser: request.browser,
+        no_browser: request.no_browser,
         language: request.language.clone(),
         allow_private: request.allow_private,
         confirmations: request.confirmations,
@@ -196,6 +204,17 @@ pub struct WatchConfig {
     /// Versions per derived-data batch (one index commit, one store
     /// transaction).
     pub derive_batch: u32,
+    /// The browser fallback is off (`watch --no-browser`, or the store's
+    /// `browser_fallback` setting): pages that need it are the
+    /// `needs_browser` state and Chromium is never started, except for
+    /// sources tracked with `--browser`.
+    pub no_browser: bool,
+    /// How soon a change seen for the first time is fetched again to be
+    /// confirmed (and the base delay before a failed fetch is retried,
+    /// doubled per consecutive failure), instead of a whole period later.
+    /// Never sooner than the host's politeness delay; never later than
+    /// the source's schedule.
+    pub confirm_after: Duration,
 }
 
 impl Default for WatchConfig {
@@ -215,6 +234,8 @@ impl Default for WatchConfig {
             defer_derived: true,
             import_concurrency: 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
             derive_batch: 256,
+            no_browser: false,
+            confirm_after: Duration::from_secs(10 * 60),
         }
     }
 }

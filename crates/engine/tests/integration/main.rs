@@ -16,6 +16,7 @@ mod out_of_order;
 mod reextract;
 
 mod alerts;
+mod confirm;
 mod derived;
 mod origin;
 mod politeness;

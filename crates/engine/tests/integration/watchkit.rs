@@ -40,6 +40,7 @@ pub(crate) async fn track(store: &Store, document: &str, url: String, language: 
             select_css: vec![],
             remove_css: vec![],
             browser: false,
+            no_browser: false,
             language: language.map(str::to_string),
             allow_private: true,
             confirmations: 2,

@@ -34,6 +34,7 @@ async fn a_source_whose_fetch_job_fails_every_attempt_comes_due_again_and_is_fet
             select_css: vec![],
             remove_css: vec![],
             browser: false,
+            no_browser: false,
             language: None,
             allow_private: true,
             confirmations: 2,

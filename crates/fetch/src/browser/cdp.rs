@@ -1,21 +1,21 @@
 //! A minimal Chrome DevTools Protocol client that renders one page in
 //! Debian's headless Chromium.
 //!
-//! Each fetch launches a fresh Chromium with a throwaway profile, opens a
-//! tab, and intercepts every network request with the `Fetch` domain so the
-//! SSRF guard judges each one (main document, redirects and subresources)
-//! before Chromium may send it. The language is set per request
+//! Each fetch launches a fresh Chromium through `cw-chromium` (isolated
+//! profile, background services off) locked to the page's host: the host
+//! is resolved here by the SSRF guard and pinned to the approved address
+//! with `--host-resolver-rules`, and every other host maps to nothing, so
+//! Chromium sends no DNS query and cannot be rebound. Every request of
+//! every scheme is intercepted with the `Fetch` domain and judged again
+//! (main document, redirects and subresources): only `data:`/`blob:` and
+//! http(s) to the page's host pass. WebSocket and WebRTC, which the `Fetch`
+//! domain does not see, are removed from every page before its scripts run
+//! and their URLs blocked. The language is set per request
 //! (`Accept-Language` header and `navigator.language`). After the load
-//! event and a settle delay, the serialized DOM is the body.
-//!
-//! Residual risk, by design of the interception point: Chromium resolves
-//! host names itself after the guard's check, so a DNS answer that changes
-//! between the two (rebinding) is not caught here as it is in plain
-//! fetches. Plain fetches remain the default; the browser is opt-in per
-//! source or a fallback.
+//! event and a settle delay, the serialized DOM is the body. The host's
+//! politeness permit is held by the caller for the whole load.
 
-use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
+use std::collections::VecDeque;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -34,24 +34,24 @@ use crate::classify::{PageVerdict, classify_page};
 use crate::config::{FetchConfig, FetchRequest};
 use crate::outcome::{FetchFailure, FetchedPage, ResponseMeta};
 use crate::ssrf::{BlockReason, GuardedResolver, ResolveError, check_url};
+use cw_chromium::{AllowedHost, Launch, Reach};
 
-/// Flags for a quiet, isolated, headless Chromium.
-const FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--mute-audio",
+/// The DevTools endpoint: loopback, a free port.
+const DEVTOOLS_FLAGS: &[&str] = &[
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ];
+
+/// Removes the page APIs whose traffic the `Fetch` domain cannot see
+/// (WebSocket, WebRTC) before any of the page's scripts run.
+const REFUSE_SOCKETS: &str = "(() => { for (const name of ['WebSocket', 'WebSocketStream', \
+    'RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport']) { \
+    try { Object.defineProperty(globalThis, name, { value: undefined, configurable: false, writable: false }); } \
+    catch (e) {} } })();";
+
+/// URL patterns blocked outright, for connections that bypass the script
+/// above (workers).
+const BLOCKED_URLS: &[&str] = &["ws://*", "wss://*"];
 
 /// How long Chromium may take to open its DevTools port.
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(20);
@@ -67,11 +67,11 @@ pub(crate) async fn fetch(
     request: &FetchRequest,
 ) -> Result<FetchedPage, FetchFailure> {
     super::availability(&config.browser).map_err(FetchFailure::BrowserUnavailable)?;
-    let chromium = Chromium::launch(config, request).await?;
+    let page_host = page_host(config, resolver, &request.url).await?;
+    let chromium = Chromium::launch(config, request, &page_host).await?;
     let guard = Guard {
-        resolver,
-        trusted: config.resolve_overrides.keys().cloned().collect(),
-        verdicts: HashMap::new(),
+        page_host: page_host.host,
+        allow_private: resolver.allow_private,
         refused: Vec::new(),
     };
     let max_body = usize::try_from(config.max_body_bytes).unwrap_or(usize::MAX);
@@ -99,8 +99,11 @@ struct Chromium {
 }
 
 impl Chromium {
-    async fn launch(config: &FetchConfig, request: &FetchRequest) -> Result<Self, FetchFailure> {
-        let executable = config.browser.executable.as_path();
+    async fn launch(
+        config: &FetchConfig,
+        request: &FetchRequest,
+        page_host: &AllowedHost,
+    ) -> Result<Self, FetchFailure> {
         let unavailable = |what: &str, e: &dyn std::fmt::Display| {
             FetchFailure::BrowserUnavailable(format!("{what}: {e}"))
         };
@@ -108,28 +111,35 @@ impl Chromium {
             .prefix("cw-chromium-")
             .tempdir()
             .map_err(|e| unavailable("cannot create a profile directory", &e))?;
-        let mut command = Command::new(executable);
-        command
-            .args(FLAGS)
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        if let Some(rules) = resolver_rules(&config.resolve_overrides) {
-            command.arg(format!("--host-resolver-rules={rules}"));
+        cw_chromium::prepare_profile(profile.path())
+            .map_err(|e| unavailable("cannot write the profile's preferences", &e))?;
+        let mut launch = Launch::new(
+            config.browser.executable.as_path(),
+            Reach::Only(vec![page_host.clone()]),
+        )
+        .map_err(|e| unavailable("cannot lock the browser to the page's host", &e))?;
+        for flag in DEVTOOLS_FLAGS {
+            launch = launch.arg(*flag);
         }
         if let Some(lang) = request
             .accept_language
             .as_deref()
             .and_then(primary_language)
         {
-            command.arg(format!("--lang={lang}"));
+            launch = launch.arg(format!("--lang={lang}"));
         }
-        command.arg("about:blank");
-        let mut child = command
-            .spawn()
-            .map_err(|e| unavailable(&format!("cannot start {}", executable.display()), &e))?;
+        let mut command = Command::from(launch.command(profile.path()));
+        command
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let mut child = command.spawn().map_err(|e| {
+            unavailable(
+                &format!("cannot start {}", launch.executable().display()),
+                &e,
+            )
+        })?;
 
         // Chromium writes "<port>\n<path>" to DevToolsActivePort once ready.
         let port_file = profile.path().join("DevToolsActivePort");
@@ -189,24 +199,53 @@ impl Chromium {
     }
 }
 
-/// `--host-resolver-rules` for the operator's static host entries, so the
-/// browser resolves them as plain fetches do.
-fn resolver_rules(overrides: &HashMap<String, Vec<IpAddr>>) -> Option<String> {
-    let rules: Vec<String> = overrides
-        .iter()
-        .filter(|(host, _)| {
-            host.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
-        })
-        .filter_map(|(host, ips)| {
-            let ip = ips.first()?;
-            Some(match ip {
-                IpAddr::V4(v4) => format!("MAP {host} {v4}"),
-                IpAddr::V6(v6) => format!("MAP {host} [{v6}]"),
+/// The page's host, as the browser may reach it: an IP literal as is, a
+/// name pinned to an address the SSRF guard approved (or to the operator's
+/// static entry), so Chromium resolves nothing itself.
+async fn page_host(
+    config: &FetchConfig,
+    resolver: GuardedResolver,
+    url: &Url,
+) -> Result<AllowedHost, FetchFailure> {
+    match url.host() {
+        Some(Host::Domain(name)) if !name.is_empty() => {
+            let pinned = match config
+                .resolve_overrides
+                .iter()
+                .find(|(host, _)| host.eq_ignore_ascii_case(name))
+                .and_then(|(_, ips)| ips.first())
+            {
+                Some(ip) => *ip,
+                None => match resolver.lookup(name).await {
+                    Ok(addrs) => addrs
+                        .first()
+                        .map(|a| a.ip())
+                        .ok_or_else(|| FetchFailure::Dns(format!("{name}: no addresses")))?,
+                    Err(ResolveError::Blocked(reason)) => {
+                        return Err(FetchFailure::Blocked { reason });
+                    }
+                    Err(e @ ResolveError::Dns { .. }) => {
+                        return Err(FetchFailure::Dns(e.to_string()));
+                    }
+                },
+            };
+            Ok(AllowedHost {
+                host: name.to_ascii_lowercase(),
+                pinned: Some(pinned),
             })
-        })
-        .collect();
-    (!rules.is_empty()).then(|| rules.join(","))
+        }
+        Some(Host::Ipv4(v4)) => Ok(AllowedHost {
+            host: v4.to_string(),
+            pinned: None,
+        }),
+        Some(Host::Ipv6(v6)) => Ok(AllowedHost {
+            host: format!("[{v6}]"),
+            pinned: None,
+        }),
+        _ => Err(FetchFailure::Blocked {
+            reason: BlockReason::NoHost,
+        }),
+    }
 }
 
 /// The first language tag of an `Accept-Language` value (`de-DE`).
@@ -245,45 +284,35 @@ impl std::fmt::Debug for Cdp {
     }
 }
 
-/// The SSRF guard applied to intercepted requests, with a per-fetch cache.
+/// The check applied to every intercepted request: the page's own host
+/// over http(s) (already approved by the SSRF guard and pinned), inline
+/// `data:` and `blob:` URLs, nothing else.
 #[derive(Debug)]
 struct Guard {
-    resolver: GuardedResolver,
-    /// Hosts of `resolve_overrides`: operator-trusted, as in plain fetches.
-    trusted: Vec<String>,
-    verdicts: HashMap<String, Result<(), BlockReason>>,
+    /// The page's host as it appears in URLs (lower case; IPv6 bracketed).
+    page_host: String,
+    /// Whether private addresses may be reached (`--allow-private`).
+    allow_private: bool,
     /// Requests refused, by URL, so a failed navigation can say why.
     refused: Vec<(String, BlockReason)>,
 }
 
 impl Guard {
-    async fn check(&mut self, raw_url: &str) -> Result<(), BlockReason> {
-        let url = match Url::parse(raw_url) {
-            Ok(url) => url,
-            Err(_) => return Err(BlockReason::NoHost),
-        };
+    fn check(&self, raw_url: &str) -> Result<(), BlockReason> {
+        let url = Url::parse(raw_url).map_err(|_| BlockReason::NoHost)?;
         if matches!(url.scheme(), "data" | "blob") {
             return Ok(());
         }
-        check_url(&url, self.resolver.allow_private)?;
-        let Some(Host::Domain(host)) = url.host() else {
-            return Ok(());
-        };
-        if self.resolver.allow_private || self.trusted.iter().any(|t| t.eq_ignore_ascii_case(host))
-        {
-            return Ok(());
+        // Scheme and literal-address checks, as for a plain fetch.
+        check_url(&url, self.allow_private)?;
+        let host = url.host_str().unwrap_or_default();
+        if host.eq_ignore_ascii_case(&self.page_host) {
+            Ok(())
+        } else {
+            Err(BlockReason::OtherHost {
+                host: host.to_owned(),
+            })
         }
-        if let Some(verdict) = self.verdicts.get(host) {
-            return verdict.clone();
-        }
-        let verdict = match self.resolver.lookup(host).await {
-            Ok(_) => Ok(()),
-            Err(ResolveError::Blocked(reason)) => Err(reason),
-            // Let Chromium meet the DNS failure itself: it reports it.
-            Err(ResolveError::Dns { .. }) => Ok(()),
-        };
-        self.verdicts.insert(host.to_owned(), verdict.clone());
-        verdict
     }
 }
 
@@ -383,7 +412,7 @@ impl Cdp {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        match self.guard.check(&url).await {
+        match self.guard.check(&url) {
             Ok(()) => {
                 self.send(
                     "Fetch.continueRequest",
@@ -393,7 +422,7 @@ impl Cdp {
                 .await?;
             }
             Err(reason) => {
-                tracing::warn!(%url, %reason, "browser request refused");
+                tracing::debug!(%url, %reason, "browser request refused");
                 self.guard.refused.push((url, reason));
                 self.send(
                     "Fetch.failRequest",
@@ -469,7 +498,14 @@ async fn render(
     )
     .await?;
     cdp.call("Network.enable", json!({})).await?;
+    cdp.call("Network.setBlockedURLs", json!({ "urls": BLOCKED_URLS }))
+        .await?;
     cdp.call("Page.enable", json!({})).await?;
+    cdp.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": REFUSE_SOCKETS, "runImmediately": true }),
+    )
+    .await?;
     if let Some(accept_language) = &request.accept_language {
         let version = cdp.call_at("Browser.getVersion", json!({}), true).await?;
         let user_agent = version["userAgent"].as_str().unwrap_or_default().to_owned();
@@ -659,6 +695,39 @@ mod tests {
         assert_eq!(primary_language("zh-CN").as_deref(), Some("zh-CN"));
         assert_eq!(primary_language(" ;q=1, --bad flag"), None);
         assert_eq!(languages("de\"; rm"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn intercepted_requests_may_reach_only_the_pages_host() {
+        let guard = Guard {
+            page_host: "policies.example".to_owned(),
+            allow_private: false,
+            refused: Vec::new(),
+        };
+        assert_eq!(guard.check("https://policies.example/terms?x=1"), Ok(()));
+        assert_eq!(guard.check("http://POLICIES.example:8080/a.css"), Ok(()));
+        assert_eq!(guard.check("data:image/png;base64,AAAA"), Ok(()));
+        assert_eq!(
+            guard.check("https://cdn.example/site.js"),
+            Err(BlockReason::OtherHost {
+                host: "cdn.example".to_owned()
+            })
+        );
+        for other_scheme in [
+            "file:///etc/passwd",
+            "ws://policies.example/",
+            "ftp://policies.example/",
+        ] {
+            assert!(
+                matches!(guard.check(other_scheme), Err(BlockReason::Scheme { .. })),
+                "{other_scheme}"
+            );
+        }
+        // A literal private address keeps its SSRF reason.
+        assert!(matches!(
+            guard.check("http://169.254.169.254/latest/meta-data/"),
+            Err(BlockReason::PrivateAddress { .. })
+        ));
     }
 
     #[test]

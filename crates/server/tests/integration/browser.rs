@@ -78,18 +78,19 @@ async fn pages_work_in_headless_chromium() {
         .expect("starting chromedriver");
     wait_for_port(port).await;
 
+    // The one launcher every Chromium of clausewatch goes through: isolated
+    // profile, background services off, only the app's loopback address.
     let profile = tempfile::tempdir().unwrap();
+    cw_chromium::prepare_profile(profile.path()).unwrap();
+    let launch = cw_chromium::Launch::new(CHROMIUM, cw_chromium::Reach::only_address("127.0.0.1"))
+        .unwrap()
+        .arg("--window-size=1200,900");
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1200,900",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
+            "binary": launch.executable(),
+            "args": launch.args(profile.path()),
         }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

@@ -30,7 +30,7 @@ fn json_list(s: &str) -> Result<Vec<String>, StoreError> {
 macro_rules! source_select {
     () => {
         "SELECT s.id, p.slug AS platform, d.slug AS document, s.url, s.every_secs, s.cron,
-            s.select_css, s.remove_css, s.browser, s.language, s.allow_private,
+            s.select_css, s.remove_css, s.browser, s.no_browser, s.language, s.allow_private,
             s.confirmations, s.active, s.next_due_at, s.etag, s.last_modified, s.last_state,
             s.last_detail, s.last_attempt_at, s.last_ok_at, s.consecutive_failures,
             v.number AS v_number, v.content_hash AS v_hash,
@@ -62,6 +62,7 @@ struct SourceRecord {
     select_css: String,
     remove_css: String,
     browser: i64,
+    no_browser: i64,
     language: Option<String>,
     allow_private: i64,
     confirmations: i64,
@@ -129,6 +130,7 @@ impl SourceRecord {
             select_css: json_list(&self.select_css)?,
             remove_css: json_list(&self.remove_css)?,
             browser: self.browser != 0,
+            no_browser: self.no_browser != 0,
             language: self.language,
             allow_private: self.allow_private != 0,
             confirmations: to_u32(self.confirmations, "confirmations")?,
@@ -162,12 +164,13 @@ pub(crate) async fn upsert_source(
     sqlx::query(
         "INSERT INTO watch_sources (document_id, url, every_secs, cron, select_css, remove_css,
             browser, language, allow_private, confirmations, active, next_due_at,
-            consecutive_failures, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 0, $12, $12)
+            consecutive_failures, created_at, updated_at, no_browser)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 0, $12, $12, $13)
          ON CONFLICT (document_id) DO UPDATE SET
             url = excluded.url, every_secs = excluded.every_secs, cron = excluded.cron,
             select_css = excluded.select_css, remove_css = excluded.remove_css,
-            browser = excluded.browser, language = excluded.language,
+            browser = excluded.browser, no_browser = excluded.no_browser,
+            language = excluded.language,
             allow_private = excluded.allow_private, confirmations = excluded.confirmations,
             active = 1, next_due_at = excluded.next_due_at, updated_at = excluded.updated_at",
     )
@@ -182,6 +185,36 @@ pub(crate) async fn upsert_source(
     .bind(i64::from(source.allow_private))
     .bind(i64::from(source.confirmations.max(1)))
     .bind(next_due_at)
+    .bind(now)
+    .bind(i64::from(source.no_browser))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A store-wide setting's value (migration `0010_browser_settings`).
+pub(crate) async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// Sets a store-wide setting.
+pub(crate) async fn set_setting(
+    conn: &mut Conn,
+    name: &str,
+    value: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(name)
+    .bind(value)
     .bind(now)
     .execute(&mut *conn)
     .await?;

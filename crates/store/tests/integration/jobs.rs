@@ -287,6 +287,7 @@ fn source(name: &str) -> cw_store::NewSource {
         select_css: vec![],
         remove_css: vec![],
         browser: false,
+        no_browser: false,
         language: None,
         allow_private: true,
         confirmations: 1,
