@@ -10,6 +10,8 @@
 //!   `unchanged`), in the new document's order with removed provisions where
 //!   they stood, each with a [`cw_model::Significance`], human-readable
 //!   reasons and a word diff. Pure: no I/O, no clock, no randomness.
+//! * [`reason_category`] / [`change_category`] file a reason (or a change)
+//!   under its TAXONOMY §3 [`Category`] ("modal", "party", "renumber" …).
 //! * [`DiffOptions`] holds the thresholds (fuzzy similarity, split/merge
 //!   containment, candidate pruning) and switches (moves, splits).
 //! * [`render_text`] and [`render_html`] turn a change set into a terminal
@@ -66,6 +68,7 @@
 
 mod align;
 mod assemble;
+mod category;
 mod fasthash;
 mod normalize;
 mod options;
@@ -76,6 +79,7 @@ mod summary;
 mod tokens;
 mod words;
 
+pub use category::{Category, change_category, reason_category};
 pub use options::DiffOptions;
 pub use render::{RenderOptions, render_html, render_html_with, render_text, render_text_with};
 pub use summary::{SectionSummary, section_summary};

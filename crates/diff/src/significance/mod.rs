@@ -68,6 +68,12 @@ const COSMETIC_OPENINGS: &[&str] = &[
 pub(crate) const RESEGMENTED: &str =
     "re-segmented: same words, only paragraph or list boundaries changed";
 
+/// Openings of every cosmetic reason (for the category table's test).
+#[cfg(test)]
+pub(crate) fn cosmetic_openings() -> &'static [&'static str] {
+    COSMETIC_OPENINGS
+}
+
 /// Whether a reason string is one of the cosmetic reasons (substantive
 /// reasons come first in a change's list, so this finds the boundary).
 pub(crate) fn is_cosmetic_reason(reason: &str) -> bool {
