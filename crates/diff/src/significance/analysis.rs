@@ -76,6 +76,65 @@ impl Analysis<'_> {
             .collect()
     }
 
+    /// Surfaces of number atoms, split into absolute quantities and relative
+    /// dates ("19 days ago", "il y a 3 jours", "vor 2 Stunden"): a relative
+    /// date moves every day by itself, so it never says what the terms are.
+    pub(crate) fn numbers(&self) -> (Vec<&str>, Vec<&str>) {
+        let (mut absolute, mut relative) = (Vec::new(), Vec::new());
+        for (k, a) in self.atoms.iter().enumerate() {
+            if a.kind != AtomKind::Number {
+                continue;
+            }
+            let word = |i: Option<usize>| {
+                i.and_then(|i| self.atoms.get(i))
+                    .filter(|x| x.kind == AtomKind::Word)
+                    .map(|x| x.text.as_ref())
+            };
+            let after = word(Some(k + 1));
+            let before = word(k.checked_sub(1));
+            let before2 = word(k.checked_sub(2));
+            let is_relative = after == Some("ago")
+                || matches!(before, Some("vor" | "hace" | "fa"))
+                || (before == Some("a") && before2 == Some("y"));
+            let time_unit = a.surface.chars().any(char::is_alphabetic)
+                || after.is_some_and(|w| {
+                    matches!(
+                        w,
+                        "jour"
+                            | "jours"
+                            | "heure"
+                            | "heures"
+                            | "semaine"
+                            | "semaines"
+                            | "mois"
+                            | "an"
+                            | "ans"
+                            | "tag"
+                            | "tagen"
+                            | "stunde"
+                            | "stunden"
+                            | "woche"
+                            | "wochen"
+                            | "monat"
+                            | "monaten"
+                            | "día"
+                            | "días"
+                            | "hora"
+                            | "horas"
+                            | "minute"
+                            | "minutes"
+                            | "minuten"
+                    )
+                });
+            if is_relative && time_unit {
+                relative.push(a.surface.as_ref());
+            } else {
+                absolute.push(a.surface.as_ref());
+            }
+        }
+        (absolute, relative)
+    }
+
     /// Word atoms, lowercase.
     pub(crate) fn words(&self) -> impl Iterator<Item = &Atom<'_>> {
         self.atoms.iter().filter(|a| a.kind == AtomKind::Word)

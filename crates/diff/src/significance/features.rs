@@ -152,8 +152,12 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
         (removed, added)
     };
 
-    let (removed, added) = pair(AtomKind::Number);
+    let ((oa, orel), (na, nrel)) = (old.numbers(), new.numbers());
+    let ((oa, orel), (na, nrel)) = ((lowered(oa), lowered(orel)), (lowered(na), lowered(nrel)));
+    let (removed, added) = (minus_owned(&oa, &na), minus_owned(&na, &oa));
     describe(&removed, &added, "number", out, true);
+    let (removed, added) = (minus_owned(&orel, &nrel), minus_owned(&nrel, &orel));
+    describe(&removed, &added, "relative date", out, false);
 
     let (removed, added) = pair(AtomKind::Date);
     let cosmetic_date = date_line || (effective_context(old) && effective_context(new));
@@ -173,6 +177,23 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
             (_, true) => format!("cross-reference removed '{r}'"),
         });
     }
+}
+
+/// Surfaces with their lowercase comparison form.
+fn lowered(v: Vec<&str>) -> Vec<(String, &str)> {
+    v.into_iter().map(|s| (s.to_lowercase(), s)).collect()
+}
+
+/// Items of `a` whose comparison form is not matched in `b` (multiset).
+fn minus_owned<'a>(a: &[(String, &'a str)], b: &[(String, &'a str)]) -> Vec<&'a str> {
+    let (ak, bk): (Vec<String>, Vec<String>) = (
+        a.iter().map(|x| x.0.clone()).collect(),
+        b.iter().map(|x| x.0.clone()).collect(),
+    );
+    minus_idx(&ak, &bk)
+        .into_iter()
+        .filter_map(|k| a.get(k).map(|x| x.1))
+        .collect()
 }
 
 /// Indices of items of `a` not matched in `b` (multiset, reading order).
@@ -332,6 +353,17 @@ mod tests {
             "You may opt out until May 1, 2025.",
         );
         assert_eq!(s, ["date changed 'May 1, 2024' → 'May 1, 2025'"]);
+    }
+
+    #[test]
+    fn relative_dates_are_cosmetic() {
+        let (s, c) = check("Updated: 19 days ago", "Updated: 2 hours ago");
+        assert!(s.is_empty(), "{s:?}");
+        assert_eq!(c, ["relative date changed '19 days' → '2 hours'"]);
+        let (s, _) = check("Mis à jour il y a 3 jours", "Mis à jour il y a 4 jours");
+        assert!(s.is_empty(), "{s:?}");
+        // A period that is not relative to today stays a number.
+        assert!(!check("within 19 days", "within 20 days").0.is_empty());
     }
 
     #[test]

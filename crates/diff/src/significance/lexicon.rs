@@ -577,6 +577,52 @@ pub(crate) fn is_name_connector(w: &str) -> bool {
     )
 }
 
+/// Titles and roles that stand next to a person's name ("Jane Doe, CEO",
+/// "Monsieur …", "Président du Directoire"): a name changed beside one is a
+/// changed representative or officer (rule 7), not a rebrand.
+pub(crate) fn is_role_word(w: &str) -> bool {
+    matches!(
+        w,
+        "ceo"
+            | "cfo"
+            | "cto"
+            | "coo"
+            | "dpo"
+            | "chief"
+            | "officer"
+            | "director"
+            | "directeur"
+            | "directrice"
+            | "président"
+            | "présidente"
+            | "president"
+            | "chairman"
+            | "chair"
+            | "manager"
+            | "gérant"
+            | "gérante"
+            | "representative"
+            | "représentant"
+            | "représentante"
+            | "agent"
+            | "geschäftsführer"
+            | "vorstand"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "dr"
+            | "me"
+            | "mme"
+            | "mlle"
+            | "monsieur"
+            | "madame"
+            | "herr"
+            | "frau"
+            | "attn"
+            | "c/o"
+    )
+}
+
 /// Words that make a date line ("Last updated: …") when they open a short provision.
 pub(crate) fn is_date_line_cue(w: &str) -> bool {
     matches!(

@@ -16,6 +16,7 @@
 //! anything else changed, none otherwise.
 
 mod analysis;
+mod contacts;
 mod features;
 mod lexicon;
 mod regions;
@@ -61,6 +62,10 @@ const COSMETIC_OPENINGS: &[&str] = &[
     "empty provision",
     "short text",
     "re-segmented",
+    "markup debris",
+    "link moved",
+    "relative date",
+    "numbering changed",
 ];
 
 /// The reason given to a change whose words stand unchanged in its
@@ -191,39 +196,30 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
     let mut r = Reasons::default();
     let (od, nd) = (display_key(pair.old_text), display_key(pair.new_text));
     if od != nd {
-        let owned;
-        let ops = match pair.ops {
-            Some(ops) => ops,
-            None => {
-                owned = word_diff(pair.old_text, pair.new_text);
-                &owned
-            }
-        };
-        let regs: Vec<Region> = word_regions(ops);
-        if word_key(&od) == word_key(&nd)
-            || joined_only(&fold_quotes(pair.old_text), &fold_quotes(pair.new_text))
-        {
-            // Same words and numbers: only case, punctuation, quotes, spacing or
-            // list markers differ, so no cue can have changed.
-            regions::classify_layout(&regs, &mut r);
+        // Links and e-mail addresses are judged apart; the word rules read
+        // the texts without them (only when they differ: the common case
+        // keeps the word diff it was given).
+        let (orefs, nrefs) = (contacts::refs(pair.old_text), contacts::refs(pair.new_text));
+        let (stripped, stripped_keys);
+        let mut links = Reasons::default();
+        let (old_text, new_text, given_ops, okey, nkey) = if orefs == nrefs {
+            (pair.old_text, pair.new_text, pair.ops, &od, &nd)
         } else {
-            let (oa, na) = (analyse(&od), analyse(&nd));
-            let date_line = oa.is_date_line() && na.is_date_line();
-            features::compare(&oa, &na, date_line, pair.restructured, &mut r);
-            if date_line {
-                if r.is_empty() {
-                    r.cosmetic("effective-date line changed".into());
-                }
-            } else {
-                let explained = words_in(&r);
-                let ctx = regions::RegionContext {
-                    heading: pair.heading,
-                    restructured: pair.restructured,
-                    dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
-                };
-                regions::classify(&regs, ctx, &explained, &mut r);
-            }
+            stripped = (
+                contacts::strip(pair.old_text),
+                contacts::strip(pair.new_text),
+            );
+            stripped_keys = (display_key(&stripped.0), display_key(&stripped.1));
+            let same_words = word_key(&stripped_keys.0) == word_key(&stripped_keys.1);
+            contacts::compare(&orefs, &nrefs, same_words, &mut r, &mut links);
+            let (o, n) = (&stripped_keys.0, &stripped_keys.1);
+            (stripped.0.as_str(), stripped.1.as_str(), None, o, n)
+        };
+        if okey != nkey {
+            assess_words(pair, old_text, new_text, given_ops, okey, nkey, &mut r);
         }
+        links.substantive.into_iter().for_each(|x| r.substantive(x));
+        links.cosmetic.into_iter().for_each(|x| r.cosmetic(x));
         if r.is_empty() {
             r.cosmetic("minor rewording".into());
         }
@@ -250,6 +246,50 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
         r.cosmetic(note.clone());
     }
     r.finish()
+}
+
+/// The word rules of [`assess_pair`] on texts that differ (`od`/`nd` are
+/// their display keys): layout, whole-text cues, then edited regions.
+fn assess_words(
+    pair: &Pair<'_>,
+    old_text: &str,
+    new_text: &str,
+    given_ops: Option<&[WordOp]>,
+    od: &str,
+    nd: &str,
+    r: &mut Reasons,
+) {
+    let owned;
+    let ops = match given_ops {
+        Some(ops) => ops,
+        None => {
+            owned = word_diff(old_text, new_text);
+            &owned
+        }
+    };
+    let regs: Vec<Region> = word_regions(ops);
+    if word_key(od) == word_key(nd) || joined_only(&fold_quotes(old_text), &fold_quotes(new_text)) {
+        // Same words and numbers: only case, punctuation, quotes, spacing or
+        // list markers differ, so no cue can have changed.
+        regions::classify_layout(&regs, r);
+        return;
+    }
+    let (oa, na) = (analyse(od), analyse(nd));
+    let date_line = oa.is_date_line() && na.is_date_line();
+    features::compare(&oa, &na, date_line, pair.restructured, r);
+    if date_line {
+        if r.is_empty() {
+            r.cosmetic("effective-date line changed".into());
+        }
+    } else {
+        let explained = words_in(r);
+        let ctx = regions::RegionContext {
+            heading: pair.heading,
+            restructured: pair.restructured,
+            dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
+        };
+        regions::classify(&regs, ctx, &explained, r);
+    }
 }
 
 /// The words and numbers of a text, lowercased, without punctuation — except

@@ -13,7 +13,7 @@
 
 use super::Reasons;
 use super::analysis::{Atom, AtomKind, analyse};
-use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_unit};
+use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_role_word, is_unit};
 use crate::normalize::{
     collapse_whitespace, fold_quotes, list_marker_len, same_alnum, same_canonical,
 };
@@ -189,6 +189,9 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         ));
     }
     if is_name(&da.atoms) && is_name(&ia.atoms) {
+        if let Some(reason) = person_or_party(r, &wd, &wi) {
+            return out.substantive(reason);
+        }
         return if ctx.dispute {
             out.substantive(format!(
                 "governing law/forum changed '{}' → '{}'",
@@ -286,6 +289,40 @@ fn residual(atoms: &[Atom<'_>], explained: &BTreeSet<String>, restructured: bool
         .filter(|w| !is_function_word(w) && !is_unit(w) && !explained.contains(w))
         .filter(|w| !(restructured && matches!(w.as_str(), "and" | "or")))
         .collect()
+}
+
+/// A name replaced by a name that is not a rebrand: a person's name (two or
+/// three words on each side, none shared: "Tal Hayek" → "Simon Cairns"), a
+/// name beside a title or role ("…, CEO", "Monsieur …"), or a name standing
+/// where a party stands ("between you and X", "X will …").
+fn person_or_party(r: &Region, old_words: &[String], new_words: &[String]) -> Option<String> {
+    let (d, i) = (r.deleted.trim(), r.inserted.trim());
+    let lower_words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '/'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let before = lower_words(&r.before);
+    let after = lower_words(&r.after);
+    let role_near = before.last().is_some_and(|w| is_role_word(w))
+        || after.first().is_some_and(|w| is_role_word(w))
+        || old_words.iter().chain(new_words).any(|w| is_role_word(w));
+    let shared = old_words.iter().any(|w| new_words.contains(w));
+    let person_shape = |ws: &[String]| (2..=3).contains(&ws.len());
+    if role_near || (!shared && person_shape(old_words) && person_shape(new_words)) {
+        return Some(format!(
+            "person named changed '{}' → '{}'",
+            clip(d),
+            clip(i)
+        ));
+    }
+    let party_before = before.ends_with(&["you".to_string(), "and".to_string()])
+        || before.last().is_some_and(|w| w == "between");
+    let party_after = after
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "will" | "shall" | "may" | "must" | "agrees"));
+    (party_before || party_after).then(|| format!("party changed '{}' → '{}'", clip(d), clip(i)))
 }
 
 /// A name: every word capitalised (or a digit, or a name connector), at least
@@ -488,6 +525,46 @@ mod tests {
         assert_eq!(
             check_ctx("the laws of California", "the laws of Delaware", dispute).0,
             ["governing law/forum changed 'California' → 'Delaware'"]
+        );
+    }
+
+    #[test]
+    fn person_and_party_names_are_not_rebrands() {
+        assert_eq!(
+            check(
+                "Tal Hayek, CEO of the company",
+                "Simon Cairns, CEO of the company"
+            )
+            .0,
+            ["person named changed 'Tal Hayek' → 'Simon Cairns'"]
+        );
+        // A single name beside a title.
+        assert_eq!(
+            check("Contact Monsieur Dupont for", "Contact Monsieur Martin for").0,
+            ["person named changed 'Dupont' → 'Martin'"]
+        );
+        // A name where the contracting party stands.
+        assert_eq!(
+            check(
+                "agreement between you and Alibaba relating to",
+                "agreement between you and Qwen relating to"
+            )
+            .0,
+            ["party changed 'Alibaba' → 'Qwen'"]
+        );
+        assert_eq!(
+            check(
+                "2. Alibaba will only process notices",
+                "2. Qwen will only process notices"
+            )
+            .0,
+            ["party changed 'Alibaba' → 'Qwen'"]
+        );
+        // A product renamed stays cosmetic.
+        assert!(
+            check("including Le Chat and Studio", "including Vibe and Studio")
+                .0
+                .is_empty()
         );
     }
 
