@@ -154,6 +154,48 @@ pub(crate) fn strip(text: &str) -> String {
     out
 }
 
+/// What contact details a short text is made of ("e-mail address, phone
+/// number"), or `None` when it is not a contact block: at most
+/// [`CONTACT_WORDS`] words with an e-mail address, a phone number (eight or
+/// more digits in one run of digits, spaces, dots, dashes and brackets) or a
+/// postal address (a four- or five-digit number and two commas or more).
+pub(crate) fn details(text: &str) -> Option<String> {
+    let words = text.split_whitespace().count();
+    if words > CONTACT_WORDS {
+        return None;
+    }
+    let mut found = Vec::new();
+    if refs(text).iter().any(|r| matches!(r, Ref::Email(_))) {
+        found.push("e-mail address");
+    }
+    let mut run = 0usize;
+    let mut phone = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            phone |= run >= 8;
+        } else if !(c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '+') {
+            run = 0;
+        }
+    }
+    if phone {
+        found.push("phone number");
+    }
+    // A four- or five-digit number that is not a year ("© 2020, …").
+    let postcode = text.split(|c: char| !c.is_alphanumeric()).any(|t| {
+        let year = t.len() == 4 && (t.starts_with("19") || t.starts_with("20"));
+        (4..=5).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit()) && !year
+    });
+    if postcode && text.matches(',').count() >= 2 && !phone {
+        found.push("postal address");
+    }
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// The most words a contact block has (a longer text is a provision that
+/// happens to give an address).
+const CONTACT_WORDS: usize = 60;
+
 /// Host and path of a normalised URL.
 fn split_url(u: &str) -> (&str, &str) {
     match u.find(['/', '#', '?']) {
@@ -386,6 +428,30 @@ mod tests {
             )
             .0,
             ["contact details changed 'legal@x.example' → 'x.example/report'"]
+        );
+    }
+
+    #[test]
+    fn contact_blocks() {
+        assert_eq!(
+            details("CC: Example BV, Main Street 68-72, 1017 HL Amsterdam, The Netherlands")
+                .as_deref(),
+            Some("postal address")
+        );
+        assert_eq!(
+            details(
+                "Me Jane Doe - Adresse : 7 avenue X, 75016 PARIS Tél : 0153431313 Email : jd@x.com"
+            )
+            .as_deref(),
+            Some("e-mail address, phone number")
+        );
+        assert_eq!(
+            details("© 2020, Example, Inc. or its affiliates. All rights reserved."),
+            None
+        );
+        assert_eq!(
+            details("We may suspend your account, at any time, for 30 days."),
+            None
         );
     }
 

@@ -442,6 +442,9 @@ pub(crate) fn assess_unpaired(
         r.cosmetic(format!("effective-date line {verb_gone}"));
     } else if repeats_heading && kind != ProvisionKind::Heading {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
+    } else if let Some(what) = contacts::details(text).filter(|_| kind != ProvisionKind::Heading) {
+        // An address block, a named contact: a contact channel (rule 7).
+        r.substantive(format!("contact details {verb_gone} ({what})"));
     } else {
         match kind {
             ProvisionKind::Heading => {

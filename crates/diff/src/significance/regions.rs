@@ -166,6 +166,14 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         da.atoms.iter().chain(&ia.atoms).any(|a| {
             a.covered || matches!(a.kind, AtomKind::Number | AtomKind::Date | AtomKind::XRef)
         });
+    let (mut residual_d, mut residual_i) = (residual_d, residual_i);
+    if !ctx.restructured && scope_change(&da.atoms, &ia.atoms, explained, out) {
+        residual_d.retain(|w| !is_scope_word(w));
+        residual_i.retain(|w| !is_scope_word(w));
+        if residual_d.is_empty() && residual_i.is_empty() {
+            return;
+        }
+    }
     if residual_d.is_empty() && residual_i.is_empty() {
         if !any_covered {
             out.cosmetic(format!("minor wording {}", edit(d, i)));
@@ -254,6 +262,72 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         ),
     };
     out.substantive(reason);
+}
+
+/// Words that set the reach of a promise or a duty: removing "customer" from
+/// "any applicable customer settings", or adding "only" or "prior written",
+/// changes what is covered (TAXONOMY §3 rules 2 and 6).
+fn is_scope_word(w: &str) -> bool {
+    matches!(
+        w,
+        "any"
+            | "all"
+            | "every"
+            | "each"
+            | "only"
+            | "solely"
+            | "exclusively"
+            | "customer"
+            | "customers"
+            | "prior"
+            | "written"
+            | "reasonable"
+            | "reasonably"
+            | "sole"
+            | "certain"
+            | "some"
+            | "express"
+            | "explicit"
+            | "explicitly"
+            | "expressly"
+    )
+}
+
+/// Scope words added or removed by one region (multiset difference of the
+/// two sides), minus those a whole-text reason already names. Records
+/// "added/removed scope qualifier 'x'" and returns whether any was found.
+fn scope_change(
+    deleted: &[Atom<'_>],
+    inserted: &[Atom<'_>],
+    explained: &BTreeSet<String>,
+    out: &mut Reasons,
+) -> bool {
+    let scope = |atoms: &[Atom<'_>]| -> Vec<String> {
+        atoms
+            .iter()
+            .filter(|a| a.kind == AtomKind::Word && is_scope_word(&a.text))
+            .map(|a| a.text.to_string())
+            .collect()
+    };
+    let (mut d, mut i) = (scope(deleted), scope(inserted));
+    let common: Vec<String> = d.iter().filter(|w| i.contains(w)).cloned().collect();
+    for w in common {
+        if let (Some(a), Some(b)) = (
+            d.iter().position(|x| *x == w),
+            i.iter().position(|x| *x == w),
+        ) {
+            d.remove(a);
+            i.remove(b);
+        }
+    }
+    let mut found = false;
+    for (list, verb) in [(d, "removed"), (i, "added")] {
+        for w in list.into_iter().filter(|w| !explained.contains(w)) {
+            out.substantive(format!("{verb} scope qualifier '{w}'"));
+            found = true;
+        }
+    }
+    found
 }
 
 fn trim_list_edges(s: &str) -> &str {
@@ -565,6 +639,25 @@ mod tests {
             check("including Le Chat and Studio", "including Vibe and Studio")
                 .0
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn scope_qualifiers_are_substantive() {
+        assert_eq!(
+            check(
+                "honour any applicable customer settings",
+                "honour any applicable settings"
+            )
+            .0,
+            ["removed scope qualifier 'customer'"]
+        );
+        assert_eq!(
+            check("with notice to you", "with prior written notice to you").0,
+            [
+                "added scope qualifier 'prior'",
+                "added scope qualifier 'written'"
+            ]
         );
     }
 
