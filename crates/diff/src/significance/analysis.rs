@@ -128,11 +128,31 @@ impl Analysis<'_> {
                 });
             if is_relative && time_unit {
                 relative.push(a.surface.as_ref());
-            } else {
+            } else if !self.is_inline_marker(k) {
                 absolute.push(a.surface.as_ref());
             }
         }
         (absolute, relative)
+    }
+
+    /// Whether the number atom at `k` is an inline list marker ("… terms.
+    /// 2. The user …", "… as follows: 3) …"): one to three digits, no unit,
+    /// followed by "." or ")" and standing at the start of the text or after
+    /// a sentence or clause end. Numbering is layout, not a quantity.
+    fn is_inline_marker(&self, k: usize) -> bool {
+        let Some(a) = self.atoms.get(k) else {
+            return false;
+        };
+        let short = a.surface.len() <= 3 && a.surface.bytes().all(|b| b.is_ascii_digit());
+        let closes = self
+            .atoms
+            .get(k + 1)
+            .is_some_and(|p| p.kind == AtomKind::Punct && (p.text == "." || p.text == ")"));
+        let opens = k == 0
+            || self.atoms.get(k - 1).is_some_and(|p| {
+                p.kind == AtomKind::Punct && matches!(p.text.as_ref(), "." | ":" | ";")
+            });
+        short && closes && opens
     }
 
     /// Word atoms, lowercase.

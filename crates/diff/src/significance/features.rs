@@ -367,6 +367,21 @@ mod tests {
     }
 
     #[test]
+    fn inline_list_numbers_are_not_quantities() {
+        let (s, _) = check(
+            "1. Any clause may be void. 2. This is the whole agreement.",
+            "Any clause may be void. This is the whole agreement.",
+        );
+        assert!(s.is_empty(), "{s:?}");
+        // A quantity after a full stop is still one.
+        assert!(
+            !check("Pay within 30 days.", "Pay within 15 days.")
+                .0
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn cross_references_are_cosmetic() {
         let (s, c) = check("as described in Section 5", "as described in Section 6");
         assert!(s.is_empty());

@@ -365,6 +365,7 @@ pub(crate) fn is_function_word(w: &str) -> bool {
             | "whether"
             | "own"
             | "please"
+            | "applicable"
             | "的"
             | "了"
             | "和"
@@ -532,6 +533,11 @@ pub(crate) fn is_xref_word(w: &str) -> bool {
             | "§"
             | "item"
             | "chapter"
+            | "nr"
+            | "abs"
+            | "ziff"
+            | "lit"
+            | "alinéa"
     )
 }
 

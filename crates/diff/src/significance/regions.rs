@@ -445,7 +445,105 @@ fn variant(a: &str, b: &str) -> Option<Variant> {
     if sa.chars().count() >= 4 && sa == sb {
         return Some(Variant::WordForm);
     }
+    if inflected(a, b) {
+        return Some(Variant::WordForm);
+    }
+    // A spelling fix: a word the corpus does not know replaced by a close
+    // one it knows ("recieve" → "receive", "accomodate" → "accommodate").
+    if la.min(lb) >= 5
+        && !negating_prefix(a, b)
+        && !is_known_word(a)
+        && is_known_word(b)
+        && typo_distance(a, b)
+    {
+        return Some(Variant::Spelling);
+    }
     None
+}
+
+/// Inflection endings (English, French, Spanish, Portuguese, Italian,
+/// German) that change agreement or number, not meaning.
+const INFLECTIONS: &[&str] = &[
+    "", "s", "es", "e", "nt", "ent", "d", "ed", "x", "a", "o", "as", "os", "en", "er", "n",
+];
+
+/// Same word with another inflection ending: "justifie" → "justifient",
+/// "placée" → "placées", "publicado" → "publicados". The common part must be
+/// at least five letters and cover all but three letters of the longer word.
+fn inflected(a: &str, b: &str) -> bool {
+    let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let common = ac.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    let longer = ac.len().max(bc.len());
+    if common < 5 || longer - common > 3 || ac == bc {
+        return false;
+    }
+    let tail = |v: &[char]| {
+        v.get(common..)
+            .unwrap_or_default()
+            .iter()
+            .collect::<String>()
+    };
+    let (ta, tb) = (tail(&ac), tail(&bc));
+    INFLECTIONS.contains(&ta.as_str()) && INFLECTIONS.contains(&tb.as_str())
+}
+
+/// The corpus word list (`dictionary.txt`, built by
+/// `crates/diff/scripts/build_dictionary.py`): words of 5+ letters that
+/// several unrelated services use.
+static DICTIONARY: std::sync::LazyLock<crate::fasthash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| include_str!("dictionary.txt").lines().collect());
+
+fn is_known_word(w: &str) -> bool {
+    DICTIONARY.contains(w)
+}
+
+/// Whether two words are a typo apart: optimal-string-alignment distance 1,
+/// or 2 inside a word of seven letters or more that keeps its last two
+/// letters (a changed ending is another word: "licensee" → "licensor").
+fn typo_distance(a: &str, b: &str) -> bool {
+    match osa_distance(a, b) {
+        Some(1) => true,
+        Some(2) => {
+            let suffix = a
+                .chars()
+                .rev()
+                .zip(b.chars().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            a.chars().count().min(b.chars().count()) >= 7 && suffix >= 2
+        }
+        _ => false,
+    }
+}
+
+/// Optimal-string-alignment distance (insertions, deletions, substitutions,
+/// transpositions of neighbours) when it is at most 2.
+fn osa_distance(a: &str, b: &str) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return None;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    Some(d[a.len() * w + b.len()]).filter(|&x| x <= 2)
 }
 
 /// "unlawful" vs "lawful" is not a spelling variant.
@@ -568,6 +666,27 @@ mod tests {
             .1,
             ["word form changed 'facilitating' → 'facilitation'"]
         );
+        // Typos fixed towards a word the corpus knows.
+        assert_eq!(
+            check("you will recieve it", "you will receive it").1,
+            ["spelling variant 'recieve' → 'receive'"]
+        );
+        assert_eq!(
+            check("to accomodate you", "to accommodate you").1,
+            ["spelling variant 'accomodate' → 'accommodate'"]
+        );
+        // Agreement endings.
+        assert_eq!(
+            check(
+                "quelles raisons justifie les",
+                "quelles raisons justifient les"
+            )
+            .1,
+            ["word form changed 'justifie' → 'justifient'"]
+        );
+        // Two different words the corpus knows are not a spelling fix.
+        assert!(!check("a minor change", "a major change").0.is_empty());
+        assert!(!check("the licensee may", "the licensor may").0.is_empty());
         // Not a spelling variant: a negating prefix.
         assert!(!check("lawful use", "unlawful use").0.is_empty());
     }
