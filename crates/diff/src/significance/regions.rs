@@ -666,24 +666,26 @@ mod tests {
             .1,
             ["word form changed 'facilitating' → 'facilitation'"]
         );
-        // Typos fixed towards a word the corpus knows.
-        assert_eq!(
-            check("you will recieve it", "you will receive it").1,
-            ["spelling variant 'recieve' → 'receive'"]
-        );
-        assert_eq!(
-            check("to accomodate you", "to accommodate you").1,
-            ["spelling variant 'accomodate' → 'accommodate'"]
-        );
-        // Agreement endings.
-        assert_eq!(
-            check(
-                "quelles raisons justifie les",
-                "quelles raisons justifient les"
-            )
-            .1,
-            ["word form changed 'justifie' → 'justifient'"]
-        );
+        // Typos fixed towards a word the corpus knows; agreement endings.
+        for (old, new, reason) in [
+            (
+                "you will recieve it",
+                "you will receive it",
+                "spelling variant 'recieve' → 'receive'",
+            ),
+            (
+                "to accomodate you",
+                "to accommodate you",
+                "spelling variant 'accomodate' → 'accommodate'",
+            ),
+            (
+                "raisons justifie les",
+                "raisons justifient les",
+                "word form changed 'justifie' → 'justifient'",
+            ),
+        ] {
+            assert_eq!(check(old, new).1, [reason], "{old}");
+        }
         // Two different words the corpus knows are not a spelling fix.
         assert!(!check("a minor change", "a major change").0.is_empty());
         assert!(!check("the licensee may", "the licensor may").0.is_empty());
