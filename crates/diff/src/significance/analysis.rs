@@ -12,8 +12,8 @@
 //! of a few thousand words costs a handful of allocations, not two per word.
 
 use super::lexicon::{
-    CUE_INDEX, Cat, is_date_line_cue, is_month, is_number_word, is_unit, is_unit_modifier,
-    is_xref_word,
+    CUE_INDEX, Cat, is_date_line_cue, is_effective_context, is_month, is_number_word, is_unit,
+    is_unit_modifier, is_xref_word,
 };
 use crate::tokens::{TokKind, tokenize};
 use std::borrow::Cow;
@@ -153,6 +153,30 @@ impl Analysis<'_> {
                 p.kind == AtomKind::Punct && matches!(p.text.as_ref(), "." | ":" | ";")
             });
         short && closes && opens
+    }
+
+    /// Surfaces of date atoms, split into dates of the text itself (one of
+    /// the four words before it says "effective", "updated", "last" …) and
+    /// other dates.
+    pub(crate) fn dates(&self) -> (Vec<&str>, Vec<&str>) {
+        let (mut own, mut other) = (Vec::new(), Vec::new());
+        for (k, a) in self.atoms.iter().enumerate() {
+            if a.kind != AtomKind::Date {
+                continue;
+            }
+            let dated = self.atoms[..k]
+                .iter()
+                .rev()
+                .filter(|x| x.kind == AtomKind::Word)
+                .take(4)
+                .any(|x| is_date_line_cue(&x.text) || is_effective_context(&x.text));
+            if dated {
+                own.push(a.surface.as_ref());
+            } else {
+                other.push(a.surface.as_ref());
+            }
+        }
+        (own, other)
     }
 
     /// Word atoms, lowercase.

@@ -245,7 +245,12 @@ fn link_change(old: &str, new: &str) -> LinkChange {
     let (os, ns) = (slug(op), slug(np));
     let (ow, nw) = (words(op), words(np));
     let within = |s: &[String], all: &[String]| !s.is_empty() && s.iter().all(|w| all.contains(w));
-    if within(&ns, &ow) || within(&os, &nw) {
+    // A slug reworded in part ("bankid-enew-bankid-with-eu-passports" →
+    // "renew-bankid-with-eu-passports") still names the same page.
+    let shared = os.iter().filter(|w| ns.contains(w)).count();
+    let union = os.len() + ns.iter().filter(|w| !os.contains(w)).count();
+    let similar_slug = union > 0 && shared * 5 >= union * 3 && shared >= 2;
+    if within(&ns, &ow) || within(&os, &nw) || similar_slug {
         LinkChange::Moved
     } else {
         LinkChange::Other

@@ -159,13 +159,30 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
     let (removed, added) = (minus_owned(&orel, &nrel), minus_owned(&nrel, &orel));
     describe(&removed, &added, "relative date", out, false);
 
-    let (removed, added) = pair(AtomKind::Date);
+    // A date right after "Effective", "Last updated" … dates the text
+    // itself, wherever the extractor glued that line.
+    let ((oe, od), (ne, nd)) = (old.dates(), new.dates());
+    let ((oe, od), (ne, nd)) = ((lowered(oe), lowered(od)), (lowered(ne), lowered(nd)));
+    describe(
+        &minus_owned(&oe, &ne),
+        &minus_owned(&ne, &oe),
+        "effective date",
+        out,
+        false,
+    );
+    let (removed, added) = (minus_owned(&od, &nd), minus_owned(&nd, &od));
     let cosmetic_date = date_line || (effective_context(old) && effective_context(new));
-    if cosmetic_date {
-        describe(&removed, &added, "effective date", out, false);
-    } else {
-        describe(&removed, &added, "date", out, true);
-    }
+    describe(
+        &removed,
+        &added,
+        if cosmetic_date {
+            "effective date"
+        } else {
+            "date"
+        },
+        out,
+        !cosmetic_date,
+    );
 
     let (removed, added) = pair(AtomKind::XRef);
     if !removed.is_empty() || !added.is_empty() {

@@ -268,6 +268,12 @@ fn assess_words(
         }
     };
     let regs: Vec<Region> = word_regions(ops);
+    if word_key(od) != word_key(nd) && number_groups_key(od) == number_groups_key(nd) {
+        // "€36,982.92" → "€36 982,92": the same digits in the same groups,
+        // only the separators of another locale.
+        r.cosmetic("punctuation changed (number format)".into());
+        return;
+    }
     if word_key(od) == word_key(nd) || joined_only(&fold_quotes(old_text), &fold_quotes(new_text)) {
         // Same words and numbers: only case, punctuation, quotes, spacing or
         // list markers differ, so no cue can have changed.
@@ -295,17 +301,33 @@ fn assess_words(
 /// The words and numbers of a text, lowercased, without punctuation — except
 /// punctuation between two digits ("30.5", "1,000"), which is part of a number.
 fn word_key(text: &str) -> String {
+    digits_key(text, false)
+}
+
+/// [`word_key`] with every separator between two digits (comma, point,
+/// apostrophe, space, thin space) written as one `|`: numbers keep their digit
+/// groups but not their locale's separators.
+fn number_groups_key(text: &str) -> String {
+    digits_key(text, true)
+}
+
+/// Lowercase letters and digits; a character between two digits is kept
+/// (`groups == false`, whitespace dropped) or, when it is a separator,
+/// written as `|` (`groups == true`).
+fn digits_key(text: &str, groups: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (k, &c) in chars.iter().enumerate() {
+        let between_digits = k > 0
+            && chars.get(k - 1).is_some_and(char::is_ascii_digit)
+            && chars.get(k + 1).is_some_and(char::is_ascii_digit);
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
-        } else if !c.is_whitespace()
-            && k > 0
-            && chars.get(k - 1).is_some_and(char::is_ascii_digit)
-            && chars.get(k + 1).is_some_and(char::is_ascii_digit)
-        {
+        } else if !between_digits {
+        } else if !groups && !c.is_whitespace() {
             out.push(c);
+        } else if groups && matches!(c, ',' | '.' | '\'' | '’' | ' ' | '\u{A0}' | '\u{202F}') {
+            out.push('|');
         }
     }
     out
@@ -432,13 +454,13 @@ pub(crate) fn assess_unpaired(
     }
     // Link targets are not words: "](https://example.com/)" left over by a
     // Markdown conversion is markup debris, not a provision.
-    let words = without_urls(text)
+    let words = contacts::strip(&without_urls(text))
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .count();
     if !text.chars().any(char::is_alphanumeric) {
         r.cosmetic(format!("empty provision {verb_gone}"));
-    } else if text.len() < 200 && is_date_line(text) {
+    } else if text.len() < 200 && (is_date_line(text) || is_relative_date_line(text)) {
         r.cosmetic(format!("effective-date line {verb_gone}"));
     } else if repeats_heading && kind != ProvisionKind::Heading {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
@@ -473,6 +495,19 @@ pub(crate) fn assess_unpaired(
         }
     }
     r.finish()
+}
+
+/// "Updated over a week ago", "Written by … Updated 3 days ago": a short
+/// line that dates the page relative to today.
+fn is_relative_date_line(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.len() <= 12
+        && words.iter().any(|w| w == "ago")
+        && words.iter().any(|w| lexicon::is_date_line_cue(w))
 }
 
 /// `text` with every URL (from `http://`, `https://` or `www.` to the next

@@ -160,6 +160,11 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
 
     let (dc, ic) = (fold_quotes(d), fold_quotes(i));
     let (da, ia) = (analyse(&dc), analyse(&ic));
+    // An "Effective Date: …" line glued into a paragraph by an extractor.
+    let (d_date, i_date) = (da.is_date_line(), ia.is_date_line());
+    if (d_date || i_date) && (d_date || d.trim().is_empty()) && (i_date || i.trim().is_empty()) {
+        return out.cosmetic(format!("effective-date line changed {}", edit(d, i)));
+    }
     let residual_d = residual(&da.atoms, explained, ctx.restructured);
     let residual_i = residual(&ia.atoms, explained, ctx.restructured);
     let any_covered =
