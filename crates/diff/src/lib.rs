@@ -105,7 +105,8 @@ pub fn diff_with(
     let options = sanitized(options);
     let (o, n) = (align::Side::new(old), align::Side::new(new));
     let alignment = align::align(&o, &n, &options);
-    let changes = assemble::changes(&o, &n, &alignment);
+    let mut changes = assemble::changes(&o, &n, &alignment);
+    resegment::same_words_everywhere(&old.provisions, &new.provisions, &mut changes);
     let summary = summary::counts(&changes);
     let summary_text = summary::summary_text(&changes, &summary);
     ChangeSet {

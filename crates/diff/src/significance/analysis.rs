@@ -79,7 +79,7 @@ impl Analysis<'_> {
     /// Surfaces of number atoms, split into absolute quantities and relative
     /// dates ("19 days ago", "il y a 3 jours", "vor 2 Stunden"): a relative
     /// date moves every day by itself, so it never says what the terms are.
-    pub(crate) fn numbers(&self) -> (Vec<&str>, Vec<&str>) {
+    pub(crate) fn numbers(&self, loose_markers: bool) -> (Vec<&str>, Vec<&str>) {
         let (mut absolute, mut relative) = (Vec::new(), Vec::new());
         for (k, a) in self.atoms.iter().enumerate() {
             if a.kind != AtomKind::Number {
@@ -128,7 +128,7 @@ impl Analysis<'_> {
                 });
             if is_relative && time_unit {
                 relative.push(a.surface.as_ref());
-            } else if !self.is_inline_marker(k) {
+            } else if !self.is_inline_marker(k, loose_markers) {
                 absolute.push(a.surface.as_ref());
             }
         }
@@ -138,8 +138,9 @@ impl Analysis<'_> {
     /// Whether the number atom at `k` is an inline list marker ("… terms.
     /// 2. The user …", "… as follows: 3) …"): one to three digits, no unit,
     /// followed by "." or ")" and standing at the start of the text or after
-    /// a sentence or clause end. Numbering is layout, not a quantity.
-    fn is_inline_marker(&self, k: usize) -> bool {
+    /// a sentence or clause end (anywhere, with `loose`). Numbering is
+    /// layout, not a quantity.
+    fn is_inline_marker(&self, k: usize, loose: bool) -> bool {
         let Some(a) = self.atoms.get(k) else {
             return false;
         };
@@ -149,6 +150,7 @@ impl Analysis<'_> {
             .get(k + 1)
             .is_some_and(|p| p.kind == AtomKind::Punct && (p.text == "." || p.text == ")"));
         let opens = k == 0
+            || loose
             || self.atoms.get(k - 1).is_some_and(|p| {
                 p.kind == AtomKind::Punct && matches!(p.text.as_ref(), "." | ":" | ";")
             });

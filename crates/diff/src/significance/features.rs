@@ -90,7 +90,7 @@ pub(crate) fn compare(
         }
     }
     actors(old, new, out);
-    quantities(old, new, date_line, out);
+    quantities(old, new, date_line, as_sets, out);
 }
 
 /// Rule 1: modal shifts, paired in reading order: "modal shift 'may' → 'will'".
@@ -135,7 +135,15 @@ fn effective_context(a: &Analysis<'_>) -> bool {
 }
 
 /// Rule 3: numbers and periods; dates; cross-references.
-fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut Reasons) {
+/// With `restructured` (a split or merge), any short number closing with
+/// "." or ")" is taken for a list marker the split turned into a list.
+fn quantities(
+    old: &Analysis<'_>,
+    new: &Analysis<'_>,
+    date_line: bool,
+    restructured: bool,
+    out: &mut Reasons,
+) {
     let pair = |kind: AtomKind| {
         let o = old.surfaces(kind);
         let n = new.surfaces(kind);
@@ -152,7 +160,7 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
         (removed, added)
     };
 
-    let ((oa, orel), (na, nrel)) = (old.numbers(), new.numbers());
+    let ((oa, orel), (na, nrel)) = (old.numbers(restructured), new.numbers(restructured));
     let ((oa, orel), (na, nrel)) = ((lowered(oa), lowered(orel)), (lowered(na), lowered(nrel)));
     let (removed, added) = (minus_owned(&oa, &na), minus_owned(&na, &oa));
     describe(&removed, &added, "number", out, true);

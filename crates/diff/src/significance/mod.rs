@@ -462,7 +462,7 @@ pub(crate) fn assess_unpaired(
         r.cosmetic(format!("empty provision {verb_gone}"));
     } else if text.len() < 200 && (is_date_line(text) || is_relative_date_line(text)) {
         r.cosmetic(format!("effective-date line {verb_gone}"));
-    } else if repeats_heading && kind != ProvisionKind::Heading {
+    } else if (repeats_heading && kind != ProvisionKind::Heading) || is_markdown_heading(text) {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
     } else if let Some(what) = contacts::details(text).filter(|_| kind != ProvisionKind::Heading) {
         // An address block, a named contact: a contact channel (rule 7).
@@ -495,6 +495,15 @@ pub(crate) fn assess_unpaired(
         }
     }
     r.finish()
+}
+
+/// A paragraph that is a Markdown heading line left as text ("### Fees:"):
+/// a heading the extractor did not read as one, not a provision.
+fn is_markdown_heading(text: &str) -> bool {
+    let hashes = text.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes)
+        && text[hashes..].starts_with(' ')
+        && text.split_whitespace().count() <= 13
 }
 
 /// "Updated over a week ago", "Written by … Updated 3 days ago": a short
