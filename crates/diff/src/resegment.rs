@@ -272,69 +272,55 @@ fn resegment_gap(gap: &mut [Entry]) {
         if !eligible {
             continue;
         }
-        c.significance = Significance::Cosmetic;
-        let mut reasons = vec![RESEGMENTED.to_string()];
-        reasons.extend(
-            std::mem::take(&mut c.reasons)
-                .into_iter()
-                .filter(|r| crate::significance::is_cosmetic_reason(r)),
-        );
-        c.reasons = reasons;
+        make_cosmetic(c, RESEGMENTED);
     }
+}
+
+/// Turns a change cosmetic: `reason` first, then its cosmetic reasons.
+fn make_cosmetic(c: &mut cw_model::ProvisionChange, reason: &str) {
+    c.significance = Significance::Cosmetic;
+    let mut reasons = vec![reason.to_string()];
+    reasons.extend(
+        std::mem::take(&mut c.reasons)
+            .into_iter()
+            .filter(|r| crate::significance::is_cosmetic_reason(r)),
+    );
+    c.reasons = reasons;
 }
 
 /// Lowercase letters and digits of a document's provisions in reading
 /// order, every run of anything else read as one space: the words a reader
 /// sees, without layout, markup, punctuation or provision boundaries.
 /// Allocation-free.
-struct WordStream<'a> {
-    provs: std::slice::Iter<'a, cw_model::Provision>,
-    chars: std::str::Chars<'a>,
-    lower: Option<std::char::ToLowercase>,
-    gap: bool,
-    started: bool,
-}
-
-fn word_stream(provs: &[cw_model::Provision]) -> WordStream<'_> {
-    WordStream {
-        provs: provs.iter(),
-        chars: "".chars(),
-        lower: None,
-        gap: false,
-        started: false,
-    }
-}
-
-impl Iterator for WordStream<'_> {
-    type Item = char;
-
-    fn next(&mut self) -> Option<char> {
+fn word_stream(provs: &[cw_model::Provision]) -> impl Iterator<Item = char> + '_ {
+    let mut texts = provs.iter().map(|p| p.text.as_str());
+    let mut chars = "".chars();
+    let mut lower: Option<std::char::ToLowercase> = None;
+    let (mut gap, mut started) = (false, false);
+    std::iter::from_fn(move || {
         loop {
-            if let Some(c) = self.lower.as_mut().and_then(Iterator::next) {
+            if let Some(c) = lower.as_mut().and_then(Iterator::next) {
                 return Some(c);
             }
-            self.lower = None;
-            let c = match self.chars.next() {
-                Some(c) => c,
-                None => {
-                    self.chars = self.provs.next()?.text.chars();
-                    self.gap = true;
-                    continue;
-                }
+            lower = None;
+            let Some(c) = chars.next() else {
+                chars = texts.next()?.chars();
+                gap = true;
+                continue;
             };
             if !c.is_alphanumeric() {
-                self.gap = true;
+                gap = true;
                 continue;
             }
-            self.lower = Some(c.to_lowercase());
-            if self.gap && self.started {
-                self.gap = false;
+            lower = Some(c.to_lowercase());
+            let space = gap && started;
+            gap = false;
+            started = true;
+            if space {
                 return Some(' ');
             }
-            self.gap = false;
-            self.started = true;
         }
-    }
+    })
 }
 
 /// A re-extraction of the same text: when both documents have the same
@@ -358,14 +344,7 @@ pub(crate) fn same_words_everywhere(
         .iter_mut()
         .filter(|c| c.significance == Significance::Substantive)
     {
-        c.significance = Significance::Cosmetic;
-        let mut reasons = vec![SAME_WORDS.to_string()];
-        reasons.extend(
-            std::mem::take(&mut c.reasons)
-                .into_iter()
-                .filter(|r| crate::significance::is_cosmetic_reason(r)),
-        );
-        c.reasons = reasons;
+        make_cosmetic(c, SAME_WORDS);
     }
 }
 
