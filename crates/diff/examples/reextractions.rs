@@ -48,7 +48,7 @@ fn half(service: &str) -> &'static str {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01B3);
     }
-    if h % 2 == 0 { "tune" } else { "check" }
+    if h.is_multiple_of(2) { "tune" } else { "check" }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

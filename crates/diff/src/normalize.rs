@@ -332,7 +332,7 @@ fn segments(s: &str) -> (usize, usize, bool) {
             || seg.len() == 1
             || (seg.len() <= 6 && is_roman(seg) && seg.bytes().all(|c| c.is_ascii_uppercase()));
         if !ok {
-            return (start.saturating_sub(1).max(0), count, digit);
+            return (start.saturating_sub(1), count, digit);
         }
         count += 1;
         digit |= seg.bytes().all(|c| c.is_ascii_digit());

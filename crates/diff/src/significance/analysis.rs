@@ -488,19 +488,26 @@ fn date_len(atoms: &[Atom<'_>], i: usize) -> usize {
 /// Marks "Section 5", "Article 13(2)" as cross-references.
 fn mark_xrefs(atoms: &mut [Atom<'_>]) {
     for i in 1..atoms.len() {
-        let prev_is_xref = atoms
-            .get(i - 1)
-            .is_some_and(|p| p.kind == AtomKind::Word && is_xref_word(&p.text))
-            || atoms.get(i - 1).is_some_and(|p| p.text == "§");
+        let is_label =
+            |p: &Atom<'_>| (p.kind == AtomKind::Word && is_xref_word(&p.text)) || p.text == "§";
+        // "Section 5", "§ 12", and the abbreviated "Nr. 3", "Abs. 2".
+        let prev_is_xref = atoms.get(i - 1).is_some_and(is_label)
+            || (i >= 2
+                && atoms.get(i - 1).is_some_and(|p| p.text == ".")
+                && atoms.get(i - 2).is_some_and(is_label));
         if prev_is_xref
             && let Some(a) = atoms.get_mut(i)
             && a.kind == AtomKind::Number
         {
             a.kind = AtomKind::XRef;
-            let word = atoms
-                .get(i - 1)
-                .map(|p| p.surface.to_string())
-                .unwrap_or_default();
+            let word = match atoms.get(i - 1) {
+                Some(p) if p.text == "." => atoms
+                    .get(i - 2)
+                    .map(|l| format!("{}.", l.surface))
+                    .unwrap_or_default(),
+                Some(p) => p.surface.to_string(),
+                None => String::new(),
+            };
             if let Some(a) = atoms.get_mut(i) {
                 let surface = format!("{word} {}", a.surface);
                 a.text = Cow::Owned(surface.to_lowercase());

@@ -121,6 +121,17 @@ fn modal(o: &[&'static str], n: &[&'static str], out: &mut Reasons) {
 fn actors(old: &Analysis<'_>, new: &Analysis<'_>, out: &mut Reasons) {
     let o: BTreeSet<&str> = names(&old.cues, Cat::Actor).into_iter().collect();
     let n: BTreeSet<&str> = names(&new.cues, Cat::Actor).into_iter().collect();
+    // A pronoun that only comes or goes ("contacting GitHub Support" →
+    // "contacting us through GitHub Support") names no new actor; a swap of
+    // pronouns ("we may share" → "you may share") still counts.
+    let (added, removed): (Vec<&str>, Vec<&str>) = (
+        n.difference(&o).copied().collect(),
+        o.difference(&n).copied().collect(),
+    );
+    let pronoun = |v: &[&str]| matches!(v, ["we"] | ["you"]);
+    if (pronoun(&added) && removed.is_empty()) || (pronoun(&removed) && added.is_empty()) {
+        return;
+    }
     for x in n.difference(&o) {
         out.substantive(format!("scope/actor added '{x}'"));
     }

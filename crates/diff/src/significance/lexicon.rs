@@ -356,6 +356,7 @@ pub(crate) fn is_function_word(w: &str) -> bool {
             | "g"
             | "i"
             | "via"
+            | "through"
             | "per"
             | "upon"
             | "about"

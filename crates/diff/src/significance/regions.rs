@@ -13,7 +13,9 @@
 
 use super::Reasons;
 use super::analysis::{Atom, AtomKind, analyse};
-use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_role_word, is_unit};
+use super::lexicon::{
+    is_function_word, is_legal_form, is_name_connector, is_role_word, is_unit, is_xref_word,
+};
 use crate::normalize::{
     collapse_whitespace, fold_quotes, list_marker_len, same_alnum, same_canonical,
 };
@@ -162,7 +164,9 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
     let (da, ia) = (analyse(&dc), analyse(&ic));
     // An "Effective Date: …" line glued into a paragraph by an extractor.
     let (d_date, i_date) = (da.is_date_line(), ia.is_date_line());
-    if (d_date || i_date) && (d_date || d.trim().is_empty()) && (i_date || i.trim().is_empty()) {
+    let d_ok = d_date || d.trim().is_empty();
+    let i_ok = i_date || i.trim().is_empty();
+    if (d_date || i_date) && d_ok && i_ok {
         return out.cosmetic(format!("effective-date line changed {}", edit(d, i)));
     }
     let residual_d = residual(&da.atoms, explained, ctx.restructured);
@@ -255,6 +259,15 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
             || t.ends_with(" or")
             || t.ends_with(" and")
     };
+    let channel = |ws: &[String]| ws.iter().any(|w| is_channel_word(w));
+    if !d.trim().is_empty() && !i.trim().is_empty() && channel(&wd) && channel(&wi) {
+        // "via our contact form" → "through the Support portal".
+        return out.substantive(format!(
+            "contact details changed '{}' → '{}'",
+            clip(d.trim()),
+            clip(i.trim())
+        ));
+    }
     let reason = match (d.trim().is_empty(), i.trim().is_empty()) {
         (true, _) if list_edge(i) => format!("list entry added '{}'", clip(trim_list_edges(i))),
         (_, true) if list_edge(d) => format!("list entry removed '{}'", clip(trim_list_edges(d))),
@@ -267,6 +280,30 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         ),
     };
     out.substantive(reason);
+}
+
+/// Nouns that name a way to reach someone (rule 7: contact channel).
+fn is_channel_word(w: &str) -> bool {
+    matches!(
+        w,
+        "form"
+            | "webform"
+            | "portal"
+            | "email"
+            | "mail"
+            | "address"
+            | "phone"
+            | "telephone"
+            | "helpdesk"
+            | "hotline"
+            | "chat"
+            | "formulaire"
+            | "courriel"
+            | "adresse"
+            | "téléphone"
+            | "formular"
+            | "telefon"
+    )
 }
 
 /// Words that set the reach of a promise or a duty: removing "customer" from
@@ -365,7 +402,9 @@ fn residual(atoms: &[Atom<'_>], explained: &BTreeSet<String>, restructured: bool
         .iter()
         .filter(|a| a.kind == AtomKind::Word && !a.covered)
         .map(|a| a.text.to_string())
-        .filter(|w| !is_function_word(w) && !is_unit(w) && !explained.contains(w))
+        .filter(|w| {
+            !is_function_word(w) && !is_unit(w) && !is_xref_word(w) && !explained.contains(w)
+        })
         .filter(|w| !(restructured && matches!(w.as_str(), "and" | "or")))
         .collect()
 }
@@ -784,6 +823,18 @@ mod tests {
                 "added scope qualifier 'prior'",
                 "added scope qualifier 'written'"
             ]
+        );
+    }
+
+    #[test]
+    fn another_contact_channel_is_a_party_change() {
+        assert_eq!(
+            check(
+                "contact us via our contact form.",
+                "contact us through the Support portal."
+            )
+            .0,
+            ["contact details changed 'via our contact form' → 'through the Support portal'"]
         );
     }
 

@@ -17,6 +17,8 @@
 //! workspace) the test fails loudly: the gold set is only meaningful on the
 //! real files.
 
+#![allow(clippy::panic)] // a missing or broken corpus file fails the test loudly
+
 use cw_diff::{change_category, diff};
 use cw_model::{ChangeKind, ChangeSet, ProvisionChange, Significance};
 use serde_json::Value;
@@ -54,7 +56,8 @@ fn load() -> Vec<Gold> {
             continue;
         };
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: Value = serde_json::from_str(line).expect("gold line is JSON");
+            let v: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()));
             out.push(Gold {
                 id: field(&v, "id"),
                 half: field(&v, "half"),
