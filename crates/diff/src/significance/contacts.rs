@@ -105,6 +105,10 @@ fn scan(text: &str) -> Vec<(usize, usize, Ref)> {
         if trimmed.is_empty() {
             continue;
         }
+        // Most tokens are plain words: skip them before any allocation.
+        if !trimmed.contains(['.', '@']) {
+            continue;
+        }
         let lower = trimmed.to_lowercase();
         let is_url = lower.starts_with("http://")
             || lower.starts_with("https://")
