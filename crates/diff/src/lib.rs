@@ -27,8 +27,12 @@
 //! split/merge detection, moves via the longest increasing subsequence and
 //! heading paths), word-diffed with `similar`, and judged by the
 //! change-significance cues of TAXONOMY §3 (see the `significance` module
-//! for the rules and their reason strings); a last pass marks text that only
-//! changed provision boundaries (re-split or merged paragraphs) cosmetic.
+//! for the rules and their reason strings; links and e-mail addresses are
+//! judged apart, numbering of any shape is a list marker, relative dates
+//! never matter); a last pass marks text that only changed provision
+//! boundaries (re-split or merged paragraphs, or a document whose word
+//! stream is unchanged) cosmetic. [`reason_category`] files every reason
+//! under its TAXONOMY §3 category.
 //!
 //! Cost: hash-based exact passes are O(n log n); the fuzzy passes only see
 //! what is left and probe at most a few rare tokens per provision. A 100 KB
