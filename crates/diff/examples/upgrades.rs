@@ -18,64 +18,16 @@
 
 use cw_model::{ChangeKind, ExtractedDocument, Significance};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// One row of `versions.tsv`: document, date, kind and file.
-struct Row {
-    doc_id: String,
-    date: String,
-    kind: String,
-    file: String,
-}
+#[path = "support/corpus.rs"]
+#[allow(dead_code)] // each example uses part of it
+mod corpus;
 
-fn read_rows(root: &Path) -> Result<Vec<Row>, String> {
-    let path = root.join("versions.tsv");
-    let tsv = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = tsv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("no column {name}"))
-    };
-    let (doc, date, kind, file) = (
-        col("doc_id")?,
-        col("version_date")?,
-        col("kind")?,
-        col("version_file")?,
-    );
-    let mut rows = Vec::new();
-    for line in lines.filter(|l| !l.is_empty()) {
-        let f: Vec<&str> = line.split('\t').collect();
-        let get = |k: usize| f.get(k).copied().unwrap_or_default().to_string();
-        rows.push(Row {
-            doc_id: get(doc),
-            date: get(date),
-            kind: get(kind),
-            file: get(file),
-        });
-    }
-    rows.sort_by(|a, b| a.doc_id.cmp(&b.doc_id).then(a.date.cmp(&b.date)));
-    Ok(rows)
-}
-
-fn clip(t: Option<&str>) -> String {
-    t.map(|t| t.chars().take(200).collect::<String>())
-        .unwrap_or_default()
-}
+use corpus::{clip, read_rows};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let root = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus/ota"
-            ))
-        });
+    let root = corpus::root_arg("ota");
     if !root.join("versions.tsv").is_file() {
         eprintln!("##########################################################################");
         eprintln!(
@@ -97,6 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut previous: Option<(String, ExtractedDocument)> = None;
     for row in &rows {
         if only.as_deref().is_some_and(|o| !row.doc_id.contains(o)) {
+            continue;
+        }
+        if !root.join(&row.file).is_file() {
             continue;
         }
         let bytes = std::fs::read(root.join(&row.file))?;

@@ -10,6 +10,8 @@
 //!   `unchanged`), in the new document's order with removed provisions where
 //!   they stood, each with a [`cw_model::Significance`], human-readable
 //!   reasons and a word diff. Pure: no I/O, no clock, no randomness.
+//! * [`reason_category`] / [`change_category`] file a reason (or a change)
+//!   under its TAXONOMY §3 [`Category`] ("modal", "party", "renumber" …).
 //! * [`DiffOptions`] holds the thresholds (fuzzy similarity, split/merge
 //!   containment, candidate pruning) and switches (moves, splits).
 //! * [`render_text`] and [`render_html`] turn a change set into a terminal
@@ -25,8 +27,12 @@
 //! split/merge detection, moves via the longest increasing subsequence and
 //! heading paths), word-diffed with `similar`, and judged by the
 //! change-significance cues of TAXONOMY §3 (see the `significance` module
-//! for the rules and their reason strings); a last pass marks text that only
-//! changed provision boundaries (re-split or merged paragraphs) cosmetic.
+//! for the rules and their reason strings; links and e-mail addresses are
+//! judged apart, numbering of any shape is a list marker, relative dates
+//! never matter); a last pass marks text that only changed provision
+//! boundaries (re-split or merged paragraphs, or a document whose word
+//! stream is unchanged) cosmetic. [`reason_category`] files every reason
+//! under its TAXONOMY §3 category.
 //!
 //! Cost: hash-based exact passes are O(n log n); the fuzzy passes only see
 //! what is left and probe at most a few rare tokens per provision. A 100 KB
@@ -66,6 +72,7 @@
 
 mod align;
 mod assemble;
+mod category;
 mod fasthash;
 mod normalize;
 mod options;
@@ -76,6 +83,7 @@ mod summary;
 mod tokens;
 mod words;
 
+pub use category::{Category, change_category, reason_category};
 pub use options::DiffOptions;
 pub use render::{RenderOptions, render_html, render_html_with, render_text, render_text_with};
 pub use summary::{SectionSummary, section_summary};
@@ -101,7 +109,8 @@ pub fn diff_with(
     let options = sanitized(options);
     let (o, n) = (align::Side::new(old), align::Side::new(new));
     let alignment = align::align(&o, &n, &options);
-    let changes = assemble::changes(&o, &n, &alignment);
+    let mut changes = assemble::changes(&o, &n, &alignment);
+    resegment::same_words_everywhere(&old.provisions, &new.provisions, &mut changes);
     let summary = summary::counts(&changes);
     let summary_text = summary::summary_text(&changes, &summary);
     ChangeSet {

@@ -284,10 +284,129 @@ const CJK_NUMERALS: &[char] = &[
 
 /// Byte length of a leading list marker (including the space after it), or 0.
 ///
+/// Besides the simple markers below, compound numbering of any shape is a
+/// marker: letter- or roman-prefixed and nested (`A.1.`, `I.2.b.`, `B.3)`),
+/// and labelled (`§ 3`, `§3.`, `Article 4:`, `Art. 4 -`, `Section 2.1`)
+/// when a terminator or a capitalised word follows (so `Section 4 of the
+/// Act` keeps its reference).
+pub(crate) fn list_marker_len(s: &str) -> usize {
+    match simple_marker_len(s) {
+        0 => compound_marker_len(s),
+        n => n.max(compound_marker_len(s)),
+    }
+}
+
+/// Labels that open a numbered clause or heading.
+const MARKER_LABELS: &[&str] = &[
+    "§§",
+    "§",
+    "article",
+    "art.",
+    "artikel",
+    "articolo",
+    "artículo",
+    "section",
+    "sec.",
+    "clause",
+    "chapter",
+    "chapitre",
+    "kapitel",
+    "part",
+    "partie",
+    "titre",
+    "title",
+];
+
+/// Length of a dotted sequence of segments (`A.1.2`, `I.2.b`) at the start
+/// of `s` and how many segments it has and whether one is a number.
+fn segments(s: &str) -> (usize, usize, bool) {
+    let b = s.as_bytes();
+    let (mut i, mut count, mut digit) = (0usize, 0usize, false);
+    loop {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let seg = &s[start..i];
+        let ok = (!seg.is_empty() && seg.len() <= 3 && seg.bytes().all(|c| c.is_ascii_digit()))
+            || seg.len() == 1
+            || (seg.len() <= 6 && is_roman(seg) && seg.bytes().all(|c| c.is_ascii_uppercase()));
+        if !ok {
+            return (start.saturating_sub(1), count, digit);
+        }
+        count += 1;
+        digit |= seg.bytes().all(|c| c.is_ascii_digit());
+        if i < b.len() && b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_alphanumeric() {
+            i += 1;
+        } else {
+            return (i, count, digit);
+        }
+    }
+}
+
+/// Compound and labelled numbering; see [`list_marker_len`].
+fn compound_marker_len(s: &str) -> usize {
+    let lower_head: String = s.chars().take(12).collect::<String>().to_lowercase();
+    let mut start = 0usize;
+    let mut labelled = false;
+    for label in MARKER_LABELS {
+        if lower_head.starts_with(label) {
+            let after = label.len();
+            // Labels are ASCII or '§' (same length in both cases).
+            let rest = s.get(after..).unwrap_or_default();
+            let gap = rest.len() - rest.trim_start_matches(' ').len();
+            if rest
+                .get(gap..)
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                && (gap > 0 || label.starts_with('§'))
+            {
+                start = after + gap;
+                labelled = true;
+                break;
+            }
+        }
+    }
+    let Some(body) = s.get(start..) else {
+        return 0;
+    };
+    let (len, count, digit) = segments(body);
+    if len == 0 || !(digit && (count >= 2 || labelled)) {
+        return 0;
+    }
+    let end = start + len;
+    let rest = s.get(end..).unwrap_or_default();
+    let mut close = 0usize;
+    for t in ['.', ')', ':'] {
+        if rest.starts_with(t) {
+            close = 1;
+            break;
+        }
+    }
+    let rest = &rest[close..];
+    let dash = ["- ", "– ", "— "]
+        .iter()
+        .find(|d| rest.trim_start_matches(' ').starts_with(**d))
+        .map(|d| rest.len() - rest.trim_start_matches(' ').len() + d.len());
+    if let Some(d) = dash {
+        return end + close + d;
+    }
+    if !rest.starts_with(' ') {
+        return 0;
+    }
+    let next = rest.trim_start_matches(' ');
+    if close > 0 || next.starts_with(char::is_uppercase) {
+        end + close + (rest.len() - next.len())
+    } else {
+        0
+    }
+}
+
+/// The markers the original rules know: bullets, `1.`, `(b)`, `iv.` …
+///
 /// Recognised: bullets (`•`, `-`, `*` …), `1.`, `1)`, `(1)`, `1.2.3`, `a.`,
 /// `(b)`, `iv.`, `(iv)`, and Chinese `一、`, `(一)`, `1、`. A marker must be
 /// followed by a space (or `、`), so `e.g. this` and `3.5 million` are kept.
-pub(crate) fn list_marker_len(s: &str) -> usize {
+fn simple_marker_len(s: &str) -> usize {
     let mut chars = s.char_indices().peekable();
     let Some(&(_, first)) = chars.peek() else {
         return 0;
@@ -425,6 +544,32 @@ mod tests {
     fn renumbering_keeps_keys_equal() {
         assert_eq!(match_key("3. Foo bar;"), match_key("4. Foo bar."));
         assert_eq!(display_key("(b) Foo"), display_key("(c) Foo"));
+    }
+
+    #[test]
+    fn compound_and_labelled_numbering_is_a_marker() {
+        for (input, want) in [
+            ("A.1. Scope of use", "scope of use"),
+            ("I.2.b. Scope of use", "scope of use"),
+            ("B.3) Scope of use", "scope of use"),
+            ("§ 3 Scope of use", "scope of use"),
+            ("§3. Scope of use", "scope of use"),
+            ("Article 4: Scope of use", "scope of use"),
+            ("Art. 4 - Scope of use", "scope of use"),
+            ("Section 2.1 Scope of use", "scope of use"),
+            // Not markers: abbreviations, quantities, references in a sentence.
+            ("e.g. this", "e.g. this"),
+            ("U.S. law applies", "u.s. law applies"),
+            ("3.5 million users", "3.5 million users"),
+            (
+                "Section 4 of the Act applies",
+                "section 4 of the act applies",
+            ),
+        ] {
+            assert_eq!(match_key(input), want, "{input}");
+        }
+        assert_eq!(display_key("1. Foo"), display_key("A.1. Foo"));
+        assert_eq!(display_key("2. Foo"), display_key("I.2.b. Foo"));
     }
 
     #[test]

@@ -272,16 +272,85 @@ fn resegment_gap(gap: &mut [Entry]) {
         if !eligible {
             continue;
         }
-        c.significance = Significance::Cosmetic;
-        let mut reasons = vec![RESEGMENTED.to_string()];
-        reasons.extend(
-            std::mem::take(&mut c.reasons)
-                .into_iter()
-                .filter(|r| crate::significance::is_cosmetic_reason(r)),
-        );
-        c.reasons = reasons;
+        make_cosmetic(c, RESEGMENTED);
     }
 }
+
+/// Turns a change cosmetic: `reason` first, then its cosmetic reasons.
+fn make_cosmetic(c: &mut cw_model::ProvisionChange, reason: &str) {
+    c.significance = Significance::Cosmetic;
+    let mut reasons = vec![reason.to_string()];
+    reasons.extend(
+        std::mem::take(&mut c.reasons)
+            .into_iter()
+            .filter(|r| crate::significance::is_cosmetic_reason(r)),
+    );
+    c.reasons = reasons;
+}
+
+/// Lowercase letters and digits of a document's provisions in reading
+/// order, every run of anything else read as one space: the words a reader
+/// sees, without layout, markup, punctuation or provision boundaries.
+/// Allocation-free.
+fn word_stream(provs: &[cw_model::Provision]) -> impl Iterator<Item = char> + '_ {
+    let mut texts = provs.iter().map(|p| p.text.as_str());
+    let mut chars = "".chars();
+    let mut lower: Option<std::char::ToLowercase> = None;
+    let (mut gap, mut started) = (false, false);
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(c) = lower.as_mut().and_then(Iterator::next) {
+                return Some(c);
+            }
+            lower = None;
+            let Some(c) = chars.next() else {
+                chars = texts.next()?.chars();
+                gap = true;
+                continue;
+            };
+            if !c.is_alphanumeric() {
+                gap = true;
+                continue;
+            }
+            lower = Some(c.to_lowercase());
+            let space = gap && started;
+            gap = false;
+            started = true;
+            if space {
+                return Some(' ');
+            }
+        }
+    })
+}
+
+/// A re-extraction of the same text: when both documents have the same
+/// word stream (see [`word_stream`]), nothing a reader sees changed, so no
+/// change can be substantive; each one becomes "re-segmented" (cosmetic),
+/// keeping its cosmetic reasons. Only called when a substantive change is
+/// left, and stops at the first differing character.
+pub(crate) fn same_words_everywhere(
+    old: &[cw_model::Provision],
+    new: &[cw_model::Provision],
+    changes: &mut [cw_model::ProvisionChange],
+) {
+    if !changes
+        .iter()
+        .any(|c| c.significance == Significance::Substantive)
+        || !word_stream(old).eq(word_stream(new))
+    {
+        return;
+    }
+    for c in changes
+        .iter_mut()
+        .filter(|c| c.significance == Significance::Substantive)
+    {
+        make_cosmetic(c, SAME_WORDS);
+    }
+}
+
+/// The reason [`same_words_everywhere`] gives.
+const SAME_WORDS: &str =
+    "re-segmented: the document's words are unchanged (only boundaries, markup or layout)";
 
 /// The heading path of one side of an entry.
 fn path_of(e: &Entry, side: Side) -> Vec<String> {
@@ -510,5 +579,17 @@ mod tests {
         ]);
         let cs = crate::diff(&old, &new);
         assert!(cs.summary.substantive >= 1, "{:#?}", cs.changes);
+    }
+
+    #[test]
+    fn word_stream_ignores_boundaries_markup_and_case() {
+        let p = |t: &str| Provision::new("x", vec![], ProvisionKind::Paragraph, t);
+        let a = [p("1. We MAY suspend"), p("your account.")];
+        let b = [p("We may suspend your"), p("**account**")];
+        let s: String = word_stream(&a).collect();
+        assert_eq!(s, "1 we may suspend your account");
+        assert!(!word_stream(&a).eq(word_stream(&b)));
+        let c = [p("1 . We may suspend your account")];
+        assert!(word_stream(&a).eq(word_stream(&c)));
     }
 }

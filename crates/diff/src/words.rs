@@ -275,6 +275,29 @@ pub(crate) struct Region {
     pub(crate) inserted: String,
     /// Whether the region starts at the very beginning of both texts.
     pub(crate) at_start: bool,
+    /// Up to [`CONTEXT`] bytes of the equal text just before the region.
+    pub(crate) before: String,
+    /// Up to [`CONTEXT`] bytes of the equal text just after the region.
+    pub(crate) after: String,
+}
+
+/// How much equal text a [`Region`] keeps on each side, in bytes.
+pub(crate) const CONTEXT: usize = 48;
+
+fn tail(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    s.get(start..).unwrap_or_default()
+}
+
+fn head(s: &str, n: usize) -> &str {
+    let mut end = n.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
 }
 
 /// Groups word ops into edited regions.
@@ -282,11 +305,24 @@ pub(crate) fn regions(ops: &[WordOp]) -> Vec<Region> {
     let mut out: Vec<Region> = Vec::new();
     let mut open = false;
     let mut seen_equal = false;
+    // Equal text since the last region (its tail is the next region's
+    // `before`); equal text after a region fills its `after`.
+    let mut recent = String::new();
     for op in ops {
         match op.op {
             WordOpKind::Equal => {
+                if let Some(r) = out.last_mut()
+                    && r.after.len() < CONTEXT
+                {
+                    let room = CONTEXT - r.after.len();
+                    r.after.push_str(head(&op.text, room));
+                }
                 open = false;
                 seen_equal = true;
+                recent.push_str(&op.text);
+                if recent.len() > 4 * CONTEXT {
+                    recent = tail(&recent, CONTEXT).to_string();
+                }
             }
             WordOpKind::Delete | WordOpKind::Insert => {
                 if !open {
@@ -294,8 +330,11 @@ pub(crate) fn regions(ops: &[WordOp]) -> Vec<Region> {
                         deleted: String::new(),
                         inserted: String::new(),
                         at_start: !seen_equal,
+                        before: tail(&recent, CONTEXT).to_string(),
+                        after: String::new(),
                     });
                     open = true;
+                    recent.clear();
                 }
                 if let Some(r) = out.last_mut() {
                     if op.op == WordOpKind::Delete {

@@ -11,6 +11,8 @@
 
 #[path = "integration/alignment.rs"]
 mod alignment;
+#[path = "integration/gold.rs"]
+mod gold;
 #[path = "integration/properties.rs"]
 mod properties;
 #[path = "integration/render.rs"]

@@ -429,6 +429,112 @@ pub(super) fn gaps(
     }
 }
 
+/// In-place rewrites: a gap between aligned neighbours that holds exactly
+/// one unmatched provision on each side, of the same kind and section, is
+/// one provision rewritten where it stood when the two share vocabulary:
+/// an IDF-weighted word similarity of at least [`IN_PLACE_SIMILARITY`], or,
+/// for short texts whose few words may all be rewritten ("Photographies" →
+/// "Photos", "Our addresses are:" → "Our address is:"), a character-trigram
+/// overlap of at least [`IN_PLACE_TRIGRAMS`]. It is then one modified change
+/// with a word-level redline instead of a removal and an addition.
+pub(super) fn in_place(old: &Side<'_>, new: &Side<'_>, pool: &Pool, a: &mut Alignment) {
+    // Gap of a free provision: the partner (new index) of the nearest
+    // aligned provision before it on its own side.
+    let mut gaps: BTreeMap<Option<usize>, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut anchor = None;
+    for i in 0..old.len() {
+        match a.new_of_old.get(i).copied().flatten() {
+            Some(j) => anchor = Some(j),
+            None => gaps.entry(anchor).or_default().0.push(i),
+        }
+    }
+    anchor = None;
+    for j in 0..new.len() {
+        match a.old_of_new.get(j).copied().flatten() {
+            Some(_) => anchor = Some(j),
+            None => gaps.entry(anchor).or_default().1.push(j),
+        }
+    }
+    for (olds, news) in gaps.values() {
+        let (&[i], &[j]) = (olds.as_slice(), news.as_slice()) else {
+            continue;
+        };
+        let (Some(op), Some(np)) = (old.provs.get(i), new.provs.get(j)) else {
+            continue;
+        };
+        if op.kind != np.kind || old.section_hash(i) != new.section_hash(j) {
+            continue;
+        }
+        let words = match (pool.old_bags.get(&i), pool.new_bags.get(&j)) {
+            (Some(ob), Some(nb)) => pool.similarity(ob, nb),
+            _ => 0.0,
+        };
+        let short = op.text.split_whitespace().count() <= IN_PLACE_SHORT
+            && np.text.split_whitespace().count() <= IN_PLACE_SHORT;
+        let close = words >= IN_PLACE_SIMILARITY
+            || (short
+                && rewritten_words_overlap(
+                    old.key(i).unwrap_or_default(),
+                    new.key(j).unwrap_or_default(),
+                ) >= IN_PLACE_TRIGRAMS);
+        if close {
+            a.pair(i, j, Link::Fuzzy);
+        }
+    }
+}
+
+/// Least word similarity for an in-place rewrite (see [`in_place`]).
+const IN_PLACE_SIMILARITY: f64 = 0.35;
+/// Least character-trigram overlap (Dice) for a short in-place rewrite.
+const IN_PLACE_TRIGRAMS: f64 = 0.3;
+/// Most words of a "short" text for the trigram test.
+const IN_PLACE_SHORT: usize = 12;
+
+/// Character-trigram overlap of the words only one side has: the words both
+/// share (boilerplate such as "rule about") say nothing about whether the
+/// rest was rewritten or replaced.
+fn rewritten_words_overlap(a: &str, b: &str) -> f64 {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (
+        a.split_whitespace().collect(),
+        b.split_whitespace().collect(),
+    );
+    let only = |x: &[&str], y: &[&str]| -> String {
+        x.iter()
+            .filter(|w| !y.contains(w))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    trigram_overlap(&only(&wa, &wb), &only(&wb, &wa))
+}
+
+/// Dice overlap of the character trigrams of two texts (letters and digits).
+fn trigram_overlap(a: &str, b: &str) -> f64 {
+    let grams = |s: &str| -> Vec<[char; 3]> {
+        let c: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+        let mut g: Vec<[char; 3]> = c.windows(3).map(|w| [w[0], w[1], w[2]]).collect();
+        g.sort_unstable();
+        g
+    };
+    let (ga, gb) = (grams(a), grams(b));
+    if ga.is_empty() || gb.is_empty() {
+        return 0.0;
+    }
+    let (mut x, mut y, mut shared) = (0, 0, 0usize);
+    while x < ga.len() && y < gb.len() {
+        match ga[x].cmp(&gb[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    2.0 * shared as f64 / (ga.len() + gb.len()) as f64
+}
+
 /// Pairs similar unmatched provisions, best pairs first.
 pub(super) fn fuzzy(
     old: &Side<'_>,

@@ -342,6 +342,9 @@ pub(crate) fn align(old: &Side<'_>, new: &Side<'_>, options: &DiffOptions) -> Al
         if options.detect_splits {
             fuzzy::splits_and_merges(old, new, &pool, &mut a, options);
         }
+        if any_free(&a) {
+            fuzzy::in_place(old, new, &pool, &mut a);
+        }
     }
     if options.detect_moves {
         moves::detect(old, new, &mut a);

@@ -12,8 +12,8 @@
 //! of a few thousand words costs a handful of allocations, not two per word.
 
 use super::lexicon::{
-    CUE_INDEX, Cat, is_date_line_cue, is_month, is_number_word, is_unit, is_unit_modifier,
-    is_xref_word,
+    CUE_INDEX, Cat, is_date_line_cue, is_effective_context, is_month, is_number_word, is_unit,
+    is_unit_modifier, is_xref_word,
 };
 use crate::tokens::{TokKind, tokenize};
 use std::borrow::Cow;
@@ -74,6 +74,111 @@ impl Analysis<'_> {
             .filter(|a| a.kind == kind)
             .map(|a| a.surface.as_ref())
             .collect()
+    }
+
+    /// Surfaces of number atoms, split into absolute quantities and relative
+    /// dates ("19 days ago", "il y a 3 jours", "vor 2 Stunden"): a relative
+    /// date moves every day by itself, so it never says what the terms are.
+    pub(crate) fn numbers(&self, loose_markers: bool) -> (Vec<&str>, Vec<&str>) {
+        let (mut absolute, mut relative) = (Vec::new(), Vec::new());
+        for (k, a) in self.atoms.iter().enumerate() {
+            if a.kind != AtomKind::Number {
+                continue;
+            }
+            let word = |i: Option<usize>| {
+                i.and_then(|i| self.atoms.get(i))
+                    .filter(|x| x.kind == AtomKind::Word)
+                    .map(|x| x.text.as_ref())
+            };
+            let after = word(Some(k + 1));
+            let before = word(k.checked_sub(1));
+            let before2 = word(k.checked_sub(2));
+            let is_relative = after == Some("ago")
+                || matches!(before, Some("vor" | "hace" | "fa"))
+                || (before == Some("a") && before2 == Some("y"));
+            let time_unit = a.surface.chars().any(char::is_alphabetic)
+                || after.is_some_and(|w| {
+                    matches!(
+                        w,
+                        "jour"
+                            | "jours"
+                            | "heure"
+                            | "heures"
+                            | "semaine"
+                            | "semaines"
+                            | "mois"
+                            | "an"
+                            | "ans"
+                            | "tag"
+                            | "tagen"
+                            | "stunde"
+                            | "stunden"
+                            | "woche"
+                            | "wochen"
+                            | "monat"
+                            | "monaten"
+                            | "día"
+                            | "días"
+                            | "hora"
+                            | "horas"
+                            | "minute"
+                            | "minutes"
+                            | "minuten"
+                    )
+                });
+            if is_relative && time_unit {
+                relative.push(a.surface.as_ref());
+            } else if !self.is_inline_marker(k, loose_markers) {
+                absolute.push(a.surface.as_ref());
+            }
+        }
+        (absolute, relative)
+    }
+
+    /// Whether the number atom at `k` is an inline list marker ("… terms.
+    /// 2. The user …", "… as follows: 3) …"): one to three digits, no unit,
+    /// followed by "." or ")" and standing at the start of the text or after
+    /// a sentence or clause end (anywhere, with `loose`). Numbering is
+    /// layout, not a quantity.
+    fn is_inline_marker(&self, k: usize, loose: bool) -> bool {
+        let Some(a) = self.atoms.get(k) else {
+            return false;
+        };
+        let short = a.surface.len() <= 3 && a.surface.bytes().all(|b| b.is_ascii_digit());
+        let closes = self
+            .atoms
+            .get(k + 1)
+            .is_some_and(|p| p.kind == AtomKind::Punct && (p.text == "." || p.text == ")"));
+        let opens = k == 0
+            || loose
+            || self.atoms.get(k - 1).is_some_and(|p| {
+                p.kind == AtomKind::Punct && matches!(p.text.as_ref(), "." | ":" | ";")
+            });
+        short && closes && opens
+    }
+
+    /// Surfaces of date atoms, split into dates of the text itself (one of
+    /// the four words before it says "effective", "updated", "last" …) and
+    /// other dates.
+    pub(crate) fn dates(&self) -> (Vec<&str>, Vec<&str>) {
+        let (mut own, mut other) = (Vec::new(), Vec::new());
+        for (k, a) in self.atoms.iter().enumerate() {
+            if a.kind != AtomKind::Date {
+                continue;
+            }
+            let dated = self.atoms[..k]
+                .iter()
+                .rev()
+                .filter(|x| x.kind == AtomKind::Word)
+                .take(4)
+                .any(|x| is_date_line_cue(&x.text) || is_effective_context(&x.text));
+            if dated {
+                own.push(a.surface.as_ref());
+            } else {
+                other.push(a.surface.as_ref());
+            }
+        }
+        (own, other)
     }
 
     /// Word atoms, lowercase.
@@ -383,19 +488,26 @@ fn date_len(atoms: &[Atom<'_>], i: usize) -> usize {
 /// Marks "Section 5", "Article 13(2)" as cross-references.
 fn mark_xrefs(atoms: &mut [Atom<'_>]) {
     for i in 1..atoms.len() {
-        let prev_is_xref = atoms
-            .get(i - 1)
-            .is_some_and(|p| p.kind == AtomKind::Word && is_xref_word(&p.text))
-            || atoms.get(i - 1).is_some_and(|p| p.text == "§");
+        let is_label =
+            |p: &Atom<'_>| (p.kind == AtomKind::Word && is_xref_word(&p.text)) || p.text == "§";
+        // "Section 5", "§ 12", and the abbreviated "Nr. 3", "Abs. 2".
+        let prev_is_xref = atoms.get(i - 1).is_some_and(is_label)
+            || (i >= 2
+                && atoms.get(i - 1).is_some_and(|p| p.text == ".")
+                && atoms.get(i - 2).is_some_and(is_label));
         if prev_is_xref
             && let Some(a) = atoms.get_mut(i)
             && a.kind == AtomKind::Number
         {
             a.kind = AtomKind::XRef;
-            let word = atoms
-                .get(i - 1)
-                .map(|p| p.surface.to_string())
-                .unwrap_or_default();
+            let word = match atoms.get(i - 1) {
+                Some(p) if p.text == "." => atoms
+                    .get(i - 2)
+                    .map(|l| format!("{}.", l.surface))
+                    .unwrap_or_default(),
+                Some(p) => p.surface.to_string(),
+                None => String::new(),
+            };
             if let Some(a) = atoms.get_mut(i) {
                 let surface = format!("{word} {}", a.surface);
                 a.text = Cow::Owned(surface.to_lowercase());

@@ -90,7 +90,7 @@ pub(crate) fn compare(
         }
     }
     actors(old, new, out);
-    quantities(old, new, date_line, out);
+    quantities(old, new, date_line, as_sets, out);
 }
 
 /// Rule 1: modal shifts, paired in reading order: "modal shift 'may' → 'will'".
@@ -121,6 +121,17 @@ fn modal(o: &[&'static str], n: &[&'static str], out: &mut Reasons) {
 fn actors(old: &Analysis<'_>, new: &Analysis<'_>, out: &mut Reasons) {
     let o: BTreeSet<&str> = names(&old.cues, Cat::Actor).into_iter().collect();
     let n: BTreeSet<&str> = names(&new.cues, Cat::Actor).into_iter().collect();
+    // A pronoun that only comes or goes ("contacting GitHub Support" →
+    // "contacting us through GitHub Support") names no new actor; a swap of
+    // pronouns ("we may share" → "you may share") still counts.
+    let (added, removed): (Vec<&str>, Vec<&str>) = (
+        n.difference(&o).copied().collect(),
+        o.difference(&n).copied().collect(),
+    );
+    let pronoun = |v: &[&str]| matches!(v, ["we"] | ["you"]);
+    if (pronoun(&added) && removed.is_empty()) || (pronoun(&removed) && added.is_empty()) {
+        return;
+    }
     for x in n.difference(&o) {
         out.substantive(format!("scope/actor added '{x}'"));
     }
@@ -135,7 +146,15 @@ fn effective_context(a: &Analysis<'_>) -> bool {
 }
 
 /// Rule 3: numbers and periods; dates; cross-references.
-fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut Reasons) {
+/// With `restructured` (a split or merge), any short number closing with
+/// "." or ")" is taken for a list marker the split turned into a list.
+fn quantities(
+    old: &Analysis<'_>,
+    new: &Analysis<'_>,
+    date_line: bool,
+    restructured: bool,
+    out: &mut Reasons,
+) {
     let pair = |kind: AtomKind| {
         let o = old.surfaces(kind);
         let n = new.surfaces(kind);
@@ -152,16 +171,37 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
         (removed, added)
     };
 
-    let (removed, added) = pair(AtomKind::Number);
+    let ((oa, orel), (na, nrel)) = (old.numbers(restructured), new.numbers(restructured));
+    let ((oa, orel), (na, nrel)) = ((lowered(oa), lowered(orel)), (lowered(na), lowered(nrel)));
+    let (removed, added) = (minus_owned(&oa, &na), minus_owned(&na, &oa));
     describe(&removed, &added, "number", out, true);
+    let (removed, added) = (minus_owned(&orel, &nrel), minus_owned(&nrel, &orel));
+    describe(&removed, &added, "relative date", out, false);
 
-    let (removed, added) = pair(AtomKind::Date);
+    // A date right after "Effective", "Last updated" … dates the text
+    // itself, wherever the extractor glued that line.
+    let ((oe, od), (ne, nd)) = (old.dates(), new.dates());
+    let ((oe, od), (ne, nd)) = ((lowered(oe), lowered(od)), (lowered(ne), lowered(nd)));
+    describe(
+        &minus_owned(&oe, &ne),
+        &minus_owned(&ne, &oe),
+        "effective date",
+        out,
+        false,
+    );
+    let (removed, added) = (minus_owned(&od, &nd), minus_owned(&nd, &od));
     let cosmetic_date = date_line || (effective_context(old) && effective_context(new));
-    if cosmetic_date {
-        describe(&removed, &added, "effective date", out, false);
-    } else {
-        describe(&removed, &added, "date", out, true);
-    }
+    describe(
+        &removed,
+        &added,
+        if cosmetic_date {
+            "effective date"
+        } else {
+            "date"
+        },
+        out,
+        !cosmetic_date,
+    );
 
     let (removed, added) = pair(AtomKind::XRef);
     if !removed.is_empty() || !added.is_empty() {
@@ -173,6 +213,23 @@ fn quantities(old: &Analysis<'_>, new: &Analysis<'_>, date_line: bool, out: &mut
             (_, true) => format!("cross-reference removed '{r}'"),
         });
     }
+}
+
+/// Surfaces with their lowercase comparison form.
+fn lowered(v: Vec<&str>) -> Vec<(String, &str)> {
+    v.into_iter().map(|s| (s.to_lowercase(), s)).collect()
+}
+
+/// Items of `a` whose comparison form is not matched in `b` (multiset).
+fn minus_owned<'a>(a: &[(String, &'a str)], b: &[(String, &'a str)]) -> Vec<&'a str> {
+    let (ak, bk): (Vec<String>, Vec<String>) = (
+        a.iter().map(|x| x.0.clone()).collect(),
+        b.iter().map(|x| x.0.clone()).collect(),
+    );
+    minus_idx(&ak, &bk)
+        .into_iter()
+        .filter_map(|k| a.get(k).map(|x| x.1))
+        .collect()
 }
 
 /// Indices of items of `a` not matched in `b` (multiset, reading order).
@@ -332,6 +389,32 @@ mod tests {
             "You may opt out until May 1, 2025.",
         );
         assert_eq!(s, ["date changed 'May 1, 2024' → 'May 1, 2025'"]);
+    }
+
+    #[test]
+    fn relative_dates_are_cosmetic() {
+        let (s, c) = check("Updated: 19 days ago", "Updated: 2 hours ago");
+        assert!(s.is_empty(), "{s:?}");
+        assert_eq!(c, ["relative date changed '19 days' → '2 hours'"]);
+        let (s, _) = check("Mis à jour il y a 3 jours", "Mis à jour il y a 4 jours");
+        assert!(s.is_empty(), "{s:?}");
+        // A period that is not relative to today stays a number.
+        assert!(!check("within 19 days", "within 20 days").0.is_empty());
+    }
+
+    #[test]
+    fn inline_list_numbers_are_not_quantities() {
+        let (s, _) = check(
+            "1. Any clause may be void. 2. This is the whole agreement.",
+            "Any clause may be void. This is the whole agreement.",
+        );
+        assert!(s.is_empty(), "{s:?}");
+        // A quantity after a full stop is still one.
+        assert!(
+            !check("Pay within 30 days.", "Pay within 15 days.")
+                .0
+                .is_empty()
+        );
     }
 
     #[test]

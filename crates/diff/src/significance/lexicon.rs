@@ -356,6 +356,7 @@ pub(crate) fn is_function_word(w: &str) -> bool {
             | "g"
             | "i"
             | "via"
+            | "through"
             | "per"
             | "upon"
             | "about"
@@ -365,6 +366,7 @@ pub(crate) fn is_function_word(w: &str) -> bool {
             | "whether"
             | "own"
             | "please"
+            | "applicable"
             | "的"
             | "了"
             | "和"
@@ -532,6 +534,11 @@ pub(crate) fn is_xref_word(w: &str) -> bool {
             | "§"
             | "item"
             | "chapter"
+            | "nr"
+            | "abs"
+            | "ziff"
+            | "lit"
+            | "alinéa"
     )
 }
 
@@ -574,6 +581,52 @@ pub(crate) fn is_name_connector(w: &str) -> bool {
     matches!(
         w,
         "of" | "and" | "&" | "the" | "for" | "de" | "du" | "des" | "la" | "le" | "von" | "van"
+    )
+}
+
+/// Titles and roles that stand next to a person's name ("Jane Doe, CEO",
+/// "Monsieur …", "Président du Directoire"): a name changed beside one is a
+/// changed representative or officer (rule 7), not a rebrand.
+pub(crate) fn is_role_word(w: &str) -> bool {
+    matches!(
+        w,
+        "ceo"
+            | "cfo"
+            | "cto"
+            | "coo"
+            | "dpo"
+            | "chief"
+            | "officer"
+            | "director"
+            | "directeur"
+            | "directrice"
+            | "président"
+            | "présidente"
+            | "president"
+            | "chairman"
+            | "chair"
+            | "manager"
+            | "gérant"
+            | "gérante"
+            | "representative"
+            | "représentant"
+            | "représentante"
+            | "agent"
+            | "geschäftsführer"
+            | "vorstand"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "dr"
+            | "me"
+            | "mme"
+            | "mlle"
+            | "monsieur"
+            | "madame"
+            | "herr"
+            | "frau"
+            | "attn"
+            | "c/o"
     )
 }
 

@@ -16,6 +16,7 @@
 //! anything else changed, none otherwise.
 
 mod analysis;
+mod contacts;
 mod features;
 mod lexicon;
 mod regions;
@@ -61,12 +62,22 @@ const COSMETIC_OPENINGS: &[&str] = &[
     "empty provision",
     "short text",
     "re-segmented",
+    "markup debris",
+    "link moved",
+    "relative date",
+    "numbering changed",
 ];
 
 /// The reason given to a change whose words stand unchanged in its
 /// neighbours on the other side (see `crate::resegment`).
 pub(crate) const RESEGMENTED: &str =
     "re-segmented: same words, only paragraph or list boundaries changed";
+
+/// Openings of every cosmetic reason (for the category table's test).
+#[cfg(test)]
+pub(crate) fn cosmetic_openings() -> &'static [&'static str] {
+    COSMETIC_OPENINGS
+}
 
 /// Whether a reason string is one of the cosmetic reasons (substantive
 /// reasons come first in a change's list, so this finds the boundary).
@@ -185,39 +196,30 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
     let mut r = Reasons::default();
     let (od, nd) = (display_key(pair.old_text), display_key(pair.new_text));
     if od != nd {
-        let owned;
-        let ops = match pair.ops {
-            Some(ops) => ops,
-            None => {
-                owned = word_diff(pair.old_text, pair.new_text);
-                &owned
-            }
-        };
-        let regs: Vec<Region> = word_regions(ops);
-        if word_key(&od) == word_key(&nd)
-            || joined_only(&fold_quotes(pair.old_text), &fold_quotes(pair.new_text))
-        {
-            // Same words and numbers: only case, punctuation, quotes, spacing or
-            // list markers differ, so no cue can have changed.
-            regions::classify_layout(&regs, &mut r);
+        // Links and e-mail addresses are judged apart; the word rules read
+        // the texts without them (only when they differ: the common case
+        // keeps the word diff it was given).
+        let (orefs, nrefs) = (contacts::refs(pair.old_text), contacts::refs(pair.new_text));
+        let (stripped, stripped_keys);
+        let mut links = Reasons::default();
+        let (old_text, new_text, given_ops, okey, nkey) = if orefs == nrefs {
+            (pair.old_text, pair.new_text, pair.ops, &od, &nd)
         } else {
-            let (oa, na) = (analyse(&od), analyse(&nd));
-            let date_line = oa.is_date_line() && na.is_date_line();
-            features::compare(&oa, &na, date_line, pair.restructured, &mut r);
-            if date_line {
-                if r.is_empty() {
-                    r.cosmetic("effective-date line changed".into());
-                }
-            } else {
-                let explained = words_in(&r);
-                let ctx = regions::RegionContext {
-                    heading: pair.heading,
-                    restructured: pair.restructured,
-                    dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
-                };
-                regions::classify(&regs, ctx, &explained, &mut r);
-            }
+            stripped = (
+                contacts::strip(pair.old_text),
+                contacts::strip(pair.new_text),
+            );
+            stripped_keys = (display_key(&stripped.0), display_key(&stripped.1));
+            let same_words = word_key(&stripped_keys.0) == word_key(&stripped_keys.1);
+            contacts::compare(&orefs, &nrefs, same_words, &mut r, &mut links);
+            let (o, n) = (&stripped_keys.0, &stripped_keys.1);
+            (stripped.0.as_str(), stripped.1.as_str(), None, o, n)
+        };
+        if okey != nkey {
+            assess_words(pair, old_text, new_text, given_ops, okey, nkey, &mut r);
         }
+        links.substantive.into_iter().for_each(|x| r.substantive(x));
+        links.cosmetic.into_iter().for_each(|x| r.cosmetic(x));
         if r.is_empty() {
             r.cosmetic("minor rewording".into());
         }
@@ -246,20 +248,86 @@ pub(crate) fn assess_pair(pair: &Pair<'_>) -> (Significance, Vec<String>) {
     r.finish()
 }
 
+/// The word rules of [`assess_pair`] on texts that differ (`od`/`nd` are
+/// their display keys): layout, whole-text cues, then edited regions.
+fn assess_words(
+    pair: &Pair<'_>,
+    old_text: &str,
+    new_text: &str,
+    given_ops: Option<&[WordOp]>,
+    od: &str,
+    nd: &str,
+    r: &mut Reasons,
+) {
+    let owned;
+    let ops = match given_ops {
+        Some(ops) => ops,
+        None => {
+            owned = word_diff(old_text, new_text);
+            &owned
+        }
+    };
+    let regs: Vec<Region> = word_regions(ops);
+    if word_key(od) != word_key(nd) && number_groups_key(od) == number_groups_key(nd) {
+        // "€36,982.92" → "€36 982,92": the same digits in the same groups,
+        // only the separators of another locale.
+        r.cosmetic("punctuation changed (number format)".into());
+        return;
+    }
+    if word_key(od) == word_key(nd) || joined_only(&fold_quotes(old_text), &fold_quotes(new_text)) {
+        // Same words and numbers: only case, punctuation, quotes, spacing or
+        // list markers differ, so no cue can have changed.
+        regions::classify_layout(&regs, r);
+        return;
+    }
+    let (oa, na) = (analyse(od), analyse(nd));
+    let date_line = oa.is_date_line() && na.is_date_line();
+    features::compare(&oa, &na, date_line, pair.restructured, r);
+    if date_line {
+        if r.is_empty() {
+            r.cosmetic("effective-date line changed".into());
+        }
+    } else {
+        let explained = words_in(r);
+        let ctx = regions::RegionContext {
+            heading: pair.heading,
+            restructured: pair.restructured,
+            dispute: has_cat(&oa, Cat::Dispute) || has_cat(&na, Cat::Dispute),
+        };
+        regions::classify(&regs, ctx, &explained, r);
+    }
+}
+
 /// The words and numbers of a text, lowercased, without punctuation — except
 /// punctuation between two digits ("30.5", "1,000"), which is part of a number.
 fn word_key(text: &str) -> String {
+    digits_key(text, false)
+}
+
+/// [`word_key`] with every separator between two digits (comma, point,
+/// apostrophe, space, thin space) written as one `|`: numbers keep their digit
+/// groups but not their locale's separators.
+fn number_groups_key(text: &str) -> String {
+    digits_key(text, true)
+}
+
+/// Lowercase letters and digits; a character between two digits is kept
+/// (`groups == false`, whitespace dropped) or, when it is a separator,
+/// written as `|` (`groups == true`).
+fn digits_key(text: &str, groups: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (k, &c) in chars.iter().enumerate() {
+        let between_digits = k > 0
+            && chars.get(k - 1).is_some_and(char::is_ascii_digit)
+            && chars.get(k + 1).is_some_and(char::is_ascii_digit);
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
-        } else if !c.is_whitespace()
-            && k > 0
-            && chars.get(k - 1).is_some_and(char::is_ascii_digit)
-            && chars.get(k + 1).is_some_and(char::is_ascii_digit)
-        {
+        } else if !between_digits {
+        } else if !groups && !c.is_whitespace() {
             out.push(c);
+        } else if groups && matches!(c, ',' | '.' | '\'' | '’' | ' ' | '\u{A0}' | '\u{202F}') {
+            out.push('|');
         }
     }
     out
@@ -386,16 +454,19 @@ pub(crate) fn assess_unpaired(
     }
     // Link targets are not words: "](https://example.com/)" left over by a
     // Markdown conversion is markup debris, not a provision.
-    let words = without_urls(text)
+    let words = contacts::strip(&without_urls(text))
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .count();
     if !text.chars().any(char::is_alphanumeric) {
         r.cosmetic(format!("empty provision {verb_gone}"));
-    } else if text.len() < 200 && is_date_line(text) {
+    } else if text.len() < 200 && (is_date_line(text) || is_relative_date_line(text)) {
         r.cosmetic(format!("effective-date line {verb_gone}"));
-    } else if repeats_heading && kind != ProvisionKind::Heading {
+    } else if (repeats_heading && kind != ProvisionKind::Heading) || is_markdown_heading(text) {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
+    } else if let Some(what) = contacts::details(text).filter(|_| kind != ProvisionKind::Heading) {
+        // An address block, a named contact: a contact channel (rule 7).
+        r.substantive(format!("contact details {verb_gone} ({what})"));
     } else {
         match kind {
             ProvisionKind::Heading => {
@@ -424,6 +495,28 @@ pub(crate) fn assess_unpaired(
         }
     }
     r.finish()
+}
+
+/// A paragraph that is a Markdown heading line left as text ("### Fees:"):
+/// a heading the extractor did not read as one, not a provision.
+fn is_markdown_heading(text: &str) -> bool {
+    let hashes = text.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes)
+        && text[hashes..].starts_with(' ')
+        && text.split_whitespace().count() <= 13
+}
+
+/// "Updated over a week ago", "Written by … Updated 3 days ago": a short
+/// line that dates the page relative to today.
+fn is_relative_date_line(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.len() <= 12
+        && words.iter().any(|w| w == "ago")
+        && words.iter().any(|w| lexicon::is_date_line_cue(w))
 }
 
 /// `text` with every URL (from `http://`, `https://` or `www.` to the next

@@ -13,7 +13,9 @@
 
 use super::Reasons;
 use super::analysis::{Atom, AtomKind, analyse};
-use super::lexicon::{is_function_word, is_legal_form, is_name_connector, is_unit};
+use super::lexicon::{
+    is_function_word, is_legal_form, is_name_connector, is_role_word, is_unit, is_xref_word,
+};
 use crate::normalize::{
     collapse_whitespace, fold_quotes, list_marker_len, same_alnum, same_canonical,
 };
@@ -160,12 +162,27 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
 
     let (dc, ic) = (fold_quotes(d), fold_quotes(i));
     let (da, ia) = (analyse(&dc), analyse(&ic));
+    // An "Effective Date: …" line glued into a paragraph by an extractor.
+    let (d_date, i_date) = (da.is_date_line(), ia.is_date_line());
+    let d_ok = d_date || d.trim().is_empty();
+    let i_ok = i_date || i.trim().is_empty();
+    if (d_date || i_date) && d_ok && i_ok {
+        return out.cosmetic(format!("effective-date line changed {}", edit(d, i)));
+    }
     let residual_d = residual(&da.atoms, explained, ctx.restructured);
     let residual_i = residual(&ia.atoms, explained, ctx.restructured);
     let any_covered =
         da.atoms.iter().chain(&ia.atoms).any(|a| {
             a.covered || matches!(a.kind, AtomKind::Number | AtomKind::Date | AtomKind::XRef)
         });
+    let (mut residual_d, mut residual_i) = (residual_d, residual_i);
+    if !ctx.restructured && scope_change(&da.atoms, &ia.atoms, explained, out) {
+        residual_d.retain(|w| !is_scope_word(w));
+        residual_i.retain(|w| !is_scope_word(w));
+        if residual_d.is_empty() && residual_i.is_empty() {
+            return;
+        }
+    }
     if residual_d.is_empty() && residual_i.is_empty() {
         if !any_covered {
             out.cosmetic(format!("minor wording {}", edit(d, i)));
@@ -189,6 +206,9 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         ));
     }
     if is_name(&da.atoms) && is_name(&ia.atoms) {
+        if let Some(reason) = person_or_party(r, &wd, &wi) {
+            return out.substantive(reason);
+        }
         return if ctx.dispute {
             out.substantive(format!(
                 "governing law/forum changed '{}' → '{}'",
@@ -239,6 +259,15 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
             || t.ends_with(" or")
             || t.ends_with(" and")
     };
+    let channel = |ws: &[String]| ws.iter().any(|w| is_channel_word(w));
+    if !d.trim().is_empty() && !i.trim().is_empty() && channel(&wd) && channel(&wi) {
+        // "via our contact form" → "through the Support portal".
+        return out.substantive(format!(
+            "contact details changed '{}' → '{}'",
+            clip(d.trim()),
+            clip(i.trim())
+        ));
+    }
     let reason = match (d.trim().is_empty(), i.trim().is_empty()) {
         (true, _) if list_edge(i) => format!("list entry added '{}'", clip(trim_list_edges(i))),
         (_, true) if list_edge(d) => format!("list entry removed '{}'", clip(trim_list_edges(d))),
@@ -251,6 +280,96 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         ),
     };
     out.substantive(reason);
+}
+
+/// Nouns that name a way to reach someone (rule 7: contact channel).
+fn is_channel_word(w: &str) -> bool {
+    matches!(
+        w,
+        "form"
+            | "webform"
+            | "portal"
+            | "email"
+            | "mail"
+            | "address"
+            | "phone"
+            | "telephone"
+            | "helpdesk"
+            | "hotline"
+            | "chat"
+            | "formulaire"
+            | "courriel"
+            | "adresse"
+            | "téléphone"
+            | "formular"
+            | "telefon"
+    )
+}
+
+/// Words that set the reach of a promise or a duty: removing "customer" from
+/// "any applicable customer settings", or adding "only" or "prior written",
+/// changes what is covered (TAXONOMY §3 rules 2 and 6).
+fn is_scope_word(w: &str) -> bool {
+    matches!(
+        w,
+        "any"
+            | "all"
+            | "every"
+            | "each"
+            | "only"
+            | "solely"
+            | "exclusively"
+            | "customer"
+            | "customers"
+            | "prior"
+            | "written"
+            | "reasonable"
+            | "reasonably"
+            | "sole"
+            | "certain"
+            | "some"
+            | "express"
+            | "explicit"
+            | "explicitly"
+            | "expressly"
+    )
+}
+
+/// Scope words added or removed by one region (multiset difference of the
+/// two sides), minus those a whole-text reason already names. Records
+/// "added/removed scope qualifier 'x'" and returns whether any was found.
+fn scope_change(
+    deleted: &[Atom<'_>],
+    inserted: &[Atom<'_>],
+    explained: &BTreeSet<String>,
+    out: &mut Reasons,
+) -> bool {
+    let scope = |atoms: &[Atom<'_>]| -> Vec<String> {
+        atoms
+            .iter()
+            .filter(|a| a.kind == AtomKind::Word && is_scope_word(&a.text))
+            .map(|a| a.text.to_string())
+            .collect()
+    };
+    let (mut d, mut i) = (scope(deleted), scope(inserted));
+    let common: Vec<String> = d.iter().filter(|w| i.contains(w)).cloned().collect();
+    for w in common {
+        if let (Some(a), Some(b)) = (
+            d.iter().position(|x| *x == w),
+            i.iter().position(|x| *x == w),
+        ) {
+            d.remove(a);
+            i.remove(b);
+        }
+    }
+    let mut found = false;
+    for (list, verb) in [(d, "removed"), (i, "added")] {
+        for w in list.into_iter().filter(|w| !explained.contains(w)) {
+            out.substantive(format!("{verb} scope qualifier '{w}'"));
+            found = true;
+        }
+    }
+    found
 }
 
 fn trim_list_edges(s: &str) -> &str {
@@ -283,9 +402,45 @@ fn residual(atoms: &[Atom<'_>], explained: &BTreeSet<String>, restructured: bool
         .iter()
         .filter(|a| a.kind == AtomKind::Word && !a.covered)
         .map(|a| a.text.to_string())
-        .filter(|w| !is_function_word(w) && !is_unit(w) && !explained.contains(w))
+        .filter(|w| {
+            !is_function_word(w) && !is_unit(w) && !is_xref_word(w) && !explained.contains(w)
+        })
         .filter(|w| !(restructured && matches!(w.as_str(), "and" | "or")))
         .collect()
+}
+
+/// A name replaced by a name that is not a rebrand: a person's name (two or
+/// three words on each side, none shared: "Tal Hayek" → "Simon Cairns"), a
+/// name beside a title or role ("…, CEO", "Monsieur …"), or a name standing
+/// where a party stands ("between you and X", "X will …").
+fn person_or_party(r: &Region, old_words: &[String], new_words: &[String]) -> Option<String> {
+    let (d, i) = (r.deleted.trim(), r.inserted.trim());
+    let lower_words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '/'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let before = lower_words(&r.before);
+    let after = lower_words(&r.after);
+    let role_near = before.last().is_some_and(|w| is_role_word(w))
+        || after.first().is_some_and(|w| is_role_word(w))
+        || old_words.iter().chain(new_words).any(|w| is_role_word(w));
+    let shared = old_words.iter().any(|w| new_words.contains(w));
+    let person_shape = |ws: &[String]| (2..=3).contains(&ws.len());
+    if role_near || (!shared && person_shape(old_words) && person_shape(new_words)) {
+        return Some(format!(
+            "person named changed '{}' → '{}'",
+            clip(d),
+            clip(i)
+        ));
+    }
+    let party_before = before.ends_with(&["you".to_string(), "and".to_string()])
+        || before.last().is_some_and(|w| w == "between");
+    let party_after = after
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "will" | "shall" | "may" | "must" | "agrees"));
+    (party_before || party_after).then(|| format!("party changed '{}' → '{}'", clip(d), clip(i)))
 }
 
 /// A name: every word capitalised (or a digit, or a name connector), at least
@@ -334,7 +489,105 @@ fn variant(a: &str, b: &str) -> Option<Variant> {
     if sa.chars().count() >= 4 && sa == sb {
         return Some(Variant::WordForm);
     }
+    if inflected(a, b) {
+        return Some(Variant::WordForm);
+    }
+    // A spelling fix: a word the corpus does not know replaced by a close
+    // one it knows ("recieve" → "receive", "accomodate" → "accommodate").
+    if la.min(lb) >= 5
+        && !negating_prefix(a, b)
+        && !is_known_word(a)
+        && is_known_word(b)
+        && typo_distance(a, b)
+    {
+        return Some(Variant::Spelling);
+    }
     None
+}
+
+/// Inflection endings (English, French, Spanish, Portuguese, Italian,
+/// German) that change agreement or number, not meaning.
+const INFLECTIONS: &[&str] = &[
+    "", "s", "es", "e", "nt", "ent", "d", "ed", "x", "a", "o", "as", "os", "en", "er", "n",
+];
+
+/// Same word with another inflection ending: "justifie" → "justifient",
+/// "placée" → "placées", "publicado" → "publicados". The common part must be
+/// at least five letters and cover all but three letters of the longer word.
+fn inflected(a: &str, b: &str) -> bool {
+    let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let common = ac.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    let longer = ac.len().max(bc.len());
+    if common < 5 || longer - common > 3 || ac == bc {
+        return false;
+    }
+    let tail = |v: &[char]| {
+        v.get(common..)
+            .unwrap_or_default()
+            .iter()
+            .collect::<String>()
+    };
+    let (ta, tb) = (tail(&ac), tail(&bc));
+    INFLECTIONS.contains(&ta.as_str()) && INFLECTIONS.contains(&tb.as_str())
+}
+
+/// The corpus word list (`dictionary.txt`, built by
+/// `crates/diff/scripts/build_dictionary.py`): words of 5+ letters that
+/// several unrelated services use.
+static DICTIONARY: std::sync::LazyLock<crate::fasthash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| include_str!("dictionary.txt").lines().collect());
+
+fn is_known_word(w: &str) -> bool {
+    DICTIONARY.contains(w)
+}
+
+/// Whether two words are a typo apart: optimal-string-alignment distance 1,
+/// or 2 inside a word of seven letters or more that keeps its last two
+/// letters (a changed ending is another word: "licensee" → "licensor").
+fn typo_distance(a: &str, b: &str) -> bool {
+    match osa_distance(a, b) {
+        Some(1) => true,
+        Some(2) => {
+            let suffix = a
+                .chars()
+                .rev()
+                .zip(b.chars().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            a.chars().count().min(b.chars().count()) >= 7 && suffix >= 2
+        }
+        _ => false,
+    }
+}
+
+/// Optimal-string-alignment distance (insertions, deletions, substitutions,
+/// transpositions of neighbours) when it is at most 2.
+fn osa_distance(a: &str, b: &str) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return None;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    Some(d[a.len() * w + b.len()]).filter(|&x| x <= 2)
 }
 
 /// "unlawful" vs "lawful" is not a spelling variant.
@@ -457,6 +710,29 @@ mod tests {
             .1,
             ["word form changed 'facilitating' → 'facilitation'"]
         );
+        // Typos fixed towards a word the corpus knows; agreement endings.
+        for (old, new, reason) in [
+            (
+                "you will recieve it",
+                "you will receive it",
+                "spelling variant 'recieve' → 'receive'",
+            ),
+            (
+                "to accomodate you",
+                "to accommodate you",
+                "spelling variant 'accomodate' → 'accommodate'",
+            ),
+            (
+                "raisons justifie les",
+                "raisons justifient les",
+                "word form changed 'justifie' → 'justifient'",
+            ),
+        ] {
+            assert_eq!(check(old, new).1, [reason], "{old}");
+        }
+        // Two different words the corpus knows are not a spelling fix.
+        assert!(!check("a minor change", "a major change").0.is_empty());
+        assert!(!check("the licensee may", "the licensor may").0.is_empty());
         // Not a spelling variant: a negating prefix.
         assert!(!check("lawful use", "unlawful use").0.is_empty());
     }
@@ -488,6 +764,77 @@ mod tests {
         assert_eq!(
             check_ctx("the laws of California", "the laws of Delaware", dispute).0,
             ["governing law/forum changed 'California' → 'Delaware'"]
+        );
+    }
+
+    #[test]
+    fn person_and_party_names_are_not_rebrands() {
+        assert_eq!(
+            check(
+                "Tal Hayek, CEO of the company",
+                "Simon Cairns, CEO of the company"
+            )
+            .0,
+            ["person named changed 'Tal Hayek' → 'Simon Cairns'"]
+        );
+        // A single name beside a title.
+        assert_eq!(
+            check("Contact Monsieur Dupont for", "Contact Monsieur Martin for").0,
+            ["person named changed 'Dupont' → 'Martin'"]
+        );
+        // A name where the contracting party stands.
+        assert_eq!(
+            check(
+                "agreement between you and Alibaba relating to",
+                "agreement between you and Qwen relating to"
+            )
+            .0,
+            ["party changed 'Alibaba' → 'Qwen'"]
+        );
+        assert_eq!(
+            check(
+                "2. Alibaba will only process notices",
+                "2. Qwen will only process notices"
+            )
+            .0,
+            ["party changed 'Alibaba' → 'Qwen'"]
+        );
+        // A product renamed stays cosmetic.
+        assert!(
+            check("including Le Chat and Studio", "including Vibe and Studio")
+                .0
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn scope_qualifiers_are_substantive() {
+        assert_eq!(
+            check(
+                "honour any applicable customer settings",
+                "honour any applicable settings"
+            )
+            .0,
+            ["removed scope qualifier 'customer'"]
+        );
+        assert_eq!(
+            check("with notice to you", "with prior written notice to you").0,
+            [
+                "added scope qualifier 'prior'",
+                "added scope qualifier 'written'"
+            ]
+        );
+    }
+
+    #[test]
+    fn another_contact_channel_is_a_party_change() {
+        assert_eq!(
+            check(
+                "contact us via our contact form.",
+                "contact us through the Support portal."
+            )
+            .0,
+            ["contact details changed 'via our contact form' → 'through the Support portal'"]
         );
     }
 

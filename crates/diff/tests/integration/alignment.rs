@@ -168,6 +168,35 @@ fn removed_items_stand_where_they_stood() {
 }
 
 #[test]
+fn short_clause_rewritten_in_place_is_one_modified_change() {
+    // Issue #20: a clause rewritten where it stood is one modified change
+    // with a redline, not a removal and an addition.
+    let cs = check(
+        "# Data
+- Name;
+- Photographies ;
+- Address;
+# Contact
+Our addresses are:",
+        "# Data
+- Name;
+- Photos ;
+- Address;
+# Contact
+Our address is:",
+        Expect::default(),
+    );
+    let kinds: Vec<ChangeKind> = cs.changes.iter().map(|c| c.kind).collect();
+    use ChangeKind::*;
+    assert_eq!(
+        kinds,
+        [
+            Unchanged, Unchanged, Modified, Unchanged, Unchanged, Modified
+        ]
+    );
+}
+
+#[test]
 fn renamed_heading_does_not_move_its_provisions() {
     check(
         "# Reporting of Violations of this Policy\nTo report any violation, follow our abuse process.",
