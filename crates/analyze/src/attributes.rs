@@ -158,6 +158,12 @@ fn build() -> Result<Patterns, regex::Error> {
     })
 }
 
+/// True when the words before `[start, end)` in its clause negate it.
+fn negated_at(t: &str, start: usize, end: usize) -> bool {
+    let (from, _) = crate::rules::clause_around(t, start, end);
+    crate::rules::negated(&t[from..start])
+}
+
 fn ev<T>(t: &str, m: &regex::Match<'_>, value: T) -> Evidence<T> {
     Evidence {
         value,
@@ -235,7 +241,11 @@ pub fn attributes(t: &str) -> Attributes {
         a.actor = actor;
     }
 
-    if let Some(m) = p.discretion.find(t) {
+    // A negated cue says the opposite: "we will not terminate your account
+    // without notice" gives notice; "we do not remove content for any reason"
+    // claims no discretion.
+    let asserted = |r: &Regex| r.find_iter(t).find(|m| !negated_at(t, m.start(), m.end()));
+    if let Some(m) = asserted(&p.discretion) {
         a.discretion = Some(ev(t, &m, m.as_str().to_lowercase()));
     }
 
@@ -247,7 +257,7 @@ pub fn attributes(t: &str) -> Attributes {
         (&p.notice_none, NoticeMode::None),
     ];
     for (r, mode) in modes {
-        if let Some(m) = r.find(t) {
+        if let Some(m) = asserted(r) {
             a.notice_mode = Some(ev(t, &m, mode));
             break;
         }

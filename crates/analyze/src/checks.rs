@@ -42,7 +42,24 @@ pub struct Finding {
 #[serde(deny_unknown_fields)]
 struct RegFile {
     #[serde(default)]
+    applicability: Vec<ApplicabilitySpec>,
+    #[serde(default)]
     check: Vec<CheckSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicabilitySpec {
+    id: String,
+    /// Who and what the regulation protects, in words (documentation).
+    #[allow(dead_code)]
+    scope: String,
+    #[serde(default)]
+    doc_types: Vec<String>,
+    #[serde(default)]
+    text_all: Vec<String>,
+    #[serde(default)]
+    text_none: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +72,7 @@ struct CheckSpec {
     message: String,
     #[serde(default)]
     doc_types: Vec<String>,
+    applies: Vec<String>,
     #[serde(default)]
     applies_if_text: Option<String>,
     #[serde(default)]
@@ -84,6 +102,8 @@ struct CheckSpec {
     #[serde(default)]
     satisfied_by_text: Option<String>,
     #[serde(default)]
+    satisfied_by_effective_date: bool,
+    #[serde(default)]
     items: Vec<ItemSpec>,
 }
 
@@ -101,9 +121,31 @@ enum Scope {
     Coverage,
 }
 
+/// When a regulation applies to a document: its type is one of
+/// `doc_types` (any when empty or unknown), every `text_all` pattern matches
+/// somewhere in it and no `text_none` pattern does.
+#[derive(Debug)]
+struct Applicability {
+    id: String,
+    doc_types: Vec<DocType>,
+    text_all: Vec<Regex>,
+    text_none: Vec<Regex>,
+}
+
+impl Applicability {
+    fn holds(&self, whole: &str, doc_type: DocType) -> bool {
+        (self.doc_types.is_empty()
+            || doc_type == DocType::Unknown
+            || self.doc_types.contains(&doc_type))
+            && self.text_all.iter().all(|r| r.is_match(whole))
+            && !self.text_none.iter().any(|r| r.is_match(whole))
+    }
+}
+
 #[derive(Debug)]
 struct Check {
     id: String,
+    applies: Vec<usize>,
     regulation: String,
     article: String,
     scope: Scope,
@@ -123,12 +165,14 @@ struct Check {
     document_lacks_text: Option<Regex>,
     satisfied_by_attribute: Option<String>,
     satisfied_by_text: Option<Regex>,
+    satisfied_by_effective_date: bool,
     items: Vec<(String, Regex)>,
 }
 
 /// The compiled regulatory checks.
 #[derive(Debug)]
 pub struct RegulationSet {
+    applicability: Vec<Applicability>,
     checks: Vec<Check>,
 }
 
@@ -137,6 +181,10 @@ fn compile(s: &str) -> Result<Regex, AnalyzeError> {
         .case_insensitive(true)
         .build()
         .map_err(|e| AnalyzeError::RuleFile(format!("bad pattern {s:?}: {e}")))
+}
+
+fn parse_doc_types(names: &[String]) -> Result<Vec<DocType>, AnalyzeError> {
+    names.iter().map(|n| n.parse()).collect()
 }
 
 fn check_labels(ids: &[String]) -> Result<(), AnalyzeError> {
@@ -153,8 +201,32 @@ impl RegulationSet {
     pub fn from_toml(src: &str) -> Result<RegulationSet, AnalyzeError> {
         let file: RegFile =
             toml::from_str(src).map_err(|e| AnalyzeError::RuleFile(e.to_string()))?;
+        let regexes = |v: &[String]| v.iter().map(|s| compile(s)).collect::<Result<Vec<_>, _>>();
+        let mut applicability = Vec::new();
+        for a in file.applicability {
+            applicability.push(Applicability {
+                doc_types: parse_doc_types(&a.doc_types)?,
+                text_all: regexes(&a.text_all)?,
+                text_none: regexes(&a.text_none)?,
+                id: a.id,
+            });
+        }
         let mut checks = Vec::new();
         for c in file.check {
+            // Every check says which regulation's scope it needs (issue #21):
+            // no finding for a regulation the document is not subject to.
+            let bad = |m: String| AnalyzeError::RuleFile(format!("{}: {m}", c.id));
+            if c.applies.is_empty() {
+                return Err(bad("a check needs `applies`".into()));
+            }
+            let applies = c
+                .applies
+                .iter()
+                .map(|id| {
+                    let found = applicability.iter().position(|a| &a.id == id);
+                    found.ok_or_else(|| bad(format!("unknown applicability {id:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             check_labels(&c.labels)?;
             check_labels(&c.applies_if_labels)?;
             check_labels(&c.document_lacks_labels)?;
@@ -198,11 +270,7 @@ impl RegulationSet {
             }
             let opt = |s: &Option<String>| s.as_deref().map(compile).transpose();
             checks.push(Check {
-                doc_types: c
-                    .doc_types
-                    .iter()
-                    .map(|d| d.parse())
-                    .collect::<Result<_, _>>()?,
+                doc_types: parse_doc_types(&c.doc_types)?,
                 applies_if_text: opt(&c.applies_if_text)?,
                 text_has: opt(&c.text_has)?,
                 text_lacks: opt(&c.text_lacks)?,
@@ -214,6 +282,8 @@ impl RegulationSet {
                     .map(|i| Ok((i.name.clone(), compile(&i.pattern)?)))
                     .collect::<Result<_, AnalyzeError>>()?,
                 id: c.id,
+                applies,
+                satisfied_by_effective_date: c.satisfied_by_effective_date,
                 regulation: c.regulation,
                 article: c.article,
                 scope,
@@ -229,7 +299,10 @@ impl RegulationSet {
                 satisfied_by_attribute: c.satisfied_by_attribute,
             });
         }
-        Ok(RegulationSet { checks })
+        Ok(RegulationSet {
+            applicability,
+            checks,
+        })
     }
 
     /// The embedded `rules/regulations.toml`; `None` only if it is broken (a test guards it).
@@ -266,8 +339,16 @@ impl RegulationSet {
             whole.push('\n');
             whole.push_str(t);
         }
+        let applies: Vec<bool> = self
+            .applicability
+            .iter()
+            .map(|a| a.holds(&whole, doc_type))
+            .collect();
         let mut out: Vec<Finding> = Vec::new();
         for c in &self.checks {
+            if !c.applies.iter().all(|&a| applies[a]) {
+                continue;
+            }
             if !(c.doc_types.is_empty()
                 || doc_type == DocType::Unknown
                 || c.doc_types.contains(&doc_type))
@@ -311,18 +392,40 @@ impl RegulationSet {
                         else {
                             continue;
                         };
-                        if let Some(evidence) = provision_matches(c, t, &attrs[i]) {
-                            let quote =
-                                evidence.unwrap_or_else(|| slice_chars(t, label.span).to_string());
-                            out.push(finding(
-                                Some(doc.provisions[i].id.clone()),
-                                c.message.clone(),
-                                Some(quote),
-                            ));
+                        let Some(evidence) = provision_matches(c, t, &attrs[i]) else {
+                            continue;
+                        };
+                        // Read like a lawyer: what the provision lacks may be
+                        // in a related one (same labels anywhere, same
+                        // section, or the neighbours): "30 days' notice" in
+                        // the next paragraph answers a "no notice" check.
+                        let related = (0..texts.len()).filter(|&j| {
+                            j != i
+                                && (has_label(j, &c.labels)
+                                    || j.abs_diff(i) <= 2
+                                    || (!doc.provisions[j].heading_path.is_empty()
+                                        && doc.provisions[j].heading_path
+                                            == doc.provisions[i].heading_path))
+                        });
+                        if related
+                            .into_iter()
+                            .any(|j| supplies_what_is_missing(c, texts[j], &attrs[j]))
+                        {
+                            continue;
                         }
+                        let quote =
+                            evidence.unwrap_or_else(|| slice_chars(t, label.span).to_string());
+                        out.push(finding(
+                            Some(doc.provisions[i].id.clone()),
+                            c.message.clone(),
+                            Some(quote),
+                        ));
                     }
                 }
                 Scope::Document => {
+                    if c.satisfied_by_effective_date && doc.effective_date.is_some() {
+                        continue;
+                    }
                     let satisfied = (0..texts.len()).any(|i| {
                         if !has_label(i, &c.labels) {
                             return false;
@@ -363,6 +466,23 @@ impl RegulationSet {
         }
         out
     }
+}
+
+/// True when provision `t` supplies something whose absence a provision
+/// check flags: a notice period long enough, a notice mode outside the
+/// flagged ones, stated grounds, or the wording `text_lacks` looks for.
+fn supplies_what_is_missing(c: &Check, t: &str, a: &Attributes) -> bool {
+    let notice_ok = |a: &Attributes| {
+        c.notice_days_below
+            .is_some_and(|min| a.notice_days.as_ref().is_some_and(|d| d.value >= min))
+            || (!c.notice_mode_in.is_empty()
+                && a.notice_mode
+                    .as_ref()
+                    .is_some_and(|n| !c.notice_mode_in.contains(&Some(n.value))))
+    };
+    notice_ok(a)
+        || (c.grounds == Some(false) && a.grounds.is_some())
+        || c.text_lacks.as_ref().is_some_and(|r| r.is_match(t))
 }
 
 /// `Some(evidence)` when every condition of a provision check holds; the
@@ -429,7 +549,6 @@ pub fn check_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::label::{LabelContext, label};
     use cw_model::{Provision, ProvisionKind, SourceFormat};
 
     fn doc(texts: &[&str]) -> ExtractedDocument {
@@ -449,10 +568,18 @@ mod tests {
         }
     }
 
+    /// A title that puts a document in the scope of every EU regulation:
+    /// EU-facing, business users (P2B), user content (DSA), consumers.
+    const EU_PLATFORM: &str = "Terms for EU business users; content you upload is hosted by us";
+
     fn run(texts: &[&str], dt: DocType) -> Vec<Finding> {
-        let d = doc(texts);
-        let ctx = LabelContext::with_doc_type(dt);
-        let labels: Vec<Vec<Label>> = d.provisions.iter().map(|p| label(&p.text, &ctx)).collect();
+        run_titled(EU_PLATFORM, texts, dt)
+    }
+
+    fn run_titled(title: &str, texts: &[&str], dt: DocType) -> Vec<Finding> {
+        let mut d = doc(texts);
+        d.title = Some(title.to_string());
+        let labels = crate::label::label_document(&d, dt);
         check_document(&d, &labels, dt)
     }
 
@@ -520,7 +647,8 @@ mod tests {
             .expect("GDPR 13(2)(a)");
         assert_eq!(g.provision_id, None);
         assert_eq!(g.article, "13(2)(a)");
-        assert!(has(&f, "pipl-17-retention"));
+        // PIPL is for services in the PRC: not this EU document.
+        assert!(!has(&f, "pipl-17-retention"));
         let ok = run(
             &[
                 "We collect your name.",
@@ -537,7 +665,6 @@ mod tests {
             DocType::Privacy,
         );
         assert!(!has(&criteria, "gdpr-13-2-a-retention"));
-        assert!(has(&criteria, "pipl-17-retention"));
     }
 
     #[test]
@@ -605,5 +732,82 @@ mod tests {
         let d = doc(&["We may modify this Policy at any time by posting a revised version."]);
         let f = check_document(&d, &[], DocType::Aup);
         assert!(f.iter().all(|x| x.provision_id.is_none()));
+    }
+
+    #[test]
+    fn regulations_apply_only_to_documents_in_their_scope() {
+        let change =
+            "We may modify these Terms at any time by posting a revised version on the Site.";
+        // Consumer dating terms in the EU: DSA and UCTD yes, P2B (business users) no.
+        let dating = run_titled(
+            "Terms of Use for members in the European Union; photos you post appear on your profile",
+            &[change],
+            DocType::Tos,
+        );
+        assert!(!has(&dating, "p2b-3-2-change-notice"), "{dating:?}");
+        assert!(has(&dating, "dsa-14-2-posting-only"), "{dating:?}");
+        // A US privacy policy: no PIPL, no GDPR; CCPA only when California is addressed.
+        let us = "We collect your name. We retain it as long as necessary. This policy applies in the United States.";
+        let f = run_titled("Privacy Policy", &[us], DocType::Privacy);
+        assert!(
+            f.iter()
+                .all(|x| !x.check.starts_with("pipl") && !x.check.starts_with("gdpr")),
+            "{f:?}"
+        );
+        assert!(!has(&f, "ccpa-1798-130-last-updated"));
+        let ca = run_titled(
+            "Privacy Policy",
+            &[us, "California residents have rights."],
+            DocType::Privacy,
+        );
+        assert!(has(&ca, "ccpa-1798-130-last-updated"), "{ca:?}");
+        // A PRC policy is in scope of PIPL.
+        let cn = run_titled(
+            "Privacy Policy",
+            &[
+                "We collect your name in mainland China.",
+                "We keep it as long as necessary.",
+            ],
+            DocType::Privacy,
+        );
+        assert!(has(&cn, "pipl-17-retention"), "{cn:?}");
+    }
+
+    #[test]
+    fn the_stored_effective_date_satisfies_the_last_updated_check() {
+        let texts = ["California residents may request deletion of their data."];
+        let mut d = doc(&texts);
+        d.title = Some("Privacy Policy".into());
+        let labels = crate::label::label_document(&d, DocType::Privacy);
+        assert!(has(
+            &check_document(&d, &labels, DocType::Privacy),
+            "ccpa-1798-130-last-updated"
+        ));
+        d.effective_date = chrono::NaiveDate::from_ymd_opt(2024, 3, 1);
+        assert!(!has(
+            &check_document(&d, &labels, DocType::Privacy),
+            "ccpa-1798-130-last-updated"
+        ));
+    }
+
+    #[test]
+    fn notice_anywhere_in_the_document_satisfies_a_notice_check() {
+        let f = run(
+            &[
+                "We may modify these Terms at any time by posting a revised version on the Site.",
+                "We will notify you by email at least 30 days before any change takes effect.",
+            ],
+            DocType::Tos,
+        );
+        assert!(!has(&f, "p2b-3-2-change-notice"), "{f:?}");
+        assert!(!has(&f, "dsa-14-2-posting-only"), "{f:?}");
+    }
+
+    #[test]
+    fn negated_without_notice_is_notice() {
+        let t = "If you violate this Policy, we will not suspend or terminate your account without notice.";
+        let f = run(&[t], DocType::Aup);
+        assert!(!has(&f, "p2b-4-without-notice"), "{f:?}");
+        assert!(!has(&f, "dsa-17-statement-of-reasons"), "{f:?}");
     }
 }
