@@ -110,7 +110,7 @@ struct Patterns {
     jurisdiction: Regex,
 }
 
-const NUM: &str = r"(\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)";
+const NUM: &str = r"(\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b";
 const ZH_NUM: &str = r"([0-9]{1,4}|[一二两三四五六七八九十百]{1,4})";
 
 fn patterns() -> Option<&'static Patterns> {
@@ -400,6 +400,12 @@ mod tests {
         let nd = az.notice_days.unwrap();
         assert_eq!(nd.value, 15);
         assert_eq!(quote(z, nd.span), "提前15日");
+    }
+
+    #[test]
+    fn eighteen_is_not_eight() {
+        let a = attributes("individuals under the age of eighteen (18) may not use the Sites");
+        assert_eq!(a.age_threshold.unwrap().value, 18);
     }
 
     #[test]

@@ -5,11 +5,11 @@
 //! that the document must cover). Every finding is a risk indicator, not a
 //! legal determination.
 
-use crate::attributes::{Attributes, NoticeMode, attributes};
+use crate::attributes::{Actor, Attributes, NoticeMode, attributes};
 use crate::error::AnalyzeError;
-use crate::label::{DocType, Label, TAXONOMY_IDS};
+use crate::label::{DocType, Label, LabelSource, TAXONOMY_IDS};
 use crate::text::slice_chars;
-use cw_model::ExtractedDocument;
+use cw_model::{ExtractedDocument, Provision};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -60,6 +60,10 @@ struct ApplicabilitySpec {
     text_all: Vec<String>,
     #[serde(default)]
     text_none: Vec<String>,
+    #[serde(default)]
+    headings_none: Vec<String>,
+    #[serde(default)]
+    headings_in: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,15 +134,53 @@ struct Applicability {
     doc_types: Vec<DocType>,
     text_all: Vec<Regex>,
     text_none: Vec<Regex>,
+    /// A provision under a heading matching one of these is outside the
+    /// scope ("If you live outside the European Union ...").
+    headings_none: Vec<Regex>,
+    /// A short provision matching one of these starts a part in scope again
+    /// ("If you live in the European Union ...").
+    headings_in: Vec<Regex>,
 }
 
 impl Applicability {
     fn holds(&self, whole: &str, doc_type: DocType) -> bool {
-        (self.doc_types.is_empty()
-            || doc_type == DocType::Unknown
-            || self.doc_types.contains(&doc_type))
+        doc_type_in(&self.doc_types, doc_type)
             && self.text_all.iter().all(|r| r.is_match(whole))
             && !self.text_none.iter().any(|r| r.is_match(whole))
+    }
+
+    /// Per provision, whether it lies in a part of the document this
+    /// regulation covers: not under a heading matching `headings_none`, and
+    /// not after a provision opening with a region line matching it ("If
+    /// you live outside the European Union, ...") unless a later one opens
+    /// with a `headings_in` line.
+    fn covered_parts(&self, provisions: &[Provision]) -> Vec<bool> {
+        let excluded = |t: &str| self.headings_none.iter().any(|r| r.is_match(t));
+        // A region line opens its provision: matched near the start.
+        // A new heading matching anywhere, a paragraph only near its start.
+        let opens = |rs: &[Regex], p: &Provision, new_heading: Option<&String>| {
+            let head: String = p.text.chars().take(160).collect();
+            rs.iter().any(|r| {
+                new_heading.is_some_and(|h| r.is_match(h))
+                    || r.find(&head).is_some_and(|m| m.start() <= 12)
+            })
+        };
+        let mut outside = false;
+        let mut last_heading: Option<&String> = None;
+        provisions
+            .iter()
+            .map(|p| {
+                let heading = p.heading_path.last();
+                let new_heading = heading.filter(|h| Some(*h) != last_heading);
+                last_heading = heading;
+                if opens(&self.headings_none, p, new_heading) {
+                    outside = true;
+                } else if opens(&self.headings_in, p, new_heading) {
+                    outside = false;
+                }
+                !outside && !p.heading_path.iter().any(|h| excluded(h))
+            })
+            .collect()
     }
 }
 
@@ -183,6 +225,13 @@ fn compile(s: &str) -> Result<Regex, AnalyzeError> {
         .map_err(|e| AnalyzeError::RuleFile(format!("bad pattern {s:?}: {e}")))
 }
 
+/// A check or applicability scoped to document types holds only for those
+/// types: an unknown type (an imprint, a cookie policy) is not a privacy
+/// policy, and a finding that assumes it is would be wrong.
+fn doc_type_in(allowed: &[DocType], doc_type: DocType) -> bool {
+    allowed.is_empty() || allowed.contains(&doc_type)
+}
+
 fn parse_doc_types(names: &[String]) -> Result<Vec<DocType>, AnalyzeError> {
     names.iter().map(|n| n.parse()).collect()
 }
@@ -208,6 +257,8 @@ impl RegulationSet {
                 doc_types: parse_doc_types(&a.doc_types)?,
                 text_all: regexes(&a.text_all)?,
                 text_none: regexes(&a.text_none)?,
+                headings_none: regexes(&a.headings_none)?,
+                headings_in: regexes(&a.headings_in)?,
                 id: a.id,
             });
         }
@@ -344,15 +395,19 @@ impl RegulationSet {
             .iter()
             .map(|a| a.holds(&whole, doc_type))
             .collect();
+        let lang = doc.language.split('-').next().unwrap_or("");
+        let reads_language = matches!(lang, "en" | "zh" | "und" | "");
+        let covered: Vec<Vec<bool>> = self
+            .applicability
+            .iter()
+            .map(|a| a.covered_parts(&doc.provisions))
+            .collect();
         let mut out: Vec<Finding> = Vec::new();
         for c in &self.checks {
             if !c.applies.iter().all(|&a| applies[a]) {
                 continue;
             }
-            if !(c.doc_types.is_empty()
-                || doc_type == DocType::Unknown
-                || c.doc_types.contains(&doc_type))
-            {
+            if !doc_type_in(&c.doc_types, doc_type) {
                 continue;
             }
             if c.applies_if_text
@@ -388,11 +443,21 @@ impl RegulationSet {
                         continue;
                     }
                     for (i, t) in texts.iter().enumerate() {
-                        let Some(label) = labels_of(i).iter().find(|l| c.labels.contains(&l.id))
+                        if !c.applies.iter().all(|&a| covered[a][i]) {
+                            continue;
+                        }
+                        // A finding needs wording a reader can point to: a
+                        // label the model alone gives is not enough.
+                        let Some(label) = labels_of(i)
+                            .iter()
+                            .find(|l| c.labels.contains(&l.id) && l.source != LabelSource::Model)
                         else {
                             continue;
                         };
-                        let Some(evidence) = provision_matches(c, t, &attrs[i]) else {
+                        let sentence = evidence_sentence(t, label.span);
+                        let here = attributes(sentence);
+                        let Some(evidence) = provision_matches(c, t, &attrs[i], sentence, &here)
+                        else {
                             continue;
                         };
                         // Read like a lawyer: what the provision lacks may be
@@ -422,6 +487,8 @@ impl RegulationSet {
                         ));
                     }
                 }
+                // Absence is only claimed in a language the cues read.
+                Scope::Document | Scope::Coverage if !reads_language => continue,
                 Scope::Document => {
                     if c.satisfied_by_effective_date && doc.effective_date.is_some() {
                         continue;
@@ -487,7 +554,29 @@ fn supplies_what_is_missing(c: &Check, t: &str, a: &Attributes) -> bool {
 
 /// `Some(evidence)` when every condition of a provision check holds; the
 /// evidence is the attribute quote that triggered, when there is one.
-fn provision_matches(c: &Check, t: &str, a: &Attributes) -> Option<Option<String>> {
+/// The sentence of `t` holding the start of the CHARACTER span `span`.
+fn evidence_sentence(t: &str, span: (usize, usize)) -> &str {
+    let byte = t.char_indices().nth(span.0).map_or(t.len(), |(b, _)| b);
+    crate::text::sentence_spans(t)
+        .into_iter()
+        .find(|&(s, e)| s <= byte && byte < e)
+        .and_then(|(s, e)| t.get(s..e))
+        .unwrap_or(t)
+}
+
+/// `Some(evidence)` when every condition of a provision check holds; the
+/// evidence is the attribute quote that triggered, when there is one.
+/// What a provision lacks is read in the whole provision `a`; what it
+/// asserts about the labelled act (discretion, an age) in the sentence
+/// carrying the label's evidence (`here`), and a discretion that is the
+/// user's ("you may close your account for any reason") is not the provider's.
+fn provision_matches(
+    c: &Check,
+    t: &str,
+    a: &Attributes,
+    sentence: &str,
+    here: &Attributes,
+) -> Option<Option<String>> {
     let mut evidence: Option<String> = None;
     if !c.notice_mode_in.is_empty() {
         let mode = a.notice_mode.as_ref().map(|n| n.value);
@@ -504,11 +593,13 @@ fn provision_matches(c: &Check, t: &str, a: &Attributes) -> Option<Option<String
         return None;
     }
     if let Some(want) = c.discretion {
-        if a.discretion.is_some() != want {
+        let users = here.actor.as_ref().is_some_and(|x| x.value == Actor::User);
+        let discretion = here.discretion.as_ref().filter(|_| !users);
+        if discretion.is_some() != want {
             return None;
         }
-        if let Some(d) = &a.discretion {
-            evidence.get_or_insert_with(|| slice_chars(t, d.span).to_string());
+        if let Some(d) = discretion {
+            evidence.get_or_insert_with(|| slice_chars(sentence, d.span).to_string());
         }
     }
     if let Some(want) = c.grounds
