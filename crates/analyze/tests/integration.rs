@@ -381,8 +381,9 @@ mod findings {
             println!("SKIPPED hand_checked_findings_precision_issue_21: {CORPUS} is absent");
             return;
         }
-        // (document, version) -> {(check, provision) -> correct?}
-        let mut judged: BTreeMap<(&str, &str), BTreeMap<(&str, &str), bool>> = BTreeMap::new();
+        /// (document, version) -> {(check, provision) -> correct?}
+        type Judged<'a> = BTreeMap<(&'a str, &'a str), BTreeMap<(&'a str, &'a str), bool>>;
+        let mut judged: Judged<'_> = BTreeMap::new();
         for line in CHECKED
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())

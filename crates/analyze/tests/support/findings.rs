@@ -33,6 +33,8 @@ pub(crate) fn run(
     let extracted = cw_extract::extract(&bytes, &cw_extract::ExtractOptions::default()).ok()?;
     let terms_type = doc.rsplit('/').next().unwrap_or("");
     let doc_type = DocType::guess(terms_type);
+    // CW_DUMP_PROVISIONS=1 lists the extracted provisions on stderr (for judging).
+    #[allow(clippy::print_stderr)]
     if std::env::var_os("CW_DUMP_PROVISIONS").is_some() {
         for p in &extracted.provisions {
             let head: String = p.text.chars().take(100).collect();
