@@ -432,6 +432,132 @@ mod findings {
     }
 }
 
+mod context_issue_21 {
+    //! Keywords read in context (issue #21): the errors of the hand review.
+    use super::*;
+    use cw_analyze::label_document;
+    use cw_model::{ExtractedDocument, Provision, ProvisionKind, SourceFormat};
+
+    fn ids(text: &str, dt: DocType) -> Vec<String> {
+        label(text, &LabelContext::with_doc_type(dt))
+            .into_iter()
+            .map(|l| l.id)
+            .collect()
+    }
+
+    #[test]
+    fn keywords_outside_a_prohibition_are_not_aup_labels() {
+        let cases = [
+            (
+                "Our AI features can sort your inbox and flag spam so you see important messages first.",
+                "aup_message_abuse",
+            ),
+            (
+                "Our stores sell tents, fishing gear, firearms and hunting apparel.",
+                "aup_ai_weapons",
+            ),
+            (
+                "We work with independent fact-checkers who review misinformation and add context to posts.",
+                "aup_ai_deception_likeness",
+            ),
+        ];
+        for (t, id) in cases {
+            assert!(
+                !ids(t, DocType::Tos).contains(&id.to_string()),
+                "{id} on {t:?}"
+            );
+        }
+        // The same words in a prohibition still count, outside an AUP too.
+        assert!(
+            ids(
+                "You may not send spam or unsolicited bulk messages.",
+                DocType::Tos
+            )
+            .contains(&"aup_message_abuse".to_string())
+        );
+        // And in an AUP, whose nature is prohibition.
+        assert!(
+            ids("Firearms and explosives.", DocType::Aup).contains(&"aup_ai_weapons".to_string())
+        );
+    }
+
+    #[test]
+    fn defined_term_parentheses_are_not_parties_or_scope() {
+        let t = "Acme offers a photo sharing app (the “App”) and related websites (together, the “Services”).";
+        assert!(!ids(t, DocType::Tos).contains(&"meta_parties_scope".to_string()));
+    }
+
+    #[test]
+    fn negated_enforcement_is_not_enforcement() {
+        let t = "Reporting a violation does not restrict or suspend your account.";
+        assert!(!ids(t, DocType::Aup).contains(&"enf_suspension_termination".to_string()));
+        let t = "If you violate this Policy, we may suspend your account.";
+        assert!(ids(t, DocType::Aup).contains(&"enf_suspension_termination".to_string()));
+    }
+
+    #[test]
+    fn list_items_inherit_their_lead_in() {
+        let p = |id: &str, kind, text: &str| {
+            Provision::new(id, vec!["Our services".to_string()], kind, text)
+        };
+        let doc = ExtractedDocument {
+            title: None,
+            effective_date: None,
+            language: "en".into(),
+            format: SourceFormat::Text,
+            provisions: vec![
+                p(
+                    "c/1",
+                    ProvisionKind::Paragraph,
+                    "You must not use the Services to:",
+                ),
+                p(
+                    "c/2",
+                    ProvisionKind::ListItem,
+                    "sell firearms or explosives;",
+                ),
+                p("c/3", ProvisionKind::Paragraph, "Our partners offer:"),
+                p("c/4", ProvisionKind::ListItem, "firearms training courses;"),
+            ],
+            warnings: vec![],
+        };
+        let labels = label_document(&doc, DocType::Tos);
+        let has = |i: usize, id: &str| labels[i].iter().any(|l| l.id == id);
+        assert!(has(1, "aup_ai_weapons"), "{:?}", labels[1]);
+        assert!(!has(3, "aup_ai_weapons"), "{:?}", labels[3]);
+    }
+
+    #[test]
+    fn arbitration_needs_an_arbitration_clause() {
+        let ctx = LabelContext::with_doc_type(DocType::Tos);
+        let rules = cw_analyze::RuleSet::embedded().unwrap();
+        let fires = |t: &str| {
+            rules
+                .apply(t, &ctx)
+                .iter()
+                .any(|h| h.label == "tos_arbitration" && h.fires)
+        };
+        assert!(!fires(
+            "If you have a dispute with another user, please contact our support team."
+        ));
+        assert!(!fires(
+            "Nothing in these Terms affects your right to use an arbitrator or a court."
+        ));
+        assert!(fires(
+            "Any dispute shall be finally resolved by binding arbitration under the JAMS rules."
+        ));
+        assert!(fires(
+            "You and Acme agree to arbitrate all disputes and waive any right to a class action."
+        ));
+    }
+
+    #[test]
+    fn indemnification_is_a_label() {
+        let t = "You agree to indemnify, defend and hold harmless Acme from any claims arising from your use of the Services.";
+        check_label(t, DocType::Tos, "tos_indemnification", "defend");
+    }
+}
+
 mod robustness {
     use super::*;
     use proptest::prelude::*;
