@@ -98,6 +98,8 @@ struct CheckSpec {
     #[serde(default)]
     text_lacks: Option<String>,
     #[serde(default)]
+    sentence_lacks: Option<String>,
+    #[serde(default)]
     document_lacks_labels: Vec<String>,
     #[serde(default)]
     document_lacks_text: Option<String>,
@@ -203,6 +205,8 @@ struct Check {
     age_below: Option<u32>,
     text_has: Option<Regex>,
     text_lacks: Option<Regex>,
+    /// The sentence carrying the label's evidence must not match (read there only).
+    sentence_lacks: Option<Regex>,
     document_lacks_labels: Vec<String>,
     document_lacks_text: Option<Regex>,
     satisfied_by_attribute: Option<String>,
@@ -325,6 +329,7 @@ impl RegulationSet {
                 applies_if_text: opt(&c.applies_if_text)?,
                 text_has: opt(&c.text_has)?,
                 text_lacks: opt(&c.text_lacks)?,
+                sentence_lacks: opt(&c.sentence_lacks)?,
                 document_lacks_text: opt(&c.document_lacks_text)?,
                 satisfied_by_text: opt(&c.satisfied_by_text)?,
                 items: c
@@ -618,6 +623,12 @@ fn provision_matches(
         return None;
     }
     if c.text_lacks.as_ref().is_some_and(|r| r.is_match(t)) {
+        return None;
+    }
+    if c.sentence_lacks
+        .as_ref()
+        .is_some_and(|r| r.is_match(sentence))
+    {
         return None;
     }
     Some(evidence)
