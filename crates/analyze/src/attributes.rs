@@ -110,7 +110,7 @@ struct Patterns {
     jurisdiction: Regex,
 }
 
-const NUM: &str = r"(\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)";
+const NUM: &str = r"(\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b";
 const ZH_NUM: &str = r"([0-9]{1,4}|[一二两三四五六七八九十百]{1,4})";
 
 fn patterns() -> Option<&'static Patterns> {
@@ -156,6 +156,12 @@ fn build() -> Result<Patterns, regex::Error> {
             r"\b(?:the\s+)?(People['’]s\s+Republic\s+of\s+China|PRC|mainland\s+China|China|Hong\s+Kong|Macau|Taiwan|Singapore|Japan|Korea|India|Australia|Canada|Brazil|Mexico|United\s+States(?:\s+of\s+America)?|U\.S\.A?\.?|USA|California|Delaware|New\s+York|Washington|Texas|Massachusetts|Illinois|Virginia|Colorado|England(?:\s+and\s+Wales)?|Scotland|Northern\s+Ireland|United\s+Kingdom|UK|Ireland|Luxembourg|Germany|France|Netherlands|Belgium|Spain|Italy|Poland|Sweden|Denmark|Finland|Norway|Austria|Switzerland|Israel|European\s+Union|EU|EEA)\b|(中华人民共和国|中国大陆|中国|香港|澳门|台湾|新加坡|美国|欧盟)",
         )?,
     })
+}
+
+/// True when the words before `[start, end)` in its clause negate it.
+fn negated_at(t: &str, start: usize, end: usize) -> bool {
+    let (from, _) = crate::rules::clause_around(t, start, end);
+    crate::rules::negated(&t[from..start])
 }
 
 fn ev<T>(t: &str, m: &regex::Match<'_>, value: T) -> Evidence<T> {
@@ -235,7 +241,11 @@ pub fn attributes(t: &str) -> Attributes {
         a.actor = actor;
     }
 
-    if let Some(m) = p.discretion.find(t) {
+    // A negated cue says the opposite: "we will not terminate your account
+    // without notice" gives notice; "we do not remove content for any reason"
+    // claims no discretion.
+    let asserted = |r: &Regex| r.find_iter(t).find(|m| !negated_at(t, m.start(), m.end()));
+    if let Some(m) = asserted(&p.discretion) {
         a.discretion = Some(ev(t, &m, m.as_str().to_lowercase()));
     }
 
@@ -247,7 +257,7 @@ pub fn attributes(t: &str) -> Attributes {
         (&p.notice_none, NoticeMode::None),
     ];
     for (r, mode) in modes {
-        if let Some(m) = r.find(t) {
+        if let Some(m) = asserted(r) {
             a.notice_mode = Some(ev(t, &m, mode));
             break;
         }
@@ -390,6 +400,12 @@ mod tests {
         let nd = az.notice_days.unwrap();
         assert_eq!(nd.value, 15);
         assert_eq!(quote(z, nd.span), "提前15日");
+    }
+
+    #[test]
+    fn eighteen_is_not_eight() {
+        let a = attributes("individuals under the age of eighteen (18) may not use the Sites");
+        assert_eq!(a.age_threshold.unwrap().value, 18);
     }
 
     #[test]

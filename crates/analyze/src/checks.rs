@@ -5,11 +5,11 @@
 //! that the document must cover). Every finding is a risk indicator, not a
 //! legal determination.
 
-use crate::attributes::{Attributes, NoticeMode, attributes};
+use crate::attributes::{Actor, Attributes, NoticeMode, attributes};
 use crate::error::AnalyzeError;
-use crate::label::{DocType, Label, TAXONOMY_IDS};
+use crate::label::{DocType, Label, LabelSource, TAXONOMY_IDS};
 use crate::text::slice_chars;
-use cw_model::ExtractedDocument;
+use cw_model::{ExtractedDocument, Provision};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -42,7 +42,28 @@ pub struct Finding {
 #[serde(deny_unknown_fields)]
 struct RegFile {
     #[serde(default)]
+    applicability: Vec<ApplicabilitySpec>,
+    #[serde(default)]
     check: Vec<CheckSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicabilitySpec {
+    id: String,
+    /// Who and what the regulation protects, in words (documentation).
+    #[allow(dead_code)]
+    scope: String,
+    #[serde(default)]
+    doc_types: Vec<String>,
+    #[serde(default)]
+    text_all: Vec<String>,
+    #[serde(default)]
+    text_none: Vec<String>,
+    #[serde(default)]
+    headings_none: Vec<String>,
+    #[serde(default)]
+    headings_in: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +76,7 @@ struct CheckSpec {
     message: String,
     #[serde(default)]
     doc_types: Vec<String>,
+    applies: Vec<String>,
     #[serde(default)]
     applies_if_text: Option<String>,
     #[serde(default)]
@@ -76,6 +98,8 @@ struct CheckSpec {
     #[serde(default)]
     text_lacks: Option<String>,
     #[serde(default)]
+    sentence_lacks: Option<String>,
+    #[serde(default)]
     document_lacks_labels: Vec<String>,
     #[serde(default)]
     document_lacks_text: Option<String>,
@@ -83,6 +107,8 @@ struct CheckSpec {
     satisfied_by_attribute: Option<String>,
     #[serde(default)]
     satisfied_by_text: Option<String>,
+    #[serde(default)]
+    satisfied_by_effective_date: bool,
     #[serde(default)]
     items: Vec<ItemSpec>,
 }
@@ -101,9 +127,69 @@ enum Scope {
     Coverage,
 }
 
+/// When a regulation applies to a document: its type is one of
+/// `doc_types` (any when empty or unknown), every `text_all` pattern matches
+/// somewhere in it and no `text_none` pattern does.
+#[derive(Debug)]
+struct Applicability {
+    id: String,
+    doc_types: Vec<DocType>,
+    text_all: Vec<Regex>,
+    text_none: Vec<Regex>,
+    /// A provision under a heading matching one of these is outside the
+    /// scope ("If you live outside the European Union ...").
+    headings_none: Vec<Regex>,
+    /// A short provision matching one of these starts a part in scope again
+    /// ("If you live in the European Union ...").
+    headings_in: Vec<Regex>,
+}
+
+impl Applicability {
+    fn holds(&self, whole: &str, doc_type: DocType) -> bool {
+        doc_type_in(&self.doc_types, doc_type)
+            && self.text_all.iter().all(|r| r.is_match(whole))
+            && !self.text_none.iter().any(|r| r.is_match(whole))
+    }
+
+    /// Per provision, whether it lies in a part of the document this
+    /// regulation covers: not under a heading matching `headings_none`, and
+    /// not after a provision opening with a region line matching it ("If
+    /// you live outside the European Union, ...") unless a later one opens
+    /// with a `headings_in` line.
+    fn covered_parts(&self, provisions: &[Provision]) -> Vec<bool> {
+        let excluded = |t: &str| self.headings_none.iter().any(|r| r.is_match(t));
+        // A region line opens its provision: matched near the start.
+        // A new heading matching anywhere, a paragraph only near its start.
+        let opens = |rs: &[Regex], p: &Provision, new_heading: Option<&String>| {
+            let head: String = p.text.chars().take(160).collect();
+            rs.iter().any(|r| {
+                new_heading.is_some_and(|h| r.is_match(h))
+                    || r.find(&head).is_some_and(|m| m.start() <= 12)
+            })
+        };
+        let mut outside = false;
+        let mut last_heading: Option<&String> = None;
+        provisions
+            .iter()
+            .map(|p| {
+                let heading = p.heading_path.last();
+                let new_heading = heading.filter(|h| Some(*h) != last_heading);
+                last_heading = heading;
+                if opens(&self.headings_none, p, new_heading) {
+                    outside = true;
+                } else if opens(&self.headings_in, p, new_heading) {
+                    outside = false;
+                }
+                !outside && !p.heading_path.iter().any(|h| excluded(h))
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug)]
 struct Check {
     id: String,
+    applies: Vec<usize>,
     regulation: String,
     article: String,
     scope: Scope,
@@ -119,16 +205,20 @@ struct Check {
     age_below: Option<u32>,
     text_has: Option<Regex>,
     text_lacks: Option<Regex>,
+    /// The sentence carrying the label's evidence must not match (read there only).
+    sentence_lacks: Option<Regex>,
     document_lacks_labels: Vec<String>,
     document_lacks_text: Option<Regex>,
     satisfied_by_attribute: Option<String>,
     satisfied_by_text: Option<Regex>,
+    satisfied_by_effective_date: bool,
     items: Vec<(String, Regex)>,
 }
 
 /// The compiled regulatory checks.
 #[derive(Debug)]
 pub struct RegulationSet {
+    applicability: Vec<Applicability>,
     checks: Vec<Check>,
 }
 
@@ -137,6 +227,17 @@ fn compile(s: &str) -> Result<Regex, AnalyzeError> {
         .case_insensitive(true)
         .build()
         .map_err(|e| AnalyzeError::RuleFile(format!("bad pattern {s:?}: {e}")))
+}
+
+/// A check or applicability scoped to document types holds only for those
+/// types: an unknown type (an imprint, a cookie policy) is not a privacy
+/// policy, and a finding that assumes it is would be wrong.
+fn doc_type_in(allowed: &[DocType], doc_type: DocType) -> bool {
+    allowed.is_empty() || allowed.contains(&doc_type)
+}
+
+fn parse_doc_types(names: &[String]) -> Result<Vec<DocType>, AnalyzeError> {
+    names.iter().map(|n| n.parse()).collect()
 }
 
 fn check_labels(ids: &[String]) -> Result<(), AnalyzeError> {
@@ -153,8 +254,34 @@ impl RegulationSet {
     pub fn from_toml(src: &str) -> Result<RegulationSet, AnalyzeError> {
         let file: RegFile =
             toml::from_str(src).map_err(|e| AnalyzeError::RuleFile(e.to_string()))?;
+        let regexes = |v: &[String]| v.iter().map(|s| compile(s)).collect::<Result<Vec<_>, _>>();
+        let mut applicability = Vec::new();
+        for a in file.applicability {
+            applicability.push(Applicability {
+                doc_types: parse_doc_types(&a.doc_types)?,
+                text_all: regexes(&a.text_all)?,
+                text_none: regexes(&a.text_none)?,
+                headings_none: regexes(&a.headings_none)?,
+                headings_in: regexes(&a.headings_in)?,
+                id: a.id,
+            });
+        }
         let mut checks = Vec::new();
         for c in file.check {
+            // Every check says which regulation's scope it needs (issue #21):
+            // no finding for a regulation the document is not subject to.
+            let bad = |m: String| AnalyzeError::RuleFile(format!("{}: {m}", c.id));
+            if c.applies.is_empty() {
+                return Err(bad("a check needs `applies`".into()));
+            }
+            let applies = c
+                .applies
+                .iter()
+                .map(|id| {
+                    let found = applicability.iter().position(|a| &a.id == id);
+                    found.ok_or_else(|| bad(format!("unknown applicability {id:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             check_labels(&c.labels)?;
             check_labels(&c.applies_if_labels)?;
             check_labels(&c.document_lacks_labels)?;
@@ -198,14 +325,11 @@ impl RegulationSet {
             }
             let opt = |s: &Option<String>| s.as_deref().map(compile).transpose();
             checks.push(Check {
-                doc_types: c
-                    .doc_types
-                    .iter()
-                    .map(|d| d.parse())
-                    .collect::<Result<_, _>>()?,
+                doc_types: parse_doc_types(&c.doc_types)?,
                 applies_if_text: opt(&c.applies_if_text)?,
                 text_has: opt(&c.text_has)?,
                 text_lacks: opt(&c.text_lacks)?,
+                sentence_lacks: opt(&c.sentence_lacks)?,
                 document_lacks_text: opt(&c.document_lacks_text)?,
                 satisfied_by_text: opt(&c.satisfied_by_text)?,
                 items: c
@@ -214,6 +338,8 @@ impl RegulationSet {
                     .map(|i| Ok((i.name.clone(), compile(&i.pattern)?)))
                     .collect::<Result<_, AnalyzeError>>()?,
                 id: c.id,
+                applies,
+                satisfied_by_effective_date: c.satisfied_by_effective_date,
                 regulation: c.regulation,
                 article: c.article,
                 scope,
@@ -229,7 +355,10 @@ impl RegulationSet {
                 satisfied_by_attribute: c.satisfied_by_attribute,
             });
         }
-        Ok(RegulationSet { checks })
+        Ok(RegulationSet {
+            applicability,
+            checks,
+        })
     }
 
     /// The embedded `rules/regulations.toml`; `None` only if it is broken (a test guards it).
@@ -266,12 +395,24 @@ impl RegulationSet {
             whole.push('\n');
             whole.push_str(t);
         }
+        let applies: Vec<bool> = self
+            .applicability
+            .iter()
+            .map(|a| a.holds(&whole, doc_type))
+            .collect();
+        let lang = doc.language.split('-').next().unwrap_or("");
+        let reads_language = matches!(lang, "en" | "zh" | "und" | "");
+        let covered: Vec<Vec<bool>> = self
+            .applicability
+            .iter()
+            .map(|a| a.covered_parts(&doc.provisions))
+            .collect();
         let mut out: Vec<Finding> = Vec::new();
         for c in &self.checks {
-            if !(c.doc_types.is_empty()
-                || doc_type == DocType::Unknown
-                || c.doc_types.contains(&doc_type))
-            {
+            if !c.applies.iter().all(|&a| applies[a]) {
+                continue;
+            }
+            if !doc_type_in(&c.doc_types, doc_type) {
                 continue;
             }
             if c.applies_if_text
@@ -307,22 +448,56 @@ impl RegulationSet {
                         continue;
                     }
                     for (i, t) in texts.iter().enumerate() {
-                        let Some(label) = labels_of(i).iter().find(|l| c.labels.contains(&l.id))
+                        if !c.applies.iter().all(|&a| covered[a][i]) {
+                            continue;
+                        }
+                        // A finding needs wording a reader can point to: a
+                        // label the model alone gives is not enough.
+                        let Some(label) = labels_of(i)
+                            .iter()
+                            .find(|l| c.labels.contains(&l.id) && l.source != LabelSource::Model)
                         else {
                             continue;
                         };
-                        if let Some(evidence) = provision_matches(c, t, &attrs[i]) {
-                            let quote =
-                                evidence.unwrap_or_else(|| slice_chars(t, label.span).to_string());
-                            out.push(finding(
-                                Some(doc.provisions[i].id.clone()),
-                                c.message.clone(),
-                                Some(quote),
-                            ));
+                        let sentence = evidence_sentence(t, label.span);
+                        let here = attributes(sentence);
+                        let Some(evidence) = provision_matches(c, t, &attrs[i], sentence, &here)
+                        else {
+                            continue;
+                        };
+                        // Read like a lawyer: what the provision lacks may be
+                        // in a related one (same labels anywhere, same
+                        // section, or the neighbours): "30 days' notice" in
+                        // the next paragraph answers a "no notice" check.
+                        let related = (0..texts.len()).filter(|&j| {
+                            j != i
+                                && (has_label(j, &c.labels)
+                                    || j.abs_diff(i) <= 2
+                                    || (!doc.provisions[j].heading_path.is_empty()
+                                        && doc.provisions[j].heading_path
+                                            == doc.provisions[i].heading_path))
+                        });
+                        if related
+                            .into_iter()
+                            .any(|j| supplies_what_is_missing(c, texts[j], &attrs[j]))
+                        {
+                            continue;
                         }
+                        let quote =
+                            evidence.unwrap_or_else(|| slice_chars(t, label.span).to_string());
+                        out.push(finding(
+                            Some(doc.provisions[i].id.clone()),
+                            c.message.clone(),
+                            Some(quote),
+                        ));
                     }
                 }
+                // Absence is only claimed in a language the cues read.
+                Scope::Document | Scope::Coverage if !reads_language => continue,
                 Scope::Document => {
+                    if c.satisfied_by_effective_date && doc.effective_date.is_some() {
+                        continue;
+                    }
                     let satisfied = (0..texts.len()).any(|i| {
                         if !has_label(i, &c.labels) {
                             return false;
@@ -365,9 +540,48 @@ impl RegulationSet {
     }
 }
 
+/// True when provision `t` supplies something whose absence a provision
+/// check flags: a notice period long enough, a notice mode outside the
+/// flagged ones, stated grounds, or the wording `text_lacks` looks for.
+fn supplies_what_is_missing(c: &Check, t: &str, a: &Attributes) -> bool {
+    let notice_ok = |a: &Attributes| {
+        c.notice_days_below
+            .is_some_and(|min| a.notice_days.as_ref().is_some_and(|d| d.value >= min))
+            || (!c.notice_mode_in.is_empty()
+                && a.notice_mode
+                    .as_ref()
+                    .is_some_and(|n| !c.notice_mode_in.contains(&Some(n.value))))
+    };
+    notice_ok(a)
+        || (c.grounds == Some(false) && a.grounds.is_some())
+        || c.text_lacks.as_ref().is_some_and(|r| r.is_match(t))
+}
+
 /// `Some(evidence)` when every condition of a provision check holds; the
 /// evidence is the attribute quote that triggered, when there is one.
-fn provision_matches(c: &Check, t: &str, a: &Attributes) -> Option<Option<String>> {
+/// The sentence of `t` holding the start of the CHARACTER span `span`.
+fn evidence_sentence(t: &str, span: (usize, usize)) -> &str {
+    let byte = t.char_indices().nth(span.0).map_or(t.len(), |(b, _)| b);
+    crate::text::sentence_spans(t)
+        .into_iter()
+        .find(|&(s, e)| s <= byte && byte < e)
+        .and_then(|(s, e)| t.get(s..e))
+        .unwrap_or(t)
+}
+
+/// `Some(evidence)` when every condition of a provision check holds; the
+/// evidence is the attribute quote that triggered, when there is one.
+/// What a provision lacks is read in the whole provision `a`; what it
+/// asserts about the labelled act (discretion, an age) in the sentence
+/// carrying the label's evidence (`here`), and a discretion that is the
+/// user's ("you may close your account for any reason") is not the provider's.
+fn provision_matches(
+    c: &Check,
+    t: &str,
+    a: &Attributes,
+    sentence: &str,
+    here: &Attributes,
+) -> Option<Option<String>> {
     let mut evidence: Option<String> = None;
     if !c.notice_mode_in.is_empty() {
         let mode = a.notice_mode.as_ref().map(|n| n.value);
@@ -384,11 +598,13 @@ fn provision_matches(c: &Check, t: &str, a: &Attributes) -> Option<Option<String
         return None;
     }
     if let Some(want) = c.discretion {
-        if a.discretion.is_some() != want {
+        let users = here.actor.as_ref().is_some_and(|x| x.value == Actor::User);
+        let discretion = here.discretion.as_ref().filter(|_| !users);
+        if discretion.is_some() != want {
             return None;
         }
-        if let Some(d) = &a.discretion {
-            evidence.get_or_insert_with(|| slice_chars(t, d.span).to_string());
+        if let Some(d) = discretion {
+            evidence.get_or_insert_with(|| slice_chars(sentence, d.span).to_string());
         }
     }
     if let Some(want) = c.grounds
@@ -407,6 +623,12 @@ fn provision_matches(c: &Check, t: &str, a: &Attributes) -> Option<Option<String
         return None;
     }
     if c.text_lacks.as_ref().is_some_and(|r| r.is_match(t)) {
+        return None;
+    }
+    if c.sentence_lacks
+        .as_ref()
+        .is_some_and(|r| r.is_match(sentence))
+    {
         return None;
     }
     Some(evidence)
@@ -429,7 +651,6 @@ pub fn check_document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::label::{LabelContext, label};
     use cw_model::{Provision, ProvisionKind, SourceFormat};
 
     fn doc(texts: &[&str]) -> ExtractedDocument {
@@ -449,10 +670,18 @@ mod tests {
         }
     }
 
+    /// A title that puts a document in the scope of every EU regulation:
+    /// EU-facing, business users (P2B), user content (DSA), consumers.
+    const EU_PLATFORM: &str = "Terms for EU business users; content you upload is hosted by us";
+
     fn run(texts: &[&str], dt: DocType) -> Vec<Finding> {
-        let d = doc(texts);
-        let ctx = LabelContext::with_doc_type(dt);
-        let labels: Vec<Vec<Label>> = d.provisions.iter().map(|p| label(&p.text, &ctx)).collect();
+        run_titled(EU_PLATFORM, texts, dt)
+    }
+
+    fn run_titled(title: &str, texts: &[&str], dt: DocType) -> Vec<Finding> {
+        let mut d = doc(texts);
+        d.title = Some(title.to_string());
+        let labels = crate::label::label_document(&d, dt);
         check_document(&d, &labels, dt)
     }
 
@@ -520,7 +749,8 @@ mod tests {
             .expect("GDPR 13(2)(a)");
         assert_eq!(g.provision_id, None);
         assert_eq!(g.article, "13(2)(a)");
-        assert!(has(&f, "pipl-17-retention"));
+        // PIPL is for services in the PRC: not this EU document.
+        assert!(!has(&f, "pipl-17-retention"));
         let ok = run(
             &[
                 "We collect your name.",
@@ -537,7 +767,6 @@ mod tests {
             DocType::Privacy,
         );
         assert!(!has(&criteria, "gdpr-13-2-a-retention"));
-        assert!(has(&criteria, "pipl-17-retention"));
     }
 
     #[test]
@@ -605,5 +834,82 @@ mod tests {
         let d = doc(&["We may modify this Policy at any time by posting a revised version."]);
         let f = check_document(&d, &[], DocType::Aup);
         assert!(f.iter().all(|x| x.provision_id.is_none()));
+    }
+
+    #[test]
+    fn regulations_apply_only_to_documents_in_their_scope() {
+        let change =
+            "We may modify these Terms at any time by posting a revised version on the Site.";
+        // Consumer dating terms in the EU: DSA and UCTD yes, P2B (business users) no.
+        let dating = run_titled(
+            "Terms of Use for members in the European Union; photos you post appear on your profile",
+            &[change],
+            DocType::Tos,
+        );
+        assert!(!has(&dating, "p2b-3-2-change-notice"), "{dating:?}");
+        assert!(has(&dating, "dsa-14-2-posting-only"), "{dating:?}");
+        // A US privacy policy: no PIPL, no GDPR; CCPA only when California is addressed.
+        let us = "We collect your name. We retain it as long as necessary. This policy applies in the United States.";
+        let f = run_titled("Privacy Policy", &[us], DocType::Privacy);
+        assert!(
+            f.iter()
+                .all(|x| !x.check.starts_with("pipl") && !x.check.starts_with("gdpr")),
+            "{f:?}"
+        );
+        assert!(!has(&f, "ccpa-1798-130-last-updated"));
+        let ca = run_titled(
+            "Privacy Policy",
+            &[us, "California residents have rights."],
+            DocType::Privacy,
+        );
+        assert!(has(&ca, "ccpa-1798-130-last-updated"), "{ca:?}");
+        // A PRC policy is in scope of PIPL.
+        let cn = run_titled(
+            "Privacy Policy",
+            &[
+                "We collect your name in mainland China.",
+                "We keep it as long as necessary.",
+            ],
+            DocType::Privacy,
+        );
+        assert!(has(&cn, "pipl-17-retention"), "{cn:?}");
+    }
+
+    #[test]
+    fn the_stored_effective_date_satisfies_the_last_updated_check() {
+        let texts = ["California residents may request deletion of their data."];
+        let mut d = doc(&texts);
+        d.title = Some("Privacy Policy".into());
+        let labels = crate::label::label_document(&d, DocType::Privacy);
+        assert!(has(
+            &check_document(&d, &labels, DocType::Privacy),
+            "ccpa-1798-130-last-updated"
+        ));
+        d.effective_date = chrono::NaiveDate::from_ymd_opt(2024, 3, 1);
+        assert!(!has(
+            &check_document(&d, &labels, DocType::Privacy),
+            "ccpa-1798-130-last-updated"
+        ));
+    }
+
+    #[test]
+    fn notice_anywhere_in_the_document_satisfies_a_notice_check() {
+        let f = run(
+            &[
+                "We may modify these Terms at any time by posting a revised version on the Site.",
+                "We will notify you by email at least 30 days before any change takes effect.",
+            ],
+            DocType::Tos,
+        );
+        assert!(!has(&f, "p2b-3-2-change-notice"), "{f:?}");
+        assert!(!has(&f, "dsa-14-2-posting-only"), "{f:?}");
+    }
+
+    #[test]
+    fn negated_without_notice_is_notice() {
+        let t = "If you violate this Policy, we will not suspend or terminate your account without notice.";
+        let f = run(&[t], DocType::Aup);
+        assert!(!has(&f, "p2b-4-without-notice"), "{f:?}");
+        assert!(!has(&f, "dsa-17-statement-of-reasons"), "{f:?}");
     }
 }

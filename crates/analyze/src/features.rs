@@ -31,7 +31,10 @@ impl Default for FeatureConfig {
             char_ngrams: Some((3, 5)),
             char_weight: 1.0,
             context_weight: 0.35,
-            rule_weight: 0.5,
+            // Off since issue #21: the cue-rule features raised the CV
+            // macro-F1 over the 32 development documents (0.660 -> 0.670)
+            // but lowered it on the 8 held-back ones (0.636 -> 0.611).
+            rule_weight: 0.0,
             min_df: 3,
         }
     }
@@ -207,7 +210,23 @@ mod tests {
 
     #[test]
     fn features_are_deterministic_and_grouped() {
-        let cfg = FeatureConfig::default();
+        // The rule group is off by default (issue #21) but still supported.
+        let cfg = FeatureConfig {
+            rule_weight: 0.5,
+            ..FeatureConfig::default()
+        };
+        assert!(
+            !raw_features(
+                &FeatureConfig::default(),
+                &SentenceInput {
+                    text: "x",
+                    rules: vec![("tos_arbitration", 0.9)],
+                    ..SentenceInput::default()
+                }
+            )
+            .iter()
+            .any(|(f, _)| f.starts_with("r:"))
+        );
         let s = SentenceInput {
             text: "We may terminate your account at any time.",
             prev: "Termination",

@@ -34,6 +34,12 @@ struct LabelSpec {
     #[serde(default)]
     excludes: Option<String>,
     #[serde(default)]
+    context_requires: Option<String>,
+    #[serde(default)]
+    context_exempt: Vec<String>,
+    #[serde(default)]
+    negation: bool,
+    #[serde(default)]
     cues: Vec<CueSpec>,
 }
 
@@ -53,6 +59,10 @@ struct CueSpec {
     #[serde(default)]
     excludes: Option<String>,
     #[serde(default)]
+    clause_requires: Option<String>,
+    #[serde(default)]
+    negation: Option<bool>,
+    #[serde(default)]
     doc_types: Vec<String>,
 }
 
@@ -70,6 +80,11 @@ struct LabelRule {
     doc_types: Vec<DocType>,
     threshold: f32,
     excludes: Option<Regex>,
+    /// A cue only counts when this matches its clause or the heading path
+    /// (which carries a list item's lead-in) ...
+    context_requires: Option<Regex>,
+    /// ... except in these document types, whose nature supplies it.
+    context_exempt: Vec<DocType>,
 }
 
 #[derive(Debug)]
@@ -79,6 +94,8 @@ struct Cue {
     weight: f32,
     requires: Option<Regex>,
     excludes: Option<Regex>,
+    clause_requires: Option<Regex>,
+    negation: bool,
     doc_types: Vec<DocType>,
 }
 
@@ -158,6 +175,8 @@ impl RuleSet {
                 }
                 let requires = cue.requires.as_deref().map(compile).transpose()?;
                 let excludes = cue.excludes.as_deref().map(compile).transpose()?;
+                let clause_requires = cue.clause_requires.as_deref().map(compile).transpose()?;
+                let negation = cue.negation.unwrap_or(spec.negation);
                 let doc_types = parse_doc_types(&cue.doc_types)?;
                 for source in sources {
                     cues.push(Cue {
@@ -166,6 +185,8 @@ impl RuleSet {
                         weight,
                         requires: requires.clone(),
                         excludes: excludes.clone(),
+                        clause_requires: clause_requires.clone(),
+                        negation,
                         doc_types: doc_types.clone(),
                     });
                 }
@@ -175,6 +196,8 @@ impl RuleSet {
                 doc_types: parse_doc_types(&spec.doc_types)?,
                 threshold: spec.threshold,
                 excludes: spec.excludes.as_deref().map(compile).transpose()?,
+                context_requires: spec.context_requires.as_deref().map(compile).transpose()?,
+                context_exempt: parse_doc_types(&spec.context_exempt)?,
             });
         }
         Ok(RuleSet { labels, cues })
@@ -199,6 +222,11 @@ impl RuleSet {
             Some(format!("{}\n{}", text, ctx.heading_path.join("\n")))
         };
         let context_text = context.as_deref().unwrap_or(text);
+        let headings = ctx.heading_path.join("\n");
+        // Cues read the text with defined-term parentheses blanked out
+        // (same byte offsets): `("Services")` is a definition, not evidence.
+        let masked = mask_defined_terms(text);
+        let text = masked.as_str();
         let mut hits: Vec<Option<RuleHit>> = vec![None; self.labels.len()];
         // One regex per cue: a RegexSet over ~600 Unicode patterns thrashes
         // its lazy-DFA cache and was 50x slower than the individual regexes.
@@ -222,8 +250,27 @@ impl RuleSet {
             if m.start() == m.end() {
                 continue;
             }
+            let rule = &self.labels[cue.label];
+            let clause = clause_around(text, m.start(), m.end());
+            if cue
+                .clause_requires
+                .as_ref()
+                .is_some_and(|r| !r.is_match(&text[clause.0..clause.1]))
+            {
+                continue;
+            }
+            if let Some(r) = &rule.context_requires
+                && !rule.context_exempt.contains(&ctx.doc_type)
+                && !r.is_match(&text[clause.0..clause.1])
+                && !r.is_match(&headings)
+            {
+                continue;
+            }
+            if cue.negation && negated(&text[clause.0..m.start()]) {
+                continue;
+            }
             let entry = hits[cue.label].get_or_insert_with(|| RuleHit {
-                label: self.labels[cue.label].id.clone(),
+                label: rule.id.clone(),
                 confidence: 0.0,
                 span: (m.start(), m.end()),
                 matches: Vec::new(),
@@ -258,6 +305,75 @@ impl RuleSet {
         }
         out
     }
+}
+
+/// The BYTE range of the clause holding `[start, end)`: from after the
+/// previous `;`, `:`, `!`, `?`, newline or sentence-ending `.` to the next
+/// one (list bullets and semicolons separate clauses in policies).
+pub(crate) fn clause_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let is_stop = |i: usize| match bytes[i] {
+        b';' | b':' | b'!' | b'?' | b'\n' => true,
+        b'.' => bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()),
+        _ => false,
+    };
+    let from = (0..start.min(bytes.len()))
+        .rev()
+        .find(|&i| is_stop(i))
+        .map_or(0, |i| i + 1);
+    let to = (end.min(bytes.len())..bytes.len())
+        .find(|&i| is_stop(i))
+        .unwrap_or(bytes.len());
+    (from, to)
+}
+
+/// True when the words just before a match (same clause) negate it or put
+/// it in an exception: "does not restrict", "will never sell", "except to
+/// remove", "unless we terminate".
+pub(crate) fn negated(before: &str) -> bool {
+    static NEG: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(re) = NEG
+        .get_or_init(|| {
+            compile(
+                r"(?:\b(?:not|never|cannot|neither|nor|no\s+longer|except|unless|other\s+than)\b|n['’]t\b)(?:\s+\w+){0,6}\s*$",
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    re.is_match(before)
+}
+
+/// `text` with every defined-term parenthesis — `("Services")`, `(the
+/// “Agreement”)`, `(each, a "System")`, `(“Spam”, or ‘UBE’)` — replaced by
+/// spaces of the same byte length.
+pub(crate) fn mask_defined_terms(text: &str) -> String {
+    static DEF: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    let Some(re) = DEF
+        .get_or_init(|| {
+            regex::Regex::new(
+                r#"\((?:\s*(?:the|a|an|each|each,\s*an?|collectively|together|individually|hereinafter|hereafter|jointly|referred\s+to\s+as|also)\b,?)*\s*["“”'‘’][^()"“”]{1,60}["“”'‘’](?:\s*(?:,|or|and|,\s*or)\s*(?:the\s+)?["“”'‘’][^()"“”]{1,60}["“”'‘’])*\s*\)"#,
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return text.to_string();
+    };
+    if !text.contains('(') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for m in re.find_iter(text) {
+        out.push_str(&text[last..m.start()]);
+        out.extend(std::iter::repeat_n(' ', m.end() - m.start()));
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 fn doc_type_allows(allowed: &[DocType], actual: DocType) -> bool {

@@ -126,10 +126,12 @@ pub(crate) fn train(
     }
 }
 
-/// The threshold on scores that maximises F1 on `(score, label)` pairs,
-/// placed halfway between the chosen score and the next lower one. Returns
-/// `(threshold, f1)`; with no positives the threshold is 0.
-pub(crate) fn best_threshold(pairs: &[(f32, bool)]) -> (f32, f32) {
+/// The threshold on scores that maximises F1 on `(score, label)` pairs
+/// among the cut points whose precision is at least `min_precision` (all
+/// cut points when none reaches it), placed halfway between the chosen score
+/// and the next lower one. Returns `(threshold, f1)`; with no positives the
+/// threshold is 0.
+pub(crate) fn best_threshold(pairs: &[(f32, bool)], min_precision: f32) -> (f32, f32) {
     let total_pos = pairs.iter().filter(|p| p.1).count();
     if total_pos == 0 {
         return (0.0, 0.0);
@@ -137,7 +139,9 @@ pub(crate) fn best_threshold(pairs: &[(f32, bool)]) -> (f32, f32) {
     let mut sorted: Vec<(f32, bool)> = pairs.to_vec();
     sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut tp = 0usize;
+    // Best cut overall and best cut meeting the precision floor.
     let mut best = (0.0f32, -1.0f32);
+    let mut best_precise = (0.0f32, -1.0f32);
     for k in 0..sorted.len() {
         if sorted[k].1 {
             tp += 1;
@@ -148,12 +152,20 @@ pub(crate) fn best_threshold(pairs: &[(f32, bool)]) -> (f32, f32) {
         }
         let predicted = k + 1;
         let f1 = 2.0 * tp as f32 / (predicted + total_pos) as f32;
+        let lower = sorted.get(k + 1).map_or(sorted[k].0 - 1.0, |x| x.0);
+        let cut = ((sorted[k].0 + lower) / 2.0, f1);
         if f1 > best.1 {
-            let lower = sorted.get(k + 1).map_or(sorted[k].0 - 1.0, |x| x.0);
-            best = ((sorted[k].0 + lower) / 2.0, f1);
+            best = cut;
+        }
+        if f1 > best_precise.1 && tp as f32 >= min_precision * predicted as f32 {
+            best_precise = cut;
         }
     }
-    best
+    if best_precise.1 > 0.0 {
+        best_precise
+    } else {
+        best
+    }
 }
 
 /// Platt scaling: fits `p = 1 / (1 + exp(-(a·s + b)))` to `(score, label)`
@@ -270,12 +282,15 @@ mod tests {
             (-1.0, false),
             (0.2, true),
         ];
-        let (t, f1) = best_threshold(&pairs);
+        let (t, f1) = best_threshold(&pairs, 0.0);
         assert!((f1 - 1.0).abs() > 0.0 && f1 > 0.8);
         assert!(t < 0.5 && t > -1.0, "{t}");
         let (a, b) = platt(&pairs);
         assert!(a > 0.0, "{a} {b}");
         assert!(sigmoid(a * 2.0 + b) > sigmoid(b - a));
-        assert_eq!(best_threshold(&[(1.0, false)]), (0.0, 0.0));
+        assert_eq!(best_threshold(&[(1.0, false)], 0.0), (0.0, 0.0));
+        // A precision floor moves the cut up to the all-positive prefix.
+        let (t, _) = best_threshold(&pairs, 0.9);
+        assert!(t > 0.5 && t < 1.0, "{t}");
     }
 }

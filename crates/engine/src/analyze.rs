@@ -327,10 +327,8 @@ fn label_context(
 
 /// Labels every provision of a document (index = position).
 pub fn label_document(doc: &ExtractedDocument, doc_type: DocType) -> Vec<Vec<Label>> {
-    doc.provisions
-        .iter()
-        .map(|p| cw_analyze::label(&p.text, &label_context(doc, doc_type, &p.heading_path)))
-        .collect()
+    // cw-analyze adds what a reader sees: headings and a list item's lead-in.
+    cw_analyze::label_document(doc, doc_type)
 }
 
 /// The label ids of the provisions of `doc` whose id is in `ids` (all when `ids` is `None`).

@@ -10,7 +10,7 @@ const NORTHWIND_AUP: &str = "# Northwind Cloud Acceptable Use Policy
 
 Last updated: March 1, 2025
 
-This Acceptable Use Policy (this \"Policy\") governs your use of the services of Northwind Cloud Ltd. (the \"Services\"). We may modify this Policy at any time by posting a revised version on our website. By using the Services, you agree to the latest version of this Policy.
+This Acceptable Use Policy (this \"Policy\") governs your use of the hosting services of Northwind Cloud Ltd., Dublin, Ireland (the \"Services\"). We may modify this Policy at any time by posting a revised version on our website. By using the Services, you agree to the latest version of this Policy.
 
 ## No Network Abuse
 
@@ -65,7 +65,7 @@ Our services are not directed to children under 13, and we do not knowingly coll
 
 ## Contact
 
-Contact our privacy team at privacy@example.com.
+Example Apps B.V. in Amsterdam, the Netherlands, is the controller. Contact our privacy team at privacy@example.com.
 ";
 
 fn import(dir: &Dir, name: &str, body: &str, platform: &str, document: &str, doc_type: &str) {
@@ -366,20 +366,28 @@ fn check_cites_provisions_and_says_risk_indicator() {
     for f in findings {
         assert_eq!(f["caveat"], "risk indicator, not a legal determination");
     }
-    let p2b = findings
+    // An EU hosting provider: the DSA applies; P2B does not (no business
+    // users of an intermediation service, issue #21).
+    let dsa = findings
         .iter()
-        .find(|f| f["check"] == "p2b-3-2-change-notice")
+        .find(|f| f["check"] == "dsa-14-2-posting-only")
         .unwrap_or_else(|| panic!("{r}"));
-    assert_eq!(p2b["article"], "3(2)");
+    assert_eq!(dsa["article"], "14(2)");
     assert!(
-        p2b["provision_text"]
+        dsa["provision_text"]
             .as_str()
             .unwrap()
             .contains("We may modify this Policy at any time")
     );
-    assert!(p2b["provision_id"].is_string());
+    assert!(dsa["provision_id"].is_string());
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f["check"].as_str().unwrap().starts_with("p2b-")),
+        "{r}"
+    );
     let text = dir.ok(&["check", "northwind/aup"]);
-    assert!(text.contains("art. 3(2)"), "{text}");
+    assert!(text.contains("art. 14(2)"), "{text}");
     assert!(
         text.contains("risk indicator, not a legal determination"),
         "{text}"
@@ -643,18 +651,15 @@ fn seeds_are_labelled_compared_and_checked() {
         "1 of 2 other tracked platforms have a comparable clause"
     );
 
-    // The posting-only change clause of the global AUP.
+    // The global AUP of an IaaS provider names no EU scope and no business
+    // users of an intermediation service: no P2B finding (issue #21).
     let r = dir.json(&["check", "aws/aup", "--format", "json"]);
     assert!(
         r["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["check"] == "p2b-3-2-change-notice"
-                && f["provision_text"]
-                    .as_str()
-                    .unwrap()
-                    .contains("We may modify this Policy")),
+            .all(|f| !f["check"].as_str().unwrap().starts_with("p2b-")),
         "{r}"
     );
 
