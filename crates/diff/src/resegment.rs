@@ -310,6 +310,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         }
     }
 

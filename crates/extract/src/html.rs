@@ -23,6 +23,9 @@ pub(crate) struct HtmlPage {
     pub(crate) blocks: Vec<Block>,
     /// The `<title>` text.
     pub(crate) title: Option<String>,
+    /// The `og:title` of a `<meta>` (the page's own name for its content,
+    /// without the site name most `<title>`s carry).
+    pub(crate) og_title: Option<String>,
     /// The `lang` attribute of `<html>`.
     pub(crate) lang: Option<String>,
     /// A declaration selected the content: keep every block it yields.
@@ -70,17 +73,79 @@ const RAW_TEXT: &[&str] = &[
     "plaintext",
 ];
 
-/// Drops the attributes past the `max`-th of every tag, following the HTML
-/// tokenizer closely enough (comments, quoted values, raw-text elements) to
-/// find tags where html5ever will. Borrowed when no tag has that many.
+/// Drops the attributes past the `max`-th of every tag, and the start and
+/// end tags of elements nested deeper than [`MAX_DEPTH`], following the
+/// HTML tokenizer closely enough (comments, quoted values, raw-text
+/// elements) to find tags where html5ever will. Borrowed when nothing is
+/// dropped.
+///
+/// The depth cap keeps the parse linear: html5ever looks down its stack of
+/// open elements for every start tag (is a `<p>` in button scope?), so
+/// 100,000 nested `<div>`s would cost 100,000² steps. Elements whose end
+/// tag may be omitted (`p`, `li`, `td`, …) and void elements are not
+/// counted; an end tag closes the nearest open element of its name among
+/// the top [`END_TAG_SEARCH`] (a stray end tag closes nothing).
 fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    limit_tags(src, max, MAX_DEPTH).0
+}
+
+/// Deepest nesting of counted elements the parser is given.
+const MAX_DEPTH: usize = 512;
+/// How far down the open elements an end tag looks for its start tag.
+const END_TAG_SEARCH: usize = 256;
+
+/// Elements that never hold content or whose end tag may be omitted: not
+/// counted for nesting.
+#[rustfmt::skip]
+const UNCOUNTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
+    "optgroup", "rb", "rt", "rtc", "rp", "colgroup", "caption", "html", "head", "body", "frame",
+    "keygen", "image",
+];
+
+/// [`limit_attributes`] with an explicit depth cap; also returns the
+/// number of tags dropped for depth (a work counter for tests).
+fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, str>, usize) {
     let b = src.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // Open counted elements: (name start, name length, dropped).
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    let mut dropped = 0usize;
     let mut i = 0;
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
+        let tag_start = i + off;
         i += off + 1;
         if b.get(i..i + 3) == Some(b"!--") {
             i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if b.get(i) == Some(&b'/') && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            let name_start = i + 1;
+            let mut e = name_start;
+            while b
+                .get(e)
+                .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'>' | b'/'))
+            {
+                e += 1;
+            }
+            let name = b.get(name_start..e).unwrap_or_default();
+            let Some(close) = memchr::memchr(b'>', b.get(e..).unwrap_or_default()) else {
+                break;
+            };
+            i = e + close + 1;
+            let lowest = open.len().saturating_sub(END_TAG_SEARCH);
+            let found = (lowest..open.len()).rev().find(|&k| {
+                let (s, l, _) = open[k];
+                b.get(s..s + l)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+            if let Some(k) = found {
+                if open[k].2 {
+                    cuts.push((tag_start, i));
+                }
+                open.truncate(k);
+            }
             continue;
         }
         if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
@@ -107,8 +172,23 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
             match b.get(i) {
                 None => break,
                 Some(b'>') => {
-                    if let Some(from) = cut_from {
+                    // `<path/>` in SVG closes itself; in HTML a `/>` on a
+                    // non-void element does not, but counting it low is safe.
+                    let self_closing = i > 0 && b.get(i - 1) == Some(&b'/');
+                    let counted = !self_closing
+                        && !UNCOUNTED
+                            .iter()
+                            .chain(RAW_TEXT)
+                            .any(|u| u.as_bytes().eq_ignore_ascii_case(name));
+                    let too_deep = counted && open.len() >= max_depth;
+                    if too_deep {
+                        dropped += 1;
+                        cuts.push((tag_start, i + 1));
+                    } else if let Some(from) = cut_from {
                         cuts.push((from, i));
+                    }
+                    if counted {
+                        open.push((name_start, name.len(), too_deep));
                     }
                     i += 1;
                     break;
@@ -161,7 +241,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
         }
     }
     if cuts.is_empty() {
-        return std::borrow::Cow::Borrowed(src);
+        return (std::borrow::Cow::Borrowed(src), dropped);
     }
     let mut out = String::with_capacity(src.len());
     let mut at = 0;
@@ -170,7 +250,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
         at = to;
     }
     out.push_str(src.get(at..).unwrap_or_default());
-    std::borrow::Cow::Owned(out)
+    (std::borrow::Cow::Owned(out), dropped)
 }
 
 /// First position of `needle` in `hay` at or after `from`.
@@ -285,6 +365,7 @@ struct Walker {
     in_main: usize,
     in_title: bool,
     title: Option<String>,
+    og_title: Option<String>,
     title_buf: String,
     lang: Option<String>,
     markdown_text: bool,
@@ -331,6 +412,7 @@ fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
     HtmlPage {
         blocks: w.blocks,
         title: w.title,
+        og_title: w.og_title,
         lang: w.lang,
         declared,
     }
@@ -433,6 +515,31 @@ fn cookie_banner(e: &Element) -> bool {
         ]
         .iter()
         .any(|w| has(w))
+}
+
+/// Decodes an e-mail address obfuscated into an attribute as hex bytes:
+/// the first byte is a key XORed into every other byte. `None` unless the
+/// result is a plausible address (UTF-8, an `@`, no spaces or controls).
+fn decode_protected_email(hex: &str) -> Option<String> {
+    let h = hex.trim().as_bytes();
+    if h.len() < 4 || h.len() % 2 != 0 || h.len() > 1_000 {
+        return None;
+    }
+    let byte = |i: usize| -> Option<u8> {
+        let pair = std::str::from_utf8(h.get(i..i + 2)?).ok()?;
+        u8::from_str_radix(pair, 16).ok()
+    };
+    let key = byte(0)?;
+    let bytes = (2..h.len())
+        .step_by(2)
+        .map(|i| byte(i).map(|b| b ^ key))
+        .collect::<Option<Vec<u8>>>()?;
+    let email = String::from_utf8(bytes).ok()?;
+    let plausible = email.contains('@')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    plausible.then_some(email)
 }
 
 /// Hidden elements, and text meant only for screen readers ("(opens in a
@@ -558,9 +665,29 @@ impl Walker {
             _ => return false,
         };
         let name = e.name();
+        if name == "meta"
+            && self.og_title.is_none()
+            && (attr(e, "property") == Some("og:title") || attr(e, "name") == Some("og:title"))
+        {
+            self.og_title = attr(e, "content")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+        }
         let mut f = Frame::default();
         let declared_out = visit == Visit::Skip && !matches!(name, "html" | "head" | "title");
         if declared_out || SKIP.contains(&name) || is_hidden(e) {
+            f.skipped = true;
+            self.frames.push(f);
+            return false;
+        }
+        if let Some(email) = attr(e, "data-cfemail").and_then(decode_protected_email) {
+            // An obfuscated address: its children are a placeholder
+            // ("[email protected]") that would change nothing but look
+            // like text; the address itself is in the attribute.
+            if visit == Visit::Read {
+                self.text(&email);
+            }
             f.skipped = true;
             self.frames.push(f);
             return false;
@@ -844,6 +971,33 @@ mod tests {
             limit_attributes(&src, 5),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn nesting_is_capped_before_the_parse() {
+        let n = 100_000;
+        let src = format!(
+            "{}<p>Deep text.</p>{}<p>After.</p>",
+            "<div class=\"x\">".repeat(n),
+            "</div>".repeat(n)
+        );
+        let (out, dropped) = limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH);
+        assert_eq!(dropped, n - MAX_DEPTH);
+        assert_eq!(out.matches("<div").count(), MAX_DEPTH);
+        assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
+        let texts: Vec<String> = parse_document(&src)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(texts, ["Deep text.", "After."]);
+        // Void, self-closing and optional-end elements are not counted;
+        // a stray end tag closes nothing.
+        let src = format!(
+            "{}<div>kept</div></span>",
+            "<br><img src=x><path d=\"M0\"/><p>p".repeat(MAX_DEPTH * 2)
+        );
+        assert_eq!(limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH).1, 0);
     }
 
     #[test]

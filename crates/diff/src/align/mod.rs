@@ -375,6 +375,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         }
     }
 
