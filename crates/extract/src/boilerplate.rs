@@ -466,6 +466,10 @@ fn score(b: &Block, f: &Facts, junk: bool, linky: bool, chrome: bool) -> f32 {
     {
         // Short rules ("No spam.") read as sentences; menu entries do not end with a full stop.
         0.5
+    } else if words >= 2 && matches!(b.kind, BlockKind::ListItem(_)) && b.links == 0 {
+        // A long list of short items without links (prohibited uses, data
+        // categories) is content; it must not split the main span.
+        0.0
     } else {
         -0.3
     }

@@ -722,7 +722,7 @@ impl Walker {
             f.chrome = true;
             self.chrome += 1;
         }
-        if matches!(name, "article" | "main") {
+        if matches!(name, "article" | "main" | "section") {
             f.article = true;
             self.article += 1;
         }

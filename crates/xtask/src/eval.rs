@@ -365,11 +365,13 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         .collect();
     groups.sort_unstable();
     groups.dedup();
-    groups.push("ALL".into());
+    groups.extend(["PDF pages".into(), "ALL".into()]);
+    let is_pdf = |p: &Page| p.file.to_string_lossy().contains(".pdf");
     for group in &groups {
         for half in [Some(Half::Tune), Some(Half::Check), None] {
             let in_group = |p: &Page| {
                 (group == "ALL"
+                    || (group == "PDF pages" && is_pdf(p))
                     || *group == p.pair.corpus
                     || *group == format!("{}/{}", p.pair.corpus, p.pair.collection))
                     && half.is_none_or(|h| p.pair.half() == h)

@@ -119,3 +119,31 @@ fn refuse_fetch_states(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<(
         verdict.signal().unwrap_or("no detail")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn refuses_what_track_refuses_unless_forced() {
+        let error_page = b"<!DOCTYPE html><html><head><title>Page Not Found</title></head>\
+            <body><h1>Sorry, this page isn't available.</h1>\
+            <p>The link you followed may be broken, or the page may have been removed.</p>\
+            <a href=\"/\">Go back home</a></body></html>";
+        let err = refuse_fetch_states(Path::new("terms.html"), error_page)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("soft not found"), "{err}");
+        assert!(err.contains("--force"), "{err}");
+        let terms = format!(
+            "<html><head><title>Terms of Service</title></head><body><h1>Terms</h1>{}</body></html>",
+            "<p>You agree to use the service lawfully and to keep your password secret.</p>"
+                .repeat(20)
+        );
+        assert!(refuse_fetch_states(Path::new("terms.html"), terms.as_bytes()).is_ok());
+        // A short plain-text excerpt is not refused for being short.
+        assert!(refuse_fetch_states(Path::new("aup.txt"), b"No spam.").is_ok());
+    }
+}

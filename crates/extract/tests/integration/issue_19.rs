@@ -108,7 +108,7 @@ fn a_consent_banner_heading_is_not_the_title() {
 #[test]
 fn title_falls_back_to_the_first_heading() {
     let doc = check(
-        b"<html><body><h2>Data Retention</h2><p>We keep account data for as long as the account is open, and delete it within ninety days of closing.</p><h3>Backups</h3><p>Backups are kept for thirty days and then overwritten without exception.</p></body></html>",
+        b"<html><body><h2>Data Retention</h2><p>We keep account data for as long as the account is open, and delete it within ninety days of closing.</p><h2>Backups</h2><p>Backups are kept for thirty days and then overwritten without exception.</p></body></html>",
     );
     assert_eq!(doc.title.as_deref(), Some("Data Retention"));
 }
