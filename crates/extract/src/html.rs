@@ -45,14 +45,16 @@ pub(crate) fn parse_document(src: &str, decl: Option<&Declaration>) -> Result<Ht
         Some(d) => Some(Filter::new(&doc, d).ok_or(NoMatch)?),
         None => None,
     };
-    Ok(walk(&doc, false, filter.as_ref()))
+    let protected_emails = memchr::memmem::find(src.as_bytes(), b"data-cfemail").is_some();
+    Ok(walk(&doc, false, filter.as_ref(), protected_emails))
 }
 
 /// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
 /// inline syntax, which is removed.
 pub(crate) fn parse_fragment(src: &str) -> Vec<Block> {
     let src = limit_attributes(src, MAX_ATTRIBUTES);
-    walk(&Html::parse_fragment(&src), true, None).blocks
+    let protected_emails = memchr::memmem::find(src.as_bytes(), b"data-cfemail").is_some();
+    walk(&Html::parse_fragment(&src), true, None, protected_emails).blocks
 }
 
 /// Most attributes read per tag. html5ever checks every new attribute
@@ -97,12 +99,28 @@ const END_TAG_SEARCH: usize = 256;
 /// Elements that never hold content or whose end tag may be omitted: not
 /// counted for nesting.
 #[rustfmt::skip]
-const UNCOUNTED: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
-    "optgroup", "rb", "rt", "rtc", "rp", "colgroup", "caption", "html", "head", "body", "frame",
-    "keygen", "image",
+const UNCOUNTED: &[&[u8]] = &[
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+    b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"thead", b"tbody",
+    b"tfoot", b"option", b"optgroup", b"rb", b"rt", b"rtc", b"rp", b"colgroup", b"caption", b"html",
+    b"head", b"body", b"frame", b"keygen", b"image",
 ];
+
+/// Whether an element counts for nesting: not void, not raw text, end tag
+/// required. One lowercase copy into a stack buffer and a few compares, as
+/// this runs for every start tag of every page.
+fn counts_for_depth(name: &[u8]) -> bool {
+    let mut buf = [0u8; 10];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        // Longer than any uncounted name.
+        return true;
+    };
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lower: &[u8] = lower;
+    !(UNCOUNTED.contains(&lower) || RAW_TEXT.iter().any(|r| r.as_bytes() == lower))
+}
 
 /// [`limit_attributes`] with an explicit depth cap; also returns the
 /// number of tags dropped for depth (a work counter for tests).
@@ -175,11 +193,7 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
                     // `<path/>` in SVG closes itself; in HTML a `/>` on a
                     // non-void element does not, but counting it low is safe.
                     let self_closing = i > 0 && b.get(i - 1) == Some(&b'/');
-                    let counted = !self_closing
-                        && !UNCOUNTED
-                            .iter()
-                            .chain(RAW_TEXT)
-                            .any(|u| u.as_bytes().eq_ignore_ascii_case(name));
+                    let counted = !self_closing && counts_for_depth(name);
                     let too_deep = counted && open.len() >= max_depth;
                     if too_deep {
                         dropped += 1;
@@ -371,14 +385,24 @@ struct Walker {
     markdown_text: bool,
     /// Content chosen by a declaration: no element is page chrome.
     declared: bool,
+    /// The page has `data-cfemail` attributes to decode.
+    protected_emails: bool,
 }
 
-fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
+/// `protected_emails`: the source has obfuscated addresses to decode (a
+/// page-level test, so that other pages pay no attribute look-up for them).
+fn walk(
+    doc: &Html,
+    markdown_text: bool,
+    filter: Option<&Filter>,
+    protected_emails: bool,
+) -> HtmlPage {
     let declared = filter.is_some_and(Filter::selects);
     let main = if declared { None } else { find_main(doc) };
     let mut w = Walker {
         markdown_text,
         has_main: main.is_some(),
+        protected_emails,
         declared,
         ..Walker::default()
     };
@@ -681,7 +705,11 @@ impl Walker {
             self.frames.push(f);
             return false;
         }
-        if let Some(email) = attr(e, "data-cfemail").and_then(decode_protected_email) {
+        let email = self
+            .protected_emails
+            .then(|| attr(e, "data-cfemail").and_then(decode_protected_email))
+            .flatten();
+        if let Some(email) = email {
             // An obfuscated address: its children are a placeholder
             // ("[email protected]") that would change nothing but look
             // like text; the address itself is in the attribute.
