@@ -561,12 +561,16 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Selection {
 
     let mut keep = vec![false; n];
     // The page's running text, for the coverage guarantee: sentence-like
-    // blocks that are not link lists, contents lists or junk lines. Chrome
-    // counts: a wrong chrome guess must not hide text from the measure.
+    // blocks that are not link lists, contents lists, junk lines or chrome
+    // by tag or role. Chrome guessed from a class or id name counts: a
+    // layout wrapper named like a sidebar must not hide the document.
+    let weak: Vec<bool> = (0..n)
+        .map(|i| !chrome[i] || blocks[i].named_chrome)
+        .collect();
     let running: Vec<usize> = (0..n)
         .map(|i| {
             let f = &facts[i];
-            if f.sentence_like() && !(junk[i] || linky[i] || toc[i]) {
+            if f.sentence_like() && weak[i] && !(junk[i] || linky[i] || toc[i]) {
                 f.visible
             } else {
                 0
@@ -601,7 +605,7 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Selection {
         }
     }
     let boiler: Vec<bool> = (0..n).map(|i| junk[i] || linky[i] || toc[i]).collect();
-    widen(keep, &running, &boiler, &chrome)
+    widen(keep, &running, &boiler, &chrome, &weak)
 }
 
 /// What [`select`] decided.
@@ -635,11 +639,17 @@ fn coverage(keep: &[bool], running: &[usize]) -> f64 {
 
 /// The coverage guarantee: when the chosen spans hold less than
 /// [`MIN_COVERAGE`] of the page's running text, the choice widens — first to
-/// every block that is not boilerplate (junk, link list, contents list,
-/// chrome), then to chrome too (a wrong chrome guess, such as a layout
-/// wrapper named like a sidebar, must not lose the document). One pass
-/// over the blocks per step; no second parse.
-fn widen(keep: Vec<bool>, running: &[usize], boiler: &[bool], chrome: &[bool]) -> Selection {
+/// every block that is not boilerplate (junk, link list, contents list) or
+/// chrome, then also to chrome guessed only from class or id names (a
+/// layout wrapper named like a sidebar must not lose the document). One
+/// pass over the blocks per step; no second parse.
+fn widen(
+    keep: Vec<bool>,
+    running: &[usize],
+    boiler: &[bool],
+    chrome: &[bool],
+    weak: &[bool],
+) -> Selection {
     let first = coverage(&keep, running);
     if first >= MIN_COVERAGE {
         return Selection {
@@ -655,9 +665,9 @@ fn widen(keep: Vec<bool>, running: &[usize], boiler: &[bool], chrome: &[bool]) -
             coverage: c,
         };
     }
-    let all: Vec<bool> = boiler.iter().map(|b| !b).collect();
-    let c_all = coverage(&all, running);
-    let (keep, coverage) = [(keep, first), (body, c), (all, c_all)]
+    let named: Vec<bool> = boiler.iter().zip(weak).map(|(b, w)| !b && *w).collect();
+    let c_named = coverage(&named, running);
+    let (keep, coverage) = [(keep, first), (body, c), (named, c_named)]
         .into_iter()
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap_or_default();

@@ -306,6 +306,8 @@ const CHROME_TOKENS: &[&str] = &[
     "toolbar", "masthead", "topbar", "subnav", "langswitcher", "onetrust", "newsletter", "popup",
     "modal",
 ];
+/// Class or id words that name a consent banner: chrome as surely as a tag.
+const CONSENT_TOKENS: &[&str] = &["consent", "gdpr", "onetrust"];
 /// Elements whose class or id can mark chrome: containers, not headings,
 /// paragraphs or inline text.
 #[rustfmt::skip]
@@ -352,6 +354,8 @@ struct Frame {
     link: bool,
     strong: bool,
     chrome: bool,
+    /// `chrome` only because of a class or id name.
+    named: bool,
     main: bool,
     article: bool,
     title: bool,
@@ -374,6 +378,8 @@ struct Walker {
     link: usize,
     strong: usize,
     chrome: usize,
+    /// Open chrome elements marked by a class or id name only.
+    named_chrome: usize,
     article: usize,
     has_main: bool,
     in_main: usize,
@@ -636,6 +642,28 @@ impl Walker {
         self.chrome > 0 || (self.has_main && self.in_main == 0)
     }
 
+    /// Chrome only by class or id names (no chrome tag, role or position
+    /// outside `<main>`): the weakest guess, which the coverage measure
+    /// does not trust.
+    fn named_chrome_now(&self) -> bool {
+        self.named_chrome > 0
+            && self.chrome == self.named_chrome
+            && !(self.has_main && self.in_main == 0)
+    }
+
+    /// Blocks of the inline text so far, with the chrome flags of now.
+    fn finish_inline(&mut self, kind: BlockKind) {
+        let chrome = self.chrome_now();
+        let named = self.named_chrome_now();
+        let mut blocks = self.inline.finish(kind, chrome);
+        if named {
+            for b in &mut blocks {
+                b.named_chrome = true;
+            }
+        }
+        self.blocks.extend(blocks);
+    }
+
     fn flush(&mut self) {
         if self.inline.is_empty() {
             return;
@@ -645,32 +673,41 @@ impl Walker {
             Some(Ctx::Item(d)) => BlockKind::ListItem(*d),
             _ => BlockKind::Paragraph,
         };
-        let chrome = self.chrome_now();
-        let blocks = self.inline.finish(kind, chrome);
-        self.blocks.extend(blocks);
+        self.finish_inline(kind);
     }
 
     fn in_cell_row(&self) -> bool {
         self.ctx.last() == Some(&Ctx::Cell) && self.rows.last().is_some_and(|r| !r.layout)
     }
 
-    fn is_chrome(&self, e: &Element, name: &str) -> bool {
+    /// Whether an element is page chrome: `Some(true)` when only its class
+    /// or id names say so, `Some(false)` for a tag or role.
+    fn is_chrome(&self, e: &Element, name: &str) -> Option<bool> {
         if self.declared || matches!(name, "html" | "body" | "main" | "article") {
-            return false;
+            return None;
         }
         if matches!(name, "nav" | "aside") {
-            return true;
+            return Some(false);
         }
         if matches!(name, "header" | "footer") && self.article == 0 && self.in_main == 0 {
-            return true;
+            return Some(false);
         }
         if attr(e, "role").is_some_and(|r| CHROME_ROLES.contains(&r.to_ascii_lowercase().as_str()))
         {
-            return true;
+            return Some(false);
         }
-        CHROME_CONTAINERS.contains(&name)
-            && (cookie_banner(e)
-                || tokens(e).any(|t| CHROME_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t))))
+        if !CHROME_CONTAINERS.contains(&name) {
+            return None;
+        }
+        // A consent banner is never the document, whatever else it is named.
+        if cookie_banner(e)
+            || tokens(e).any(|t| CONSENT_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t)))
+        {
+            return Some(false);
+        }
+        tokens(e)
+            .any(|t| CHROME_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t)))
+            .then_some(true)
     }
 
     /// Handles entering a node; returns whether to visit its children.
@@ -745,10 +782,12 @@ impl Walker {
             f.main = true;
             self.in_main += 1;
         }
-        if self.is_chrome(e, name) {
+        if let Some(named) = self.is_chrome(e, name) {
             self.flush();
             f.chrome = true;
             self.chrome += 1;
+            f.named = named;
+            self.named_chrome += usize::from(named);
         }
         if matches!(name, "article" | "main" | "section") {
             f.article = true;
@@ -845,9 +884,7 @@ impl Walker {
         if f.row {
             let row = self.rows.pop().unwrap_or_default();
             if !row.layout && row.cells >= 2 && !self.inline.is_empty() {
-                let chrome = self.chrome_now();
-                let blocks = self.inline.finish(BlockKind::TableRow, chrome);
-                self.blocks.extend(blocks);
+                self.finish_inline(BlockKind::TableRow);
             } else {
                 self.flush();
             }
@@ -873,6 +910,9 @@ impl Walker {
         }
         if f.chrome {
             self.chrome = self.chrome.saturating_sub(1);
+        }
+        if f.named {
+            self.named_chrome = self.named_chrome.saturating_sub(1);
         }
         if f.main {
             self.in_main = self.in_main.saturating_sub(1);
