@@ -667,6 +667,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         }
     }
 

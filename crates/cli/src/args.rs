@@ -94,6 +94,11 @@ pub(crate) enum Command {
         /// When this copy was seen (YYYY-MM-DD). Defaults to the document's effective date, then today.
         #[arg(long)]
         observed_at: Option<chrono::NaiveDate>,
+        /// Import a file even when it looks like an error page, a "not found"
+        /// page, a bot wall or a sign-in wall (refused by default, as `track`
+        /// refuses such fetches).
+        #[arg(long)]
+        force: bool,
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,

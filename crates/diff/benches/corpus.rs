@@ -145,6 +145,7 @@ fn split(md: &str) -> ExtractedDocument {
         format: SourceFormat::Markdown,
         provisions: sp.provisions,
         warnings: vec![],
+        coverage: None,
     }
 }
 

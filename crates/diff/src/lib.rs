@@ -56,6 +56,7 @@
 //!         text,
 //!     )],
 //!     warnings: vec![],
+//!     coverage: None,
 //! };
 //! let old = doc("We may suspend your use of the Services.");
 //! let new = doc("We may suspend your use of the Services without notice.");

@@ -379,6 +379,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         }
     }
 

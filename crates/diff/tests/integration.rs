@@ -78,6 +78,7 @@ pub fn doc(title: &str, outline: &str) -> ExtractedDocument {
         format: SourceFormat::Text,
         provisions,
         warnings: vec![],
+        coverage: None,
     }
 }
 

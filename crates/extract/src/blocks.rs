@@ -42,6 +42,9 @@ pub(crate) struct Block {
     pub(crate) strong_only: bool,
     /// The block came from page chrome (nav, header, footer, sidebar, banner).
     pub(crate) chrome: bool,
+    /// `chrome` only because a class or id name said so (no chrome tag or
+    /// role): a guess the coverage measure does not trust.
+    pub(crate) named_chrome: bool,
     /// The block was styled as a button (class names like `btn`, `cta`).
     pub(crate) button: bool,
 }
@@ -56,6 +59,7 @@ impl Block {
             links: 0,
             strong_only: false,
             chrome: false,
+            named_chrome: false,
             button: false,
         }
     }

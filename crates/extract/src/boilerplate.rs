@@ -175,6 +175,26 @@ static COPYRIGHT_START: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^(?:©|\(c\)\s*\d{4}|copyright\b|版权所有|著作権)"));
 static COPYRIGHT_ANY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)©|\ball\s+rights\s+reserved\b|版权所有|保留所有权利"));
+/// A relative time ("5 months ago", "il y a 3 jours", "vor 2 Tagen",
+/// "Updated yesterday"): a line carrying one changes on every fetch.
+static RELATIVE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)\b(?:\d{1,4}|an?|one|a\s+few|few|several)\s+(?:sec(?:ond)?|min(?:ute)?|hour|hr|day|week|month|year|yr)s?\s+ago\b",
+        r"|\bil\s+y\s+a\s+\d{1,4}\s+(?:seconde|minute|heure|jour|semaine|mois|an|année)s?\b",
+        r"|\bvor\s+\d{1,4}\s+(?:Sekunde|Minute|Stunde|Tag|Woche|Monat|Jahr)(?:n|en|e)?\b",
+        r"|^(?:last\s+)?(?:updated|modified|edited|posted|published|changed)\s*:?\s*(?:today|yesterday|just\s+now)$"
+    ))
+});
+/// A necessary condition for [`RELATIVE_TIME`], far cheaper than the
+/// regex: every alternative holds "ago", "y a", "vor", "day" or "now".
+fn may_be_relative_time(t: &str) -> bool {
+    t.as_bytes().windows(3).any(|w| {
+        [b"ago", b"y a", b"vor", b"day", b"now"]
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(*k))
+    })
+}
+
 static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:19|20)\d{2}\b"));
 static ICP: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -193,6 +213,23 @@ fn may_be_icp(t: &str) -> bool {
 
 static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| re(r"\([^)]*\)|（[^）]*）"));
 
+/// A copyright notice ("© 2024 Acme", "Copyright 2024 Acme Inc. All
+/// rights reserved."), not a provision about copyright ("Copyright
+/// infringement. If you believe …"): after a leading "Copyright" the notice
+/// marks (a year, ©, "all rights reserved") must come within the first
+/// few words.
+fn is_copyright_notice(t: &str) -> bool {
+    if !COPYRIGHT_START.is_match(t) {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    if !lower.starts_with("copyright") {
+        return true;
+    }
+    let head: String = t.chars().take(48).collect();
+    YEAR.is_match(&head) || COPYRIGHT_ANY.is_match(t) || lower.starts_with("copyright (c)")
+}
+
 #[rustfmt::skip]
 const CTA_EXACT: &[&str] = &[
     "sign in", "sign up", "log in", "login", "log out", "logout", "register", "request an account",
@@ -200,7 +237,9 @@ const CTA_EXACT: &[&str] = &[
     "get started", "start now", "start free trial", "free trial", "try it free", "try for free",
     "contact us", "contact sales", "talk to sales", "subscribe", "download", "download now",
     "download pdf", "learn more", "read more", "see more", "show more", "show less", "view more",
-    "view all", "back to top", "top", "skip to content", "skip to main content", "skip navigation",
+    "view all", "back to top", "back to the top", "return to top", "return to the top",
+    "scroll to top", "go to top", "jump to top", "to top", "to the top", "top of page",
+    "nach oben", "haut de page", "retour en haut", "volver arriba", "top", "skip to content", "skip to main content", "skip navigation",
     "menu", "main menu", "close", "search", "accept", "accept all", "accept all cookies",
     "accept cookies", "allow all", "allow all cookies", "reject all", "reject", "decline",
     "manage cookies", "cookie settings", "cookie preferences", "manage preferences", "customize",
@@ -253,7 +292,10 @@ fn is_junk_line(b: &Block, f: &Facts) -> bool {
         return true;
     }
     let words = f.words;
-    if words <= 40 && (COPYRIGHT_START.is_match(t) || (may_be_icp(t) && ICP.is_match(t))) {
+    if words <= 40 && (is_copyright_notice(t) || (may_be_icp(t) && ICP.is_match(t))) {
+        return true;
+    }
+    if words <= 12 && may_be_relative_time(t) && RELATIVE_TIME.is_match(t) {
         return true;
     }
     if words <= 15 && COPYRIGHT_ANY.is_match(t) && YEAR.is_match(t) {
@@ -434,6 +476,10 @@ fn score(b: &Block, f: &Facts, junk: bool, linky: bool, chrome: bool) -> f32 {
     {
         // Short rules ("No spam.") read as sentences; menu entries do not end with a full stop.
         0.5
+    } else if words >= 2 && matches!(b.kind, BlockKind::ListItem(_)) && b.links == 0 {
+        // A long list of short items without links (prohibited uses, data
+        // categories) is content; it must not split the main span.
+        0.0
     } else {
         -0.3
     }
@@ -466,7 +512,7 @@ const MAX_SPANS: usize = 64;
 /// its repeated short blocks are content — table labels repeated row after
 /// row ("Account Data"), or a policy published twice on one page (a US and
 /// an EU version whose identical lines would otherwise cancel out).
-pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
+pub(crate) fn select(blocks: &[Block], paged: bool) -> Selection {
     let n = blocks.len();
     let facts: Vec<Facts> = blocks.iter().map(Facts::of).collect();
     let mut junk: Vec<bool> = blocks
@@ -514,6 +560,23 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
         .collect();
 
     let mut keep = vec![false; n];
+    // The page's running text, for the coverage guarantee: sentence-like
+    // blocks that are not link lists, contents lists, junk lines or chrome
+    // by tag or role. Chrome guessed from a class or id name counts: a
+    // layout wrapper named like a sidebar must not hide the document.
+    let weak: Vec<bool> = (0..n)
+        .map(|i| !chrome[i] || blocks[i].named_chrome)
+        .collect();
+    let running: Vec<usize> = (0..n)
+        .map(|i| {
+            let f = &facts[i];
+            if f.sentence_like() && weak[i] && !(junk[i] || linky[i] || toc[i]) {
+                f.visible
+            } else {
+                0
+            }
+        })
+        .collect();
     match best_span(&scores, 0, n) {
         None => keep.iter_mut().zip(&blocked).for_each(|(k, b)| *k = !b),
         Some((s, e, best)) => {
@@ -541,7 +604,74 @@ pub(crate) fn select(blocks: &[Block], paged: bool) -> Vec<bool> {
             }
         }
     }
-    keep
+    let boiler: Vec<bool> = (0..n).map(|i| junk[i] || linky[i] || toc[i]).collect();
+    widen(keep, &running, &boiler, &chrome, &weak)
+}
+
+/// What [`select`] decided.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Selection {
+    /// One flag per block: content.
+    pub(crate) keep: Vec<bool>,
+    /// Share of the page's running text (sentence-like blocks outside link
+    /// lists, contents lists and junk lines) that the kept blocks hold; 1.0
+    /// for a page with no running text.
+    pub(crate) coverage: f64,
+}
+
+/// Below this coverage the choice is widened.
+const MIN_COVERAGE: f64 = 0.6;
+
+/// Share of `running` text held by the blocks `keep` flags.
+fn coverage(keep: &[bool], running: &[usize]) -> f64 {
+    let total: usize = running.iter().sum();
+    if total == 0 {
+        return 1.0;
+    }
+    let kept: usize = running
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(r, _)| r)
+        .sum();
+    kept as f64 / total as f64
+}
+
+/// The coverage guarantee: when the chosen spans hold less than
+/// [`MIN_COVERAGE`] of the page's running text, the choice widens — first to
+/// every block that is not boilerplate (junk, link list, contents list) or
+/// chrome, then also to chrome guessed only from class or id names (a
+/// layout wrapper named like a sidebar must not lose the document). One
+/// pass over the blocks per step; no second parse.
+fn widen(
+    keep: Vec<bool>,
+    running: &[usize],
+    boiler: &[bool],
+    chrome: &[bool],
+    weak: &[bool],
+) -> Selection {
+    let first = coverage(&keep, running);
+    if first >= MIN_COVERAGE {
+        return Selection {
+            keep,
+            coverage: first,
+        };
+    }
+    let body: Vec<bool> = boiler.iter().zip(chrome).map(|(b, c)| !b && !c).collect();
+    let c = coverage(&body, running);
+    if c >= MIN_COVERAGE {
+        return Selection {
+            keep: body,
+            coverage: c,
+        };
+    }
+    let named: Vec<bool> = boiler.iter().zip(weak).map(|(b, w)| !b && *w).collect();
+    let c_named = coverage(&named, running);
+    let (keep, coverage) = [(keep, first), (body, c), (named, c_named)]
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or_default();
+    Selection { keep, coverage }
 }
 
 /// Moves a span's start back over the title and date lines just before it,
@@ -743,7 +873,7 @@ mod tests {
     }
 
     fn kept(blocks: &[Block]) -> Vec<&str> {
-        let keep = select(blocks, true);
+        let keep = select(blocks, true).keep;
         blocks
             .iter()
             .zip(keep)
@@ -872,7 +1002,7 @@ mod tests {
             blocks.push(p(BODY));
         }
         let keep = |paged| {
-            let keep = select(&blocks, paged);
+            let keep = select(&blocks, paged).keep;
             blocks
                 .iter()
                 .zip(keep)

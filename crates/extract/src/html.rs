@@ -23,6 +23,9 @@ pub(crate) struct HtmlPage {
     pub(crate) blocks: Vec<Block>,
     /// The `<title>` text.
     pub(crate) title: Option<String>,
+    /// The `og:title` of a `<meta>` (the page's own name for its content,
+    /// without the site name most `<title>`s carry).
+    pub(crate) og_title: Option<String>,
     /// The `lang` attribute of `<html>`.
     pub(crate) lang: Option<String>,
     /// A declaration selected the content: keep every block it yields.
@@ -42,14 +45,16 @@ pub(crate) fn parse_document(src: &str, decl: Option<&Declaration>) -> Result<Ht
         Some(d) => Some(Filter::new(&doc, d).ok_or(NoMatch)?),
         None => None,
     };
-    Ok(walk(&doc, false, filter.as_ref()))
+    let protected_emails = memchr::memmem::find(src.as_bytes(), b"data-cfemail").is_some();
+    Ok(walk(&doc, false, filter.as_ref(), protected_emails))
 }
 
 /// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
 /// inline syntax, which is removed.
 pub(crate) fn parse_fragment(src: &str) -> Vec<Block> {
     let src = limit_attributes(src, MAX_ATTRIBUTES);
-    walk(&Html::parse_fragment(&src), true, None).blocks
+    let protected_emails = memchr::memmem::find(src.as_bytes(), b"data-cfemail").is_some();
+    walk(&Html::parse_fragment(&src), true, None, protected_emails).blocks
 }
 
 /// Most attributes read per tag. html5ever checks every new attribute
@@ -70,17 +75,95 @@ const RAW_TEXT: &[&str] = &[
     "plaintext",
 ];
 
-/// Drops the attributes past the `max`-th of every tag, following the HTML
-/// tokenizer closely enough (comments, quoted values, raw-text elements) to
-/// find tags where html5ever will. Borrowed when no tag has that many.
+/// Drops the attributes past the `max`-th of every tag, and the start and
+/// end tags of elements nested deeper than [`MAX_DEPTH`], following the
+/// HTML tokenizer closely enough (comments, quoted values, raw-text
+/// elements) to find tags where html5ever will. Borrowed when nothing is
+/// dropped.
+///
+/// The depth cap keeps the parse linear: html5ever looks down its stack of
+/// open elements for every start tag (is a `<p>` in button scope?), so
+/// 100,000 nested `<div>`s would cost 100,000² steps. Elements whose end
+/// tag may be omitted (`p`, `li`, `td`, …) and void elements are not
+/// counted; an end tag closes the nearest open element of its name among
+/// the top [`END_TAG_SEARCH`] (a stray end tag closes nothing).
 fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    limit_tags(src, max, MAX_DEPTH).0
+}
+
+/// Deepest nesting of counted elements the parser is given.
+const MAX_DEPTH: usize = 512;
+/// How far down the open elements an end tag looks for its start tag.
+const END_TAG_SEARCH: usize = 256;
+
+/// Elements that never hold content or whose end tag may be omitted: not
+/// counted for nesting.
+#[rustfmt::skip]
+const UNCOUNTED: &[&[u8]] = &[
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+    b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"thead", b"tbody",
+    b"tfoot", b"option", b"optgroup", b"rb", b"rt", b"rtc", b"rp", b"colgroup", b"caption", b"html",
+    b"head", b"body", b"frame", b"keygen", b"image",
+];
+
+/// Whether an element counts for nesting: not void, not raw text, end tag
+/// required. One lowercase copy into a stack buffer and a few compares, as
+/// this runs for every start tag of every page.
+fn counts_for_depth(name: &[u8]) -> bool {
+    let mut buf = [0u8; 10];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        // Longer than any uncounted name.
+        return true;
+    };
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lower: &[u8] = lower;
+    !(UNCOUNTED.contains(&lower) || RAW_TEXT.iter().any(|r| r.as_bytes() == lower))
+}
+
+/// [`limit_attributes`] with an explicit depth cap; also returns the
+/// number of tags dropped for depth (a work counter for tests).
+fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, str>, usize) {
     let b = src.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // Open counted elements: (name start, name length, dropped).
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    let mut dropped = 0usize;
     let mut i = 0;
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
+        let tag_start = i + off;
         i += off + 1;
         if b.get(i..i + 3) == Some(b"!--") {
             i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        if b.get(i) == Some(&b'/') && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            let name_start = i + 1;
+            let mut e = name_start;
+            while b
+                .get(e)
+                .is_some_and(|c| !c.is_ascii_whitespace() && !matches!(c, b'>' | b'/'))
+            {
+                e += 1;
+            }
+            let name = b.get(name_start..e).unwrap_or_default();
+            let Some(close) = memchr::memchr(b'>', b.get(e..).unwrap_or_default()) else {
+                break;
+            };
+            i = e + close + 1;
+            let lowest = open.len().saturating_sub(END_TAG_SEARCH);
+            let found = (lowest..open.len()).rev().find(|&k| {
+                let (s, l, _) = open[k];
+                b.get(s..s + l)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+            if let Some(k) = found {
+                if open[k].2 {
+                    cuts.push((tag_start, i));
+                }
+                open.truncate(k);
+            }
             continue;
         }
         if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
@@ -107,8 +190,19 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
             match b.get(i) {
                 None => break,
                 Some(b'>') => {
-                    if let Some(from) = cut_from {
+                    // `<path/>` in SVG closes itself; in HTML a `/>` on a
+                    // non-void element does not, but counting it low is safe.
+                    let self_closing = i > 0 && b.get(i - 1) == Some(&b'/');
+                    let counted = !self_closing && counts_for_depth(name);
+                    let too_deep = counted && open.len() >= max_depth;
+                    if too_deep {
+                        dropped += 1;
+                        cuts.push((tag_start, i + 1));
+                    } else if let Some(from) = cut_from {
                         cuts.push((from, i));
+                    }
+                    if counted {
+                        open.push((name_start, name.len(), too_deep));
                     }
                     i += 1;
                     break;
@@ -161,7 +255,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
         }
     }
     if cuts.is_empty() {
-        return std::borrow::Cow::Borrowed(src);
+        return (std::borrow::Cow::Borrowed(src), dropped);
     }
     let mut out = String::with_capacity(src.len());
     let mut at = 0;
@@ -170,7 +264,7 @@ fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
         at = to;
     }
     out.push_str(src.get(at..).unwrap_or_default());
-    std::borrow::Cow::Owned(out)
+    (std::borrow::Cow::Owned(out), dropped)
 }
 
 /// First position of `needle` in `hay` at or after `from`.
@@ -212,6 +306,8 @@ const CHROME_TOKENS: &[&str] = &[
     "toolbar", "masthead", "topbar", "subnav", "langswitcher", "onetrust", "newsletter", "popup",
     "modal",
 ];
+/// Class or id words that name a consent banner: chrome as surely as a tag.
+const CONSENT_TOKENS: &[&str] = &["consent", "gdpr", "onetrust"];
 /// Elements whose class or id can mark chrome: containers, not headings,
 /// paragraphs or inline text.
 #[rustfmt::skip]
@@ -258,6 +354,8 @@ struct Frame {
     link: bool,
     strong: bool,
     chrome: bool,
+    /// `chrome` only because of a class or id name.
+    named: bool,
     main: bool,
     article: bool,
     title: bool,
@@ -280,24 +378,37 @@ struct Walker {
     link: usize,
     strong: usize,
     chrome: usize,
+    /// Open chrome elements marked by a class or id name only.
+    named_chrome: usize,
     article: usize,
     has_main: bool,
     in_main: usize,
     in_title: bool,
     title: Option<String>,
+    og_title: Option<String>,
     title_buf: String,
     lang: Option<String>,
     markdown_text: bool,
     /// Content chosen by a declaration: no element is page chrome.
     declared: bool,
+    /// The page has `data-cfemail` attributes to decode.
+    protected_emails: bool,
 }
 
-fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
+/// `protected_emails`: the source has obfuscated addresses to decode (a
+/// page-level test, so that other pages pay no attribute look-up for them).
+fn walk(
+    doc: &Html,
+    markdown_text: bool,
+    filter: Option<&Filter>,
+    protected_emails: bool,
+) -> HtmlPage {
     let declared = filter.is_some_and(Filter::selects);
     let main = if declared { None } else { find_main(doc) };
     let mut w = Walker {
         markdown_text,
         has_main: main.is_some(),
+        protected_emails,
         declared,
         ..Walker::default()
     };
@@ -331,6 +442,7 @@ fn walk(doc: &Html, markdown_text: bool, filter: Option<&Filter>) -> HtmlPage {
     HtmlPage {
         blocks: w.blocks,
         title: w.title,
+        og_title: w.og_title,
         lang: w.lang,
         declared,
     }
@@ -435,6 +547,31 @@ fn cookie_banner(e: &Element) -> bool {
         .any(|w| has(w))
 }
 
+/// Decodes an e-mail address obfuscated into an attribute as hex bytes:
+/// the first byte is a key XORed into every other byte. `None` unless the
+/// result is a plausible address (UTF-8, an `@`, no spaces or controls).
+fn decode_protected_email(hex: &str) -> Option<String> {
+    let h = hex.trim().as_bytes();
+    if h.len() < 4 || h.len() % 2 != 0 || h.len() > 1_000 {
+        return None;
+    }
+    let byte = |i: usize| -> Option<u8> {
+        let pair = std::str::from_utf8(h.get(i..i + 2)?).ok()?;
+        u8::from_str_radix(pair, 16).ok()
+    };
+    let key = byte(0)?;
+    let bytes = (2..h.len())
+        .step_by(2)
+        .map(|i| byte(i).map(|b| b ^ key))
+        .collect::<Option<Vec<u8>>>()?;
+    let email = String::from_utf8(bytes).ok()?;
+    let plausible = email.contains('@')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    plausible.then_some(email)
+}
+
 /// Hidden elements, and text meant only for screen readers ("(opens in a
 /// new window)" in a `visually-hidden` span).
 fn is_hidden(e: &Element) -> bool {
@@ -505,6 +642,28 @@ impl Walker {
         self.chrome > 0 || (self.has_main && self.in_main == 0)
     }
 
+    /// Chrome only by class or id names (no chrome tag, role or position
+    /// outside `<main>`): the weakest guess, which the coverage measure
+    /// does not trust.
+    fn named_chrome_now(&self) -> bool {
+        self.named_chrome > 0
+            && self.chrome == self.named_chrome
+            && !(self.has_main && self.in_main == 0)
+    }
+
+    /// Blocks of the inline text so far, with the chrome flags of now.
+    fn finish_inline(&mut self, kind: BlockKind) {
+        let chrome = self.chrome_now();
+        let named = self.named_chrome_now();
+        let mut blocks = self.inline.finish(kind, chrome);
+        if named {
+            for b in &mut blocks {
+                b.named_chrome = true;
+            }
+        }
+        self.blocks.extend(blocks);
+    }
+
     fn flush(&mut self) {
         if self.inline.is_empty() {
             return;
@@ -514,32 +673,41 @@ impl Walker {
             Some(Ctx::Item(d)) => BlockKind::ListItem(*d),
             _ => BlockKind::Paragraph,
         };
-        let chrome = self.chrome_now();
-        let blocks = self.inline.finish(kind, chrome);
-        self.blocks.extend(blocks);
+        self.finish_inline(kind);
     }
 
     fn in_cell_row(&self) -> bool {
         self.ctx.last() == Some(&Ctx::Cell) && self.rows.last().is_some_and(|r| !r.layout)
     }
 
-    fn is_chrome(&self, e: &Element, name: &str) -> bool {
+    /// Whether an element is page chrome: `Some(true)` when only its class
+    /// or id names say so, `Some(false)` for a tag or role.
+    fn is_chrome(&self, e: &Element, name: &str) -> Option<bool> {
         if self.declared || matches!(name, "html" | "body" | "main" | "article") {
-            return false;
+            return None;
         }
         if matches!(name, "nav" | "aside") {
-            return true;
+            return Some(false);
         }
         if matches!(name, "header" | "footer") && self.article == 0 && self.in_main == 0 {
-            return true;
+            return Some(false);
         }
         if attr(e, "role").is_some_and(|r| CHROME_ROLES.contains(&r.to_ascii_lowercase().as_str()))
         {
-            return true;
+            return Some(false);
         }
-        CHROME_CONTAINERS.contains(&name)
-            && (cookie_banner(e)
-                || tokens(e).any(|t| CHROME_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t))))
+        if !CHROME_CONTAINERS.contains(&name) {
+            return None;
+        }
+        // A consent banner is never the document, whatever else it is named.
+        if cookie_banner(e)
+            || tokens(e).any(|t| CONSENT_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t)))
+        {
+            return Some(false);
+        }
+        tokens(e)
+            .any(|t| CHROME_TOKENS.iter().any(|c| c.eq_ignore_ascii_case(t)))
+            .then_some(true)
     }
 
     /// Handles entering a node; returns whether to visit its children.
@@ -558,9 +726,33 @@ impl Walker {
             _ => return false,
         };
         let name = e.name();
+        if name == "meta"
+            && self.og_title.is_none()
+            && (attr(e, "property") == Some("og:title") || attr(e, "name") == Some("og:title"))
+        {
+            self.og_title = attr(e, "content")
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+        }
         let mut f = Frame::default();
         let declared_out = visit == Visit::Skip && !matches!(name, "html" | "head" | "title");
         if declared_out || SKIP.contains(&name) || is_hidden(e) {
+            f.skipped = true;
+            self.frames.push(f);
+            return false;
+        }
+        let email = self
+            .protected_emails
+            .then(|| attr(e, "data-cfemail").and_then(decode_protected_email))
+            .flatten();
+        if let Some(email) = email {
+            // An obfuscated address: its children are a placeholder
+            // ("[email protected]") that would change nothing but look
+            // like text; the address itself is in the attribute.
+            if visit == Visit::Read {
+                self.text(&email);
+            }
             f.skipped = true;
             self.frames.push(f);
             return false;
@@ -590,12 +782,14 @@ impl Walker {
             f.main = true;
             self.in_main += 1;
         }
-        if self.is_chrome(e, name) {
+        if let Some(named) = self.is_chrome(e, name) {
             self.flush();
             f.chrome = true;
             self.chrome += 1;
+            f.named = named;
+            self.named_chrome += usize::from(named);
         }
-        if matches!(name, "article" | "main") {
+        if matches!(name, "article" | "main" | "section") {
             f.article = true;
             self.article += 1;
         }
@@ -690,9 +884,7 @@ impl Walker {
         if f.row {
             let row = self.rows.pop().unwrap_or_default();
             if !row.layout && row.cells >= 2 && !self.inline.is_empty() {
-                let chrome = self.chrome_now();
-                let blocks = self.inline.finish(BlockKind::TableRow, chrome);
-                self.blocks.extend(blocks);
+                self.finish_inline(BlockKind::TableRow);
             } else {
                 self.flush();
             }
@@ -718,6 +910,9 @@ impl Walker {
         }
         if f.chrome {
             self.chrome = self.chrome.saturating_sub(1);
+        }
+        if f.named {
+            self.named_chrome = self.named_chrome.saturating_sub(1);
         }
         if f.main {
             self.in_main = self.in_main.saturating_sub(1);
@@ -844,6 +1039,33 @@ mod tests {
             limit_attributes(&src, 5),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn nesting_is_capped_before_the_parse() {
+        let n = 100_000;
+        let src = format!(
+            "{}<p>Deep text.</p>{}<p>After.</p>",
+            "<div class=\"x\">".repeat(n),
+            "</div>".repeat(n)
+        );
+        let (out, dropped) = limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH);
+        assert_eq!(dropped, n - MAX_DEPTH);
+        assert_eq!(out.matches("<div").count(), MAX_DEPTH);
+        assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
+        let texts: Vec<String> = parse_document(&src)
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(texts, ["Deep text.", "After."]);
+        // Void, self-closing and optional-end elements are not counted;
+        // a stray end tag closes nothing.
+        let src = format!(
+            "{}<div>kept</div></span>",
+            "<br><img src=x><path d=\"M0\"/><p>p".repeat(MAX_DEPTH * 2)
+        );
+        assert_eq!(limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH).1, 0);
     }
 
     #[test]

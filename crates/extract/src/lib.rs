@@ -53,10 +53,13 @@ mod segment;
 mod sniff;
 mod text;
 
-use cw_model::{ExtractedDocument, SourceFormat, Warning};
+use cw_model::{Coverage, ExtractedDocument, SourceFormat, Warning};
 
 pub use declarations::{Declaration, DeclarationError, Edge, Selector};
 pub use render::{render_markdown, render_text};
+
+/// Below this share of the page's running text kept, the result carries a warning.
+const LOW_COVERAGE: f64 = 0.5;
 
 /// The default input size limit: 64 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -180,24 +183,36 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
             "the declaration's selectors were ignored: they apply to HTML pages only",
         ));
     }
-    let (mut blocks, html_title, html_lang) = match format {
+    let (mut blocks, page_titles, html_lang) = match format {
         SourceFormat::Html => {
             let page = html::parse_document(&text, options.declaration.as_ref())
                 .map_err(|html::NoMatch| ExtractError::SelectorMatchedNothing)?;
             declared = page.declared;
-            (page.blocks, page.title, page.lang)
+            let titles: Vec<String> = page.og_title.into_iter().chain(page.title).collect();
+            (page.blocks, titles, page.lang)
         }
-        SourceFormat::Markdown => (markdown::parse(&text), None, None),
-        SourceFormat::Pdf => (read_pdf(bytes, &mut warnings)?, None, None),
-        SourceFormat::Text => (text::parse(&text), None, None),
+        SourceFormat::Markdown => (markdown::parse(&text), Vec::new(), None),
+        SourceFormat::Pdf => (read_pdf(bytes, &mut warnings)?, Vec::new(), None),
+        SourceFormat::Text => (text::parse(&text), Vec::new(), None),
     };
     blocks::demote_long_headings(&mut blocks);
-    let mut keep = if declared {
-        vec![true; blocks.len()]
+    let (mut keep, coverage) = if declared {
+        (vec![true; blocks.len()], None)
     } else {
-        boilerplate::select(&blocks, format != SourceFormat::Html)
+        let s = boilerplate::select(&blocks, format != SourceFormat::Html);
+        (s.keep, Some(s.coverage))
     };
-    let meta = meta::take_metadata(&blocks, &mut keep, html_title.as_deref());
+    if let Some(c) = coverage.filter(|c| *c < LOW_COVERAGE) {
+        warnings.push(Warning::new(format!(
+            "only {:.0} % of the page's running text could be kept as content",
+            c * 100.0
+        )));
+    }
+    let meta = meta::take_metadata(
+        &blocks,
+        &mut keep,
+        &page_titles.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let content: Vec<blocks::Block> = blocks
         .into_iter()
         .zip(keep)
@@ -226,6 +241,7 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
         format,
         provisions,
         warnings,
+        coverage: coverage.map(Coverage::from_share),
     })
 }
 

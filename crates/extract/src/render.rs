@@ -204,6 +204,7 @@ mod tests {
                 ),
             ],
             warnings: vec![],
+            coverage: None,
         }
     }
 

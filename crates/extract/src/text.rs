@@ -78,6 +78,10 @@ static CJK_CHAPTER: LazyLock<Regex> =
     LazyLock::new(|| re(r"^第\s*[一二三四五六七八九十百零〇两\d]+\s*[章节条部篇]"));
 static CJK_ENUM: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[一二三四五六七八九十]{1,3}\s*[、．.]\s*(\S.*)$"));
+/// A sentence ending inside a line: a word of two or more letters, then
+/// `.`, `!` or `?`, a space and more text ("CAREFULLY. IT"; not "U.S. law"
+/// or "No. 5").
+static INNER_SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| re(r"\p{L}{3,}[.!?]\s+\S"));
 static URL_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^(?:https?://|www\.)\S+$"));
 
 /// The list marker at the start of a line, if any.
@@ -251,6 +255,11 @@ pub(crate) fn heading_style(text: &str) -> Option<HeadingStyle> {
     if cjk_count(t) > 0 {
         return (cjk_count(t) >= 2 && n <= 30).then_some(HeadingStyle::Cjk);
     }
+    if INNER_SENTENCE_END.is_match(t) {
+        // "PLEASE READ THIS CAREFULLY. IT AFFECTS YOUR RIGHTS": a sentence
+        // ends inside the line, so it is running text, however it is cased.
+        return None;
+    }
     if word_count(t) <= 12 && is_all_caps(t) {
         return Some(HeadingStyle::AllCaps);
     }
@@ -423,6 +432,17 @@ fn classify<'a>(lines: &[Line<'a>], wrap: Option<usize>) -> Vec<Class<'a>> {
             !matches!(s, HeadingStyle::Numbered(_) | HeadingStyle::CjkParen)
                 || (marker_class(prev) != Some(m.class) && marker_class(next) != Some(m.class))
         });
+        // In hard-wrapped text a long line that runs straight on into the
+        // next one (no blank line, no list item, no clause end) is the first
+        // line of a paragraph, not a heading.
+        let runs_on = |w: usize| {
+            t.chars().count() >= w * 7 / 10
+                && !ends_clause(t)
+                && lines.get(i + 1).is_some_and(|l| {
+                    !l.blank() && list_marker(l.text).is_none() && heading_style(l.text).is_none()
+                })
+        };
+        let style = style.filter(|_| !wrap.is_some_and(runs_on));
         let style = style.filter(|_| match wrap {
             None => true,
             Some(_) => match prev {
@@ -447,12 +467,21 @@ fn classify<'a>(lines: &[Line<'a>], wrap: Option<usize>) -> Vec<Class<'a>> {
 }
 
 /// Three or more heading-like lines in a row (the title included) are a menu
-/// or a contents list.
+/// or a contents list. A run with a single numbered heading is not: that
+/// heading (and the title) stay, the other lines are text — "13. CONTACT
+/// US" above an address block, a title block above "1. SCOPE".
 fn demote_heading_runs(classes: &mut [Class<'_>]) {
     let mut run: Vec<usize> = Vec::new();
+    let numbered =
+        |c: Option<&Class<'_>>| matches!(c, Some(Class::Heading(HeadingStyle::Numbered(_))));
     let flush = |run: &mut Vec<usize>, classes: &mut [Class<'_>]| {
         if run.len() >= 3 {
+            let lone = run.iter().filter(|&&j| numbered(classes.get(j))).count() == 1;
             for &j in run.iter() {
+                let c = classes.get(j);
+                if lone && (numbered(c) || matches!(c, Some(Class::Title))) {
+                    continue;
+                }
                 if let Some(c) = classes.get_mut(j) {
                     *c = Class::Text;
                 }

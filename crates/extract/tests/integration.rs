@@ -95,6 +95,8 @@ mod charsets;
 mod declarations;
 #[path = "integration/hostile.rs"]
 mod hostile;
+#[path = "integration/issue_19.rs"]
+mod issue_19;
 #[path = "integration/pdf.rs"]
 mod pdf;
 

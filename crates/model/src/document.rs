@@ -137,6 +137,50 @@ pub struct ExtractedDocument {
     pub provisions: Vec<Provision>,
     /// Notes about the input (lost text, decoding trouble); never fatal.
     pub warnings: Vec<Warning>,
+    /// How much of the page's running text the provisions cover; `None`
+    /// when a declaration chose the content (or for results stored before
+    /// coverage was measured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// The share of a document's sentence-like running text (long runs with
+/// sentence punctuation, outside navigation link lists and known
+/// boilerplate) that the extracted provisions cover, kept in thousandths so
+/// that documents stay `Eq`. Serialises as a number from 0 to 1 (`0.973`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Coverage(u16);
+
+impl Coverage {
+    /// All of the running text.
+    pub const FULL: Coverage = Coverage(1000);
+
+    /// From a share between 0 and 1 (clamped; NaN is 0), rounded to thousandths.
+    pub fn from_share(share: f64) -> Self {
+        let s = if share.is_nan() {
+            0.0
+        } else {
+            share.clamp(0.0, 1.0)
+        };
+        Coverage((s * 1000.0).round() as u16)
+    }
+
+    /// The share between 0 and 1.
+    pub fn share(self) -> f64 {
+        f64::from(self.0) / 1000.0
+    }
+}
+
+impl Serialize for Coverage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.share())
+    }
+}
+
+impl<'de> Deserialize<'de> for Coverage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        f64::deserialize(d).map(Coverage::from_share)
+    }
 }
 
 #[cfg(test)]
@@ -157,11 +201,23 @@ mod tests {
                 "x",
             )],
             warnings: vec![Warning::new("w")],
+            coverage: None,
         };
         let json = serde_json::to_string(&doc).unwrap();
         assert_eq!(
             json,
             r#"{"title":"Policy","effective_date":"2021-06-18","language":"en","format":"text","provisions":[{"id":"a/1","heading_path":["A"],"kind":"list_item","text":"x"}],"warnings":["w"]}"#
+        );
+        let back: ExtractedDocument = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, doc);
+        let doc = ExtractedDocument {
+            coverage: Some(Coverage::from_share(0.9734)),
+            ..doc
+        };
+        let json = serde_json::to_string(&doc).unwrap();
+        assert!(
+            json.ends_with(r#""warnings":["w"],"coverage":0.973}"#),
+            "{json}"
         );
         let back: ExtractedDocument = serde_json::from_str(&json).unwrap();
         assert_eq!(back, doc);

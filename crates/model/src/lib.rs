@@ -28,10 +28,10 @@ mod keys;
 pub use change::{
     ChangeKind, ChangeSet, DiffSide, DiffSummary, ProvisionChange, Significance, WordOp, WordOpKind,
 };
-pub use document::{ExtractedDocument, Provision, ProvisionKind, SourceFormat, Warning};
+pub use document::{Coverage, ExtractedDocument, Provision, ProvisionKind, SourceFormat, Warning};
 pub use keys::{DocumentKey, KeyError, VersionRef, VersionSelector, slugify};
 
 /// The version of the extraction rules. Stored with every version so that a
 /// re-extraction with newer rules is recognised as a technical upgrade rather
 /// than a change of the terms.
-pub const EXTRACTOR_VERSION: &str = concat!("cw-extract/", env!("CARGO_PKG_VERSION"), "+r2");
+pub const EXTRACTOR_VERSION: &str = concat!("cw-extract/", env!("CARGO_PKG_VERSION"), "+r3");

@@ -456,6 +456,7 @@ mod tests {
             format: cw_model::SourceFormat::Text,
             provisions: vec![],
             warnings: vec![],
+            coverage: None,
         };
         let c = ChangeRecord {
             document: doc.clone(),

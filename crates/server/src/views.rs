@@ -732,6 +732,7 @@ fn single(text: &str) -> ExtractedDocument {
             text,
         )],
         warnings: vec![],
+        coverage: None,
     }
 }
 

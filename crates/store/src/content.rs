@@ -69,6 +69,7 @@ mod tests {
                 "x",
             )],
             warnings: vec![],
+            coverage: None,
         }
     }
 

@@ -41,6 +41,7 @@
 //!     provisions: vec![Provision::new("aup/1", vec!["AUP".into()],
 //!         ProvisionKind::Paragraph, "No network abuse.")],
 //!     warnings: vec![],
+//!     coverage: None,
 //! };
 //! let outcome = store.record_import(NewImport {
 //!     document: key.clone(),

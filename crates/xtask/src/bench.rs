@@ -130,18 +130,22 @@ fn run_node(dir: &Path, request: &serde_json::Value) -> anyhow::Result<serde_jso
 
 /// Runs the benchmark and prints a table on stdout.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
-    let mut root = None;
+    let mut roots = Vec::new();
     let mut peers = true;
     for a in args {
         match a.as_str() {
             "--no-peer" => peers = false,
             s if s.starts_with("--") => bail!("unknown option {s}"),
-            s => root = Some(PathBuf::from(s)),
+            s => roots.push(PathBuf::from(s)),
         }
     }
-    let root = root
-        .context("usage: cargo run --release -p xtask -- bench-extract CORPUS_DIR [--no-peer]")?;
-    let pairs = corpus::pairs(&root)?;
+    if roots.is_empty() {
+        bail!("usage: cargo run --release -p xtask -- bench-extract CORPUS_DIR... [--no-peer]");
+    }
+    let mut pairs = Vec::new();
+    for root in &roots {
+        pairs.extend(corpus::pairs(root)?);
+    }
     let files: Vec<PathBuf> = pairs.iter().flat_map(|p| p.parts.clone()).collect();
     let pages = files
         .iter()

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use cw_extract::{ExtractOptions, extract, render_text};
 use regex::Regex;
 
-use crate::corpus::{self, Pair};
+use crate::corpus::{self, Half, Pair};
 use crate::tidy::say;
 
 /// References with fewer words than this are error pages and left out.
@@ -23,12 +23,15 @@ const MIN_REFERENCE_WORDS: usize = 50;
 /// Command-line options of `eval-extract`.
 #[derive(Debug, Default)]
 struct Opts {
-    root: PathBuf,
+    roots: Vec<PathBuf>,
     peer: bool,
     worst: usize,
     dump: Option<PathBuf>,
     only: Option<String>,
+    half: Option<Half>,
 }
+
+const EVAL_USAGE: &str = "usage: cargo run --release -p xtask -- eval-extract CORPUS_DIR... [--no-peer] [--half tune|check] [--worst N] [--dump DIR] [--only TEXT]";
 
 fn parse(args: &[String]) -> anyhow::Result<Opts> {
     let mut o = Opts {
@@ -42,16 +45,74 @@ fn parse(args: &[String]) -> anyhow::Result<Opts> {
             "--worst" => o.worst = it.next().context("--worst N")?.parse()?,
             "--dump" => o.dump = Some(PathBuf::from(it.next().context("--dump DIR")?)),
             "--only" => o.only = Some(it.next().context("--only TEXT")?.clone()),
+            "--half" => {
+                o.half = Some(match it.next().map(String::as_str) {
+                    Some("tune") => Half::Tune,
+                    Some("check") => Half::Check,
+                    _ => bail!("--half tune|check"),
+                });
+            }
             s if s.starts_with("--") => bail!("unknown option {s}"),
-            s => o.root = PathBuf::from(s),
+            s => o.roots.push(PathBuf::from(s)),
         }
     }
-    if o.root.as_os_str().is_empty() {
-        bail!(
-            "usage: cargo run --release -p xtask -- eval-extract CORPUS_DIR [--no-peer] [--worst N] [--dump DIR] [--only TEXT]"
-        );
+    if o.roots.is_empty() {
+        bail!(EVAL_USAGE);
     }
     Ok(o)
+}
+
+/// OTA's separator between the sources of a multi-source version.
+const SOURCE_SEPARATOR: &str = "\n\n- - -\n\n";
+
+/// One scored page: a raw source file and the part of the reference
+/// Markdown extracted from it.
+#[derive(Debug)]
+struct Page {
+    pair: Pair,
+    /// The raw file.
+    file: PathBuf,
+    /// Index of the source in a multi-source version.
+    source: usize,
+    reference: HashMap<String, u32>,
+}
+
+/// Splits the pairs into scored pages. A multi-source version is scored
+/// source by source when its Markdown splits into one part per source on
+/// OTA's separator, and skipped when it does not (the corpus README: "per-source
+/// scoring has to skip them"). References under [`MIN_REFERENCE_WORDS`]
+/// words are error pages and left out. Returns the pages and the counts of
+/// unsplittable versions and short references left out.
+fn pages(pairs: Vec<Pair>) -> anyhow::Result<(Vec<Page>, usize, usize)> {
+    let (mut out, mut unsplit, mut short) = (Vec::new(), 0, 0);
+    for p in pairs {
+        let reference = std::fs::read_to_string(&p.reference)
+            .with_context(|| format!("cannot read {}", p.reference.display()))?;
+        let texts: Vec<&str> = if p.parts.len() == 1 {
+            vec![reference.as_str()]
+        } else {
+            let split: Vec<&str> = reference.split(SOURCE_SEPARATOR).collect();
+            if split.len() != p.parts.len() {
+                unsplit += 1;
+                continue;
+            }
+            split
+        };
+        for (source, (text, file)) in texts.into_iter().zip(&p.parts).enumerate() {
+            let rbag = bag(text);
+            if rbag.values().sum::<u32>() < MIN_REFERENCE_WORDS as u32 {
+                short += 1;
+                continue;
+            }
+            out.push(Page {
+                pair: p.clone(),
+                file: file.clone(),
+                source,
+                reference: rbag,
+            });
+        }
+    }
+    Ok((out, unsplit, short))
 }
 
 static IMAGE: LazyLock<Regex> = LazyLock::new(|| re(r"!\[[^\]]*\]\([^)]*\)"));
@@ -101,17 +162,25 @@ pub(crate) fn f1(pred: &HashMap<String, u32>, reference: &HashMap<String, u32>) 
 /// Extracts one page (all its parts) with clausewatch, as the text a reader
 /// sees: the product's plain-text rendering (title, effective date, headings,
 /// provisions), so a "Last updated" line taken out as metadata still counts.
-pub(crate) fn ours(parts: &[Vec<u8>]) -> String {
+/// Also returns the lowest coverage the extractor reported for a part.
+pub(crate) fn ours(parts: &[Vec<u8>]) -> (String, f64) {
     let opts = ExtractOptions::default();
-    parts
+    let mut coverage = 1.0f64;
+    let text = parts
         .iter()
         .map(|b| {
             extract(b, &opts)
-                .map(|d| render_text(&d))
+                .map(|d| {
+                    if let Some(c) = d.coverage {
+                        coverage = coverage.min(c.share());
+                    }
+                    render_text(&d)
+                })
                 .unwrap_or_default()
         })
         .collect::<Vec<_>>()
-        .join("\n\n")
+        .join("\n\n");
+    (text, coverage)
 }
 
 /// Runs the trafilatura script in one Python process; `request` is its JSON input.
@@ -141,7 +210,12 @@ pub(crate) struct Stats {
     pub(crate) p10: f64,
     pub(crate) mean: f64,
     pub(crate) doc_mean: f64,
+    /// Share of pages whose recall is under [`LOW_RECALL`].
+    pub(crate) low_recall: f64,
 }
+
+/// Pages with recall under this lost a good part of the document.
+const LOW_RECALL: f64 = 0.8;
 
 /// Percentile with linear interpolation between ranks (numpy's default).
 fn percentile(sorted: &[f64], q: f64) -> f64 {
@@ -155,12 +229,16 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     a + (b - a) * (pos - lo as f64)
 }
 
-/// Stats of (doc id, score) rows.
-pub(crate) fn stats(rows: &[(&str, f64)]) -> Stats {
+/// One page's score: (doc id, F1, recall).
+type Row<'a> = (&'a str, f64, f64);
+
+/// Stats of (doc id, F1, recall) rows; every statistic but the low-recall
+/// share is of F1.
+fn stats(rows: &[Row<'_>]) -> Stats {
     let mut s: Vec<f64> = rows.iter().map(|r| r.1).collect();
     s.sort_by(f64::total_cmp);
     let mut per_doc: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
-    for (d, v) in rows {
+    for (d, v, _) in rows {
         let e = per_doc.entry(d).or_default();
         e.0 += v;
         e.1 += 1;
@@ -173,72 +251,76 @@ pub(crate) fn stats(rows: &[(&str, f64)]) -> Stats {
             v.iter().sum::<f64>() / v.len() as f64
         }
     };
+    let low = rows.iter().filter(|r| r.2 < LOW_RECALL).count();
     Stats {
         n: s.len(),
         median: percentile(&s, 0.5),
         p10: percentile(&s, 0.1),
         mean: mean(&s),
         doc_mean: mean(&doc_means),
+        low_recall: if rows.is_empty() {
+            0.0
+        } else {
+            low as f64 / rows.len() as f64
+        },
     }
+}
+
+/// The file name `--dump` writes a page's text to.
+fn dump_name(p: &Page) -> String {
+    let stem = p
+        .pair
+        .reference
+        .to_string_lossy()
+        .replace('/', "__")
+        .replace(".md", "");
+    format!(
+        "{}__{}__{}.txt",
+        p.pair.corpus,
+        stem.trim_start_matches('_'),
+        p.source
+    )
 }
 
 /// Runs the evaluation and prints the report on stdout.
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let o = parse(args)?;
-    let mut pairs: Vec<Pair> = corpus::pairs(&o.root)?;
+    let mut pairs: Vec<Pair> = Vec::new();
+    for root in &o.roots {
+        pairs.extend(corpus::pairs(root)?);
+    }
     if let Some(only) = &o.only {
         pairs.retain(|p| p.reference.to_string_lossy().contains(only.as_str()));
     }
-    let mut kept = Vec::new();
-    let mut skipped = 0;
-    for p in pairs {
-        let reference = std::fs::read_to_string(&p.reference)
-            .with_context(|| format!("cannot read {}", p.reference.display()))?;
-        let rbag = bag(&reference);
-        if rbag.values().sum::<u32>() < MIN_REFERENCE_WORDS as u32 {
-            skipped += 1;
-            continue;
-        }
-        kept.push((p, rbag));
+    if let Some(h) = o.half {
+        pairs.retain(|p| p.half() == h);
     }
+    let versions = pairs.len();
+    let (kept, unsplit, short) = pages(pairs)?;
     let mut ours_rows = Vec::new();
-    for (p, rbag) in &kept {
-        let parts = p
-            .parts
-            .iter()
-            .map(|f| corpus::read(f))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let text = ours(&parts);
+    let mut coverages = Vec::new();
+    for p in &kept {
+        let (text, coverage) = ours(&[corpus::read(&p.file)?]);
+        coverages.push(coverage);
         if let Some(dir) = &o.dump {
             std::fs::create_dir_all(dir)?;
-            let name = p
-                .reference
-                .strip_prefix(&o.root)
-                .unwrap_or(&p.reference)
-                .to_string_lossy()
-                .replace('/', "__");
-            std::fs::write(dir.join(name.replace(".md", ".txt")), &text)?;
+            std::fs::write(dir.join(dump_name(p)), &text)?;
         }
-        ours_rows.push(f1(&bag(&text), rbag));
+        ours_rows.push(f1(&bag(&text), &p.reference));
     }
     let peer_rows = if o.peer {
-        let pages: Vec<Vec<String>> = kept
+        let files: Vec<Vec<String>> = kept
             .iter()
-            .map(|(p, _)| {
-                p.parts
-                    .iter()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .collect()
-            })
+            .map(|p| vec![p.file.to_string_lossy().into_owned()])
             .collect();
-        let texts = run_python(&serde_json::json!({"mode": "eval", "pages": pages}))?;
+        let texts = run_python(&serde_json::json!({"mode": "eval", "pages": files}))?;
         let texts = texts
             .as_array()
             .context("trafilatura output is not a list")?;
         Some(
             kept.iter()
                 .zip(texts)
-                .map(|((_, rbag), t)| f1(&bag(t.as_str().unwrap_or_default()), rbag))
+                .map(|(p, t)| f1(&bag(t.as_str().unwrap_or_default()), &p.reference))
                 .collect::<Vec<_>>(),
         )
     } else {
@@ -248,61 +330,92 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     let _ = writeln!(
         report,
-        "{} paired pages scored ({} references under {MIN_REFERENCE_WORDS} words left out)\n",
+        "{} pages scored from {versions} paired versions ({unsplit} multi-source versions whose Markdown does not split per source and {short} references under {MIN_REFERENCE_WORDS} words left out)",
         kept.len(),
-        skipped
     );
     let _ = writeln!(
         report,
-        "{:<14} {:>5} | {:>7} {:>7} {:>7} {:>8} | {:>7} {:>7} {:>7} {:>8}",
+        "token F1 against the peer's Markdown; low = share of pages with recall < {LOW_RECALL}; t. = trafilatura on the same pages\n"
+    );
+    let _ = writeln!(
+        report,
+        "{:<22} {:<5} {:>5} | {:>6} {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6} {:>6}",
         "collection",
+        "half",
         "pages",
         "median",
         "p10",
         "mean",
-        "doc-mean",
+        "docs",
+        "low",
         "t.med",
         "t.p10",
         "t.mean",
-        "t.doc"
+        "t.docs",
+        "t.low"
     );
-    let mut collections: Vec<&str> = kept.iter().map(|(p, _)| p.collection.as_str()).collect();
-    collections.sort_unstable();
-    collections.dedup();
-    let groups = collections
+    let mut groups: Vec<String> = kept
         .iter()
-        .map(|c| (*c, Some(*c)))
-        .chain([("ALL", None)]);
-    for (label, filter) in groups {
-        let pick = |rows: &[(f64, f64, f64)]| -> Vec<(&str, f64)> {
-            kept.iter()
-                .zip(rows)
-                .filter(|((p, _), _)| filter.is_none_or(|c| p.collection == c))
-                .map(|((p, _), r)| (p.doc_id.as_str(), r.2))
-                .collect()
-        };
-        let s = stats(&pick(&ours_rows));
-        let _ = write!(
-            report,
-            "{:<14} {:>5} | {:>7.4} {:>7.4} {:>7.4} {:>8.4}",
-            label, s.n, s.median, s.p10, s.mean, s.doc_mean
-        );
-        if let Some(peer) = &peer_rows {
-            let t = stats(&pick(peer));
+        .flat_map(|p| {
+            [
+                p.pair.corpus.clone(),
+                format!("{}/{}", p.pair.corpus, p.pair.collection),
+            ]
+        })
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups.extend(["PDF pages".into(), "ALL".into()]);
+    let is_pdf = |p: &Page| p.file.to_string_lossy().contains(".pdf");
+    for group in &groups {
+        for half in [Some(Half::Tune), Some(Half::Check), None] {
+            let in_group = |p: &Page| {
+                (group == "ALL"
+                    || (group == "PDF pages" && is_pdf(p))
+                    || *group == p.pair.corpus
+                    || *group == format!("{}/{}", p.pair.corpus, p.pair.collection))
+                    && half.is_none_or(|h| p.pair.half() == h)
+            };
+            let pick = |rows: &[(f64, f64, f64)]| -> Vec<Row<'_>> {
+                kept.iter()
+                    .zip(rows)
+                    .filter(|(p, _)| in_group(p))
+                    .map(|(p, r)| (p.pair.doc_id.as_str(), r.2, r.1))
+                    .collect()
+            };
+            let s = stats(&pick(&ours_rows));
+            if s.n == 0 {
+                continue;
+            }
             let _ = write!(
                 report,
-                " | {:>7.4} {:>7.4} {:>7.4} {:>8.4}",
-                t.median, t.p10, t.mean, t.doc_mean
+                "{:<22} {:<5} {:>5} | {:>6.4} {:>6.4} {:>6.4} {:>6.4} {:>6.4}",
+                group,
+                half.map_or("all", Half::name),
+                s.n,
+                s.median,
+                s.p10,
+                s.mean,
+                s.doc_mean,
+                s.low_recall
             );
+            if let Some(peer) = &peer_rows {
+                let t = stats(&pick(peer));
+                let _ = write!(
+                    report,
+                    " | {:>6.4} {:>6.4} {:>6.4} {:>6.4} {:>6.4}",
+                    t.median, t.p10, t.mean, t.doc_mean, t.low_recall
+                );
+            }
+            report.push('\n');
         }
-        report.push('\n');
     }
     if o.worst > 0 {
         let mut idx: Vec<usize> = (0..kept.len()).collect();
         idx.sort_by(|a, b| ours_rows[*a].2.total_cmp(&ours_rows[*b].2));
         let _ = writeln!(
             report,
-            "\nworst pages (F1 precision recall [trafilatura F1]):"
+            "\nworst pages (F1 precision recall [trafilatura F1] coverage half):"
         );
         for i in idx.into_iter().take(o.worst) {
             let (p, r, f) = ours_rows[i];
@@ -312,8 +425,10 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                 .unwrap_or_default();
             let _ = writeln!(
                 report,
-                "  {f:.4} {p:.4} {r:.4}{t}  {}",
-                kept[i].0.reference.display()
+                "  {f:.4} {p:.4} {r:.4}{t} {:.3} {}  {}",
+                coverages[i],
+                kept[i].pair.half().name(),
+                kept[i].file.display()
             );
         }
     }

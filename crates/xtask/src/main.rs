@@ -9,7 +9,7 @@ mod corpus;
 mod eval;
 mod tidy;
 
-const USAGE: &str = "usage: cargo run --release -p xtask -- tidy | eval-extract CORPUS_DIR [--no-peer] [--worst N] [--dump DIR] [--only TEXT] | bench-extract CORPUS_DIR [--no-peer]";
+const USAGE: &str = "usage: cargo run --release -p xtask -- tidy | eval-extract CORPUS_DIR... [--no-peer] [--half tune|check] [--worst N] [--dump DIR] [--only TEXT] | bench-extract CORPUS_DIR... [--no-peer]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -16,6 +16,8 @@ pub(crate) struct ImportArgs {
     pub(crate) region: Option<String>,
     pub(crate) url: Option<String>,
     pub(crate) observed_at: Option<chrono::NaiveDate>,
+    /// Keep a file the page classifier judges an error page or a wall.
+    pub(crate) force: bool,
     pub(crate) format: Format,
     /// Selectors given with `--select`/`--remove`, if any.
     pub(crate) declaration: Option<cw_extract::Declaration>,
@@ -63,6 +65,9 @@ async fn import_one(
     let mut options = cw_extract::ExtractOptions::default();
     options.declaration = args.declaration.clone();
     let bytes = input::read_file(path, options.max_bytes)?;
+    if !args.force {
+        refuse_fetch_states(path, &bytes)?;
+    }
     let document = match &args.document {
         Some(d) => d.clone(),
         None => {
@@ -92,4 +97,53 @@ async fn import_one(
         .import(request)
         .await
         .with_context(|| format!("cannot import {}", path.display()))
+}
+
+/// Refuses a file that `track` would not take as a version either: the
+/// fetch crate's page classifier (the one the watcher uses) judges it an
+/// error page, a "not found" page, a bot wall, a captcha or a sign-in wall.
+/// A short file is not refused for being short (`import` takes text
+/// excerpts); `--force` skips the check.
+fn refuse_fetch_states(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if cw_extract::sniff_format(bytes) == Some(cw_model::SourceFormat::Pdf) {
+        return Ok(());
+    }
+    let verdict = cw_fetch::classify_page(200, None, bytes);
+    if verdict.is_content() || matches!(verdict, cw_fetch::PageVerdict::Empty { .. }) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: this looks like a {} page ({}), not a copy of the document; `track` refuses such pages too. Pass --force to import it anyway",
+        path.display(),
+        verdict.code().replace('_', " "),
+        verdict.signal().unwrap_or("no detail")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn refuses_what_track_refuses_unless_forced() {
+        let error_page = b"<!DOCTYPE html><html><head><title>Page Not Found</title></head>\
+            <body><h1>Sorry, this page isn't available.</h1>\
+            <p>The link you followed may be broken, or the page may have been removed.</p>\
+            <a href=\"/\">Go back home</a></body></html>";
+        let err = refuse_fetch_states(Path::new("terms.html"), error_page)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("soft not found"), "{err}");
+        assert!(err.contains("--force"), "{err}");
+        let terms = format!(
+            "<html><head><title>Terms of Service</title></head><body><h1>Terms</h1>{}</body></html>",
+            "<p>You agree to use the service lawfully and to keep your password secret.</p>"
+                .repeat(20)
+        );
+        assert!(refuse_fetch_states(Path::new("terms.html"), terms.as_bytes()).is_ok());
+        // A short plain-text excerpt is not refused for being short.
+        assert!(refuse_fetch_states(Path::new("aup.txt"), b"No spam.").is_ok());
+    }
 }

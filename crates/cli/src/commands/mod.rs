@@ -53,6 +53,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             region,
             url,
             observed_at,
+            force,
             format,
             declaration,
         } => {
@@ -63,6 +64,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 region,
                 url,
                 observed_at,
+                force,
                 format,
                 declaration: declaration.declaration(),
             };

@@ -378,6 +378,7 @@ mod tests {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         }
     }
 

@@ -129,6 +129,7 @@ fn build(sections: &[Section], month: usize) -> ExtractedDocument {
         format: SourceFormat::Text,
         provisions,
         warnings: vec![],
+        coverage: None,
     }
 }
 
@@ -319,6 +320,7 @@ proptest! {
             format: SourceFormat::Text,
             provisions: vec![Provision::new("p/1", vec![], ProvisionKind::Paragraph, t)],
             warnings: vec![],
+            coverage: None,
         };
         let (o, n) = (doc(&old), doc(&new));
         let cs = diff(&o, &n);
@@ -359,6 +361,7 @@ proptest! {
                 })
                 .collect(),
             warnings: vec![],
+            coverage: None,
         };
         let (old, new) = (doc(&a), doc(&b));
         let cs = diff(&old, &new);

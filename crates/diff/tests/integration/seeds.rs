@@ -45,6 +45,7 @@ fn build(
         format: SourceFormat::Text,
         provisions,
         warnings: vec![],
+        coverage: None,
     }
 }
 

@@ -22,13 +22,38 @@ pub(crate) struct Meta {
 }
 
 /// Finds the metadata and clears `keep` for the blocks that carried it.
-pub(crate) fn take_metadata(blocks: &[Block], keep: &mut [bool], html_title: Option<&str>) -> Meta {
+/// `page_titles` are the page's own names for itself, best first (an HTML
+/// page's `og:title`, then its `<title>`).
+pub(crate) fn take_metadata(blocks: &[Block], keep: &mut [bool], page_titles: &[&str]) -> Meta {
     let effective_date = take_date(blocks, keep);
-    let title = take_title(blocks, keep).or_else(|| html_title.and_then(page_title));
+    let titles: Vec<String> = page_titles.iter().filter_map(|t| page_title(t)).collect();
+    // The page title that names a document, else the first one.
+    let named = titles
+        .iter()
+        .find(|t| has_document_keyword(t))
+        .or(titles.first());
+    let title = take_title(blocks, keep, named.map(String::as_str))
+        .or_else(|| named.cloned())
+        .or_else(|| first_heading(blocks, keep));
     Meta {
         title,
         effective_date,
     }
+}
+
+/// The first kept heading that reads like a name (not numbered, at most
+/// 14 words), left in place: the last resort for a title.
+fn first_heading(blocks: &[Block], keep: &[bool]) -> Option<String> {
+    blocks
+        .iter()
+        .zip(keep)
+        .filter(|(b, k)| **k && b.is_heading())
+        .map(|(b, _)| clean_text(&b.text))
+        .find(|t| {
+            !t.is_empty()
+                && crate::blocks::word_count(t) <= 14
+                && !t.trim_start().starts_with(|c: char| c.is_ascii_digit())
+        })
 }
 
 fn take_date(blocks: &[Block], keep: &mut [bool]) -> Option<NaiveDate> {
@@ -65,11 +90,11 @@ fn take_date(blocks: &[Block], keep: &mut [bool]) -> Option<NaiveDate> {
     })
 }
 
-fn take_title(blocks: &[Block], keep: &mut [bool]) -> Option<String> {
+fn take_title(blocks: &[Block], keep: &mut [bool], page: Option<&str>) -> Option<String> {
     let kept: Vec<usize> = (0..blocks.len())
         .filter(|&i| keep.get(i).copied().unwrap_or(false))
         .collect();
-    let title = heading_title(blocks, &kept).or_else(|| paragraph_title(blocks, &kept));
+    let title = heading_title(blocks, &kept, page).or_else(|| paragraph_title(blocks, &kept));
     let (index, title) = title?;
     // Headings above the title (a site banner, a picker's "Language") are not sections.
     for &i in kept.iter().take_while(|&&i| i <= index) {
@@ -81,8 +106,11 @@ fn take_title(blocks: &[Block], keep: &mut [bool]) -> Option<String> {
 }
 
 /// A heading before any body text that outranks the others, is one of at
-/// most two `h1`s, or names a document.
-fn heading_title(blocks: &[Block], kept: &[usize]) -> Option<(usize, String)> {
+/// most two `h1`s, or names a document. A heading that only names a
+/// document must agree with the page's own title (`page`) when there is one
+/// naming a document: a consent banner's "We value your privacy" above the
+/// sections of a page titled "Privacy Policy" is not the title.
+fn heading_title(blocks: &[Block], kept: &[usize], page: Option<&str>) -> Option<(usize, String)> {
     let level = |i: usize| match blocks.get(i).map(|b| b.kind) {
         Some(BlockKind::Heading(l)) => Some(l),
         _ => None,
@@ -98,7 +126,13 @@ fn heading_title(blocks: &[Block], kept: &[usize]) -> Option<(usize, String)> {
     let h1s = others.iter().filter(|l| **l == 1).count() + usize::from(cand_level == 1);
     let outranks = !others.is_empty() && others.iter().all(|l| *l > cand_level);
     let title = clean_text(&blocks.get(candidate)?.text);
-    let ok = outranks || (cand_level == 1 && h1s <= 2) || names_a_document(&title);
+    let agrees = || {
+        page.filter(|p| has_document_keyword(p)).is_none_or(|p| {
+            let (t, p) = (title.to_lowercase(), p.to_lowercase());
+            t.contains(&p) || p.contains(&t)
+        })
+    };
+    let ok = outranks || (cand_level == 1 && h1s <= 2) || (names_a_document(&title) && agrees());
     (ok && !title.is_empty()).then_some((candidate, title))
 }
 
@@ -189,7 +223,7 @@ mod tests {
             (BlockKind::Heading(2), "No Network Abuse"),
         ]);
         let mut keep = vec![true; b.len()];
-        let m = take_metadata(&b, &mut keep, None);
+        let m = take_metadata(&b, &mut keep, &[]);
         assert_eq!(m.title.as_deref(), Some("Acceptable Use Policy"));
         assert_eq!(
             m.effective_date.map(|d| d.to_string()).as_deref(),
@@ -207,7 +241,7 @@ mod tests {
             (BlockKind::Heading(1), "Rights"),
         ]);
         let mut keep = vec![true; b.len()];
-        let m = take_metadata(&b, &mut keep, Some("Privacy Notice | Fairhaven Bank"));
+        let m = take_metadata(&b, &mut keep, &["Privacy Notice | Fairhaven Bank"]);
         assert_eq!(m.title.as_deref(), Some("Privacy Notice"));
         assert!(keep.iter().all(|k| *k));
     }
@@ -220,7 +254,7 @@ mod tests {
             (BlockKind::Heading(2), "1. Who Can Use Bumble"),
         ]);
         let mut keep = vec![true; b.len()];
-        let title = take_metadata(&b, &mut keep, None).title;
+        let title = take_metadata(&b, &mut keep, &[]).title;
         assert_eq!(title.as_deref(), Some("Bumble Terms and Conditions of Use"));
         let b = blocks(&[
             (BlockKind::Heading(2), "1. Privacy"),
@@ -228,7 +262,7 @@ mod tests {
             (BlockKind::Heading(2), "2. Data"),
         ]);
         let mut keep = vec![true; b.len()];
-        assert_eq!(take_metadata(&b, &mut keep, None).title, None);
+        assert_eq!(take_metadata(&b, &mut keep, &[]).title, None);
     }
 
     #[test]
@@ -242,7 +276,7 @@ mod tests {
             ),
         ]);
         let mut keep = vec![true; b.len()];
-        let m = take_metadata(&b, &mut keep, None);
+        let m = take_metadata(&b, &mut keep, &[]);
         assert_eq!(m.title.as_deref(), Some("Cookies Notice"));
         assert_eq!(keep, vec![false, false, true]);
         let b = blocks(&[
@@ -250,7 +284,7 @@ mod tests {
             (BlockKind::Paragraph, "Terms"),
         ]);
         let mut keep = vec![true; b.len()];
-        assert_eq!(take_metadata(&b, &mut keep, None).title, None);
+        assert_eq!(take_metadata(&b, &mut keep, &[]).title, None);
         assert!(names_a_document("Nutzungsbedingungen") && !names_a_document("Privacy"));
     }
 

@@ -194,6 +194,7 @@ async fn hash_version(conn: &mut Conn, v: VersionFields) -> Result<Record, Store
         format: SourceFormat::Text,
         provisions,
         warnings: vec![],
+        coverage: None,
     };
     // The effective date enters the hash as stored text too, so an unparsable
     // edit is not lost by the lenient parse above.

@@ -320,6 +320,7 @@ pub(crate) async fn load(
         format: row.format,
         provisions,
         warnings,
+        coverage: None,
     };
     Ok(StoredVersion {
         row,

@@ -118,6 +118,7 @@ pub(crate) fn extracted(provisions: &[(&str, &str)]) -> ExtractedDocument {
             })
             .collect(),
         warnings: vec![],
+        coverage: None,
     }
 }
 
