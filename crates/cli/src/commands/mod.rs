@@ -55,6 +55,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             observed_at,
             format,
             declaration,
+            force,
         } => {
             let args = import::ImportArgs {
                 platform,
@@ -65,6 +66,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 observed_at,
                 format,
                 declaration: declaration.declaration(),
+                force,
             };
             import::run(&open(&home).await?, &paths, args).await
         }
@@ -254,6 +256,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             document,
             label,
             substantive_only,
+            allow_private,
             format,
         } => {
             let args = subscribe::SubscribeArgs {
@@ -265,6 +268,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 document,
                 label,
                 substantive_only,
+                allow_private,
                 format,
             };
             subscribe::subscribe(&open(&home).await?, args).await

@@ -449,6 +449,11 @@ impl Watcher {
                 }
             }
         }
+        // Versions analysed but missing from the search index (an index
+        // update lost before this run).
+        for (document, number) in self.engine.missing_derived().await?.lacking_index {
+            self.enqueue_derived(&document, number).await?;
+        }
         Ok(())
     }
 

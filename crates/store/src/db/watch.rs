@@ -610,6 +610,7 @@ struct SubscriptionRecord {
     filter: String,
     active: i64,
     created_at: String,
+    allow_private: i64,
 }
 
 impl SubscriptionRecord {
@@ -621,6 +622,7 @@ impl SubscriptionRecord {
             filter: self.filter,
             active: self.active != 0,
             created_at: ts_from_text(&self.created_at)?,
+            allow_private: self.allow_private != 0,
         })
     }
 }
@@ -631,18 +633,20 @@ pub(crate) async fn insert_subscription(
     name: Option<&str>,
     channel: &str,
     filter: &str,
+    allow_private: bool,
     now: &str,
 ) -> Result<SubscriptionRow, StoreError> {
     // A unique placeholder until the id is known.
     let provisional = format!("~new-{now}");
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO watch_subscriptions (name, channel, filter, active, created_at)
-         VALUES ($1, $2, $3, 1, $4) RETURNING id",
+        "INSERT INTO watch_subscriptions (name, channel, filter, active, created_at, allow_private)
+         VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
     )
     .bind(name.unwrap_or(&provisional))
     .bind(channel)
     .bind(filter)
     .bind(now)
+    .bind(i64::from(allow_private))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| match e {
@@ -662,7 +666,8 @@ pub(crate) async fn insert_subscription(
             .await?;
     }
     let record: SubscriptionRecord = sqlx::query_as(
-        "SELECT id, name, channel, filter, active, created_at FROM watch_subscriptions
+        "SELECT id, name, channel, filter, active, created_at, allow_private
+         FROM watch_subscriptions
          WHERE id = $1",
     )
     .bind(id)
@@ -677,7 +682,8 @@ pub(crate) async fn list_subscriptions(
     include_inactive: bool,
 ) -> Result<Vec<SubscriptionRow>, StoreError> {
     let records: Vec<SubscriptionRecord> = sqlx::query_as(
-        "SELECT id, name, channel, filter, active, created_at FROM watch_subscriptions
+        "SELECT id, name, channel, filter, active, created_at, allow_private
+         FROM watch_subscriptions
          WHERE active = 1 OR $1 = 1 ORDER BY id",
     )
     .bind(i64::from(include_inactive))
