@@ -297,7 +297,7 @@ async fn issue_25_version_inventory_lists_every_version() {
         [
             ("aws/aup".to_string(), 1, 2, false),
             ("aws/aup".to_string(), 2, 2, false),
-            ("aws/aup".to_string(), 3, 1, false),
+            ("aws/aup".to_string(), 3, 2, false),
         ]
     );
     let lacking = home.store.versions_lacking_analysis(0, 10).await.unwrap();
