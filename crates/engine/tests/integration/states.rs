@@ -245,16 +245,23 @@ async fn conditional_get_and_schedule() {
 /// minimum), however often it is seen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn issue_25_watch_never_stores_a_page_without_provisions() {
-    const SVG_ONLY: &str = "<!DOCTYPE html><html><head><title>Terms</title></head><body>\
-        <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\">\
-        <rect width=\"600\" height=\"400\" fill=\"#eee\"/></svg></body></html>";
+    // Links around an inline SVG: enough visible text for the fetcher's
+    // classifier (not an empty shell), nothing the extractor keeps.
+    let links: String = (0..20)
+        .map(|i| format!("<a href=\"/p{i}\">Product page number {i}</a> "))
+        .collect();
+    let svg_only = format!(
+        "<!DOCTYPE html><html><head><title>Terms</title></head><body><nav>{links}</nav>\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\">\
+         <rect width=\"600\" height=\"400\" fill=\"#eee\"/></svg><footer>{links}</footer></body></html>"
+    );
     let origin = Origin::start().await;
     let (_dir, store) = home().await;
-    origin.push("/svg-first", vec![page(SVG_ONLY.into()); 3]);
+    origin.push("/svg-first", vec![page(svg_only.clone()); 3]);
     let short = policy("Terms of Service", 2, "");
     origin.push(
         "/svg-later",
-        [page(short), page(SVG_ONLY.into()), page(SVG_ONLY.into())],
+        [page(short), page(svg_only.clone()), page(svg_only)],
     );
     track(&store, "svg-first/tos", origin.url("/svg-first"), None).await;
     track(&store, "svg-later/tos", origin.url("/svg-later"), None).await;
