@@ -207,7 +207,7 @@ async fn issue_25_heal_derived_catches_up_imports() {
     let missing = engine.missing_derived().await.unwrap();
     let aup = ("acme/aup".parse().unwrap(), 1);
     let terms = ("acme/terms".parse().unwrap(), 1);
-    assert_eq!(missing.lacking_analysis, [aup.clone()]);
+    assert_eq!(missing.lacking_analysis, std::slice::from_ref(&aup));
     assert_eq!(missing.lacking_index, [aup, terms]);
 
     let healed = engine.heal_derived(Duration::from_secs(10)).await.unwrap();
