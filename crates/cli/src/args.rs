@@ -106,6 +106,9 @@ pub(crate) enum Command {
         /// document and applied to its later imports that give none.
         #[command(flatten)]
         declaration: DeclarationArgs,
+        /// Record a version even when no provisions were found (e.g. a page that is only an image or an SVG).
+        #[arg(long)]
+        force: bool,
     },
     /// List stored documents.
     ///
@@ -130,6 +133,9 @@ pub(crate) enum Command {
     /// Example: clausewatch show aws/aup-ningxia@2021-06-18 --format json
     Show {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
+        // Its own id: `version` is the propagated `--version` flag's, which
+        // clap's debug assertions refuse to share (a panic in debug builds).
+        #[arg(id = "version_ref", value_name = "VERSION")]
         version: String,
         /// Output format.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
@@ -197,7 +203,12 @@ pub(crate) enum Command {
     /// Example: clausewatch analyze aws/aup-ningxia@2021-06-18
     Analyze {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        #[arg(
+            id = "version_ref",
+            value_name = "VERSION",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
         version: Option<String>,
         /// Analyse every version of every stored document.
         #[arg(long)]
@@ -212,6 +223,7 @@ pub(crate) enum Command {
     /// Example: clausewatch compare aws/aup-ningxia no-network-abuse/3
     Compare {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
+        #[arg(id = "version_ref", value_name = "VERSION")]
         version: String,
         /// The provision id (as `show` lists it).
         provision: String,
@@ -228,6 +240,7 @@ pub(crate) enum Command {
     /// Example: clausewatch check aws/privacy-cn
     Check {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
+        #[arg(id = "version_ref", value_name = "VERSION")]
         version: String,
         /// Output format: text or json.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
@@ -477,6 +490,10 @@ pub(crate) enum Command {
         /// Only changes with at least one substantive change.
         #[arg(long)]
         substantive_only: bool,
+        /// Let deliveries reach private, loopback and link-local addresses
+        /// (the webhook's, or the SMTP server's for email); stored with the subscription.
+        #[arg(long)]
+        allow_private: bool,
         /// Output format: text or json.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,

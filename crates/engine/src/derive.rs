@@ -13,6 +13,14 @@
 //! version whose derived data is still to be made: a process killed in
 //! between leaves the version without an analysis, and the next pass finds
 //! it again (indexing a version twice replaces its rows).
+//!
+//! `import` makes a new version's derived data the same way, inline
+//! (`Engine::derive_versions` of one version), and every import and
+//! start-up catches up what a crash or a busy index left behind
+//! ([`Engine::heal_derived`]): versions without an analysis row, and
+//! versions with provisions but no index rows (a store compared with the
+//! index's fast fields, [`Engine::missing_derived`], which `verify`
+//! reports).
 
 use crate::analyze::compute_labelled;
 use crate::index::rows_labelled;
@@ -37,6 +45,42 @@ pub struct DeriveReport {
     pub elapsed_ms: u64,
 }
 
+/// Versions whose derived data is missing ([`Engine::missing_derived`]),
+/// each as its document and number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MissingDerived {
+    /// Versions without an analysis row.
+    pub lacking_analysis: Vec<(DocumentKey, u32)>,
+    /// Versions with provisions but no row in the search index.
+    pub lacking_index: Vec<(DocumentKey, u32)>,
+}
+
+impl MissingDerived {
+    /// Whether nothing is missing.
+    pub fn is_empty(&self) -> bool {
+        self.lacking_analysis.is_empty() && self.lacking_index.is_empty()
+    }
+}
+
+/// What a catch-up of derived data did ([`Engine::heal_derived`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HealReport {
+    /// Versions that had no analysis row (analysed and indexed now).
+    pub analysed: DeriveReport,
+    /// Versions that had an analysis but no index rows (indexed now).
+    pub indexed: DeriveReport,
+}
+
+impl HealReport {
+    /// Versions whose derived data was made.
+    pub fn versions(&self) -> usize {
+        self.analysed.versions + self.indexed.versions
+    }
+}
+
+/// Versions per catch-up batch (one index commit, one store transaction).
+const HEAL_BATCH: u32 = 256;
+
 impl DeriveReport {
     fn add(&mut self, other: &DeriveReport) {
         self.versions += other.versions;
@@ -60,7 +104,57 @@ type Loaded = (DocumentRow, StoredVersion, bool);
 type Computed = (NewAnalysis, Vec<ProvisionRow>, bool);
 
 impl Engine {
-    /// Makes the derived data of every version of a watched document that
+    /// The versions whose derived data is missing: no analysis row, or
+    /// provisions but no rows in the search index.
+    pub async fn missing_derived(&self) -> Result<MissingDerived, EngineError> {
+        let inventory = self.store().version_inventory().await?;
+        let indexed = self.open_index()?.indexed_versions()?;
+        let mut missing = MissingDerived::default();
+        for v in inventory {
+            if !v.analysed {
+                missing
+                    .lacking_analysis
+                    .push((v.document.clone(), v.number));
+            }
+            let key = v.document.to_string().to_lowercase();
+            if v.provisions > 0 && !indexed.contains(&(key, v.number)) {
+                missing.lacking_index.push((v.document, v.number));
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Catches up the derived data a crash or a busy index left behind:
+    /// first every version without an analysis row
+    /// ([`Engine::derive_pending`]), then every version with provisions but
+    /// no index rows ([`Engine::heal_index`]). Run at start-up and after
+    /// every import; waits up to `lock_wait` per batch for another
+    /// process's index writer.
+    pub async fn heal_derived(&self, lock_wait: Duration) -> Result<HealReport, EngineError> {
+        let analysed = self.derive_pending(HEAL_BATCH, lock_wait, || false).await?;
+        let indexed = self.heal_index(lock_wait).await?;
+        Ok(HealReport { analysed, indexed })
+    }
+
+    /// Makes the derived data of every version with provisions but no rows
+    /// in the search index (its analysis row exists: an index update that
+    /// failed or was lost), in batches.
+    pub async fn heal_index(&self, lock_wait: Duration) -> Result<DeriveReport, EngineError> {
+        let missing = self.missing_derived().await?;
+        let mut indexed = DeriveReport::default();
+        for chunk in missing.lacking_index.chunks(HEAL_BATCH as usize) {
+            indexed.add(&self.derive_versions(chunk, lock_wait).await?);
+        }
+        if indexed.versions > 0 {
+            tracing::info!(
+                versions = indexed.versions,
+                "search index entries of earlier versions made"
+            );
+        }
+        Ok(indexed)
+    }
+
+    /// Makes the derived data of every version (watched or imported) that
     /// has no stored analysis, `batch` versions at a time, oldest first.
     /// `stop` is asked between batches (a shutdown leaves the rest to the
     /// next pass). While another process holds the index's writer lock a

@@ -23,6 +23,10 @@ pub struct ImportRequest {
     pub observed_at: Option<DateTime<Utc>>,
     /// Extraction options (size limit, declarations).
     pub extract: ExtractOptions,
+    /// Record a version even when extraction found no provisions
+    /// (`import --force`); otherwise such bytes are refused with
+    /// [`EngineError::NoProvisions`] and leave no trace.
+    pub allow_no_provisions: bool,
 }
 
 impl ImportRequest {
@@ -35,6 +39,7 @@ impl ImportRequest {
             source: source.into(),
             observed_at: None,
             extract: ExtractOptions::default(),
+            allow_no_provisions: false,
         }
     }
 }
@@ -148,6 +153,13 @@ impl Engine {
             Some(doc) if request.extract.declaration.is_none() => doc,
             _ => cw_extract::extract(&request.bytes, &request.extract)?,
         };
+        // A page that is only an image or an inline SVG has no provisions:
+        // as a version it would "remove" every provision of the one before.
+        if extracted.provisions.is_empty() && !request.allow_no_provisions {
+            return Err(EngineError::NoProvisions {
+                document: request.document.to_string(),
+            });
+        }
         let observed_at = request
             .observed_at
             .or_else(|| extracted.effective_date.map(start_of_day))
@@ -208,17 +220,8 @@ impl Engine {
             store.set_declaration(&request.document, json).await?;
         }
         if let ImportOutcome::NewVersion { version_number, .. } = outcome {
-            // The index is derived data: a failure here is logged, not fatal; `reindex` repairs it.
-            if self.index_on_import
-                && let Err(e) = self.index_version(&request.document, version_number).await
-            {
-                tracing::warn!(document = %request.document, error = %e, "search index not updated; run `clausewatch reindex`");
-            }
-            // Labels, attributes and findings of the new version (derived data; failures are logged).
-            if self.analyze_on_import {
-                self.analyze_imported(&request.document, version_number)
-                    .await;
-            }
+            self.derive_imported(&request.document, version_number)
+                .await;
         }
         let (status, version, changes) = match outcome {
             ImportOutcome::SameSnapshot { version_number } => {
@@ -245,6 +248,39 @@ impl Engine {
         })
     }
 }
+
+impl Engine {
+    /// The derived data of a version an import just recorded (analysis and
+    /// search index entries), as the import's settings ask. Inline, both go
+    /// through [`Engine::derive_versions`]: index first, waiting for another
+    /// process's index writer (queued, not dropped), analysis row last, so
+    /// a crash or a failure leaves the version without an analysis row and
+    /// the next catch-up ([`Engine::heal_derived`]) makes both. Failures
+    /// are logged, never fatal: it is derived data.
+    async fn derive_imported(&self, key: &DocumentKey, number: u32) {
+        match (self.index_on_import, self.analyze_on_import) {
+            (true, true) => {
+                let versions = [(key.clone(), number)];
+                if let Err(e) = self.derive_versions(&versions, IMPORT_LOCK_WAIT).await {
+                    tracing::warn!(document = %key, version = number, error = %e,
+                        "analysis and search index of the new version not made; the next import or start-up catches up");
+                }
+            }
+            (true, false) => {
+                if let Err(e) = self.index_version(key, number).await {
+                    tracing::warn!(document = %key, error = %e, "search index not updated; run `clausewatch reindex`");
+                }
+            }
+            (false, true) => self.analyze_imported(key, number).await,
+            (false, false) => {}
+        }
+    }
+}
+
+/// How long an import's index update waits for another process's index
+/// writer (two imports into one home take turns) before leaving the
+/// version to the next catch-up.
+pub(crate) const IMPORT_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Midnight UTC of a date: the observation time of a copy known only by its date.
 pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {

@@ -85,7 +85,7 @@ pub(crate) fn rows_labelled(
 }
 
 impl Engine {
-    fn open_index(&self) -> Result<SearchIndex, EngineError> {
+    pub(crate) fn open_index(&self) -> Result<SearchIndex, EngineError> {
         Ok(SearchIndex::open_or_create(
             &self.store().home().join(INDEX_DIR),
         )?)
@@ -131,8 +131,14 @@ impl Engine {
             .await?
             .row
             .number;
-        let index = self.open_index()?;
-        let mut batch = index.writer()?;
+        // Another process's writer (a concurrent import) is waited for:
+        // the update is queued behind it, not dropped.
+        let mut batch = self
+            .index_writer_waiting(
+                crate::import::IMPORT_LOCK_WAIT,
+                cw_search::DEFAULT_WRITER_MEMORY,
+            )
+            .await?;
         batch.delete_version(&key.to_string(), number);
         for row in rows(&doc, &version, number == latest) {
             batch.add(&row)?;

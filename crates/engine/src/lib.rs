@@ -36,7 +36,7 @@ pub use analyze::{
     LabelDelta, LabelView, ProvisionView, VersionAnalysis, WorkloadActivity, WorkloadHit,
     WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
 };
-pub use derive::DeriveReport;
+pub use derive::{DeriveReport, HealReport, MissingDerived};
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
 
@@ -63,6 +63,15 @@ pub enum EngineError {
     /// The search index failed; it is derived data, `reindex` rebuilds it.
     #[error(transparent)]
     Search(#[from] cw_search::SearchError),
+    /// Extraction found no provisions, and the request did not allow a
+    /// version without any (user error: `import --force` records it).
+    #[error(
+        "{document}: no provisions found in the input; a version without provisions is refused"
+    )]
+    NoProvisions {
+        /// The document the bytes were for.
+        document: String,
+    },
     /// The store changed under a running job (e.g. a document deleted meanwhile).
     #[error("inconsistent store: {0}")]
     Inconsistent(String),

@@ -55,4 +55,7 @@ pub use classify::{PageVerdict, classify_page};
 pub use config::{BrowserConfig, FetchConfig, FetchRequest, defaults};
 pub use fetcher::{FetchError, Fetcher};
 pub use outcome::{FetchFailure, FetchOutcome, FetchedPage, ResponseMeta};
-pub use ssrf::{AddressClass, BlockReason, check_url, ssrf_check};
+pub use ssrf::{
+    AddressClass, BlockReason, GuardedResolver, ResolveError, blocked_in_chain, check_url,
+    ssrf_check,
+};

@@ -6,6 +6,11 @@
 //! checked are the addresses that are connected to (no window for DNS
 //! rebinding between a check and the connect). The fetcher runs
 //! [`check_url`] before every hop, redirects included.
+//!
+//! The guard is not only for sources: cw-notify builds its webhook client
+//! on [`GuardedResolver`] and checks SMTP servers with
+//! [`GuardedResolver::lookup`], so every target of an outbound request
+//! passes the same check.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -223,28 +228,55 @@ pub fn check_url(url: &Url, allow_private: bool) -> Result<(), BlockReason> {
 }
 
 /// Why [`GuardedResolver`] produced no address. Travels inside the HTTP
-/// client's error chain and is recovered by downcasting.
+/// client's error chain and is recovered by downcasting (see
+/// [`blocked_in_chain`]).
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ResolveError {
+#[non_exhaustive]
+pub enum ResolveError {
     /// Every resolved address was refused.
     #[error("{0}")]
     Blocked(BlockReason),
     /// Resolution itself failed.
     #[error("cannot resolve {host}: {message}")]
-    Dns { host: String, message: String },
+    Dns {
+        /// The host name looked up.
+        host: String,
+        /// The resolver's error.
+        message: String,
+    },
+}
+
+/// The guard's refusal inside an error's source chain (a reqwest error of a
+/// client built on [`GuardedResolver`]), if that is why it failed.
+pub fn blocked_in_chain(error: &(dyn std::error::Error + 'static)) -> Option<BlockReason> {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(ResolveError::Blocked(reason)) = e.downcast_ref::<ResolveError>() {
+            return Some(reason.clone());
+        }
+        cause = e.source();
+    }
+    None
 }
 
 /// Resolves host names with the system resolver and drops every address
-/// that fails [`ssrf_check`] (unless private targets are allowed). The HTTP
-/// client connects only to what this returns.
+/// that fails [`ssrf_check`] (unless private targets are allowed). An HTTP
+/// client built with it as its `dns_resolver` (and without a proxy)
+/// connects only to what this returns.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct GuardedResolver {
+pub struct GuardedResolver {
     pub(crate) allow_private: bool,
 }
 
 impl GuardedResolver {
-    /// Resolves `host` and filters the addresses.
-    pub(crate) async fn lookup(self, host: &str) -> Result<Vec<SocketAddr>, ResolveError> {
+    /// A resolver that refuses non-public addresses unless `allow_private`.
+    pub fn new(allow_private: bool) -> GuardedResolver {
+        GuardedResolver { allow_private }
+    }
+
+    /// Resolves `host` and filters the addresses: the allowed ones, or
+    /// [`ResolveError::Blocked`] when every address was refused.
+    pub async fn lookup(self, host: &str) -> Result<Vec<SocketAddr>, ResolveError> {
         // Brackets never reach here for IPv6 literals from reqwest, but be
         // lenient for callers that pass a URL host string.
         let bare = host.trim_start_matches('[').trim_end_matches(']');

@@ -3,6 +3,7 @@
 //! document text escaped); [`EmailSender`] sends it with the shared
 //! [`RetryPolicy`], retrying SMTP 4xx replies and connection failures.
 
+use cw_fetch::{GuardedResolver, ResolveError};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -123,6 +124,8 @@ pub struct EmailSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     policy: RetryPolicy,
+    /// The SMTP server's host name, checked by the address guard.
+    host: String,
     server: String,
 }
 
@@ -176,15 +179,46 @@ impl EmailSender {
             transport: builder.build(),
             from,
             policy: config.retry,
+            host: host.to_string(),
             server: format!("{host}:{}", config.smtp_port),
         })
     }
 
+    /// The address guard for one delivery: recipients, then the server.
+    async fn check_targets(&self, to: &[String], allow_private: bool) -> Result<(), String> {
+        if allow_private {
+            return Ok(());
+        }
+        let recipients = crate::Channel::Email { to: to.to_vec() };
+        recipients
+            .check_targets(false)
+            .map_err(|e| format!("refused by the address guard: {e}"))?;
+        match GuardedResolver::new(false).lookup(&self.host).await {
+            Err(ResolveError::Blocked(reason)) => Err(format!(
+                "refused by the address guard: SMTP server {}: {reason}",
+                self.server
+            )),
+            // Resolution failures are the SMTP client's to report (and retry).
+            _ => Ok(()),
+        }
+    }
+
     /// Sends the email for `alert` to every address in `to` (one message,
-    /// all recipients in `To`), retrying per the policy. Never panics and
-    /// never returns an error: failures are in the record. Runs on a Tokio
-    /// runtime with the time and I/O drivers enabled.
-    pub async fn deliver(&self, to: &[String], alert: &Alert) -> DeliveryRecord {
+    /// all recipients in `To`), retrying per the policy. Unless
+    /// `allow_private` (the subscription's `--allow-private`), the SMTP
+    /// server's addresses and domain-literal recipients must pass the
+    /// address guard ([`cw_fetch::GuardedResolver`]): a refusal is final.
+    /// The server is resolved again by the SMTP client when it connects;
+    /// unlike a webhook URL it is the operator's setting, not a
+    /// subscriber's. Never panics and never returns an error: failures are
+    /// in the record. Runs on a Tokio runtime with the time and I/O drivers
+    /// enabled.
+    pub async fn deliver(
+        &self,
+        to: &[String],
+        alert: &Alert,
+        allow_private: bool,
+    ) -> DeliveryRecord {
         let target = to.join(", ");
         let (subject, text, html) = render_email(alert);
         let mut builder = Message::builder()
@@ -204,6 +238,9 @@ impl EmailSender {
                     return DeliveryRecord::refused(&alert.id, "email", target, e.to_string());
                 }
             }
+        }
+        if let Err(why) = self.check_targets(to, allow_private).await {
+            return DeliveryRecord::refused(&alert.id, "email", target, why);
         }
         let message = match builder.multipart(MultiPart::alternative_plain_html(text, html)) {
             Ok(message) => message,

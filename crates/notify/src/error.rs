@@ -36,6 +36,17 @@ pub enum NotifyError {
     /// A feed name that is not a slug.
     #[error("invalid feed name {0:?} (use lowercase letters, digits, '-', '_' or '.')")]
     InvalidFeedName(String),
+    /// A webhook or email target on a loopback, private, link-local or other
+    /// non-public address, refused by the address guard because the
+    /// subscription does not allow private targets.
+    #[error("{target}: {reason} (private targets need the subscription's allow-private option)")]
+    BlockedTarget {
+        /// The target as given (a webhook URL without credentials or query,
+        /// an email address).
+        target: String,
+        /// Why the guard refused it.
+        reason: cw_fetch::BlockReason,
+    },
     /// An SMTP setting that cannot work (e.g. a password without a username).
     #[error("invalid SMTP configuration: {0}")]
     InvalidSmtpConfig(String),

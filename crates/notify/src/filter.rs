@@ -189,6 +189,57 @@ impl Channel {
     }
 }
 
+impl Channel {
+    /// The address guard at subscribe time (the same check as a tracked
+    /// source's URL, [`cw_fetch::check_url`]): a webhook URL whose host is
+    /// an IP literal and an email recipient at a domain literal
+    /// (`user@[10.0.0.1]`) must be public addresses unless `allow_private`.
+    /// Host names are judged after resolution, at every delivery.
+    pub fn check_targets(&self, allow_private: bool) -> Result<(), NotifyError> {
+        match self {
+            Channel::Webhook { url, .. } => {
+                let parsed = reqwest::Url::parse(url)
+                    .map_err(|e| NotifyError::InvalidWebhookUrl(format!("{url}: {e}")))?;
+                cw_fetch::check_url(&parsed, allow_private).map_err(|reason| {
+                    NotifyError::BlockedTarget {
+                        target: crate::webhook::redact_url(url),
+                        reason,
+                    }
+                })
+            }
+            Channel::Email { to } if !allow_private => {
+                for address in to {
+                    let mailbox = crate::email::parse_mailbox(address)?;
+                    if let Some(ip) = domain_literal(mailbox.email.domain())
+                        && let Err(reason) = cw_fetch::ssrf_check(ip)
+                    {
+                        return Err(NotifyError::BlockedTarget {
+                            target: address.clone(),
+                            reason,
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Channel::Email { .. } | Channel::Feed { .. } => Ok(()),
+        }
+    }
+}
+
+/// The address of an email domain that is an IP literal: `[192.0.2.1]`,
+/// `[IPv6:::1]`, or a bare `192.0.2.1` (which lettre accepts too).
+fn domain_literal(domain: &str) -> Option<std::net::IpAddr> {
+    let inner = domain
+        .strip_prefix('[')
+        .and_then(|d| d.strip_suffix(']'))
+        .unwrap_or(domain);
+    let inner = inner
+        .strip_prefix("IPv6:")
+        .or_else(|| inner.strip_prefix("ipv6:"))
+        .unwrap_or(inner);
+    inner.parse().ok()
+}
+
 /// Shows everything but the webhook secret.
 impl fmt::Debug for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

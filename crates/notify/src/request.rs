@@ -22,6 +22,10 @@ pub struct SubscriptionRequest {
     pub feed: Option<String>,
     /// Which alerts: platforms, documents, labels, substantive only.
     pub filter: Filter,
+    /// Let deliveries reach loopback, private, link-local and other
+    /// non-public addresses (`subscribe --allow-private`). Off, the target
+    /// passes the address guard here and at every delivery.
+    pub allow_private: bool,
 }
 
 /// A checked subscription, ready for the store.
@@ -33,6 +37,9 @@ pub struct ValidSubscription {
     pub filter: Filter,
     /// The subscription's name when it must have one (a feed's name).
     pub name: Option<String>,
+    /// Deliveries may reach non-public addresses (stored with the
+    /// subscription; see [`SubscriptionRequest::allow_private`]).
+    pub allow_private: bool,
 }
 
 /// Trims entries and drops empty ones (web forms send blanks).
@@ -55,7 +62,9 @@ fn given(s: &Option<String>) -> Option<String> {
 impl SubscriptionRequest {
     /// Checks the request: exactly one channel; a webhook needs an http(s)
     /// URL and a secret of at least [`MIN_SECRET_LEN`] bytes; addresses must
-    /// parse; a feed name must be a slug (see [`Channel::validate`]).
+    /// parse; a feed name must be a slug (see [`Channel::validate`]); the
+    /// target must pass the address guard unless private targets are
+    /// allowed (see [`Channel::check_targets`]).
     pub fn validate(&self) -> Result<ValidSubscription, NotifyError> {
         let webhook = given(&self.webhook);
         let feed = given(&self.feed);
@@ -80,6 +89,7 @@ impl SubscriptionRequest {
             Channel::Email { to: email }
         };
         channel.validate()?;
+        channel.check_targets(self.allow_private)?;
         Ok(ValidSubscription {
             channel,
             filter: Filter {
@@ -89,6 +99,7 @@ impl SubscriptionRequest {
                 substantive_only: self.filter.substantive_only,
             },
             name: feed,
+            allow_private: self.allow_private,
         })
     }
 }
@@ -102,6 +113,7 @@ impl fmt::Debug for SubscriptionRequest {
             .field("email", &self.email)
             .field("feed", &self.feed)
             .field("filter", &self.filter)
+            .field("allow_private", &self.allow_private)
             .finish()
     }
 }
@@ -164,6 +176,62 @@ mod tests {
         assert_eq!(ok.name, None);
         let shown = format!("{:?}", hook("https://example.com/h", Some(SECRET)));
         assert!(!shown.contains(SECRET), "{shown}");
+    }
+
+    /// Issue #25: a webhook or email target on a non-public address is
+    /// refused at subscribe time unless the subscription allows it.
+    #[test]
+    fn issue_25_private_targets_need_allow_private() {
+        let blocked = [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://127.0.0.1:8080/hook",
+            "http://[::1]/hook",
+            "http://0x7f.1/hook",
+            "https://10.1.2.3/hook",
+            "http://[::ffff:192.168.1.1]/hook",
+        ];
+        for url in blocked {
+            let refused = hook(url, Some(SECRET)).validate();
+            assert!(
+                matches!(refused, Err(NotifyError::BlockedTarget { .. })),
+                "{url}: {refused:?}"
+            );
+            let allowed = SubscriptionRequest {
+                allow_private: true,
+                ..hook(url, Some(SECRET))
+            };
+            let ok = allowed.validate().unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(ok.allow_private);
+        }
+        let message = hook(blocked[0], Some(SECRET))
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("link_local"), "{message}");
+        // Names are judged after resolution, at delivery.
+        assert!(
+            hook("https://hooks.example.com/h", Some(SECRET))
+                .validate()
+                .is_ok()
+        );
+        let email = |to: &str, allow_private| SubscriptionRequest {
+            email: vec![to.into()],
+            allow_private,
+            ..SubscriptionRequest::default()
+        };
+        // lettre takes a bare IP as an address's domain (not `[…]`).
+        for to in ["ops@127.0.0.1", "ops@10.0.0.1", "ops@169.254.169.254"] {
+            assert!(
+                matches!(
+                    email(to, false).validate(),
+                    Err(NotifyError::BlockedTarget { .. })
+                ),
+                "{to}"
+            );
+            assert!(email(to, true).validate().is_ok(), "{to}");
+        }
+        assert!(email("legal@example.com", false).validate().is_ok());
     }
 
     #[test]

@@ -3,6 +3,14 @@
 //! retried with backoff on 5xx, 408, 429, timeouts and connection errors;
 //! 2xx is success, any other 4xx and redirects are final.
 //!
+//! Every target passes cw-fetch's address guard, as a source does: the URL
+//! before the first attempt ([`cw_fetch::check_url`]), and the addresses
+//! its host name resolves to at every connection (the client's DNS
+//! resolver is [`cw_fetch::GuardedResolver`], so the address checked is
+//! the address connected to, and no proxy is used). A refusal is a final
+//! attempt, never a retry. A subscription made with `--allow-private`
+//! delivers through a second client without the guard.
+//!
 //! Headers sent with every attempt:
 //!
 //! | header | value |
@@ -14,6 +22,7 @@
 //! | `X-Clausewatch-Event` | `document.changed` |
 //! | `X-Clausewatch-Attempt` | `1`, `2`, … |
 
+use cw_fetch::{GuardedResolver, blocked_in_chain};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use std::fmt;
@@ -39,7 +48,10 @@ const MAX_RESPONSE_SNIPPET: usize = 200;
 /// Posts signed alerts to webhook endpoints.
 #[derive(Clone)]
 pub struct WebhookSender {
-    client: reqwest::Client,
+    /// Connects to public addresses only (the address guard).
+    guarded: reqwest::Client,
+    /// Connects anywhere: subscriptions that allow private targets.
+    open: reqwest::Client,
     policy: RetryPolicy,
 }
 
@@ -52,8 +64,9 @@ impl fmt::Debug for WebhookSender {
 }
 
 impl WebhookSender {
-    /// A sender with its own HTTP client (rustls, no redirects followed,
-    /// connect timeout = the attempt timeout).
+    /// A sender with its own HTTP clients (rustls, no redirects followed,
+    /// connect timeout = the attempt timeout): one behind the address
+    /// guard, one for subscriptions that allow private targets.
     pub fn new(policy: RetryPolicy) -> Result<WebhookSender, NotifyError> {
         let client_error = |reason: String| NotifyError::Client {
             what: "HTTP",
@@ -70,14 +83,27 @@ impl WebhookSender {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .user_agent(concat!("clausewatch/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(policy.attempt_timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(tls.clone())
+                .user_agent(concat!("clausewatch/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(policy.attempt_timeout)
+        };
+        let guarded = builder()
+            // A proxy would connect on our behalf, past the guard.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver::new(false)))
             .build()
             .map_err(|e| client_error(error_chain(&e)))?;
-        Ok(WebhookSender { client, policy })
+        let open = builder()
+            .build()
+            .map_err(|e| client_error(error_chain(&e)))?;
+        Ok(WebhookSender {
+            guarded,
+            open,
+            policy,
+        })
     }
 
     /// The retry policy in force.
@@ -85,24 +111,36 @@ impl WebhookSender {
         &self.policy
     }
 
-    /// Delivers `alert` to `url`, signed with `secret`. Never panics and
-    /// never returns an error: failures are in the record. Runs on a Tokio
-    /// runtime with the time and I/O drivers enabled.
-    pub async fn deliver(&self, url: &str, secret: &[u8], alert: &Alert) -> DeliveryRecord {
+    /// Delivers `alert` to `url`, signed with `secret`; a non-public
+    /// target is refused unless `allow_private` (the subscription's
+    /// `--allow-private`). Never panics and never returns an error:
+    /// failures are in the record. Runs on a Tokio runtime with the time
+    /// and I/O drivers enabled.
+    pub async fn deliver(
+        &self,
+        url: &str,
+        secret: &[u8],
+        alert: &Alert,
+        allow_private: bool,
+    ) -> DeliveryRecord {
         match serde_json::to_vec(&webhook_payload(alert)) {
-            Ok(body) => self.deliver_body(url, secret, &alert.id, &body).await,
+            Ok(body) => {
+                self.deliver_body(url, secret, &alert.id, &body, allow_private)
+                    .await
+            }
             Err(e) => DeliveryRecord::refused(&alert.id, "webhook", redact_url(url), e.to_string()),
         }
     }
 
     /// Delivers an already serialised payload (e.g. one replayed from the
-    /// delivery log) under `delivery_id`.
+    /// delivery log) under `delivery_id`, guarded as [`WebhookSender::deliver`].
     pub async fn deliver_body(
         &self,
         url: &str,
         secret: &[u8],
         delivery_id: &str,
         body: &[u8],
+        allow_private: bool,
     ) -> DeliveryRecord {
         let target = redact_url(url);
         let parsed = match reqwest::Url::parse(url) {
@@ -116,6 +154,15 @@ impl WebhookSender {
                 return DeliveryRecord::refused(delivery_id, "webhook", target, why);
             }
         };
+        if let Err(reason) = cw_fetch::check_url(&parsed, allow_private) {
+            let why = format!("refused by the address guard: {reason}");
+            return DeliveryRecord::refused(delivery_id, "webhook", target, why);
+        }
+        let client = if allow_private {
+            &self.open
+        } else {
+            &self.guarded
+        };
         let Ok(delivery_header) = HeaderValue::from_str(delivery_id) else {
             let why = "the delivery id is not a valid header value".to_string();
             return DeliveryRecord::refused(delivery_id, "webhook", target, why);
@@ -127,8 +174,7 @@ impl WebhookSender {
             delivery_id,
             |timeout, number| {
                 let signature = sign(secret, chrono::Utc::now().timestamp(), body);
-                let request = self
-                    .client
+                let request = client
                     .post(parsed.clone())
                     .timeout(timeout)
                     .header(CONTENT_TYPE, "application/json")
@@ -195,6 +241,11 @@ async fn classify_response(mut response: reqwest::Response) -> TryResult {
 }
 
 fn classify_error(error: reqwest::Error) -> TryResult {
+    // The host name resolved to refused addresses only: no retry will help.
+    if let Some(reason) = blocked_in_chain(&error) {
+        let detail = format!("refused by the address guard: {reason}");
+        return TryResult::new(AttemptOutcome::Final, None, Some(detail));
+    }
     // A request that cannot even be built will not build on a retry.
     let outcome = if error.is_builder() {
         AttemptOutcome::Final
@@ -251,13 +302,15 @@ mod tests {
             panic!("client: {sender:?}");
         };
         let record = sender
-            .deliver_body("ftp://example.com/", b"secret", "id", b"{}")
+            .deliver_body("ftp://example.com/", b"secret", "id", b"{}", false)
             .await;
         assert!(!record.ok);
         assert_eq!(record.attempts.len(), 1);
         assert_eq!(record.attempts[0].outcome, AttemptOutcome::Final);
         assert!(record.last_error().unwrap_or_default().contains("scheme"));
-        let record = sender.deliver_body("::", b"secret", "id", b"{}").await;
+        let record = sender
+            .deliver_body("::", b"secret", "id", b"{}", false)
+            .await;
         assert_eq!(record.attempts[0].outcome, AttemptOutcome::Final);
     }
 }

@@ -210,6 +210,44 @@ impl SearchIndex {
         Ok(rows)
     }
 
+    /// Every `(document key, version number)` with at least one row in the
+    /// last commit (document keys lowercased, as indexed): what the
+    /// derived-data checks compare with the store. Reads the fast fields
+    /// of live rows only, no stored documents.
+    pub fn indexed_versions(&self) -> Result<HashSet<(String, u32)>, SearchError> {
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let mut out = HashSet::new();
+        let mut key = String::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let Some(documents) = fast.str("document")? else {
+                continue;
+            };
+            let numbers = fast.u64("version_number")?;
+            let mut seen = HashSet::new();
+            for doc in segment.doc_ids_alive() {
+                let (Some(ord), Some(number)) = (documents.ords().first(doc), numbers.first(doc))
+                else {
+                    continue;
+                };
+                if !seen.insert((ord, number)) {
+                    continue;
+                }
+                let Ok(number) = u32::try_from(number) else {
+                    continue;
+                };
+                let found = documents
+                    .ord_to_str(ord, &mut key)
+                    .map_err(|e| SearchError::CorruptRow(format!("document key: {e}")))?;
+                if found {
+                    out.insert((key.clone(), number));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) fn row_of(&self, doc: &TantivyDocument) -> Result<ProvisionRow, SearchError> {
         let json = doc
             .get_first(self.fields.row)

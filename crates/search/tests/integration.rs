@@ -408,6 +408,22 @@ mod filters {
 mod versions {
     use super::*;
 
+    /// Issue #25: the derived-data checks read which versions have rows;
+    /// a deleted version is gone from the list.
+    #[test]
+    fn indexed_versions_lists_live_versions_only() {
+        let t = TestIndex::new();
+        let listed = ok(t.index.indexed_versions());
+        assert!(listed.contains(&("aws/aup-ningxia".to_string(), 1)));
+        assert!(listed.contains(&("aws/aup-ningxia".to_string(), 2)));
+        let mut batch = ok(t.index.writer_with_memory(20_000_000));
+        batch.delete_version("aws/aup-ningxia", 1);
+        ok(batch.finish());
+        let listed = ok(t.index.indexed_versions());
+        assert!(!listed.contains(&("aws/aup-ningxia".to_string(), 1)));
+        assert!(listed.contains(&("aws/aup-ningxia".to_string(), 2)));
+    }
+
     #[test]
     fn old_wording_is_found_only_with_all_versions() {
         let t = TestIndex::new();

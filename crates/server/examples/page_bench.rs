@@ -220,6 +220,7 @@ async fn watch_data(store: &cw_store::Store) {
                 name,
                 channel,
                 r#"{"platforms":["example-cloud"],"substantive_only":true}"#,
+                false,
             )
             .await
             .unwrap();

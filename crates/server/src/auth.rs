@@ -189,12 +189,26 @@ pub(crate) fn url_encode(s: &str) -> String {
     out
 }
 
-/// A local redirect target: a path on this server, never another host.
-pub(crate) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+/// A local redirect target: a same-origin relative path (`/x`), never
+/// another host. Anything else (`//host`, `/\\host`, `https://…`, a
+/// relative path, nothing) becomes `/`. A control character anywhere (tab,
+/// newline, DEL, C1; browsers strip tabs and newlines, so `/\t/host` reads
+/// as `//host`) is a [`ApiError::BadRequest`], never a redirect.
+pub(crate) fn safe_next(next: Option<&str>) -> Result<String, ApiError> {
+    let Some(next) = next else {
+        return Ok("/".to_string());
+    };
+    if next.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "`next` must not contain control characters".into(),
+        ));
     }
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    Ok(if local {
+        next.to_string()
+    } else {
+        "/".to_string()
+    })
 }
 
 #[cfg(test)]
@@ -216,9 +230,32 @@ mod tests {
             HeaderValue::from_static("https://evil.example"),
         );
         assert!(!same_origin(&h));
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/d/a/b")), "/d/a/b");
+        let next = |s: &str| safe_next(Some(s)).ok();
+        for foreign in [
+            "//evil.example",
+            "/\\evil.example",
+            "/d\\x",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(next(foreign).as_deref(), Some("/"), "{foreign:?}");
+        }
+        assert_eq!(safe_next(None).ok().as_deref(), Some("/"));
+        assert_eq!(next("/d/a/b?q=x").as_deref(), Some("/d/a/b?q=x"));
+        for control in [
+            "/\t/evil.example",
+            "/\n",
+            "/x\u{7f}",
+            "/\u{85}x",
+            "/\r\nSet-Cookie: a=b",
+        ] {
+            assert!(
+                matches!(safe_next(Some(control)), Err(ApiError::BadRequest(_))),
+                "{control:?}"
+            );
+        }
         assert_eq!(url_encode("/search?q=a b"), "/search%3Fq%3Da%20b");
     }
 }

@@ -689,7 +689,7 @@ pub(crate) async fn login_form(
 ) -> PageResult {
     render(&LoginPage {
         chrome: Chrome::new(&caller, "Sign in", ""),
-        next: auth::safe_next(q.next.as_deref()),
+        next: auth::safe_next(q.next.as_deref())?,
         error: None,
     })
 }
@@ -709,6 +709,7 @@ pub(crate) async fn login(
     Form(f): Form<LoginForm>,
 ) -> PageResult {
     caller.check_csrf(&f.csrf)?;
+    let next = auth::safe_next(f.next.as_deref())?;
     let token = f.token.trim();
     let ok = state
         .store()
@@ -719,14 +720,14 @@ pub(crate) async fn login(
     if !ok {
         let page = LoginPage {
             chrome: Chrome::new(&caller, "Sign in", ""),
-            next: auth::safe_next(f.next.as_deref()),
+            next,
             error: Some("That token is not valid.".into()),
         };
         let mut resp = render(&page)?;
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
         return Ok(resp);
     }
-    let mut resp = Redirect::to(&auth::safe_next(f.next.as_deref())).into_response();
+    let mut resp = Redirect::to(&next).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
     )) {
@@ -837,6 +838,7 @@ pub(crate) struct SubscriptionForm {
     documents: String,
     labels: String,
     substantive_only: Option<String>,
+    allow_private: Option<String>,
 }
 
 impl SubscriptionForm {
@@ -869,6 +871,7 @@ impl SubscriptionForm {
                 labels: Self::list(&self.labels),
                 substantive_only: self.substantive_only.is_some(),
             },
+            allow_private: self.allow_private.is_some(),
         }
     }
 

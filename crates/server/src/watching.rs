@@ -75,6 +75,7 @@ fn state_text(code: &str) -> &'static str {
         "confirmed" => "change confirmed: new version",
         "changed_unconfirmed" => "changed, waiting for confirmation",
         "lost_provisions" => "far fewer provisions than the latest version",
+        "no_provisions" => "no provisions on the page",
         "wrong_language" => "not in the expected language",
         "unreadable" => "could not be read as a document",
         "bot_wall" => "blocked by a bot wall",
@@ -361,6 +362,8 @@ pub(crate) struct SubscriptionView {
     pub(crate) active: bool,
     /// When it was created.
     pub(crate) created_at: DateTime<Utc>,
+    /// Deliveries may reach private and loopback addresses.
+    pub(crate) allow_private: bool,
     /// Its alerts by delivery state.
     pub(crate) alerts: AlertCounts,
 }
@@ -408,6 +411,7 @@ fn subscription_view(
         filter: FilterView::new(&filter),
         active: row.active,
         created_at: row.created_at,
+        allow_private: row.allow_private,
         alerts: counts,
     })
 }
@@ -464,6 +468,9 @@ pub(crate) struct NewSubscription {
     pub(crate) labels: Vec<String>,
     /// Only changes with at least one substantive change.
     pub(crate) substantive_only: bool,
+    /// Let deliveries reach loopback, private and link-local addresses
+    /// (otherwise such a target is refused, now and at every delivery).
+    pub(crate) allow_private: bool,
 }
 
 impl From<NewSubscription> for SubscriptionRequest {
@@ -479,6 +486,7 @@ impl From<NewSubscription> for SubscriptionRequest {
                 labels: n.labels,
                 substantive_only: n.substantive_only,
             },
+            allow_private: n.allow_private,
         }
     }
 }
@@ -500,6 +508,7 @@ pub(crate) async fn create_subscription(
             valid.name.as_deref(),
             &json(serde_json::to_string(&valid.channel))?,
             &json(serde_json::to_string(&valid.filter))?,
+            valid.allow_private,
         )
         .await
         .map_err(|e| match e {

@@ -20,6 +20,21 @@ use crate::watch::NewAttempt;
 use chrono::Utc;
 use cw_model::{DocumentKey, VersionSelector};
 
+/// One version as the derived-data checks see it
+/// ([`Store::version_inventory`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryVersion {
+    /// The document.
+    pub document: DocumentKey,
+    /// The version number.
+    pub number: u32,
+    /// How many provisions it has (a version without any has no index
+    /// entries to look for).
+    pub provisions: u64,
+    /// Whether it has an analysis row (of any analyzer).
+    pub analysed: bool,
+}
+
 /// A version whose derived data (analysis, index entries) is still to be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingVersion {
@@ -33,9 +48,9 @@ pub struct PendingVersion {
 }
 
 impl Store {
-    /// Up to `limit` versions of watched documents (documents with a watch
-    /// source) that have no stored analysis, in the order they were
-    /// recorded, after row id `after_id` (0 for the start). Versions
+    /// Up to `limit` versions (watched or imported) that have no stored
+    /// analysis, in the order they were recorded, after row id `after_id`
+    /// (0 for the start). Versions
     /// analysed by an older analyzer have a row and are not listed: that is
     /// `clausewatch analyze`'s business, not the watch cycle's.
     pub async fn versions_lacking_analysis(
@@ -52,6 +67,25 @@ impl Store {
                 document,
                 number,
             })
+            .collect())
+    }
+
+    /// Every version of every document, in the order they were recorded,
+    /// with its provision count and whether it has an analysis row: what
+    /// `verify` and the derived-data catch-up compare with the search index.
+    pub async fn version_inventory(&self) -> Result<Vec<InventoryVersion>, StoreError> {
+        let mut tx = begin_read(self.pool()).await?;
+        let rows = sql::version_inventory(&mut tx).await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(document, number, provisions, analysed)| InventoryVersion {
+                    document,
+                    number,
+                    provisions,
+                    analysed,
+                },
+            )
             .collect())
     }
 

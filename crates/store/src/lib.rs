@@ -94,7 +94,7 @@ pub use auth::{NewToken, Role, TOKEN_PREFIX, TokenRow, hash_token};
 pub use backend::{DatabaseLocation, StoreOptions};
 pub use content::content_hash;
 pub use copy::{CopyReport, TableCopy, copy_database};
-pub use cycle::PendingVersion;
+pub use cycle::{InventoryVersion, PendingVersion};
 pub use dataset::{
     ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ObservationRecord,
     ProvisionRecord, SnapshotRecord, VersionRecord,

@@ -90,7 +90,8 @@ pub struct Problem {
     /// `record_rewritten`, `record_deleted`, `record_unrecorded`,
     /// `chain_broken`, `manifest_entry_edited`, `manifest_gap`,
     /// `manifest_entry_unreadable`, `head_mismatch` (and, from the rebuild
-    /// check of the caller, `rebuild_mismatch`, `rebuild_failed`).
+    /// check of the caller, `rebuild_mismatch`, `rebuild_failed`; from the
+    /// derived-data check, `analysis_missing`, `index_missing`).
     pub code: String,
     /// What it concerns: a record key, a blob id, a manifest seq.
     pub subject: String,

@@ -233,6 +233,10 @@ pub struct SubscriptionRow {
     pub active: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// Deliveries may reach loopback, private and other non-public
+    /// addresses (`subscribe --allow-private`); otherwise every delivery
+    /// target passes the address guard (migration 0010).
+    pub allow_private: bool,
 }
 
 /// An alert to put in the outbox for one subscription.
@@ -513,15 +517,27 @@ impl Store {
     }
 
     /// Adds a subscription. `name` must be unique (a feed's name).
+    /// `allow_private` lets its deliveries reach non-public addresses (see
+    /// [`SubscriptionRow::allow_private`]); the caller has checked the
+    /// channel against the address guard.
     pub async fn add_subscription(
         &self,
         name: Option<&str>,
         channel_json: &str,
         filter_json: &str,
+        allow_private: bool,
     ) -> Result<SubscriptionRow, StoreError> {
         let now = ts_to_text(Utc::now());
         let mut tx = begin_write(self.pool()).await?;
-        let row = sql::insert_subscription(&mut tx, name, channel_json, filter_json, &now).await?;
+        let row = sql::insert_subscription(
+            &mut tx,
+            name,
+            channel_json,
+            filter_json,
+            allow_private,
+            &now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }

@@ -68,6 +68,8 @@ pub(crate) async fn import(
             &anyhow::Error::from(e).context("search index not rebuilt; run `clausewatch reindex`"),
         );
     }
+    // Analyses are not part of a dataset: made here, as after any import.
+    super::import::heal(engine).await;
     if format == Format::Json {
         output::json(&summary)?;
     } else {

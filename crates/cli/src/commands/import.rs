@@ -1,4 +1,8 @@
 //! `clausewatch import PATH…`: archive files as versions of one document.
+//!
+//! Before and after the files, the derived data of the home is caught up
+//! (`Engine::heal_derived`): a version left without its analysis or search
+//! entries by a killed or concurrent import gets them here.
 
 use crate::args::Format;
 use crate::{input, output};
@@ -21,6 +25,28 @@ pub(crate) struct ImportArgs {
     pub(crate) format: Format,
     /// Selectors given with `--select`/`--remove`, if any.
     pub(crate) declaration: Option<cw_extract::Declaration>,
+    /// `--force`: record a version without provisions.
+    pub(crate) force: bool,
+}
+
+/// How long a catch-up waits for another process's index writer per batch.
+const HEAL_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Catches up missing derived data; a failure is a warning (derived data,
+/// the next run repeats it), never the import's failure.
+pub(crate) async fn heal(engine: &Engine) {
+    match engine.heal_derived(HEAL_LOCK_WAIT).await {
+        Ok(report) if report.versions() > 0 => {
+            tracing::info!(
+                versions = report.versions(),
+                "caught up the analysis and search entries of earlier versions"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "derived data not caught up; the next import retries");
+        }
+    }
 }
 
 pub(crate) async fn run(
@@ -28,6 +54,7 @@ pub(crate) async fn run(
     paths: &[PathBuf],
     args: ImportArgs,
 ) -> anyhow::Result<ExitCode> {
+    heal(engine).await;
     let mut reports = Vec::new();
     let mut failed = 0usize;
     for path in paths {
@@ -47,6 +74,7 @@ pub(crate) async fn run(
             }
         }
     }
+    heal(engine).await;
     if args.format == Format::Json {
         output::json(&reports)?;
     }
@@ -93,10 +121,15 @@ async fn import_one(
     };
     request.observed_at = args.observed_at.map(cw_engine::start_of_day);
     request.extract = options;
-    engine
-        .import(request)
-        .await
-        .with_context(|| format!("cannot import {}", path.display()))
+    request.allow_no_provisions = args.force;
+    match engine.import(request).await {
+        Err(cw_engine::EngineError::NoProvisions { .. }) => anyhow::bail!(
+            "cannot import {}: no provisions found (a page that is only an image or an SVG?); \
+             pass --force to record it as a version anyway",
+            path.display()
+        ),
+        other => other.with_context(|| format!("cannot import {}", path.display())),
+    }
 }
 
 /// Refuses a file that `track` would not take as a version either: the

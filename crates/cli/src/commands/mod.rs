@@ -56,6 +56,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             format,
             declaration,
+            force,
         } => {
             let args = import::ImportArgs {
                 platform,
@@ -67,6 +68,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 force,
                 format,
                 declaration: declaration.declaration(),
+                force,
             };
             import::run(&open(&home).await?, &paths, args).await
         }
@@ -267,6 +269,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             document,
             label,
             substantive_only,
+            allow_private,
             format,
         } => {
             let args = subscribe::SubscribeArgs {
@@ -278,6 +281,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 document,
                 label,
                 substantive_only,
+                allow_private,
                 format,
             };
             subscribe::subscribe(&open(&home).await?, args).await

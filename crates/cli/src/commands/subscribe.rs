@@ -19,6 +19,7 @@ pub(crate) struct SubscribeArgs {
     pub(crate) document: Vec<String>,
     pub(crate) label: Vec<String>,
     pub(crate) substantive_only: bool,
+    pub(crate) allow_private: bool,
     pub(crate) format: Format,
 }
 
@@ -31,6 +32,7 @@ struct Listed {
     target: String,
     filter: Filter,
     active: bool,
+    allow_private: bool,
     created_at: chrono::DateTime<chrono::Utc>,
     feed_file: Option<String>,
 }
@@ -48,6 +50,7 @@ pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::R
             labels: args.label,
             substantive_only: args.substantive_only,
         },
+        allow_private: args.allow_private,
     };
     let valid = request.validate().map_err(|e| match e {
         // Said in the CLI's own terms (its flags and the secret's env var).
@@ -57,6 +60,9 @@ pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::R
         cw_notify::NotifyError::MissingSecret { min } => anyhow::anyhow!(
             "a webhook needs --secret (at least {min} bytes; env CLAUSEWATCH_WEBHOOK_SECRET)"
         ),
+        cw_notify::NotifyError::BlockedTarget { target, reason } => anyhow::anyhow!(
+            "invalid subscription: {target}: {reason} (pass --allow-private to deliver to private addresses)"
+        ),
         other => anyhow::Error::new(other).context("invalid subscription"),
     })?;
     let row = engine
@@ -65,6 +71,7 @@ pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::R
             valid.name.as_deref(),
             &serde_json::to_string(&valid.channel)?,
             &serde_json::to_string(&valid.filter)?,
+            valid.allow_private,
         )
         .await?;
     let mut feed_file = None;
@@ -100,6 +107,7 @@ fn listed(row: &cw_store::SubscriptionRow) -> anyhow::Result<Listed> {
         target,
         filter,
         active: row.active,
+        allow_private: row.allow_private,
         created_at: row.created_at,
         feed_file,
     })

@@ -1,6 +1,7 @@
 //! `clausewatch verify`: re-hash the archive, rebuild versions from their
-//! snapshots, check the hash-chained manifest; exit 1 with a readable list
-//! when anything is wrong.
+//! snapshots, check the hash-chained manifest, and look for versions
+//! without their derived data (analysis row, search index entries); exit 1
+//! with a readable list when anything is wrong.
 
 use crate::args::Format;
 use crate::output;
@@ -29,15 +30,24 @@ pub(crate) async fn run(
                 .context("cannot rebuild versions from their snapshots")?,
         )
     };
+    let missing = engine
+        .missing_derived()
+        .await
+        .context("cannot compare the analyses and the search index with the store")?;
     let mut problems: Vec<Problem> = archive.problems.clone();
     if let Some(r) = &rebuild {
         problems.extend(r.problems.iter().cloned());
     }
+    problems.extend(derived_problems(&missing));
     if format == Format::Json {
         output::json(&serde_json::json!({
             "ok": problems.is_empty(),
             "archive": archive,
             "rebuild": rebuild,
+            "derived": {
+                "lacking_analysis": missing.lacking_analysis.len(),
+                "lacking_index": missing.lacking_index.len(),
+            },
             "problems": problems,
         }))?;
     } else {
@@ -68,6 +78,11 @@ pub(crate) async fn run(
             }
             None => t.push_str("rebuild: skipped (--no-rebuild)\n"),
         }
+        t.push_str(&format!(
+            "derived data: {} versions without an analysis, {} without search entries\n",
+            missing.lacking_analysis.len(),
+            missing.lacking_index.len()
+        ));
         match &archive.chain_head {
             Some(h) => t.push_str(&format!(
                 "manifest chain head: {} (entry {}); keep it to check later with --expect-head\n",
@@ -94,4 +109,25 @@ pub(crate) async fn run(
         ));
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// One problem per version lacking an analysis row or index entries; the
+/// next `import` (or `watch`) catches them up, `reindex` and `analyze --all`
+/// rebuild them.
+fn derived_problems(missing: &cw_engine::MissingDerived) -> Vec<Problem> {
+    let analysis = missing.lacking_analysis.iter().map(|(key, n)| {
+        Problem::new(
+            "analysis_missing",
+            format!("{key}@{n}"),
+            format!("version {n} of {key} has no analysis (run `clausewatch analyze --all`, or any import catches it up)"),
+        )
+    });
+    let index = missing.lacking_index.iter().map(|(key, n)| {
+        Problem::new(
+            "index_missing",
+            format!("{key}@{n}"),
+            format!("version {n} of {key} has no search index entries (run `clausewatch reindex`, or any import catches it up)"),
+        )
+    });
+    analysis.chain(index).collect()
 }

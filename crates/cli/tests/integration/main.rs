@@ -18,6 +18,7 @@ mod demo;
 mod diff;
 mod evidence;
 mod extract;
+mod hardening;
 mod import;
 mod label;
 mod migrate;

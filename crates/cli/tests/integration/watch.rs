@@ -311,7 +311,7 @@ fn track_watch_and_alert_by_webhook_email_and_feed() {
     assert_eq!(sources[0]["select_css"][0], "main");
     assert_eq!(sources[0]["last_state"], Value::Null);
 
-    dir.ok(&["subscribe", "--webhook", &servers.hook, "--secret", SECRET]);
+    subscribe_webhook(&dir, &servers.hook);
     dir.ok(&[
         "subscribe",
         "--email",
@@ -319,6 +319,8 @@ fn track_watch_and_alert_by_webhook_email_and_feed() {
         "--platform",
         "acme",
         "--substantive-only",
+        // The SMTP sink listens on loopback.
+        "--allow-private",
     ]);
     let feed = dir.json(&["subscribe", "--feed", "acme-news", "--format", "json"]);
     assert_eq!(feed["channel"], "feed");
@@ -441,7 +443,7 @@ fn kill_9_mid_cycle_then_restart_loses_nothing_and_alerts_once() {
             "--allow-private",
         ]);
     }
-    dir.ok(&["subscribe", "--webhook", &servers.hook, "--secret", SECRET]);
+    subscribe_webhook(&dir, &servers.hook);
     watch_once(&dir, &[]); // first versions
     watch_once(&dir, &[]); // fast: change seen once
 
@@ -602,4 +604,17 @@ fn sigterm_stops_the_daemon_gracefully() {
     };
     assert_eq!(state("acme/ok"), "first_version");
     assert_eq!(state("acme/hang"), Value::Null);
+}
+
+/// Subscribes the test's webhook receiver (on loopback, so with
+/// `--allow-private`: issue #25).
+fn subscribe_webhook(dir: &Dir, url: &str) {
+    dir.ok(&[
+        "subscribe",
+        "--webhook",
+        url,
+        "--secret",
+        SECRET,
+        "--allow-private",
+    ]);
 }

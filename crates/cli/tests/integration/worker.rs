@@ -360,6 +360,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
         &servers.hook_url,
         "--secret",
         SECRET,
+        "--allow-private",
     ]);
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 

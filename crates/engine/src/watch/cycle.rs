@@ -18,6 +18,7 @@ use cw_store::{BlobId, CandidateRow, DocumentMeta, NewAlert, NewAttempt, SourceR
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -39,6 +40,9 @@ pub enum FetchState {
     Confirmed,
     /// The page has far fewer provisions than the latest version.
     LostProvisions,
+    /// The page has no provisions at all (e.g. only an image or an inline
+    /// SVG): never a version, not even the first.
+    NoProvisions,
     /// The page is not in the expected language.
     WrongLanguage,
     /// The body could not be read as a document.
@@ -60,6 +64,7 @@ impl FetchState {
             FetchState::ChangedUnconfirmed => "changed_unconfirmed",
             FetchState::Confirmed => "confirmed",
             FetchState::LostProvisions => "lost_provisions",
+            FetchState::NoProvisions => "no_provisions",
             FetchState::WrongLanguage => "wrong_language",
             FetchState::Unreadable => "unreadable",
             FetchState::Rejected(code) | FetchState::Failed(code) => code,
@@ -283,19 +288,37 @@ impl Watcher {
     }
 
     /// Makes the derived data (analysis, search index entries) of every
-    /// watched version that lacks it: the new versions of the cycle just
-    /// run, and any left by an interrupted run. Does nothing when
+    /// version that lacks it: the new versions of the cycle just run, and
+    /// any left by an interrupted run or an import; the first pass of a
+    /// process also indexes analysed versions missing from the search index
+    /// ([`crate::Engine::heal_index`]). Does nothing when
     /// imports make it inline ([`super::WatchConfig::defer_derived`] off).
     /// Failures are logged: it is derived data, the next pass repeats it.
     pub async fn derive_pending(&self, stop: impl Fn() -> bool) -> crate::DeriveReport {
         if !self.config.defer_derived {
             return crate::DeriveReport::default();
         }
-        match self
+        let pending = self
             .engine
             .derive_pending(self.config.derive_batch, DERIVE_LOCK_WAIT, stop)
-            .await
-        {
+            .await;
+        // Once per process (start-up): versions analysed but missing from
+        // the search index (an index update lost before this run).
+        let pending = match pending {
+            Ok(mut report) if !self.index_checked.swap(true, Ordering::SeqCst) => {
+                match self.engine.heal_index(DERIVE_LOCK_WAIT).await {
+                    Ok(indexed) => {
+                        report.versions += indexed.versions;
+                        report.skipped += indexed.skipped;
+                        report.batches += indexed.batches;
+                        Ok(report)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            other => other,
+        };
+        match pending {
             Ok(report) => report,
             Err(e) => {
                 tracing::error!(error = %e, "analysis and search index of new versions not made; the next cycle retries");
@@ -588,6 +611,11 @@ impl Watcher {
         judged.sha256 = Some(blob.to_string());
         judged.content_hash = Some(hash.clone());
 
+        if extracted.provisions.is_empty() {
+            judged.state = FetchState::NoProvisions;
+            judged.detail = Some("the page has no provisions".into());
+            return Ok(judged);
+        }
         if let Some(detail) = wrong_language(source, &extracted) {
             judged.state = FetchState::WrongLanguage;
             judged.detail = Some(detail);
@@ -608,6 +636,7 @@ impl Watcher {
                         source: page.final_url.to_string(),
                         observed_at: Some(page.fetched_at),
                         extract: extract_options(source),
+                        allow_no_provisions: false,
                     },
                     Some(extracted),
                 )
@@ -686,6 +715,7 @@ impl Watcher {
                 source: source.url.clone(),
                 observed_at: Some(candidate.first_seen_at),
                 extract: extract_options(source),
+                allow_no_provisions: false,
             })
             .await?;
         let number = report.version;

@@ -125,10 +125,12 @@ impl Watcher {
                 }
                 match &channel {
                     Channel::Webhook { url, secret } => {
-                        self.webhook.deliver(url, secret.as_bytes(), &alert).await
+                        self.webhook
+                            .deliver(url, secret.as_bytes(), &alert, sub.allow_private)
+                            .await
                     }
                     Channel::Email { to } => match &self.email {
-                        Some(sender) => sender.deliver(to, &alert).await,
+                        Some(sender) => sender.deliver(to, &alert, sub.allow_private).await,
                         None => refused(
                             row,
                             &channel,

@@ -253,6 +253,9 @@ pub struct Watcher {
     wake_delivery: tokio::sync::Notify,
     /// Permits for imports on the fetch path ([`WatchConfig::import_concurrency`]).
     imports: tokio::sync::Semaphore,
+    /// Whether this process has looked for versions missing from the
+    /// search index (once, at its first derived pass).
+    index_checked: std::sync::atomic::AtomicBool,
 }
 
 impl Watcher {
@@ -283,6 +286,7 @@ impl Watcher {
             webhook,
             email,
             wake_delivery: tokio::sync::Notify::new(),
+            index_checked: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 

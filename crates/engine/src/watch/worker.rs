@@ -449,6 +449,19 @@ impl Watcher {
                 }
             }
         }
+        // Versions analysed but missing from the search index (an index
+        // update lost before this run). Derived data: a failure to look is
+        // logged, the next start looks again.
+        match self.engine.missing_derived().await {
+            Ok(missing) => {
+                for (document, number) in missing.lacking_index {
+                    self.enqueue_derived(&document, number).await?;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "versions missing from the search index not looked for")
+            }
+        }
         Ok(())
     }
 

@@ -78,6 +78,8 @@ async fn subscribe(
             name,
             &serde_json::to_string(channel).unwrap(),
             &serde_json::to_string(filter).unwrap(),
+            // The receivers listen on loopback.
+            true,
         )
         .await
         .unwrap();

@@ -170,3 +170,106 @@ async fn a_worker_runs_analyse_and_index_jobs_for_new_versions() {
     assert!(analysed(&store, "acme/b", 1).await);
     assert_eq!(hits(&store, "potoroos"), 2);
 }
+
+/// Issue #25 (item 5): an imported version whose derived data was never
+/// made (the import was killed after its commit) and one whose index
+/// entries were lost (a concurrent import held the index) are both reported
+/// by `missing_derived` and both caught up by `heal_derived` — unwatched
+/// documents included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_25_heal_derived_catches_up_imports() {
+    let (_dir, store) = home().await;
+    let deferring = Engine::from_store(store.clone()).without_derived_on_import();
+    deferring
+        .import(ImportRequest::new(
+            "acme/aup".parse().unwrap(),
+            policy("Acceptable Use Policy", 3, " Potoroos welcome.").into_bytes(),
+            "aup.html",
+        ))
+        .await
+        .unwrap();
+    let engine = Engine::from_store(store.clone());
+    engine
+        .import(ImportRequest::new(
+            "acme/terms".parse().unwrap(),
+            policy("Terms of Service", 3, " Quolls welcome.").into_bytes(),
+            "terms.html",
+        ))
+        .await
+        .unwrap();
+    // The index loses acme/terms (as a dropped update would).
+    let index = cw_search::SearchIndex::open_or_create(&store.home().join("index")).unwrap();
+    let mut batch = index.writer().unwrap();
+    batch.delete_version("acme/terms", 1);
+    batch.finish().unwrap();
+    assert_eq!(hits(&store, "quolls"), 0);
+
+    let missing = engine.missing_derived().await.unwrap();
+    let aup = ("acme/aup".parse().unwrap(), 1);
+    let terms = ("acme/terms".parse().unwrap(), 1);
+    assert_eq!(missing.lacking_analysis, std::slice::from_ref(&aup));
+    assert_eq!(missing.lacking_index, [aup, terms]);
+
+    let healed = engine.heal_derived(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(healed.versions(), 2, "{healed:?}");
+    assert!(analysed(&store, "acme/aup", 1).await);
+    assert_eq!(hits(&store, "potoroos"), 1);
+    assert_eq!(hits(&store, "quolls"), 1);
+    assert!(engine.missing_derived().await.unwrap().is_empty());
+    let again = engine.heal_derived(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(again.versions(), 0, "{again:?}");
+}
+
+/// Issue #25 (item 6): an import waits for another writer of the index
+/// (here held by this test) instead of dropping its update.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_25_an_import_waits_for_a_busy_index() {
+    let (_dir, store) = home().await;
+    let engine = Engine::from_store(store.clone());
+    engine
+        .import(ImportRequest::new(
+            "acme/aup".parse().unwrap(),
+            policy("Acceptable Use Policy", 3, "").into_bytes(),
+            "aup.html",
+        ))
+        .await
+        .unwrap();
+    let index = cw_search::SearchIndex::open_or_create(&store.home().join("index")).unwrap();
+    let held = index.writer().unwrap();
+    let import = tokio::spawn({
+        let store = store.clone();
+        async move {
+            Engine::from_store(store)
+                .import(ImportRequest::new(
+                    "acme/terms".parse().unwrap(),
+                    policy("Terms of Service", 3, " Dunnarts welcome.").into_bytes(),
+                    "terms.html",
+                ))
+                .await
+        }
+    });
+    // The import is stored, then waits on the index (polled, bounded).
+    let key = "acme/terms".parse().unwrap();
+    let mut stored = false;
+    for _ in 0..400 {
+        if store
+            .document(&key)
+            .await
+            .unwrap()
+            .is_some_and(|d| d.latest_version.is_some())
+        {
+            stored = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(stored, "the import never stored its version");
+    assert!(
+        !import.is_finished(),
+        "the import did not wait for the index"
+    );
+    held.finish().unwrap();
+    import.await.unwrap().unwrap();
+    assert_eq!(hits(&store, "dunnarts"), 1);
+    assert!(analysed(&store, "acme/terms", 1).await);
+}

@@ -238,3 +238,51 @@ async fn conditional_get_and_schedule() {
     assert!(wait > chrono::Duration::minutes(59), "{wait:?}");
     assert_eq!(origin.hits("/p"), 1);
 }
+
+/// Issue #25 (item 9): a page without provisions (only an inline SVG) is a
+/// `no_provisions` attempt, never a version: not as the first version, and
+/// not as a change of a short document (below the lost-provisions guard's
+/// minimum), however often it is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn issue_25_watch_never_stores_a_page_without_provisions() {
+    // Links around an inline SVG: enough visible text for the fetcher's
+    // classifier (not an empty shell), nothing the extractor keeps.
+    let links: String = (0..20)
+        .map(|i| format!("<a href=\"/p{i}\">Product page number {i}</a> "))
+        .collect();
+    let svg_only = format!(
+        "<!DOCTYPE html><html><head><title>Terms</title></head><body><nav>{links}</nav>\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"600\" height=\"400\">\
+         <rect width=\"600\" height=\"400\" fill=\"#eee\"/></svg><footer>{links}</footer></body></html>"
+    );
+    let origin = Origin::start().await;
+    let (_dir, store) = home().await;
+    origin.push("/svg-first", vec![page(svg_only.clone()); 3]);
+    let short = policy("Terms of Service", 2, "");
+    origin.push(
+        "/svg-later",
+        [page(short), page(svg_only.clone()), page(svg_only)],
+    );
+    track(&store, "svg-first/tos", origin.url("/svg-first"), None).await;
+    track(&store, "svg-later/tos", origin.url("/svg-later"), None).await;
+    let w = watcher(&store, config());
+    for _ in 0..3 {
+        cycle(&w).await;
+    }
+    assert_eq!(versions(&store, "svg-first/tos").await, 0);
+    assert_eq!(
+        states(&store, "svg-first/tos").await,
+        vec!["no_provisions"; 3]
+    );
+    assert_eq!(versions(&store, "svg-later/tos").await, 1);
+    assert_eq!(
+        states(&store, "svg-later/tos").await,
+        vec!["first_version", "no_provisions", "no_provisions"]
+    );
+    let source = store
+        .source(&"svg-later/tos".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(source.candidate.is_none());
+}

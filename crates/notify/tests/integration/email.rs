@@ -165,7 +165,7 @@ async fn delivers_text_and_html_parts_with_hostile_text_escaped() {
         "legal@example.com".to_string(),
         "Ops <ops@example.com>".to_string(),
     ];
-    let record = sender.deliver(&to, &alert).await;
+    let record = sender.deliver(&to, &alert, true).await;
 
     assert!(record.ok, "{record:?}");
     assert_eq!(record.channel, "email");
@@ -236,7 +236,7 @@ async fn authenticates_when_the_server_requires_it() {
     let sender = EmailSender::new(config).unwrap();
     let alert = alert("aws/aup").hostile().build();
     let record = sender
-        .deliver(&["legal@example.com".to_string()], &alert)
+        .deliver(&["legal@example.com".to_string()], &alert, true)
         .await;
     assert!(record.ok, "{record:?}");
     assert_eq!(sink.messages().len(), 1);
@@ -249,7 +249,7 @@ async fn authenticates_when_the_server_requires_it() {
     };
     let record = EmailSender::new(wrong)
         .unwrap()
-        .deliver(&["legal@example.com".to_string()], &alert)
+        .deliver(&["legal@example.com".to_string()], &alert, true)
         .await;
     assert!(!record.ok);
     assert_eq!(record.attempts.len(), 1, "{record:?}");
@@ -264,7 +264,7 @@ async fn a_transient_451_is_retried() {
     let sender = EmailSender::new(sink.config()).unwrap();
     let alert = alert("aws/aup").hostile().build();
     let record = sender
-        .deliver(&["legal@example.com".to_string()], &alert)
+        .deliver(&["legal@example.com".to_string()], &alert, true)
         .await;
 
     assert!(record.ok, "{record:?}");
@@ -281,12 +281,12 @@ async fn bad_addresses_and_a_dead_server_fail_without_panicking() {
     let alert = alert("aws/aup").build();
 
     let record = sender
-        .deliver(&["not an address".to_string()], &alert)
+        .deliver(&["not an address".to_string()], &alert, true)
         .await;
     assert!(!record.ok);
     assert_eq!(record.attempts[0].outcome, AttemptOutcome::Final);
     assert!(record.last_error().unwrap().contains("not an address"));
-    assert!(!sender.deliver(&[], &alert).await.ok);
+    assert!(!sender.deliver(&[], &alert, true).await.ok);
     assert!(sink.messages().is_empty());
 
     assert!(
@@ -316,7 +316,7 @@ async fn bad_addresses_and_a_dead_server_fail_without_panicking() {
     };
     let record = EmailSender::new(config)
         .unwrap()
-        .deliver(&["legal@example.com".to_string()], &alert)
+        .deliver(&["legal@example.com".to_string()], &alert, true)
         .await;
     assert!(!record.ok);
     assert_eq!(record.attempts.len(), 2, "{record:?}");
@@ -326,4 +326,29 @@ async fn bad_addresses_and_a_dead_server_fail_without_panicking() {
             .iter()
             .all(|a| a.outcome == AttemptOutcome::Retryable)
     );
+}
+
+/// Issue #25: the SMTP server an email goes through and domain-literal
+/// recipients pass the address guard at delivery unless the subscription
+/// allows private targets (the sink listens on loopback).
+#[tokio::test]
+async fn issue_25_a_private_smtp_server_needs_allow_private() {
+    let sink = SmtpSink::new().start();
+    let sender = EmailSender::new(sink.config()).unwrap();
+    let alert = alert("aws/aup").build();
+    let to = ["legal@example.com".to_string()];
+    let record = sender.deliver(&to, &alert, false).await;
+    assert!(!record.ok);
+    assert_eq!(record.attempts.len(), 1, "{record:?}");
+    assert_eq!(record.attempts[0].outcome, AttemptOutcome::Final);
+    assert!(
+        record.last_error().unwrap_or_default().contains("loopback"),
+        "{record:?}"
+    );
+    assert!(sink.messages().is_empty());
+    let literal = ["ops@10.1.2.3".to_string()];
+    let record = sender.deliver(&literal, &alert, true).await;
+    assert!(record.ok, "{record:?}");
+    assert_eq!(sink.messages().len(), 1);
+    assert!(sender.deliver(&to, &alert, true).await.ok);
 }

@@ -188,7 +188,7 @@ async fn delivers_a_signed_versioned_payload() {
         .label("tos_termination")
         .build();
     let record = sender()
-        .deliver(&receiver.url, SECRET.as_bytes(), &alert)
+        .deliver(&receiver.url, SECRET.as_bytes(), &alert, true)
         .await;
 
     assert!(record.ok, "{record:?}");
@@ -231,7 +231,7 @@ async fn two_503s_then_delivered_on_attempt_3() {
         .await;
     let alert = alert("aws/aup").hostile().build();
     let record = sender()
-        .deliver(&receiver.url, SECRET.as_bytes(), &alert)
+        .deliver(&receiver.url, SECRET.as_bytes(), &alert, true)
         .await;
 
     assert!(record.ok, "{record:?}");
@@ -277,7 +277,7 @@ async fn a_wrong_secret_is_rejected_by_verify() {
         .await;
     let alert = alert("aws/aup").hostile().build();
     let record = sender()
-        .deliver(&receiver.url, SECRET.as_bytes(), &alert)
+        .deliver(&receiver.url, SECRET.as_bytes(), &alert, true)
         .await;
 
     let got = receiver.received();
@@ -320,7 +320,7 @@ async fn a_400_is_final() {
     let receiver = Receiver::new().replies(&[Reply::Status(400)]).start().await;
     let alert = alert("aws/aup").hostile().build();
     let record = sender()
-        .deliver(&receiver.url, SECRET.as_bytes(), &alert)
+        .deliver(&receiver.url, SECRET.as_bytes(), &alert, true)
         .await;
 
     assert!(!record.ok);
@@ -344,7 +344,7 @@ async fn a_429_and_a_timeout_are_retried() {
     let sender = WebhookSender::new(policy).unwrap();
     let alert = alert("aws/aup").build();
     let record = sender
-        .deliver(&receiver.url, SECRET.as_bytes(), &alert)
+        .deliver(&receiver.url, SECRET.as_bytes(), &alert, true)
         .await;
 
     assert!(record.ok, "{record:?}");
@@ -373,7 +373,9 @@ async fn an_unreachable_endpoint_gives_up_after_max_attempts() {
     );
     drop(listener);
     let alert = alert("aws/aup").build();
-    let record = sender().deliver(&url, SECRET.as_bytes(), &alert).await;
+    let record = sender()
+        .deliver(&url, SECRET.as_bytes(), &alert, true)
+        .await;
 
     assert!(!record.ok);
     assert_eq!(record.attempts.len(), 4);
@@ -404,4 +406,45 @@ async fn the_default_policy_stays_within_sixty_seconds() {
     assert_eq!(policy.attempt_timeout, Duration::from_secs(10));
     assert!(policy.worst_case() <= Duration::from_secs(60));
     assert!(WebhookSender::new(policy).is_ok());
+}
+
+/// Issue #25: a webhook on a loopback or private address is refused before
+/// any connection unless the subscription allows private targets — for an
+/// IP literal and for a host name that resolves to loopback (checked at
+/// delivery, since DNS may change after subscribing). The refusal is final.
+#[tokio::test]
+async fn issue_25_private_targets_are_refused_at_delivery() {
+    let receiver = Receiver::new().start().await;
+    let alert = alert("aws/aup").build();
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+    for url in [&receiver.url, &by_name] {
+        let record = sender()
+            .deliver(url, SECRET.as_bytes(), &alert, false)
+            .await;
+        assert!(!record.ok, "{url}: {record:?}");
+        assert_eq!(record.attempts.len(), 1, "{url}: {record:?}");
+        assert_eq!(record.attempts[0].outcome, AttemptOutcome::Final);
+        let error = record.last_error().unwrap_or_default();
+        assert!(error.contains("loopback"), "{url}: {error}");
+    }
+    let metadata = sender()
+        .deliver(
+            "http://169.254.169.254/latest/meta-data/",
+            SECRET.as_bytes(),
+            &alert,
+            false,
+        )
+        .await;
+    assert!(!metadata.ok);
+    assert_eq!(metadata.attempts[0].outcome, AttemptOutcome::Final);
+    assert!(
+        receiver.received().is_empty(),
+        "a refused delivery connected"
+    );
+    // Opted in: delivered.
+    let record = sender()
+        .deliver(&by_name, SECRET.as_bytes(), &alert, true)
+        .await;
+    assert!(record.ok, "{record:?}");
+    assert_eq!(receiver.received().len(), 1);
 }

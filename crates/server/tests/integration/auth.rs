@@ -57,15 +57,9 @@ fn form_post(uri: &str, cookie: &str, body: String, origin: Option<&str>) -> Req
     b.body(Body::from(body)).unwrap()
 }
 
-#[tokio::test]
-async fn login_form_is_csrf_protected_and_sets_a_session() {
-    let app = Builder::new().anonymous_read(false).build().await;
-    let admin = app
-        .engine
-        .store()
-        .create_token("a", Role::Admin)
-        .await
-        .unwrap();
+/// The CSRF token the login page hands out (a SameSite=Strict cookie, and
+/// the same value in the form), and the cookie header that sends it back.
+async fn csrf_cookie(app: &crate::util::TestApp) -> (String, String) {
     let login = app.get("/login").await;
     let set = login.headers["set-cookie"].to_str().unwrap().to_string();
     assert!(
@@ -84,6 +78,26 @@ async fn login_form_is_csrf_protected_and_sets_a_session() {
             .contains(&format!("name=\"csrf\" value=\"{csrf}\""))
     );
     let cookie = format!("cw_csrf={csrf}");
+    (csrf, cookie)
+}
+
+/// An app without anonymous read, an admin token (not signed in), and the
+/// login page's CSRF token and cookie.
+async fn signed_out_admin() -> (crate::util::TestApp, cw_store::NewToken, String, String) {
+    let app = Builder::new().anonymous_read(false).build().await;
+    let admin = app
+        .engine
+        .store()
+        .create_token("a", Role::Admin)
+        .await
+        .unwrap();
+    let (csrf, cookie) = csrf_cookie(&app).await;
+    (app, admin, csrf, cookie)
+}
+
+#[tokio::test]
+async fn login_form_is_csrf_protected_and_sets_a_session() {
+    let (app, admin, csrf, cookie) = signed_out_admin().await;
 
     // Missing or wrong CSRF field: refused.
     let body = format!("token={}&csrf=nope&next=/", admin.secret);
@@ -327,4 +341,44 @@ async fn subscription_form_needs_csrf_and_an_admin() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.headers["location"], "/subscriptions?removed=sub-1");
     assert!(store.subscriptions(false).await.unwrap().is_empty());
+}
+
+/// Issue #25: `next` after login is a same-origin relative path or `/`;
+/// a control character in it is a 400 (it was a 303 to `/\t/evil.example`,
+/// which browsers read as `//evil.example`, or a 500 for `%0a` and `%7f`).
+#[tokio::test]
+async fn issue_25_login_next_is_a_local_path_and_control_characters_are_a_400() {
+    let (app, admin, csrf, cookie) = signed_out_admin().await;
+    let post = |next: &str| {
+        let body = format!("token={}&csrf={csrf}&next={next}", admin.secret);
+        form_post("/login", &cookie, body, Some("http://127.0.0.1:8080"))
+    };
+    for control in [
+        "/%09/evil.example",
+        "/%0a",
+        "/x%7f",
+        "/%0d%0aSet-Cookie:%20a=b",
+        "/%c2%85",
+    ] {
+        let page = app.get(&format!("/login?next={control}")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "GET {control}");
+        let r = app.request(post(control)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "POST {control}");
+        assert!(!r.headers.contains_key("location"), "POST {control}");
+    }
+    for foreign in [
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%5C/evil.example",
+        "https://evil.example/",
+        "evil.example",
+        "%2F%2Fevil.example",
+    ] {
+        let r = app.request(post(foreign)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{foreign}: {}", r.body);
+        assert_eq!(r.headers["location"], "/", "{foreign}");
+    }
+    let r = app.request(post("/d/example-cloud/aup%3Fall%3D1")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/d/example-cloud/aup?all=1");
 }

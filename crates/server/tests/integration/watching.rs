@@ -375,3 +375,44 @@ async fn invalid_subscriptions_are_refused_with_stable_codes() {
     assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
     assert_eq!(second.json()["error"]["code"], "conflict");
 }
+
+/// Issue #25: the admin API refuses a webhook on a non-public address (the
+/// cloud metadata endpoint, loopback) unless `allow_private` is set, which
+/// is then stored with the subscription.
+#[tokio::test]
+async fn issue_25_private_webhooks_need_allow_private() {
+    let app = Builder::new().build().await;
+    let admin = token(&app, Role::Admin).await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:9/hook",
+        "http://[::1]/hook",
+    ] {
+        let body = serde_json::json!({"webhook": url, "secret": SECRET});
+        let r = app
+            .request(json_request("POST", "/api/subscriptions", &admin, body))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{url}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_request");
+    }
+    let email = serde_json::json!({"email": ["ops@10.0.0.1"]});
+    let r = app
+        .request(json_request("POST", "/api/subscriptions", &admin, email))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(app.json("/api/subscriptions").await, serde_json::json!([]));
+
+    let body = serde_json::json!({
+        "webhook": "http://127.0.0.1:9/hook",
+        "secret": SECRET,
+        "allow_private": true,
+    });
+    let r = app
+        .request(json_request("POST", "/api/subscriptions", &admin, body))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["allow_private"], true);
+    let rows = app.engine.store().subscriptions(false).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].allow_private);
+}

@@ -192,7 +192,7 @@ pub(crate) async fn upsert_source(
     Ok(())
 }
 
-/// A store-wide setting's value (migration `0010_browser_settings`).
+/// A store-wide setting's value (migration `0011_browser_settings`).
 pub(crate) async fn setting(conn: &mut Conn, name: &str) -> Result<Option<String>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
@@ -643,6 +643,7 @@ struct SubscriptionRecord {
     filter: String,
     active: i64,
     created_at: String,
+    allow_private: i64,
 }
 
 impl SubscriptionRecord {
@@ -654,6 +655,7 @@ impl SubscriptionRecord {
             filter: self.filter,
             active: self.active != 0,
             created_at: ts_from_text(&self.created_at)?,
+            allow_private: self.allow_private != 0,
         })
     }
 }
@@ -664,18 +666,20 @@ pub(crate) async fn insert_subscription(
     name: Option<&str>,
     channel: &str,
     filter: &str,
+    allow_private: bool,
     now: &str,
 ) -> Result<SubscriptionRow, StoreError> {
     // A unique placeholder until the id is known.
     let provisional = format!("~new-{now}");
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO watch_subscriptions (name, channel, filter, active, created_at)
-         VALUES ($1, $2, $3, 1, $4) RETURNING id",
+        "INSERT INTO watch_subscriptions (name, channel, filter, active, created_at, allow_private)
+         VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
     )
     .bind(name.unwrap_or(&provisional))
     .bind(channel)
     .bind(filter)
     .bind(now)
+    .bind(i64::from(allow_private))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| match e {
@@ -695,7 +699,8 @@ pub(crate) async fn insert_subscription(
             .await?;
     }
     let record: SubscriptionRecord = sqlx::query_as(
-        "SELECT id, name, channel, filter, active, created_at FROM watch_subscriptions
+        "SELECT id, name, channel, filter, active, created_at, allow_private
+         FROM watch_subscriptions
          WHERE id = $1",
     )
     .bind(id)
@@ -710,7 +715,8 @@ pub(crate) async fn list_subscriptions(
     include_inactive: bool,
 ) -> Result<Vec<SubscriptionRow>, StoreError> {
     let records: Vec<SubscriptionRecord> = sqlx::query_as(
-        "SELECT id, name, channel, filter, active, created_at FROM watch_subscriptions
+        "SELECT id, name, channel, filter, active, created_at, allow_private
+         FROM watch_subscriptions
          WHERE active = 1 OR $1 = 1 ORDER BY id",
     )
     .bind(i64::from(include_inactive))

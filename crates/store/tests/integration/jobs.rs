@@ -361,7 +361,12 @@ async fn due_work_is_enqueued_once_per_cycle_and_round_whoever_schedules() {
 
     // A queued alert gets one deliver job per round.
     let sub = store
-        .add_subscription(Some("hook"), r#"{"type":"feed","name":"hook"}"#, "{}")
+        .add_subscription(
+            Some("hook"),
+            r#"{"type":"feed","name":"hook"}"#,
+            "{}",
+            false,
+        )
         .await
         .unwrap();
     let candidate = store

@@ -280,3 +280,55 @@ async fn an_import_observed_between_versions_follows_the_one_before_it() {
         .unwrap();
     assert_eq!(v.row.snapshots.len(), 2);
 }
+
+/// Issue #25: the version inventory the derived-data checks use lists every
+/// version (watched or not) with its provision count and whether it has an
+/// analysis; `versions_lacking_analysis` covers imported documents too.
+#[tokio::test]
+async fn issue_25_version_inventory_lists_every_version() {
+    let home = three_versions().await;
+    let inventory = home.store.version_inventory().await.unwrap();
+    let listed: Vec<(String, u32, u64, bool)> = inventory
+        .iter()
+        .map(|v| (v.document.to_string(), v.number, v.provisions, v.analysed))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("aws/aup".to_string(), 1, 2, false),
+            ("aws/aup".to_string(), 2, 2, false),
+            ("aws/aup".to_string(), 3, 2, false),
+        ]
+    );
+    let lacking = home.store.versions_lacking_analysis(0, 10).await.unwrap();
+    assert_eq!(lacking.len(), 3, "unwatched documents count too");
+}
+
+/// Issue #25: a subscription's `allow_private` is stored with it
+/// (migration 0010) and read back.
+#[tokio::test]
+async fn issue_25_subscriptions_keep_allow_private() {
+    let home = TestHome::new().await;
+    let channel = r#"{"type":"webhook","url":"http://127.0.0.1:9/h","secret":"0123456789abcdef"}"#;
+    let open = home
+        .store
+        .add_subscription(None, channel, "{}", true)
+        .await
+        .unwrap();
+    let guarded = home
+        .store
+        .add_subscription(None, channel, "{}", false)
+        .await
+        .unwrap();
+    assert!(open.allow_private);
+    assert!(!guarded.allow_private);
+    let listed: Vec<bool> = home
+        .store
+        .subscriptions(false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.allow_private)
+        .collect();
+    assert_eq!(listed, [true, false]);
+}

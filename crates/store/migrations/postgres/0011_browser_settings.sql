@@ -1,8 +1,8 @@
--- PostgreSQL twin of migrations/sqlite/0010_browser_settings.sql: same
+-- PostgreSQL twin of migrations/sqlite/0011_browser_settings.sql: same
 -- tables, columns, constraints and data. TEXT collates as "C" so text
 -- compares byte by byte as on SQLite. Append-only like its twin.
 --
--- 0010_browser_settings: turning the headless browser off, per source
+-- 0011_browser_settings: turning the headless browser off, per source
 -- (`watch_sources.no_browser`, `track --no-browser`) and for the whole
 -- store (`settings` row `browser_fallback` = `on` | `off`).
 

@@ -1,4 +1,4 @@
--- 0010_browser_settings: turning the headless browser off, per source and
+-- 0011_browser_settings: turning the headless browser off, per source and
 -- for the whole store.
 --
 -- A page that looks like a bot wall or an empty JavaScript shell is retried
