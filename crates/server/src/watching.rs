@@ -91,6 +91,7 @@ fn state_text(code: &str) -> &'static str {
         "too_large" => "page too large",
         "too_many_redirects" | "redirect_loop" | "bad_redirect" => "bad redirects",
         "browser_unavailable" | "browser" => "browser fetch failed",
+        "needs_browser" => "needs a browser, and the browser fallback is off",
         _ => "fetch failed",
     }
 }
