@@ -95,8 +95,8 @@ pub(crate) enum Command {
         #[arg(long)]
         observed_at: Option<chrono::NaiveDate>,
         /// Import a file even when it looks like an error page, a "not found"
-        /// page, a bot wall or a sign-in wall (refused by default, as `track`
-        /// refuses such fetches).
+        /// page, a bot wall or a sign-in wall, or has no provisions at all (e.g. only
+        /// an image or an SVG): refused by default, as `watch` never makes such versions.
         #[arg(long)]
         force: bool,
         /// Output format.
@@ -106,9 +106,6 @@ pub(crate) enum Command {
         /// document and applied to its later imports that give none.
         #[command(flatten)]
         declaration: DeclarationArgs,
-        /// Record a version even when no provisions were found (e.g. a page that is only an image or an SVG).
-        #[arg(long)]
-        force: bool,
     },
     /// List stored documents.
     ///

@@ -20,13 +20,12 @@ pub(crate) struct ImportArgs {
     pub(crate) region: Option<String>,
     pub(crate) url: Option<String>,
     pub(crate) observed_at: Option<chrono::NaiveDate>,
-    /// Keep a file the page classifier judges an error page or a wall.
+    /// `--force`: keep a file the page classifier judges an error page or
+    /// a wall, and record a version without provisions.
     pub(crate) force: bool,
     pub(crate) format: Format,
     /// Selectors given with `--select`/`--remove`, if any.
     pub(crate) declaration: Option<cw_extract::Declaration>,
-    /// `--force`: record a version without provisions.
-    pub(crate) force: bool,
 }
 
 /// How long a catch-up waits for another process's index writer per batch.

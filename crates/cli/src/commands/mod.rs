@@ -56,7 +56,6 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             format,
             declaration,
-            force,
         } => {
             let args = import::ImportArgs {
                 platform,
@@ -68,7 +67,6 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 force,
                 format,
                 declaration: declaration.declaration(),
-                force,
             };
             import::run(&open(&home).await?, &paths, args).await
         }
