@@ -9,10 +9,12 @@
 //!   confidence, CHARACTER span of the evidence, [`LabelSource`]). Two
 //!   layers: cue rules kept as data in `rules/labels.toml` ([`RuleSet`]) for
 //!   every family (`tos_`, `pp_`, `aup_`, `enf_`, `meta_`, English and
-//!   Chinese), and a trained [`Model`] (TF-IDF word/char n-grams + context +
-//!   rule features, linear SVM per category, F1-tuned thresholds, Platt
-//!   calibration) for the eight UNFAIR-ToS categories, committed at
-//!   `model/unfair_tos.json`.
+//!   Chinese; they read clause, negation, heading and list lead-in), and a
+//!   trained [`Model`] (TF-IDF word/char n-grams + neighbouring sentences,
+//!   linear SVM per category, F1-tuned thresholds, Platt calibration) that
+//!   alone decides the eight UNFAIR-ToS categories on English text,
+//!   committed at `model/unfair_tos.json`. [`label_document`] labels a whole
+//!   document, giving list items their lead-in.
 //! * [`train`] rebuilds that model on the CLAUDETTE corpus (CC BY 4.0),
 //!   reproducibly; [`evaluate`] scores it honestly: cross-validation by
 //!   document with every choice inside the training folds, plus 8 documents

@@ -42,7 +42,7 @@ impl Default for TrainOptions {
         TrainOptions {
             features: FeatureConfig::default(),
             c: 1.0,
-            positive_weight_exponent: 0.75,
+            positive_weight_exponent: 0.5,
             inner_folds: 4,
             seed: 20_240_531,
             max_epochs: 400,
