@@ -520,6 +520,7 @@ mod context_issue_21 {
                 p("c/4", ProvisionKind::ListItem, "firearms training courses;"),
             ],
             warnings: vec![],
+            coverage: None,
         };
         let labels = label_document(&doc, DocType::Tos);
         let has = |i: usize, id: &str| labels[i].iter().any(|l| l.id == id);
