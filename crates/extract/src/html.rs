@@ -552,7 +552,7 @@ fn cookie_banner(e: &Element) -> bool {
 /// result is a plausible address (UTF-8, an `@`, no spaces or controls).
 fn decode_protected_email(hex: &str) -> Option<String> {
     let h = hex.trim().as_bytes();
-    if h.len() < 4 || h.len() % 2 != 0 || h.len() > 1_000 {
+    if h.len() < 4 || !h.len().is_multiple_of(2) || h.len() > 1_000 {
         return None;
     }
     let byte = |i: usize| -> Option<u8> {
