@@ -1,7 +1,8 @@
 //! Boilerplate removal over the block list, with no rules naming any site.
 //!
-//! 1. **Line rules** mark junk anywhere: copyright lines, call-to-action
-//!    buttons ("Sign in", "Request an account"), page numbers, bare URLs,
+//! 1. **Line rules** mark junk anywhere: copyright notices (not provisions
+//!    that start with "Copyright"), relative times ("5 months ago"),
+//!    call-to-action buttons ("Sign in", "Back to top"), page numbers, bare URLs,
 //!    dot-leader contents lines, ICP licence lines, blocks with no letters
 //!    (separators, image-only lines), language pickers, cookie banners, and
 //!    — in paged sources only (PDF, text) — running headers/footers repeated
@@ -15,6 +16,10 @@
 //!    over the rest of a list it ends in. Everything outside is dropped.
 //! 4. **Tables of contents**: runs of short items whose texts repeat later
 //!    headings (scored neutral, so they do not split the main content).
+//!
+//! 5. **Coverage guarantee**: the share of the page's running text the
+//!    spans hold is measured ([`Selection::coverage`]); below
+//!    [`MIN_COVERAGE`] the choice widens ([`widen`]).
 //!
 //! Afterwards [`rejoin`] mends paragraphs split by a page break.
 
@@ -238,8 +243,9 @@ const CTA_EXACT: &[&str] = &[
     "contact us", "contact sales", "talk to sales", "subscribe", "download", "download now",
     "download pdf", "learn more", "read more", "see more", "show more", "show less", "view more",
     "view all", "back to top", "back to the top", "return to top", "return to the top",
-    "scroll to top", "go to top", "jump to top", "to top", "to the top", "top of page",
-    "nach oben", "haut de page", "retour en haut", "volver arriba", "top", "skip to content", "skip to main content", "skip navigation",
+    "scroll to top", "go to top", "jump to top", "to top", "to the top", "top of page", "nach oben",
+    "haut de page", "retour en haut", "volver arriba", "top", "skip to content",
+    "skip to main content", "skip navigation",
     "menu", "main menu", "close", "search", "accept", "accept all", "accept all cookies",
     "accept cookies", "allow all", "allow all cookies", "reject all", "reject", "decline",
     "manage cookies", "cookie settings", "cookie preferences", "manage preferences", "customize",
@@ -614,8 +620,9 @@ pub(crate) struct Selection {
     /// One flag per block: content.
     pub(crate) keep: Vec<bool>,
     /// Share of the page's running text (sentence-like blocks outside link
-    /// lists, contents lists and junk lines) that the kept blocks hold; 1.0
-    /// for a page with no running text.
+    /// lists, contents lists, junk lines and chrome by tag, role or consent
+    /// banner) that the kept blocks hold; 1.0 for a page with no running
+    /// text.
     pub(crate) coverage: f64,
 }
 

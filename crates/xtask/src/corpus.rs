@@ -44,7 +44,7 @@ pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
 /// `service` column of `documents.tsv` (its exact UTF-8 bytes) — even is
 /// tune, odd is check. Every evaluation uses this one definition.
 pub(crate) fn half(service: &str) -> Half {
-    if fnv1a64(service.as_bytes()) % 2 == 0 {
+    if fnv1a64(service.as_bytes()).is_multiple_of(2) {
         Half::Tune
     } else {
         Half::Check
