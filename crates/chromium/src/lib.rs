@@ -167,7 +167,11 @@ const PREFERENCES: &str = r#"{
   "alternate_error_pages": { "enabled": false },
   "dns_prefetching": { "enabled": false },
   "webrtc": { "ip_handling_policy": "disable_non_proxied_udp", "multiple_routes_enabled": false, "nonproxied_udp_enabled": false },
-  "browser": { "has_seen_welcome_page": true }
+  "browser": { "has_seen_welcome_page": true },
+  "default_search_provider": { "enabled": false },
+  "homepage": "about:blank",
+  "homepage_is_newtabpage": false,
+  "session": { "restore_on_startup": 4, "startup_urls": ["about:blank"] }
 }
 "#;
 
@@ -374,7 +378,9 @@ fn real_executable(path: PathBuf) -> PathBuf {
 
 /// Writes the preferences of an isolated profile into `profile` (a fresh,
 /// empty folder): no prefetch or preconnect, no Safe Browsing, no
-/// translation, no DNS-over-HTTPS, no metrics reporting.
+/// translation, no DNS-over-HTTPS, no metrics reporting, and no default
+/// search engine, whose start page a new tab would otherwise load (Debian's
+/// build opens `start.duckduckgo.com` in a WebDriver session's first tab).
 pub fn prepare_profile(profile: &Path) -> std::io::Result<()> {
     let default = profile.join("Default");
     std::fs::create_dir_all(&default)?;

@@ -349,9 +349,15 @@ fn webdriver_session(url: &str, net_log: &Path) {
 /// connection open, so the body is read by its length (or its chunks), not
 /// to the end of the stream.
 fn http_json(port: u16, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
-    let body = if body.is_null() { String::new() } else { body.to_string() };
+    let body = if body.is_null() {
+        String::new()
+    } else {
+        body.to_string()
+    };
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -392,6 +398,10 @@ fn http_json(port: u16, method: &str, path: &str, body: &serde_json::Value) -> s
         reader.read_exact(&mut out).unwrap();
         out
     };
-    serde_json::from_slice(&payload)
-        .unwrap_or_else(|e| panic!("{method} {path}: {e}: {head}{}", String::from_utf8_lossy(&payload)))
+    serde_json::from_slice(&payload).unwrap_or_else(|e| {
+        panic!(
+            "{method} {path}: {e}: {head}{}",
+            String::from_utf8_lossy(&payload)
+        )
+    })
 }
