@@ -456,8 +456,19 @@ mod tests {
             args.last().map(String::as_str),
             Some("--print-to-pdf=/tmp/x.pdf")
         );
-        // Services sent to the reserved name land on the block rule.
+        // Services sent to the reserved name land on the block rule: every
+        // switch that redirects a service names the one reserved host.
         assert!(nowhere_host().ends_with(".invalid"));
+        let redirects: Vec<&str> = BACKGROUND_SERVICES_OFF
+            .iter()
+            .map(|s| s.flag)
+            .filter(|f| f.contains("http://"))
+            .collect();
+        assert_eq!(redirects.len(), 2, "{redirects:?}");
+        assert!(
+            redirects.iter().all(|f| f.ends_with(NOWHERE)),
+            "{redirects:?}"
+        );
     }
 
     #[test]
