@@ -42,43 +42,46 @@ trap 'scripts/pg-test-cluster.sh stop' EXIT
 log "cargo fmt --check"
 cargo fmt --all --check
 
-log "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets --profile ci -- -D warnings
+# Clippy runs inside the one build: cargo hands every workspace crate to
+# clippy-driver (the wrapper `cargo clippy` itself installs), which lints it
+# and then compiles it for real. A separate `cargo clippy` pass would check
+# every dependency a second time (metadata only, not reusable by the build):
+# minutes of a cold run. Dependencies are compiled by plain rustc as usual.
+# The variables stay exported for the test run: they are part of the build
+# fingerprint, so a run without them would recompile the workspace.
+clippy_driver=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
+export RUSTC_WORKSPACE_WRAPPER="$clippy_driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-# One build serves the tests and the eval scripts: `cargo test` builds the
-# binary (target/ci/clausewatch) with the same feature set as the test
-# targets, so a separate `cargo build` would compile twice.
-log "cargo test --no-run (ci profile)"
-# Libraries, binaries and test targets only: the examples (benchmarks and
-# training tools) are type-checked by clippy above, and linking a dozen of
-# them in release mode costs minutes of a cold build.
-targets=(--lib --bins --tests)
-cargo test --profile ci --workspace "${targets[@]}" --no-run --message-format=json-render-diagnostics > target/test-build.json
-# The store suite's test binary, run a second time on PostgreSQL below. Run
-# straight rather than through `cargo test -p cw-store`, whose narrower
-# feature set would rebuild about 150 crates.
-store_suite=$(python3 - <<'PY'
-import json
-for line in open("target/test-build.json"):
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("executable") \
-            and m["target"]["name"] == "integration" and "/crates/store" in m["manifest_path"]:
-        print(m["executable"])
-PY
-)
-[ -x "$store_suite" ] || { echo "cannot find the cw-store integration test binary" >&2; exit 1; }
+# One build serves clippy, the tests and the eval scripts (the binary is
+# target/ci/clausewatch, built with the test targets' feature set, so a
+# separate `cargo build` would compile twice). Examples and the bench are
+# built too, so clippy sees every target; they are not run.
+log "build and clippy -D warnings (ci profile, every target)"
+cargo test --profile ci --workspace --lib --bins --tests --examples --benches --no-run
 
-log "cargo test --profile ci"
-{ cargo test --profile ci --workspace "${targets[@]}" --no-fail-fast; cargo test --profile ci --workspace --doc;
-  # The store suite again, every test on PostgreSQL instead of SQLite.
-  (cd crates/store && CARGO_MANIFEST_DIR=$PWD CLAUSEWATCH_TEST_STORE_BACKEND=postgres "$store_suite"); } 2>&1 | tee target/test-output.txt | grep -E '^(test result|running|failures:|---- |thread|error)' || true
-if grep -qE '^test result: FAILED|^error' target/test-output.txt; then
-  echo "cargo test failed; full log in target/test-output.txt" >&2
-  grep -A30 '^failures:' target/test-output.txt | head -200 >&2 || true
+# cargo-nextest runs the test binaries side by side, one process per test,
+# and reports each test's time; the machine image ships it, a fresh machine
+# installs it from crates.io.
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+nextest=(cargo nextest run --cargo-profile ci --workspace --lib --bins --tests --profile ci)
+
+log "tests (cargo nextest, ci profile)"
+failed=0
+"${nextest[@]}" 2>&1 | tee target/test-output.txt || failed=1
+cp target/nextest/ci/junit.xml target/nextest/ci/junit-main.xml 2>/dev/null || true
+cargo test --profile ci --workspace --doc 2>&1 | tee -a target/test-output.txt || failed=1
+# The store suite again, every test on PostgreSQL instead of SQLite. The
+# filter keeps the workspace's build (a narrower `-p cw-store` build would
+# rebuild about 150 crates with other features).
+CLAUSEWATCH_TEST_STORE_BACKEND=postgres "${nextest[@]}" -E 'package(cw-store) and kind(test)' 2>&1 \
+  | tee -a target/test-output.txt || failed=1
+grep -E '^ *Summary |^test result' target/test-output.txt || true
+if [ "$failed" != 0 ]; then
+  echo "tests failed; full log in target/test-output.txt" >&2
   exit 1
 fi
-passed=$(grep -oE '^test result: ok\. [0-9]+ passed' target/test-output.txt | awk '{s+=$4} END {print s+0}')
-echo "cargo test: $passed tests passed"
+echo "JUnit reports: target/nextest/ci/junit-main.xml (all tests), junit.xml (store suite on PostgreSQL)"
 
 shared=../shared
 if [ -d "$shared/eval" ]; then

@@ -22,12 +22,14 @@
 #![deny(missing_docs)]
 
 mod change;
+mod clock;
 mod document;
 mod keys;
 
 pub use change::{
     ChangeKind, ChangeSet, DiffSide, DiffSummary, ProvisionChange, Significance, WordOp, WordOpKind,
 };
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use document::{Coverage, ExtractedDocument, Provision, ProvisionKind, SourceFormat, Warning};
 pub use keys::{DocumentKey, KeyError, VersionRef, VersionSelector, slugify};
 

@@ -162,7 +162,7 @@ impl Store {
     /// (its provisions were replaced meanwhile: analyse again), or a
     /// position, span or confidence is out of range.
     pub async fn record_analysis(&self, new: &NewAnalysis) -> Result<AnalysisOutcome, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let doc_id = documents::require_id(&mut tx, &new.document).await?;
         let Some((version_id, row)) = versions::select(

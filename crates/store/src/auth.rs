@@ -95,7 +95,7 @@ impl Store {
     pub async fn create_token(&self, name: &str, role: Role) -> Result<NewToken, StoreError> {
         let secret = new_secret()?;
         let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut conn = self.pool().acquire().await?;
         let id = auth::insert(&mut conn, name, role, &hash_token(&secret), &prefix, &now).await?;
         let row = auth::get(&mut conn, id)
@@ -113,7 +113,7 @@ impl Store {
         let Some(row) = auth::by_hash(&mut conn, &hash_token(secret)).await? else {
             return Ok(None);
         };
-        let now = Utc::now();
+        let now = self.now();
         // One write per minute per token at most: readers stay readers.
         if row
             .last_used_at
@@ -133,7 +133,7 @@ impl Store {
     /// Revokes a token; `false` if there is no unrevoked token with that id.
     pub async fn revoke_token(&self, id: u64) -> Result<bool, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        auth::revoke(&mut conn, to_i64(id, "token id")?, &ts_to_text(Utc::now())).await
+        auth::revoke(&mut conn, to_i64(id, "token id")?, &ts_to_text(self.now())).await
     }
 }
 

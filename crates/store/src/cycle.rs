@@ -17,7 +17,6 @@ use crate::error::StoreError;
 use crate::store::Store;
 use crate::time::ts_to_text;
 use crate::watch::NewAttempt;
-use chrono::Utc;
 use cw_model::{DocumentKey, VersionSelector};
 
 /// One version as the derived-data checks see it
@@ -98,7 +97,7 @@ impl Store {
         if attempts.is_empty() {
             return Ok(());
         }
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         for attempt in attempts {
             watch_sql::insert_attempt(&mut tx, attempt).await?;
@@ -121,7 +120,7 @@ impl Store {
         &self,
         analyses: &[NewAnalysis],
     ) -> Result<Vec<Option<AnalysisOutcome>>, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let mut out = Vec::with_capacity(analyses.len());
         for new in analyses {

@@ -26,7 +26,7 @@ impl Store {
     /// Stores `json` as the declaration of `key`, replacing any earlier one;
     /// creates the document when it does not exist yet.
     pub async fn set_declaration(&self, key: &DocumentKey, json: &str) -> Result<(), StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
         sql::set(&mut tx, id, json, &now).await?;

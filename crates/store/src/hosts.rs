@@ -134,7 +134,7 @@ impl Store {
             &turn.host,
             &turn.holder,
             &ts_to_text(held_until),
-            &ts_to_text(Utc::now()),
+            &ts_to_text(self.now()),
         )
         .await
     }
@@ -153,7 +153,7 @@ impl Store {
             &turn.host,
             &turn.holder,
             &ts_to_text(next_allowed_at),
-            &ts_to_text(Utc::now()),
+            &ts_to_text(self.now()),
         )
         .await
     }
@@ -180,7 +180,7 @@ impl Store {
             id,
             worker,
             &ts_to_text(run_after),
-            &ts_to_text(Utc::now()),
+            &ts_to_text(self.now()),
         )
         .await?
         {

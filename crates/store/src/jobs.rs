@@ -219,7 +219,7 @@ impl Store {
     /// Enqueues jobs in one transaction; returns how many were new (keys
     /// already in the queue are skipped, whatever their state).
     pub async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<u64, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let mut added = 0;
         for job in jobs {
@@ -303,7 +303,7 @@ impl Store {
         result: Option<&str>,
     ) -> Result<(), StoreError> {
         let mut conn = self.pool().acquire().await?;
-        if sql::complete(&mut conn, id, worker, result, &ts_to_text(Utc::now())).await? {
+        if sql::complete(&mut conn, id, worker, result, &ts_to_text(self.now())).await? {
             Ok(())
         } else {
             Err(StoreError::LeaseLost { job: id })
@@ -321,7 +321,7 @@ impl Store {
         retry_at: DateTime<Utc>,
     ) -> Result<JobState, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         sql::fail(&mut conn, id, worker, error, &ts_to_text(retry_at), &now)
             .await?
             .ok_or(StoreError::LeaseLost { job: id })
@@ -389,7 +389,7 @@ impl Store {
         due_at: DateTime<Utc>,
         attempt: &NewAttempt,
     ) -> Result<bool, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         if !sql::take_cycle(&mut tx, attempt.source_id, &ts_to_text(due_at), &now).await? {
             return Ok(false);

@@ -11,7 +11,7 @@ use crate::types::{
     StoredVersion, VersionRow,
 };
 use chrono::{DateTime, Utc};
-use cw_model::{DocumentKey, Provision, VersionRef};
+use cw_model::{DocumentKey, Provision, SharedClock, SystemClock, VersionRef};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,7 @@ pub struct Store {
     home: PathBuf,
     pool: Pool,
     archive: Archive,
+    clock: SharedClock,
 }
 
 impl Store {
@@ -43,6 +44,7 @@ impl Store {
             home: home.to_path_buf(),
             pool,
             archive,
+            clock: SystemClock::shared(),
         })
     }
 
@@ -53,7 +55,22 @@ impl Store {
             home: home.to_path_buf(),
             pool,
             archive,
+            clock: SystemClock::shared(),
         }
+    }
+
+    /// The same store reading time from `clock` (schedules, leases, retries,
+    /// alert delivery): tests step a [`cw_model::ManualClock`] instead of
+    /// sleeping. Clones made afterwards share the clock.
+    pub fn with_clock(mut self, clock: SharedClock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time by this store's clock (the system clock unless
+    /// [`Store::with_clock`] set another).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Closes the database connections, waiting for them to finish. Dropping
@@ -85,7 +102,7 @@ impl Store {
         key: &DocumentKey,
         meta: &DocumentMeta,
     ) -> Result<DocumentRow, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(&self.pool).await?;
         documents::ensure(&mut tx, key, meta, &now).await?;
         let row = documents::get(&mut tx, key).await?;

@@ -19,7 +19,6 @@ use crate::db::{begin_read, begin_write};
 use crate::error::StoreError;
 use crate::store::Store;
 use crate::time::ts_to_text;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -219,7 +218,7 @@ impl Store {
         if manifest::backfill_pending(&mut tx).await?.is_none() {
             return Ok(None);
         }
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let records = manifest::current_records(&mut tx).await?;
         for record in &records {
             manifest::append(&mut tx, record, &now).await?;

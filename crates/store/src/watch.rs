@@ -324,7 +324,7 @@ impl Store {
         source: &NewSource,
         next_due_at: DateTime<Utc>,
     ) -> Result<SourceRow, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let meta = DocumentMeta {
             source_url: Some(source.url.clone()),
             ..DocumentMeta::default()
@@ -348,7 +348,7 @@ impl Store {
 
     /// Sets a store-wide setting.
     pub async fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         sql::set_setting(&mut tx, name, value, &now).await?;
         tx.commit().await?;
@@ -357,7 +357,7 @@ impl Store {
 
     /// Stops tracking a document. Returns false when it had no active source.
     pub async fn untrack_source(&self, document: &DocumentKey) -> Result<bool, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let Some(document_id) = documents::id(&mut tx, document).await? else {
             return Ok(false);
@@ -408,7 +408,7 @@ impl Store {
 
     /// Logs one fetch attempt and updates its source, in one transaction.
     pub async fn record_attempt(&self, attempt: &NewAttempt) -> Result<(), StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         sql::insert_attempt(&mut tx, attempt).await?;
         sql::update_source_after(&mut tx, attempt, &now).await?;
@@ -430,7 +430,7 @@ impl Store {
         sha256: &str,
         at: DateTime<Utc>,
     ) -> Result<CandidateRow, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let row = sql::observe_candidate(
             &mut tx,
@@ -467,7 +467,7 @@ impl Store {
         old_version_number: Option<u32>,
         alerts: &[NewAlert],
     ) -> Result<(), StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let document_id = documents::require_id(&mut tx, document).await?;
         sql::promote_candidate(&mut tx, candidate_id, version_number, &now).await?;
@@ -527,7 +527,7 @@ impl Store {
         filter_json: &str,
         allow_private: bool,
     ) -> Result<SubscriptionRow, StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         let row = sql::insert_subscription(
             &mut tx,
@@ -600,7 +600,7 @@ impl Store {
         attempts: &[DeliveryAttempt],
         result: &RoundResult,
     ) -> Result<(), StoreError> {
-        let now = ts_to_text(Utc::now());
+        let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
         sql::log_deliveries(&mut tx, alert_row_id, attempts).await?;
         sql::finish_alert(&mut tx, alert_row_id, result, &now).await?;

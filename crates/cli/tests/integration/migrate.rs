@@ -7,42 +7,12 @@
 //! another folder and every blob re-hashed.
 
 use crate::util::Dir;
-use sqlx::Connection;
 
-pub(crate) fn postgres_url(test: &str) -> Option<String> {
-    match std::env::var("CLAUSEWATCH_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            let line = format!("SKIPPED {test}: CLAUSEWATCH_TEST_POSTGRES_URL is not set");
-            assert!(std::env::var_os("CI").is_none(), "{line} (CI is set)");
-            eprintln!("\n!!!!!!!! {line} !!!!!!!!\n");
-            None
-        }
-    }
-}
+pub(crate) use cw_testkit::servers::require_postgres as postgres_url;
 
 /// A new empty database on the test server; returns its URL.
-pub(crate) fn fresh_database(admin: &str, name: &str) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let name = format!("cw_cli_{name}_{}", std::process::id());
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    });
-    let (server, _) = admin.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
+pub(crate) fn fresh_database(admin: &str) -> String {
+    cw_testkit::servers::fresh_postgres_database_blocking(admin)
 }
 
 #[test]
@@ -53,7 +23,7 @@ fn migrate_copies_a_sqlite_home_to_postgres_and_commands_read_it_back() {
     let dir = Dir::new();
     dir.ok(&["demo", "--seeds", "no-such-folder", "--no-serve"]);
     let db = dir.home().join("clausewatch.db");
-    let url = fresh_database(&admin, "migrate");
+    let url = fresh_database(&admin);
 
     let report = dir.json(&[
         "migrate",

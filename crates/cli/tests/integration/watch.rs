@@ -4,49 +4,21 @@
 //! running `watch` followed by a restart: nothing lost, nothing twice.
 
 use crate::util::Dir;
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Response, StatusCode, header};
-use axum::routing::post;
+use cw_testkit::Reply;
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "0123456789abcdef-secret";
 
-/// One scripted answer of the origin.
-#[derive(Clone)]
-enum Reply {
-    Page(String),
-    Slow(Duration, String),
-}
-
-#[derive(Default)]
-struct OriginState {
-    queues: HashMap<String, VecDeque<Reply>>,
-    last: HashMap<String, Reply>,
-    hits: HashMap<String, usize>,
-}
-
-#[derive(Default)]
-struct HookState {
-    calls: usize,
-    /// (delivery id, document, version, signature verified)
-    deliveries: Vec<(String, String, u64, bool)>,
-}
-
-/// An origin and a webhook receiver on loopback, served by their own
-/// runtime thread so the tests can block on the binary.
+/// A scripted origin and a webhook receiver on loopback (`cw_testkit`),
+/// served by their own runtime so the tests can block on the binary.
 struct Servers {
-    origin: String,
+    origin: cw_testkit::Origin,
     hook: String,
-    script: Arc<Mutex<OriginState>>,
-    hooks: Arc<Mutex<HookState>>,
+    receiver: cw_testkit::WebhookReceiver,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -57,115 +29,58 @@ impl Servers {
             .enable_all()
             .build()
             .unwrap();
-        let script: Arc<Mutex<OriginState>> = Arc::default();
-        let hooks: Arc<Mutex<HookState>> = Arc::default();
-        let (origin, hook) = runtime.block_on(async {
-            let app = Router::new()
-                .fallback(serve)
-                .with_state(Arc::clone(&script));
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let origin = format!("http://{}", l.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-            let app = Router::new()
-                .route("/hook", post(receive))
-                .with_state(Arc::clone(&hooks));
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let hook = format!("http://{}/hook", l.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-            (origin, hook)
+        let (origin, receiver) = runtime.block_on(async {
+            (
+                cw_testkit::Origin::start().await,
+                cw_testkit::WebhookReceiver::start().await,
+            )
         });
         Servers {
             origin,
-            hook,
-            script,
-            hooks,
+            hook: receiver.url().to_owned(),
+            receiver,
             _runtime: runtime,
         }
     }
 
     fn push(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
-        let mut s = self.script.lock().unwrap();
-        s.queues
-            .entry(path.to_string())
-            .or_default()
-            .extend(replies);
+        self.origin.push(path, replies);
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.origin)
+        self.origin.url(path)
     }
 
     fn hits(&self, path: &str) -> usize {
-        *self.script.lock().unwrap().hits.get(path).unwrap_or(&0)
+        self.origin.hits(path)
     }
 
+    /// (delivery id, document, version, signature verified) per delivery.
     fn deliveries(&self) -> Vec<(String, String, u64, bool)> {
-        self.hooks.lock().unwrap().deliveries.clone()
+        self.receiver
+            .deliveries()
+            .into_iter()
+            .map(|d| {
+                let verified = cw_notify::verify(
+                    SECRET.as_bytes(),
+                    &d.signature,
+                    &d.body,
+                    chrono_now(),
+                    cw_notify::DEFAULT_TOLERANCE,
+                )
+                .is_ok();
+                (
+                    d.id,
+                    d.payload["document"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    d.payload["version"].as_u64().unwrap_or(0),
+                    verified,
+                )
+            })
+            .collect()
     }
-}
-
-async fn serve(State(script): State<Arc<Mutex<OriginState>>>, request: Request) -> Response<Body> {
-    let path = request.uri().path().to_string();
-    let reply = {
-        let mut s = script.lock().unwrap();
-        *s.hits.entry(path.clone()).or_default() += 1;
-        match s.queues.get_mut(&path).and_then(VecDeque::pop_front) {
-            Some(r) => {
-                s.last.insert(path.clone(), r.clone());
-                Some(r)
-            }
-            None => s.last.get(&path).cloned(),
-        }
-    };
-    let body = match reply {
-        None => {
-            return Response::builder()
-                .status(StatusCode::NOT_FOUND)
-                .body(Body::empty())
-                .unwrap();
-        }
-        Some(Reply::Page(body)) => body,
-        Some(Reply::Slow(delay, body)) => {
-            tokio::time::sleep(delay).await;
-            body
-        }
-    };
-    Response::builder()
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .body(Body::from(body))
-        .unwrap()
-}
-
-async fn receive(
-    State(state): State<Arc<Mutex<HookState>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let verified = cw_notify::verify(
-        SECRET.as_bytes(),
-        &header("x-clausewatch-signature"),
-        &body,
-        chrono_now(),
-        cw_notify::DEFAULT_TOLERANCE,
-    )
-    .is_ok();
-    let payload: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let mut s = state.lock().unwrap();
-    s.calls += 1;
-    s.deliveries.push((
-        header("x-clausewatch-delivery"),
-        payload["document"].as_str().unwrap_or_default().to_string(),
-        payload["version"].as_u64().unwrap_or(0),
-        verified,
-    ));
-    StatusCode::OK
 }
 
 fn chrono_now() -> i64 {
@@ -268,8 +183,8 @@ fn track_watch_and_alert_by_webhook_email_and_feed() {
     servers.push(
         "/aup",
         [
-            Reply::Page(policy("Acceptable Use Policy", "")),
-            Reply::Page(policy("Acceptable Use Policy", CHANGE)),
+            Reply::Page(policy("Acceptable Use Policy", ""), None),
+            Reply::Page(policy("Acceptable Use Policy", CHANGE), None),
         ],
     );
     // Refused: not http, and a loopback target without --allow-private.
@@ -417,19 +332,25 @@ fn kill_9_mid_cycle_then_restart_loses_nothing_and_alerts_once() {
     let dir = Dir::new();
     let v1 = policy("Terms of Service", "");
     let v2 = policy("Terms of Service", CHANGE);
-    servers.push("/fast", [Reply::Page(v1.clone()), Reply::Page(v2.clone())]);
+    servers.push(
+        "/fast",
+        [Reply::Page(v1.clone(), None), Reply::Page(v2.clone(), None)],
+    );
     servers.push(
         "/slow",
         [
-            Reply::Page(v1.clone()),
-            Reply::Page(v1.clone()),
+            Reply::Page(v1.clone(), None),
+            Reply::Page(v1.clone(), None),
             Reply::Slow(Duration::from_secs(40), v1.clone()),
-            Reply::Page(v1.clone()),
+            Reply::Page(v1.clone(), None),
         ],
     );
     // A third source for the worst moment: the process dies right after the
     // version is written, before its alerts are queued.
-    servers.push("/crash", [Reply::Page(v1.clone()), Reply::Page(v2.clone())]);
+    servers.push(
+        "/crash",
+        [Reply::Page(v1.clone(), None), Reply::Page(v2.clone(), None)],
+    );
     for (path, doc) in [("/fast", "fast"), ("/slow", "slow")] {
         dir.ok(&[
             "track",
@@ -542,7 +463,7 @@ fn sigterm_stops_the_daemon_gracefully() {
     let servers = Servers::start();
     let dir = Dir::new();
     let v1 = policy("Privacy Policy", "");
-    servers.push("/ok", [Reply::Page(v1.clone())]);
+    servers.push("/ok", [Reply::Page(v1.clone(), None)]);
     servers.push("/hang", [Reply::Slow(Duration::from_secs(120), v1)]);
     // Two host names for the one origin: fetches to one host are serialised
     // (politeness), and the quick page must not queue behind the hanging one.
@@ -573,10 +494,11 @@ fn sigterm_stops_the_daemon_gracefully() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while servers.hits("/hang") == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
+    // Both fetches started: the quick one finishes within the shutdown
+    // grace period, the hanging one is abandoned.
+    while (servers.hits("/hang") == 0 || servers.hits("/ok") == 0) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(500));
     let term = Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
         .status()

@@ -15,10 +15,10 @@
 use crate::migrate::{fresh_database, postgres_url};
 use crate::util::Dir;
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Response, StatusCode, header};
-use axum::routing::{get, post};
+use axum::http::{Response, header};
+use axum::routing::get;
 use cw_engine::watch::{self, TrackRequest};
 use cw_store::{JobKind, JobState, Schedule, Store, StoreOptions};
 use serde_json::Value;
@@ -51,18 +51,13 @@ struct Origin {
     stalled: AtomicUsize,
 }
 
-#[derive(Default)]
-struct Hooks {
-    /// Deliveries per `X-Clausewatch-Delivery` id.
-    by_id: HashMap<String, usize>,
-    unverified: usize,
-}
-
 struct Servers {
     origin_urls: Vec<String>,
     hook_url: String,
     origin: Arc<Origin>,
-    hooks: Arc<Mutex<Hooks>>,
+    /// The origin's servers, one per host (stopped when dropped).
+    _hosts: Vec<cw_testkit::Origin>,
+    receiver: cw_testkit::WebhookReceiver,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -111,36 +106,6 @@ async fn serve(State(origin): State<Arc<Origin>>, Path(i): Path<usize>) -> Respo
         .unwrap()
 }
 
-async fn receive(
-    State(hooks): State<Arc<Mutex<Hooks>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let verified = cw_notify::verify(
-        SECRET.as_bytes(),
-        &header("x-clausewatch-signature"),
-        &body,
-        now,
-        cw_notify::DEFAULT_TOLERANCE,
-    )
-    .is_ok();
-    let mut h = hooks.lock().unwrap();
-    *h.by_id.entry(header("x-clausewatch-delivery")).or_default() += 1;
-    h.unverified += usize::from(!verified);
-    StatusCode::OK
-}
-
 impl Servers {
     fn start() -> Servers {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -152,33 +117,48 @@ impl Servers {
             generation: AtomicUsize::new(1),
             ..Origin::default()
         });
-        let hooks: Arc<Mutex<Hooks>> = Arc::default();
-        let (origin_urls, hook_url) = runtime.block_on(async {
+        let (hosts, receiver) = runtime.block_on(async {
             let app = Router::new()
                 .route("/doc/{i}", get(serve))
                 .with_state(Arc::clone(&origin));
-            let mut origin_urls = Vec::new();
+            let mut hosts = Vec::new();
             for _ in 0..ORIGIN_HOSTS {
-                let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                origin_urls.push(format!("http://{}", l.local_addr().unwrap()));
-                let app = app.clone();
-                tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+                hosts.push(cw_testkit::Origin::serve(app.clone()).await);
             }
-            let app = Router::new()
-                .route("/hook", post(receive))
-                .with_state(Arc::clone(&hooks));
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let hook_url = format!("http://{}/hook", l.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
-            (origin_urls, hook_url)
+            (hosts, cw_testkit::WebhookReceiver::start().await)
         });
         Servers {
-            origin_urls,
-            hook_url,
+            origin_urls: hosts.iter().map(|h| h.url("")).collect(),
+            hook_url: receiver.url().to_owned(),
             origin,
-            hooks,
+            _hosts: hosts,
+            receiver,
             runtime,
         }
+    }
+
+    /// Deliveries per `X-Clausewatch-Delivery` id, and how many failed the
+    /// signature check.
+    fn deliveries_by_id(&self) -> (HashMap<String, usize>, usize) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut unverified = 0;
+        for d in self.receiver.deliveries() {
+            *by_id.entry(d.id).or_default() += 1;
+            let verified = cw_notify::verify(
+                SECRET.as_bytes(),
+                &d.signature,
+                &d.body,
+                now,
+                cw_notify::DEFAULT_TOLERANCE,
+            )
+            .is_ok();
+            unverified += usize::from(!verified);
+        }
+        (by_id, unverified)
     }
 
     /// Requests per page since the last call, and resets the counts.
@@ -324,7 +304,7 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
     let started = Instant::now();
     let servers = Servers::start();
     let dir = Dir::new();
-    let db = fresh_database(&admin, "worker");
+    let db = fresh_database(&admin);
     let options = StoreOptions {
         database: Some(db.clone()),
         ..StoreOptions::default()
@@ -404,15 +384,11 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
         "{states:?}"
     );
     {
-        let hooks = servers.hooks.lock().unwrap();
-        assert_eq!(
-            hooks.by_id.len() as u64,
-            CHANGED,
-            "one delivery id per alert"
-        );
-        let twice: Vec<_> = hooks.by_id.iter().filter(|(_, n)| **n != 1).collect();
+        let (by_id, unverified) = servers.deliveries_by_id();
+        assert_eq!(by_id.len() as u64, CHANGED, "one delivery id per alert");
+        let twice: Vec<_> = by_id.iter().filter(|(_, n)| **n != 1).collect();
         assert!(twice.is_empty(), "alerts delivered twice: {twice:?}");
-        assert_eq!(hooks.unverified, 0, "every signature verifies");
+        assert_eq!(unverified, 0, "every signature verifies");
     }
     assert_eq!(
         sum_in(&reports, "deliveries", "delivered"),
@@ -455,19 +431,37 @@ fn four_workers_fetch_every_source_once_deliver_every_alert_once_and_survive_a_k
     assert_eq!(held.len(), 1, "{held:?}");
     assert_eq!(held[0].lease_owner.as_deref(), Some("killed"));
     let job = held[0].id;
+    let first_expiry = held[0].lease_expires_at;
     let b = Worker::start(&dir, &db, "survivor", "2s");
-    // Let the heartbeat prove itself: A keeps its lease past 2 s.
-    std::thread::sleep(Duration::from_millis(2500));
-    let still = servers.runtime.block_on(store.job(job)).unwrap().unwrap();
-    assert_eq!(still.lease_owner.as_deref(), Some("killed"), "{still:?}");
+    // The heartbeat keeps A's lease: wait (polling, no fixed sleep) until A
+    // has extended it while B is running.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = servers.runtime.block_on(store.job(job)).unwrap().unwrap();
+        assert_eq!(now.lease_owner.as_deref(), Some("killed"), "{now:?}");
+        if now.lease_expires_at > first_expiry {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "A's heartbeat never extended its lease"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     a.child.kill().unwrap(); // SIGKILL
     a.child.wait().unwrap();
-    let killed_at = Instant::now();
-    let report = b.finish(Instant::now() + Duration::from_secs(30));
-    assert!(
-        killed_at.elapsed() >= Duration::from_millis(1500),
-        "B waited for the lease to expire"
+    // Dead, A still holds the lease: B cannot take the job before it ends.
+    let orphan = servers.runtime.block_on(store.job(job)).unwrap().unwrap();
+    assert_eq!(orphan.lease_owner.as_deref(), Some("killed"), "{orphan:?}");
+    // Step time instead of waiting the lease out: the lease ends now.
+    execute(
+        &servers.runtime,
+        &db,
+        &format!(
+            "UPDATE jobs SET lease_expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = {job}"
+        ),
     );
+    let report = b.finish(Instant::now() + Duration::from_secs(30));
     assert_eq!(report["completed"]["fetch"], 1, "{report}");
     let done = servers.runtime.block_on(store.job(job)).unwrap().unwrap();
     assert_eq!(done.state, JobState::Done, "{done:?}");

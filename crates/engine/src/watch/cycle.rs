@@ -210,7 +210,7 @@ impl Watcher {
         let started = Instant::now();
         let mut report = CycleReport::default();
         report.alerts_queued += self.recover().await?;
-        let now = Utc::now();
+        let now = self.store().now();
         let due = self
             .store()
             .due_sources((!ignore_schedule).then_some(now))
@@ -367,7 +367,7 @@ impl Watcher {
         batch: Option<&AttemptBatch>,
         fetched: Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<SourceResult, WatchError> {
-        let started_at = Utc::now();
+        let started_at = self.store().now();
         let clock = Instant::now();
         let (outcome_code, http_status, judged) = match url::Url::parse(&source.url) {
             Err(e) => (
@@ -405,7 +405,7 @@ impl Watcher {
                 (code, status, self.judge(source, outcome).await?)
             }
         };
-        let finished_at = Utc::now();
+        let finished_at = self.store().now();
         tracing::debug!(document = %source.document, state = judged.state.code(),
             detail = judged.detail.as_deref().unwrap_or(""), "fetch attempt");
         // Attempts that go with a version or a candidate sighting are

@@ -4,7 +4,6 @@
 //! period and are then abandoned, the delivery round in progress finishes.
 
 use super::{CycleReport, DeliveryReport, WatchError, Watcher};
-use chrono::Utc;
 use serde::Serialize;
 use std::future::Future;
 use std::sync::Arc;
@@ -115,7 +114,7 @@ impl Watcher {
                     report.derived.batches += derived.batches;
                     report.derived.elapsed_ms += derived.elapsed_ms;
                     let wait = match watcher.store().next_due().await {
-                        Ok(Some(next)) => (next - Utc::now())
+                        Ok(Some(next)) => (next - watcher.store().now())
                             .to_std()
                             .unwrap_or(Duration::ZERO)
                             .clamp(Duration::from_millis(200), MAX_IDLE),

@@ -68,7 +68,7 @@ impl Watcher {
     pub async fn deliver_due(self: &Arc<Self>) -> Result<DeliveryReport, WatchError> {
         let mut report = DeliveryReport::default();
         loop {
-            let rows = self.store().due_alerts(Utc::now(), BATCH).await?;
+            let rows = self.store().due_alerts(self.store().now(), BATCH).await?;
             if rows.is_empty() {
                 break;
             }
@@ -177,7 +177,7 @@ impl Watcher {
                     .round_backoff
                     .saturating_mul(1u32 << (round - 1).min(10));
                 RoundResult::Retry {
-                    next_attempt_at: Utc::now()
+                    next_attempt_at: self.store().now()
                         + chrono::Duration::from_std(wait)
                             .unwrap_or_else(|_| chrono::Duration::hours(1)),
                     error,

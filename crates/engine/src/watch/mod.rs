@@ -157,7 +157,7 @@ pub async fn track(store: &Store, request: &TrackRequest) -> Result<SourceRow, W
         allow_private: request.allow_private,
         confirmations: request.confirmations,
     };
-    Ok(store.track_source(&source, chrono::Utc::now()).await?)
+    Ok(store.track_source(&source, store.now()).await?)
 }
 
 /// How the watcher fetches and delivers.

@@ -206,7 +206,7 @@ impl Watcher {
                 report.given_up += self.give_up_stalled_fetches().await;
                 match self
                     .store()
-                    .enqueue_due_work(Utc::now(), options.max_attempts)
+                    .enqueue_due_work(self.store().now(), options.max_attempts)
                     .await
                 {
                     Ok((f, d)) => report.scheduled += f + d,
@@ -223,7 +223,7 @@ impl Watcher {
                         &[JobKind::Analyse, JobKind::Index],
                         INDEX_BATCH,
                         options.lease,
-                        Utc::now(),
+                        self.store().now(),
                     )
                     .await
                 {
@@ -245,7 +245,7 @@ impl Watcher {
                         &[JobKind::Fetch, JobKind::Deliver],
                         want,
                         options.lease,
-                        Utc::now(),
+                        self.store().now(),
                     )
                     .await
                 {
@@ -316,7 +316,7 @@ impl Watcher {
                 // Back to the queue at once instead of after the lease.
                 if let Err(e) = self
                     .store()
-                    .fail_job(id, &options.id, "worker shut down", Utc::now())
+                    .fail_job(id, &options.id, "worker shut down", self.store().now())
                     .await
                 {
                     tracing::warn!(job = id, error = %e, "abandoned job not handed back");
@@ -342,7 +342,7 @@ impl Watcher {
         // before the worker leaves.
         *given_up += self.give_up_stalled_fetches().await;
         // Schedule once more: work that fell due since the last look.
-        match self.store().enqueue_due_work(Utc::now(), 1).await {
+        match self.store().enqueue_due_work(self.store().now(), 1).await {
             Ok((0, 0)) => {}
             Ok(_) => return false,
             Err(e) => {
@@ -362,7 +362,7 @@ impl Watcher {
     /// key and the source would never be fetched again. Returns how many
     /// this worker gave up (others may give up the same cycle; one wins).
     async fn give_up_stalled_fetches(&self) -> usize {
-        let now = Utc::now();
+        let now = self.store().now();
         let stalled = match self.store().stalled_fetches(now, STALLED_BATCH).await {
             Ok(stalled) => stalled,
             Err(e) => {
@@ -480,7 +480,7 @@ impl Watcher {
             kind: JobKind::Index,
             dedupe_key: format!("index:{document}:{version}"),
             payload: payload.clone(),
-            run_after: Utc::now(),
+            run_after: self.store().now(),
             max_attempts: INDEX_ATTEMPTS,
         }];
         if self.config.defer_derived {
@@ -488,7 +488,7 @@ impl Watcher {
                 kind: JobKind::Analyse,
                 dedupe_key: format!("analyse:{document}:{version}"),
                 payload,
-                run_after: Utc::now(),
+                run_after: self.store().now(),
                 max_attempts: ANALYSE_ATTEMPTS,
             });
         }
@@ -566,7 +566,7 @@ impl Watcher {
                         if lost.contains(&job.id) {
                             continue;
                         }
-                        match self.store().extend_job_lease(job.id, &options.id, options.lease, Utc::now()).await {
+                        match self.store().extend_job_lease(job.id, &options.id, options.lease, self.store().now()).await {
                             Ok(()) => {}
                             Err(StoreError::LeaseLost { .. }) => {
                                 tracing::warn!(job = job.id, "lease lost: another worker took the job over");
@@ -598,7 +598,12 @@ impl Watcher {
                     tracing::warn!(job = job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
                     outcome.failed += 1;
                     self.store()
-                        .fail_job(job.id, &options.id, &e.to_string(), retry_at(job))
+                        .fail_job(
+                            job.id,
+                            &options.id,
+                            &e.to_string(),
+                            retry_at(job, self.store().now()),
+                        )
                         .await
                         .map(|_| false)
                 }
@@ -663,7 +668,7 @@ impl Watcher {
     /// from now. Failures are logged: the turn frees itself when its hold
     /// expires.
     async fn release_turn(&self, turn: &HostTurn, delay: Duration) {
-        let next = Utc::now() + span(delay);
+        let next = self.store().now() + span(delay);
         match self.store().release_host(turn, next).await {
             Ok(true) => {}
             Ok(false) => {
@@ -701,7 +706,7 @@ impl Watcher {
         {
             // Named per fetch: a worker runs several fetches at once.
             let holder = format!("{}/source:{}", options.id, source.id);
-            let now = Utc::now();
+            let now = self.store().now();
             match self
                 .store()
                 .try_take_host(&host, &holder, now, hold(now))
@@ -745,7 +750,7 @@ impl Watcher {
                             self.release_turn(turn, delay).await;
                             released = true;
                         }
-                        _ = beat.tick(), if !released => match self.store().extend_host(turn, hold(Utc::now())).await {
+                        _ = beat.tick(), if !released => match self.store().extend_host(turn, hold(self.store().now())).await {
                             Ok(true) => {}
                             Ok(false) => tracing::warn!(host = turn.host, "host turn expired and taken over during a fetch"),
                             Err(e) => tracing::warn!(host = turn.host, error = %e, "host turn not extended"),
@@ -825,14 +830,14 @@ const INDEX_BATCH: u32 = 500;
 
 /// When a failed attempt is retried: index jobs soon and spread out (the
 /// index lock frees quickly), others after 1 s, 2 s, 4 s … up to 5 min.
-fn retry_at(job: &JobRow) -> DateTime<Utc> {
+fn retry_at(job: &JobRow, now: DateTime<Utc>) -> DateTime<Utc> {
     let wait = match job.kind {
         JobKind::Index => {
             Duration::from_millis(200 + u64::try_from(job.id.rem_euclid(8)).unwrap_or(0) * 100)
         }
         _ => Duration::from_secs(1u64 << job.attempts.min(8)).min(Duration::from_secs(300)),
     };
-    Utc::now() + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1))
+    now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1))
 }
 
 /// The key of a URL's host turn: its lowercased host and port

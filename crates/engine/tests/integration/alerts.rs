@@ -5,67 +5,10 @@
 
 use crate::origin::{Origin, Reply, policy};
 use crate::watchkit::{config, cycle, home, track, watcher};
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use cw_notify::{Channel, DEFAULT_TOLERANCE, Filter, verify};
-use serde_json::Value;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "s3cret-s3cret-s3cret";
-
-#[derive(Default)]
-struct Received {
-    calls: usize,
-    /// (delivery id, payload, signature verified)
-    deliveries: Vec<(String, Value, bool)>,
-}
-
-type Shared = Arc<Mutex<Received>>;
-
-async fn receive(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let mut r = state.lock().unwrap();
-    r.calls += 1;
-    if r.calls == 1 {
-        // The first attempt fails: the sender must retry.
-        return StatusCode::SERVICE_UNAVAILABLE;
-    }
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let verified = verify(
-        SECRET.as_bytes(),
-        &header("x-clausewatch-signature"),
-        &body,
-        chrono::Utc::now().timestamp(),
-        DEFAULT_TOLERANCE,
-    )
-    .is_ok();
-    let payload: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    r.deliveries
-        .push((header("x-clausewatch-delivery"), payload, verified));
-    StatusCode::OK
-}
-
-async fn receiver() -> (String, Shared, tokio::task::JoinHandle<()>) {
-    let state: Shared = Arc::default();
-    let app = Router::new()
-        .route("/hook", post(receive))
-        .with_state(Arc::clone(&state));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    (format!("http://{addr}/hook"), state, task)
-}
 
 async fn subscribe(
     store: &cw_store::Store,
@@ -89,7 +32,9 @@ async fn subscribe(
 async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     let origin = Origin::start().await;
     let (dir, store) = home().await;
-    let (hook, received, _task) = receiver().await;
+    // The first attempt fails: the sender must retry.
+    let receiver = cw_testkit::WebhookReceiver::failing_first(1).await;
+    let hook = receiver.url().to_owned();
     let v1 = policy("Terms of Service", 4, "");
     let v2 = policy(
         "Terms of Service",
@@ -145,7 +90,7 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     // First sighting of the change: no alert yet.
     let r = cycle(&w).await;
     assert_eq!(r.last_cycle.alerts_queued, 0);
-    assert!(received.lock().unwrap().deliveries.is_empty());
+    assert!(receiver.deliveries().is_empty());
     // Second sighting: confirmed, queued and delivered within the run.
     let started = Instant::now();
     let r = cycle(&w).await;
@@ -154,11 +99,21 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     assert_eq!(r.deliveries.delivered, 2, "{r:?}");
     assert!(started.elapsed() < Duration::from_secs(60));
     {
-        let got = received.lock().unwrap();
-        assert_eq!(got.calls, 2, "one failed attempt, one retry");
-        assert_eq!(got.deliveries.len(), 1);
-        let (id, payload, verified) = &got.deliveries[0];
-        assert!(verified, "the signature verifies with the shared secret");
+        assert_eq!(receiver.calls(), 2, "one failed attempt, one retry");
+        let got = receiver.deliveries();
+        assert_eq!(got.len(), 1);
+        let (id, payload) = (&got[0].id, &got[0].payload);
+        let verified = verify(
+            SECRET.as_bytes(),
+            &got[0].signature,
+            &got[0].body,
+            chrono::Utc::now().timestamp(),
+            DEFAULT_TOLERANCE,
+        );
+        assert!(
+            verified.is_ok(),
+            "the signature verifies with the shared secret"
+        );
         assert_eq!(payload["schema"], "clausewatch.alert.v1");
         assert_eq!(payload["document"], "acme/tos");
         assert_eq!(payload["version"], 2);
@@ -205,7 +160,7 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     let healed = std::fs::read_to_string(dir.path().join("feeds/documents/acme/tos.xml")).unwrap();
     assert!(healed.contains("without notice"), "{healed}");
     cycle(&w).await;
-    assert_eq!(received.lock().unwrap().deliveries.len(), 1);
+    assert_eq!(receiver.deliveries().len(), 1);
     assert_eq!(store.outbox(None).await.unwrap().len(), 2);
 
     // Promoting the same candidate again (a crash before its transaction

@@ -36,13 +36,9 @@ async fn source(store: &Store, document: &str) -> SourceRow {
         .unwrap()
 }
 
-/// Seconds from the last attempt to the next due time.
-fn wait_secs(source: &SourceRow) -> i64 {
-    (source.next_due_at - source.last_attempt_at.unwrap()).num_seconds()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_sighting_is_confirmed_within_minutes_on_a_daily_schedule() {
+/// An origin whose `/aup` serves a policy once, then a changed text twice
+/// (first sighting, confirmation).
+async fn changing_origin() -> Origin {
     let origin = Origin::start().await;
     let v1 = policy("Acceptable Use Policy", 4, "");
     let v2 = policy(
@@ -56,8 +52,25 @@ async fn a_new_sighting_is_confirmed_within_minutes_on_a_daily_schedule() {
             Reply::Page(v1, None),
             Reply::Page(v2.clone(), None),
             Reply::Page(v2, None),
-            Reply::Status(503, "<h1>Service Unavailable</h1>".to_owned()),
         ],
+    );
+    origin
+}
+
+/// Seconds from the last attempt to the next due time.
+fn wait_secs(source: &SourceRow) -> i64 {
+    (source.next_due_at - source.last_attempt_at.unwrap()).num_seconds()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_sighting_is_confirmed_within_minutes_on_a_daily_schedule() {
+    let origin = changing_origin().await;
+    origin.push(
+        "/aup",
+        [Reply::Status(
+            503,
+            "<h1>Service Unavailable</h1>".to_owned(),
+        )],
     );
     let (_dir, store) = home().await;
     track_daily(&store, "example/aup", origin.url("/aup"), false).await;
@@ -131,4 +144,69 @@ async fn with_the_browser_off_a_bot_wall_needs_a_browser() {
         states(&store, "example/wall").await,
         ["needs_browser", "bot_wall"]
     );
+}
+
+/// Issue #24: with `--every 24h` and two confirmations, a change goes from
+/// its first sighting to a delivered alert within 15 minutes of simulated
+/// time. The store reads a manual clock; the test steps it a minute at a
+/// time and runs the scheduled cycle (`watch` without `--once --all`),
+/// which fetches only what is due by that clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_daily_schedule_a_change_is_alerted_within_fifteen_minutes_of_first_sight() {
+    use chrono::{Duration, TimeZone, Utc};
+
+    let origin = changing_origin().await;
+    let (_dir, store, clock) =
+        cw_testkit::temp_store_at(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()).await;
+    track_daily(&store, "example/aup", origin.url("/aup"), false).await;
+    let hook = cw_testkit::WebhookReceiver::start().await;
+    let delivered = || hook.deliveries().len();
+    let channel = cw_notify::Channel::Webhook {
+        url: hook.url().to_owned(),
+        secret: "s3cret-s3cret-s3cret".to_owned(),
+    };
+    store
+        .add_subscription(
+            None,
+            &serde_json::to_string(&channel).unwrap(),
+            &serde_json::to_string(&cw_notify::Filter::default()).unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+    let w = watcher(&store, config());
+    let scheduled = || async { w.run_once(false).await.unwrap() };
+
+    scheduled().await;
+    assert_eq!(versions(&store, "example/aup").await, 1);
+    // Nothing is due again for a day: stepping an hour fetches nothing.
+    clock.advance(Duration::hours(1));
+    scheduled().await;
+    assert_eq!(origin.hits("/aup"), 1, "fetched before it was due");
+
+    // A day later the changed page is seen for the first time.
+    clock.advance(Duration::hours(23));
+    scheduled().await;
+    assert_eq!(
+        source(&store, "example/aup").await.last_state.as_deref(),
+        Some("changed_unconfirmed")
+    );
+    let first_sight = clock.now();
+    assert_eq!(delivered(), 0, "alert before confirmation");
+
+    let mut minutes = 0;
+    while delivered() == 0 && minutes < 24 * 60 {
+        clock.advance(Duration::minutes(1));
+        minutes += 1;
+        scheduled().await;
+    }
+    let waited = clock.now() - first_sight;
+    assert_eq!(delivered(), 1, "one alert delivered");
+    assert!(
+        waited <= Duration::minutes(15),
+        "alert delivered {} min after the first sighting",
+        waited.num_minutes()
+    );
+    assert_eq!(versions(&store, "example/aup").await, 2);
+    assert_eq!(origin.hits("/aup"), 3, "one confirming fetch, no more");
 }

@@ -1,171 +1,19 @@
-//! A scripted HTTP origin on loopback: each path serves a queue of
-//! responses (the last one repeats), so a test can play successive
-//! versions, errors, walls, slow and truncated answers, redirect loops and
-//! gzip bombs to the watcher. Also policy pages and watcher settings.
+//! The scripted loopback origin of the watch tests (`cw_testkit::Origin`:
+//! each path serves a queue of replies, the last one repeating) and the
+//! pages they play: policies, walls, soft 404s, a truncated answer.
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Response, StatusCode, header};
-use std::collections::{HashMap, VecDeque};
-use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-
-/// One scripted answer.
-#[derive(Clone, Debug)]
-pub(crate) enum Reply {
-    /// 200 with an HTML body and an optional Content-Type override.
-    Page(String, Option<&'static str>),
-    /// A status with an HTML body.
-    Status(u16, String),
-    /// 200 after a delay.
-    Slow(Duration, String),
-    /// A redirect to the path itself (a loop).
-    RedirectLoop,
-    /// A gzip-encoded body that inflates to `n` bytes.
-    GzipBomb(usize),
-}
-
-#[derive(Default)]
-struct Script {
-    queues: HashMap<String, VecDeque<Reply>>,
-    last: HashMap<String, Reply>,
-    hits: HashMap<String, usize>,
-}
-
-/// The origin: a server on 127.0.0.1:0 and its script.
-pub(crate) struct Origin {
-    pub(crate) addr: SocketAddr,
-    script: Arc<Mutex<Script>>,
-    task: JoinHandle<()>,
-}
-
-impl Origin {
-    pub(crate) async fn start() -> Origin {
-        let script = Arc::new(Mutex::new(Script::default()));
-        let app = Router::new()
-            .fallback(serve)
-            .with_state(Arc::clone(&script));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Origin { addr, script, task }
-    }
-
-    /// Appends replies for `path`.
-    pub(crate) fn push(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
-        let mut s = self.script.lock().unwrap();
-        s.queues
-            .entry(path.to_string())
-            .or_default()
-            .extend(replies);
-    }
-
-    pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    pub(crate) fn hits(&self, path: &str) -> usize {
-        *self.script.lock().unwrap().hits.get(path).unwrap_or(&0)
-    }
-}
-
-impl Drop for Origin {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(State(script): State<Arc<Mutex<Script>>>, request: Request) -> Response<Body> {
-    let path = request.uri().path().to_string();
-    let reply = {
-        let mut s = script.lock().unwrap();
-        *s.hits.entry(path.clone()).or_default() += 1;
-        let next = s.queues.get_mut(&path).and_then(VecDeque::pop_front);
-        match next {
-            Some(r) => {
-                s.last.insert(path.clone(), r.clone());
-                Some(r)
-            }
-            None => s.last.get(&path).cloned(),
-        }
-    };
-    let html = |status: StatusCode, body: String, ct: &str| {
-        Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap()
-    };
-    match reply {
-        None => html(StatusCode::NOT_FOUND, "no script".into(), "text/plain"),
-        Some(Reply::Page(body, ct)) => html(
-            StatusCode::OK,
-            body,
-            ct.unwrap_or("text/html; charset=utf-8"),
-        ),
-        Some(Reply::Status(code, body)) => html(
-            StatusCode::from_u16(code).unwrap(),
-            body,
-            "text/html; charset=utf-8",
-        ),
-        Some(Reply::Slow(delay, body)) => {
-            tokio::time::sleep(delay).await;
-            html(StatusCode::OK, body, "text/html; charset=utf-8")
-        }
-        Some(Reply::RedirectLoop) => Response::builder()
-            .status(StatusCode::FOUND)
-            .header(header::LOCATION, format!("{path}?again"))
-            .body(Body::empty())
-            .unwrap(),
-        Some(Reply::GzipBomb(n)) => {
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            let chunk = vec![b' '; 1 << 20];
-            let mut left = n;
-            while left > 0 {
-                let take = left.min(chunk.len());
-                enc.write_all(&chunk[..take]).unwrap();
-                left -= take;
-            }
-            let body = enc.finish().unwrap();
-            Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "text/html")
-                .header(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))
-                .body(Body::from(body))
-                .unwrap()
-        }
-    }
-}
+pub(crate) use cw_testkit::{Origin, Reply};
 
 /// A raw server that declares 200 000 bytes, sends the headers and part of
-/// a page, then closes the connection: a truncated body. Returns its URL.
-pub(crate) async fn truncated_origin() -> (String, JoinHandle<()>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+/// a page, then closes the connection: a truncated body. Returns its URL
+/// and the server (stopped when dropped).
+pub(crate) async fn truncated_origin() -> (String, Origin) {
     let page = policy("Truncated", 4, "");
-    let task = tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let page = page.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let head =
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 200000\r\n\r\n";
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&page.as_bytes()[..page.len() / 2]).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    (format!("http://{addr}/doc"), task)
+    let mut response =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 200000\r\n\r\n".to_vec();
+    response.extend_from_slice(&page.as_bytes()[..page.len() / 2]);
+    let origin = Origin::raw(response).await;
+    (format!("http://{}/doc", origin.addr), origin)
 }
 
 /// An English policy page with `sections` sections of two provisions each;

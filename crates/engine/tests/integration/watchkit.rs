@@ -25,9 +25,7 @@ pub(crate) fn config() -> WatchConfig {
 }
 
 pub(crate) async fn home() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    (dir, store)
+    cw_testkit::temp_store().await
 }
 
 pub(crate) async fn track(store: &Store, document: &str, url: String, language: Option<&str>) {

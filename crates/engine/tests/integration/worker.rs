@@ -83,10 +83,10 @@ async fn a_source_whose_fetch_job_fails_every_attempt_comes_due_again_and_is_fet
     // The cause goes away; the source is due again and gets fetched.
     std::fs::remove_file(&archive).unwrap();
     std::fs::rename(&moved, &archive).unwrap();
-    let wait = (after.next_due_at - chrono::Utc::now())
-        .to_std()
-        .unwrap_or_default();
-    tokio::time::sleep(wait + Duration::from_millis(100)).await;
+    // Step to the time it is due (the same store, read through a clock
+    // standing there) instead of sleeping until then.
+    let due = cw_testkit::ManualClock::new(after.next_due_at + chrono::Duration::milliseconds(1));
+    let w = watcher(&store.clone().with_clock(due.shared()), config());
     let report = w
         .run_worker(options("w2"), std::future::pending())
         .await

@@ -7,46 +7,32 @@ use std::time::Duration;
 
 use axum::Router;
 use cw_fetch::{FetchConfig, FetchFailure, FetchOutcome, FetchRequest, FetchedPage, Fetcher};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use url::Url;
 
-/// A server on loopback, stopped when dropped.
+/// A server on loopback (`cw_testkit::Origin`), stopped when dropped, whose
+/// URLs come as [`Url`]s.
 pub(crate) struct Origin {
     pub(crate) addr: SocketAddr,
-    task: JoinHandle<()>,
+    _server: cw_testkit::Origin,
 }
 
 impl Origin {
     /// Serves `router` on `127.0.0.1:0`.
     pub(crate) async fn start(router: Router) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        Self { addr, task }
+        Self::from(cw_testkit::Origin::serve(router).await)
     }
 
     /// Serves raw bytes: every connection gets `response` written and is
     /// then closed, whatever the request was.
     pub(crate) async fn raw(response: Vec<u8>) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let response = Arc::new(response);
-        let task = tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let response = Arc::clone(&response);
-                tokio::spawn(async move {
-                    let mut buf = [0u8; 4096];
-                    let _ = socket.read(&mut buf).await;
-                    let _ = socket.write_all(&response).await;
-                    let _ = socket.shutdown().await;
-                });
-            }
-        });
-        Self { addr, task }
+        Self::from(cw_testkit::Origin::raw(response).await)
+    }
+
+    fn from(server: cw_testkit::Origin) -> Self {
+        Self {
+            addr: server.addr,
+            _server: server,
+        }
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -57,12 +43,6 @@ impl Origin {
     /// The same origin under another host name (resolved by an override).
     pub(crate) fn url_as(&self, host: &str, path: &str) -> Url {
         Url::parse(&format!("http://{host}:{}{path}", self.addr.port())).unwrap()
-    }
-}
-
-impl Drop for Origin {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
