@@ -255,14 +255,23 @@ async fn a_revert_shows_in_the_timeline_and_history_agrees_with_the_diff() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["version"].clone(), e["old_version"].clone(), e["restores"].clone()))
+        .map(|e| {
+            (
+                e["version"].clone(),
+                e["old_version"].clone(),
+                e["restores"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         serde_json::json!(restores),
         serde_json::json!([[1, null, null], [2, 1, null], [3, 2, 1]])
     );
     let page = app.ok("/d/acme/terms").await;
-    assert!(page.contains("restores <a href=\"/d/acme/terms/v/1\">@1</a>"), "{page}");
+    assert!(
+        page.contains("restores <a href=\"/d/acme/terms/v/1\">@1</a>"),
+        "{page}"
+    );
 
     let v2 = app.json("/api/documents/acme/terms/versions/2").await;
     let quoted = v2["provisions"]
@@ -275,7 +284,9 @@ async fn a_revert_shows_in_the_timeline_and_history_agrees_with_the_diff() {
         .unwrap()
         .to_string();
     let p = app
-        .json(&format!("/api/documents/acme/terms/provisions/{quoted}?version=2"))
+        .json(&format!(
+            "/api/documents/acme/terms/provisions/{quoted}?version=2"
+        ))
         .await;
     let history = p["history"].as_array().unwrap();
     assert_eq!(history[1]["changed"], false, "{p}");

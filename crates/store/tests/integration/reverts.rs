@@ -5,6 +5,8 @@
 
 use super::util::{TestHome, date, key, render_versions};
 use cw_store::{BlobId, ImportOutcome};
+use proptest::prelude::*;
+use std::collections::HashMap;
 
 const A: &[(&str, &str)] = &[("rules/1", "You may not abuse the network.")];
 const B: &[(&str, &str)] = &[("rules/1", "You may not abuse or probe the network.")];
@@ -134,4 +136,79 @@ async fn an_older_copy_of_the_text_in_force_then_is_no_revert() {
     let versions = home.store.versions(&key("aws/aup")).await.unwrap();
     assert_eq!(versions.len(), 2);
     assert!(versions.iter().all(|v| v.restores.is_none()));
+}
+
+/// The texts a document switches between in the property below.
+const TEXTS: &[&str] = &[
+    "You may not abuse the network.",
+    "You may not abuse or probe the network.",
+    "You must not abuse the network.",
+];
+
+/// Imports a document's history: on day `i`, text `TEXTS[t]` in one of two
+/// byte forms (`form`: the same bytes as before, or other bytes of the same
+/// text). Returns, per day, the version the store then holds in force.
+async fn play(history: &[(usize, bool)]) -> (TestHome, Vec<String>) {
+    let home = TestHome::new().await;
+    let mut days = Vec::new();
+    for (i, &(t, form)) in history.iter().enumerate() {
+        let day = format!("2021-01-{:02}", i + 1);
+        let bytes = if form {
+            format!("<p>{t}</p>")
+        } else {
+            format!("<div>{t}</div>")
+        };
+        import(&home, &bytes, &day, &[("rules/1", TEXTS[t])]).await;
+        days.push(day);
+    }
+    (home, days)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any sequence of texts: a new version exactly when the text differs
+    /// from the one in force; it restores the first version of its text
+    /// when that text was seen before; every day reads the text in force.
+    #[test]
+    fn every_text_change_is_a_version_and_every_return_a_revert(
+        history in prop::collection::vec((0..TEXTS.len(), any::<bool>()), 1..7),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (versions, on_days) = rt.block_on(async {
+            let (home, days) = play(&history).await;
+            let aup = key("aws/aup");
+            let versions: Vec<(u32, Option<u32>, String)> = {
+                let mut out = Vec::new();
+                for v in home.store.versions(&aup).await.unwrap() {
+                    let stored = home.store.version(&format!("aws/aup@{}", v.number).parse().unwrap());
+                    let text = stored.await.unwrap().document.provisions[0].text.clone();
+                    out.push((v.number, v.restores, text));
+                }
+                out
+            };
+            let mut on_days = Vec::new();
+            for day in &days {
+                let v = home.store.version_in_force_at(&aup, date(day)).await.unwrap().unwrap();
+                on_days.push(v.document.provisions[0].text.clone());
+            }
+            (versions, on_days)
+        });
+        // The model: versions are the runs of equal texts.
+        let mut expected: Vec<(u32, Option<u32>, String)> = Vec::new();
+        let mut first_of: HashMap<usize, u32> = HashMap::new();
+        let mut in_force = None;
+        for &(t, _) in &history {
+            if in_force == Some(t) {
+                continue;
+            }
+            let number = expected.len() as u32 + 1;
+            expected.push((number, first_of.get(&t).copied(), TEXTS[t].to_string()));
+            first_of.entry(t).or_insert(number);
+            in_force = Some(t);
+        }
+        prop_assert_eq!(versions, expected);
+        let texts: Vec<String> = history.iter().map(|&(t, _)| TEXTS[t].to_string()).collect();
+        prop_assert_eq!(on_days, texts);
+    }
 }
