@@ -181,8 +181,9 @@ proptest! {
             let versions: Vec<(u32, Option<u32>, String)> = {
                 let mut out = Vec::new();
                 for v in home.store.versions(&aup).await.unwrap() {
-                    let stored = home.store.version(&format!("aws/aup@{}", v.number).parse().unwrap());
-                    let text = stored.await.unwrap().document.provisions[0].text.clone();
+                    let r: cw_model::VersionRef = format!("aws/aup@{}", v.number).parse().unwrap();
+                    let stored = home.store.version(&r).await.unwrap();
+                    let text = stored.document.provisions[0].text.clone();
                     out.push((v.number, v.restores, text));
                 }
                 out
