@@ -209,6 +209,9 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
         if let Some(reason) = person_or_party(r, &wd, &wi) {
             return out.substantive(reason);
         }
+        if let Some(reason) = defined_term_number(r, &wd, &wi) {
+            return out.substantive(reason);
+        }
         return if ctx.dispute {
             out.substantive(format!(
                 "governing law/forum changed '{}' → '{}'",
@@ -441,6 +444,50 @@ fn person_or_party(r: &Region, old_words: &[String], new_words: &[String]) -> Op
         .first()
         .is_some_and(|w| matches!(w.as_str(), "will" | "shall" | "may" | "must" | "agrees"));
     (party_before || party_after).then(|| format!("party changed '{}' → '{}'", clip(d), clip(i)))
+}
+
+/// A defined term that changed number after a determiner ("the Site" →
+/// "the Sites", "the Services" → "the Service"): the terms now reach more
+/// (or fewer) things, so it is a scope change, not a rename. Only one word
+/// on each side, the same word but for a plural ending, and a determiner
+/// right before it, so a product name ("Skroutz Merchant" → "Skroutz
+/// Merchants") stays a rename.
+fn defined_term_number(r: &Region, old_words: &[String], new_words: &[String]) -> Option<String> {
+    let ([old], [new]) = (old_words, new_words) else {
+        return None;
+    };
+    let plural_of = |one: &str, many: &str| {
+        let ies = many
+            .strip_suffix("ies")
+            .zip(one.strip_suffix('y'))
+            .is_some_and(|(a, b)| a == b);
+        ies || many
+            .strip_suffix('s')
+            .is_some_and(|stem| stem == one || stem.strip_suffix('e') == Some(one))
+    };
+    if !(plural_of(old, new) || plural_of(new, old)) {
+        return None;
+    }
+    let last_before = r
+        .before
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .map(str::to_lowercase)?;
+    is_determiner(&last_before).then(|| {
+        format!(
+            "scope/actor changed: defined term '{}' → '{}'",
+            clip(r.deleted.trim()),
+            clip(r.inserted.trim())
+        )
+    })
+}
+
+/// English determiners that introduce a defined term.
+fn is_determiner(word: &str) -> bool {
+    matches!(
+        word,
+        "the" | "this" | "these" | "that" | "those" | "our" | "your" | "such" | "any" | "all"
+    )
 }
 
 /// A name: every word capitalised (or a digit, or a name connector), at least
@@ -735,6 +782,32 @@ mod tests {
         assert!(!check("the licensee may", "the licensor may").0.is_empty());
         // Not a spelling variant: a negating prefix.
         assert!(!check("lawful use", "unlawful use").0.is_empty());
+    }
+
+    #[test]
+    fn a_defined_term_that_changes_number_is_a_scope_change() {
+        assert_eq!(
+            check(
+                "govern the use of the Site and",
+                "govern the use of the Sites and"
+            )
+            .0,
+            ["scope/actor changed: defined term 'Site' → 'Sites'"]
+        );
+        assert_eq!(
+            check(
+                "you accept these Policies now",
+                "you accept these Policy now"
+            )
+            .0,
+            ["scope/actor changed: defined term 'Policies' → 'Policy'"]
+        );
+        // A product name's number is a rename, not a scope change.
+        let (sub, cos) = check(
+            "via the Skroutz Merchant system",
+            "via the Skroutz Merchants system",
+        );
+        assert!(sub.is_empty(), "{sub:?} {cos:?}");
     }
 
     #[test]

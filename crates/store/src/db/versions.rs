@@ -12,6 +12,7 @@ use cw_model::{
     VersionSelector, Warning,
 };
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// The columns of [`VersionRecord`], with the recorded change (if any) joined in.
 macro_rules! version_select {
@@ -433,9 +434,9 @@ pub(crate) async fn provision_history(
     let mut changes: HashMap<u32, Option<ChangeSet>> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for (version, provision) in rows {
-        if !changes.contains_key(&version.number) {
+        if let Entry::Vacant(slot) = changes.entry(version.number) {
             let stored = change(conn, document_id, key, version.number).await?;
-            changes.insert(version.number, stored.map(|c| c.change_set));
+            slot.insert(stored.map(|c| c.change_set));
         }
         let change = changes
             .get(&version.number)
