@@ -67,6 +67,16 @@ pub(crate) fn classify(
     explained: &BTreeSet<String>,
     out: &mut Reasons,
 ) {
+    // Examples added to (or removed from) a rule ("This includes, for
+    // instance, …"): what the rule covers is now listed differently (rule
+    // 4). That is the main reason, before any cue the examples happen to
+    // contain ("consent", "without").
+    if !ctx.restructured
+        && let Some(reason) = regions.iter().find_map(examples_edit)
+        && !out.substantive.contains(&reason)
+    {
+        out.substantive.insert(0, reason);
+    }
     let mut deep = 0usize;
     let mut unread = 0usize;
     for r in regions {
@@ -83,6 +93,38 @@ pub(crate) fn classify(
     if unread > 0 {
         out.substantive(format!("extensively rewritten ({unread} further edits)"));
     }
+}
+
+/// A region that only adds or only removes a run of examples: text that
+/// opens with a phrase introducing examples of what a rule covers.
+fn examples_edit(r: &Region) -> Option<String> {
+    const OPENERS: &[&str] = &[
+        "this includes",
+        "this may include",
+        "including",
+        "for example",
+        "for instance",
+        "such as",
+        "e.g.",
+        "par exemple",
+        "notamment",
+        "y compris",
+    ];
+    let (d, i) = (r.deleted.trim(), r.inserted.trim());
+    let (text, verb) = match (d.is_empty(), i.is_empty()) {
+        (true, false) => (i, "added"),
+        (false, true) => (d, "removed"),
+        _ => return None,
+    };
+    let lower = fold_quotes(text).to_lowercase();
+    let opens = |o: &&str| {
+        lower
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(*o)
+    };
+    let enough = text.split_whitespace().count() >= 4;
+    (enough && OPENERS.iter().any(opens))
+        .then(|| format!("list entry {verb}: examples '{}'", clip(text)))
 }
 
 /// Classifies regions of a change whose words are known to be the same on
@@ -782,6 +824,16 @@ mod tests {
         assert!(!check("the licensee may", "the licensor may").0.is_empty());
         // Not a spelling variant: a negating prefix.
         assert!(!check("lawful use", "unlawful use").0.is_empty());
+    }
+
+    #[test]
+    fn added_examples_are_an_enumeration_change_first() {
+        let (sub, _) = check(
+            "Generating content that violates privacy is prohibited.",
+            "Generating content that violates privacy is prohibited. This includes, for instance, \
+             using someone else's voice without their consent.",
+        );
+        assert!(sub[0].starts_with("list entry added: examples"), "{sub:?}");
     }
 
     #[test]
