@@ -48,7 +48,9 @@ impl ImportRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportStatus {
-    /// These exact bytes were already archived for this document: nothing recorded.
+    /// These exact bytes were already archived for this document and their
+    /// text is the one in force: only the sighting is recorded. (Bytes of
+    /// an older text than the one in force are a revert: a new version.)
     SameSnapshot,
     /// New bytes, but the same provisions as the version in force: snapshot recorded, no new version.
     SameContent,
@@ -77,6 +79,10 @@ pub struct ImportReport {
     pub provisions: usize,
     /// Counts of the diff against the previous version, for a new version that has one.
     pub changes: Option<DiffSummary>,
+    /// For a new version that brings back an older text (a revert): the
+    /// version where that text was first recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restores: Option<u32>,
     /// Extraction warnings.
     pub warnings: Vec<Warning>,
 }
@@ -91,8 +97,11 @@ impl ImportReport {
             }
             ImportStatus::NewVersion => match &self.changes {
                 Some(s) => format!(
-                    "version {}: {} provisions; {} added, {} removed, {} modified, {} moved, {} substantive",
+                    "version {}{}: {} provisions; {} added, {} removed, {} modified, {} moved, {} substantive",
                     self.version,
+                    self.restores
+                        .map(|n| format!(" (restores version {n})"))
+                        .unwrap_or_default(),
                     self.provisions,
                     s.added,
                     s.removed,
@@ -223,16 +232,18 @@ impl Engine {
             self.derive_imported(&request.document, version_number)
                 .await;
         }
-        let (status, version, changes) = match outcome {
+        let (status, version, changes, restores) = match outcome {
             ImportOutcome::SameSnapshot { version_number } => {
-                (ImportStatus::SameSnapshot, version_number, None)
+                (ImportStatus::SameSnapshot, version_number, None, None)
             }
             ImportOutcome::SameContent { version_number } => {
-                (ImportStatus::SameContent, version_number, None)
+                (ImportStatus::SameContent, version_number, None, None)
             }
-            ImportOutcome::NewVersion { version_number, .. } => {
-                (ImportStatus::NewVersion, version_number, summary)
-            }
+            ImportOutcome::NewVersion {
+                version_number,
+                restores,
+                ..
+            } => (ImportStatus::NewVersion, version_number, summary, restores),
         };
         Ok(ImportReport {
             document: request.document.to_string(),
@@ -244,6 +255,7 @@ impl Engine {
             effective_date: extracted.effective_date,
             provisions: extracted.provisions.len(),
             changes,
+            restores,
             warnings: extracted.warnings,
         })
     }

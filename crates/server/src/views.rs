@@ -87,6 +87,8 @@ pub(crate) struct VersionSummary {
     pub(crate) compared_with: Option<u32>,
     /// Substantive changes against it.
     pub(crate) substantive_changes: Option<usize>,
+    /// The earlier version whose text this one brings back (a revert).
+    pub(crate) restores: Option<u32>,
 }
 
 impl VersionSummary {
@@ -104,6 +106,7 @@ impl VersionSummary {
             snapshot_count: v.snapshots.len(),
             compared_with: v.compared_with,
             substantive_changes: v.substantive_changes,
+            restores: v.restores,
         }
     }
 }
@@ -229,6 +232,9 @@ pub(crate) struct TimelineEntry {
     pub(crate) version: u32,
     /// Compared with.
     pub(crate) old_version: Option<u32>,
+    /// The earlier version whose text this one brings back: the document
+    /// went back to it ("restores @N").
+    pub(crate) restores: Option<u32>,
     /// Observed.
     pub(crate) observed_at: DateTime<Utc>,
     /// Effective.
@@ -307,8 +313,14 @@ pub(crate) struct HistoryEntry {
     pub(crate) provision_id: String,
     /// Text in that version.
     pub(crate) text: String,
-    /// True if the text differs from the previous entry.
+    /// True if the version's stored change record says this provision
+    /// changed (anything but `unchanged`); the first entry never has.
     pub(crate) changed: bool,
+    /// How much the change matters, from the same record (only when changed).
+    #[schema(value_type = Option<String>)]
+    pub(crate) significance: Option<Significance>,
+    /// Why, from the same record (only when changed).
+    pub(crate) reasons: Vec<String>,
     /// Word diff against the previous entry (empty for the first or unchanged).
     #[schema(value_type = Vec<Object>)]
     pub(crate) words: Vec<WordOp>,
@@ -589,6 +601,7 @@ fn timeline_entry(v: &VersionRow, change: Option<(Option<u32>, ChangeSet)>) -> T
         title: v.title.clone(),
         version: v.number,
         old_version,
+        restores: v.restores,
         observed_at: v.observed_at,
         effective_date: v.effective_date,
         provisions: v.provision_count,
@@ -649,10 +662,8 @@ async fn diff_refs(
     // The stored change when it is exactly this pair; else diff now.
     let stored = if o.row.document == n.row.document {
         store
-            .change(&n.row.document, n.row.number)
+            .stored_change_between(&n.row.document, o.row.number, n.row.number)
             .await?
-            .filter(|c| c.old_version == Some(o.row.number))
-            .map(|c| c.change_set)
     } else {
         None
     };
@@ -775,24 +786,40 @@ pub(crate) async fn provision(
         .filter(|f| f.provision_id.as_deref() == Some(provision_id))
         .cloned()
         .collect();
-    let mut history = Vec::new();
-    let mut prev: Option<String> = None;
-    for (hv, p) in state.store().history(key, &view.lineage_key).await? {
-        let changed = prev.as_deref().is_some_and(|t| t != p.text);
-        let words = match (&prev, changed) {
-            (Some(old), true) => word_ops(old, &p.text),
+    // "Changed" and its significance come from each version's stored
+    // change record, the one the timeline, the diff and the alerts read.
+    let entries = state
+        .store()
+        .provision_history(key, &view.lineage_key)
+        .await?;
+    let mut history = Vec::with_capacity(entries.len());
+    let mut prev: Option<&cw_store::ProvisionHistoryEntry> = None;
+    for e in &entries {
+        let changed = e.changed(prev);
+        let words = match (prev, changed, &e.change) {
+            (Some(_), true, Some(c)) if !c.words.is_empty() => c.words.clone(),
+            (Some(old), true, _) => word_ops(&old.provision.text, &e.provision.text),
             _ => Vec::new(),
         };
         history.push(HistoryEntry {
-            version: hv.number,
-            observed_at: hv.observed_at,
-            effective_date: hv.effective_date,
-            provision_id: p.id.clone(),
-            text: p.text.clone(),
+            version: e.version.number,
+            observed_at: e.version.observed_at,
+            effective_date: e.version.effective_date,
+            provision_id: e.provision.id.clone(),
+            text: e.provision.text.clone(),
             changed,
+            significance: e
+                .change
+                .as_ref()
+                .filter(|_| changed)
+                .map(|c| c.significance),
+            reasons: match &e.change {
+                Some(c) if changed => c.reasons.clone(),
+                _ => Vec::new(),
+            },
             words,
         });
-        prev = Some(p.text);
+        prev = Some(e);
     }
     let label_ids: Vec<String> = view.labels.iter().map(|l| l.id.clone()).collect();
     let peers = state.similarity().await?;

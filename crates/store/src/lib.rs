@@ -9,7 +9,9 @@
 //!   transaction. [`Store::record_import`] is the heart: given archived
 //!   bytes, their extraction, and the diff against the preceding version, it
 //!   records a new version, a new snapshot of an unchanged version, or only
-//!   an observation ([`ImportOutcome`]).
+//!   an observation ([`ImportOutcome`]). A copy that brings back an older
+//!   text than the one in force (a revert) is a new version that restores
+//!   that text's first version ([`VersionRow::restores`]).
 //! * [`Archive`] keeps raw bytes forever as zstd files named by the sha256
 //!   of the raw bytes ([`BlobId`]); reads are size-capped and re-hashed.
 //! * [`content_hash`] decides when two extractions are the same version.
@@ -56,7 +58,7 @@
 //!     change: None,
 //!     lineage_keys: vec!["aup/1".into()],
 //! }).await?;
-//! assert_eq!(outcome, ImportOutcome::NewVersion { version_number: 1, substantive: 0 });
+//! assert_eq!(outcome, ImportOutcome::NewVersion { version_number: 1, substantive: 0, restores: None });
 //! assert_eq!(store.versions(&key).await?.len(), 1);
 //! # Ok(()) }
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -105,8 +107,8 @@ pub use hosts::{HostSlotRow, HostTake, HostTurn};
 pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob, StalledFetch};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{
-    DocumentMeta, DocumentRow, ImportOutcome, NewImport, SnapshotRow, StoreCounts, StoredChange,
-    StoredVersion, VersionRow,
+    DocumentMeta, DocumentRow, ImportOutcome, NewImport, ProvisionHistoryEntry, SnapshotRow,
+    StoreCounts, StoredChange, StoredVersion, VersionRow,
 };
 pub use upgrades::{NextVersion, RecomputedChange, StoredUpgrade, VersionUpgrade};
 pub use verify::{ArchiveVerification, ManifestEntry, ManifestHead, Problem, RecordKind};

@@ -7,11 +7,13 @@ use crate::db::{self, Pool, begin_read, begin_write, documents, imports, snapsho
 use crate::error::StoreError;
 use crate::time::ts_to_text;
 use crate::types::{
-    DocumentMeta, DocumentRow, ImportOutcome, NewImport, SnapshotRow, StoreCounts, StoredChange,
-    StoredVersion, VersionRow,
+    DocumentMeta, DocumentRow, ImportOutcome, NewImport, ProvisionHistoryEntry, SnapshotRow,
+    StoreCounts, StoredChange, StoredVersion, VersionRow,
 };
-use chrono::{DateTime, Utc};
-use cw_model::{DocumentKey, Provision, SharedClock, SystemClock, VersionRef};
+use chrono::{DateTime, NaiveDate, Utc};
+use cw_model::{
+    ChangeSet, DocumentKey, Provision, SharedClock, SystemClock, VersionRef, VersionSelector,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -112,14 +114,19 @@ impl Store {
 
     /// Records one observation of a document's bytes, in one transaction:
     ///
-    /// * bytes already recorded for this document → only the observation is
-    ///   logged: [`ImportOutcome::SameSnapshot`];
+    /// * bytes already recorded for this document whose text is the one in
+    ///   force at `observed_at` (or that belong to a later version) → only
+    ///   the observation is logged: [`ImportOutcome::SameSnapshot`];
     /// * new bytes whose [`content_hash`](crate::content_hash) equals the
     ///   version preceding `observed_at` → a new snapshot of that version:
     ///   [`ImportOutcome::SameContent`];
     /// * otherwise a new version (number = highest + 1) with its provisions,
     ///   the change record if given, and the snapshot:
-    ///   [`ImportOutcome::NewVersion`].
+    ///   [`ImportOutcome::NewVersion`]. When the bytes or their content
+    ///   equal an older version's (the document went back to an earlier
+    ///   text), the new version records that it restores the text's first
+    ///   version ([`VersionRow::restores`]); bytes archived before keep
+    ///   their one snapshot row and only gain the observation.
     ///
     /// The document is created if missing. Errors leave the database as it
     /// was: [`StoreError::MissingBlob`] if the bytes were not archived first;
@@ -178,6 +185,30 @@ impl Store {
         versions::load(&mut tx, version_id, row).await
     }
 
+    /// The version in force on `date`: the newest version observed on or
+    /// before the end of that day (UTC), in observation order, or `None` if
+    /// the document had no version yet (also when it is not stored).
+    ///
+    /// This is the one definition of "the text on a day" that `show
+    /// DOC@DATE`, the version-at-date API and timelines share. Same as [`version`](Self::version) with
+    /// [`VersionSelector::Date`](cw_model::VersionSelector::Date), which
+    /// calls the same query.
+    pub async fn version_in_force_at(
+        &self,
+        key: &DocumentKey,
+        date: NaiveDate,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let Some(id) = documents::id(&mut tx, key).await? else {
+            return Ok(None);
+        };
+        let selector = VersionSelector::Date(date);
+        match versions::select(&mut tx, id, key, &selector).await? {
+            None => Ok(None),
+            Some((version_id, row)) => Ok(Some(versions::load(&mut tx, version_id, row).await?)),
+        }
+    }
+
     /// The version a new observation at `before` would follow: the newest
     /// observed at or before that instant, or `None` if there is none (also
     /// when the document is not stored yet). Pass its number as
@@ -223,6 +254,39 @@ impl Store {
         versions::history(&mut tx, id, key, lineage_key).await
     }
 
+    /// [`history`](Self::history) with what each version's stored change
+    /// record says about the provision: the one record `history`, `diff`,
+    /// `timeline`, the web UI and alerts derive "changed" and its
+    /// significance from ([`ProvisionHistoryEntry::changed`]).
+    /// [`StoreError::NotFound`] if the document is not stored.
+    pub async fn provision_history(
+        &self,
+        key: &DocumentKey,
+        lineage_key: &str,
+    ) -> Result<Vec<ProvisionHistoryEntry>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let id = documents::require_id(&mut tx, key).await?;
+        versions::provision_history(&mut tx, id, key, lineage_key).await
+    }
+
+    /// The change set stored for the pair `old_number` → `new_number` of a
+    /// document, if that is exactly the pair the change record of
+    /// `new_number` compares (else `None`: the caller diffs the two itself).
+    /// Views of two stored versions read it first, so they say what the
+    /// timeline and the alerts said about the same pair.
+    pub async fn stored_change_between(
+        &self,
+        key: &DocumentKey,
+        old_number: u32,
+        new_number: u32,
+    ) -> Result<Option<ChangeSet>, StoreError> {
+        Ok(self
+            .change(key, new_number)
+            .await?
+            .filter(|c| c.old_version == Some(old_number))
+            .map(|c| c.change_set))
+    }
+
     /// Every snapshot of a document, oldest first.
     /// [`StoreError::NotFound`] if the document is not stored.
     pub async fn snapshots(&self, key: &DocumentKey) -> Result<Vec<SnapshotRow>, StoreError> {
@@ -255,8 +319,11 @@ mod tests {
         is_send(store.versions(key));
         is_send(store.version(v));
         is_send(store.previous_version(key, Utc::now()));
+        is_send(store.version_in_force_at(key, Utc::now().date_naive()));
         is_send(store.change(key, 1));
         is_send(store.history(key, "x"));
+        is_send(store.provision_history(key, "x"));
+        is_send(store.stored_change_between(key, 1, 2));
         is_send(store.snapshots(key));
         is_send(store.counts());
     }

@@ -5,7 +5,9 @@
 
 use crate::archive::BlobId;
 use chrono::{DateTime, NaiveDate, Utc};
-use cw_model::{ChangeSet, DocumentKey, ExtractedDocument, SourceFormat};
+use cw_model::{
+    ChangeKind, ChangeSet, DocumentKey, ExtractedDocument, Provision, ProvisionChange, SourceFormat,
+};
 use serde::{Serialize, Serializer};
 
 /// Serialises a [`DocumentKey`] as `platform/document`.
@@ -82,6 +84,10 @@ pub struct VersionRow {
     pub compared_with: Option<u32>,
     /// Substantive changes against that version; `None` when no change was recorded.
     pub substantive_changes: Option<usize>,
+    /// The earlier version whose text this one brings back (the document
+    /// reverted to it), or `None` for a new text. Always the first version
+    /// that had the text, so "restores @N" names where it was first seen.
+    pub restores: Option<u32>,
 }
 
 /// A version with its full extracted content.
@@ -109,6 +115,42 @@ pub struct StoredChange {
     pub new_version: u32,
     /// The diff as the diff stage produced it.
     pub change_set: ChangeSet,
+}
+
+/// One text a provision lineage had, with what the version's stored change
+/// record says about it: the single source of "did this provision change,
+/// and does it matter" that `history`, `diff`, `timeline`, the web UI and
+/// alerts all read (issue #20: a straight → curly quote edit must not be
+/// "changed" in one view and unchanged in another).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ProvisionHistoryEntry {
+    /// The version holding this text.
+    pub version: VersionRow,
+    /// The provision in that version.
+    pub provision: Provision,
+    /// The entry of the version's stored change record for this provision
+    /// (matched by its id on the new side): kind, significance, reasons and
+    /// word diff. `None` when the version has no change record (a first
+    /// version, or one imported without a diff).
+    pub change: Option<ProvisionChange>,
+}
+
+impl ProvisionHistoryEntry {
+    /// Whether this text is a change from the previous entry of the same
+    /// lineage (`previous`; `None` for the first entry, which is never a
+    /// change). The stored change record decides: anything but `unchanged`
+    /// is a change. Only a version without a record falls back to
+    /// comparing the texts character for character.
+    pub fn changed(&self, previous: Option<&ProvisionHistoryEntry>) -> bool {
+        let Some(previous) = previous else {
+            return false;
+        };
+        match &self.change {
+            Some(c) => c.kind != ChangeKind::Unchanged,
+            None => previous.provision.text != self.provision.text,
+        }
+    }
 }
 
 /// One distinct byte string of a document, as archived.
@@ -176,12 +218,17 @@ pub struct NewImport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ImportOutcome {
-    /// The bytes were new and so was their content: a new version was recorded.
+    /// The content differs from the version in force at the observation: a
+    /// new version was recorded (also when the bytes or the content equal an
+    /// older version's: a revert, see `restores`).
     NewVersion {
         /// The new version's number.
         version_number: u32,
         /// Substantive changes against the previous version (0 without a change record).
         substantive: usize,
+        /// The earlier version whose text it brings back, if it is a revert.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        restores: Option<u32>,
     },
     /// The bytes were new but extract to the same content as the preceding
     /// version: a snapshot was added to that version.

@@ -1,5 +1,5 @@
 //! The integration tests of `cw-store`, one binary with a module per
-//! feature: the archive (folder and S3 bucket), imports, reading back,
+//! feature: the archive (folder and S3 bucket), imports, reverts, reading back,
 //! transactional behaviour, reopening a home, the job queue, the shared
 //! per-host turns, and PostgreSQL parity. Every test works on a fresh
 //! temporary home driven through the [`util::TestHome`] harness: a real
@@ -28,6 +28,8 @@ mod postgres;
 mod queries;
 #[path = "integration/reopen.rs"]
 mod reopen;
+#[path = "integration/reverts.rs"]
+mod reverts;
 #[path = "integration/s3.rs"]
 mod s3;
 #[path = "integration/servers.rs"]

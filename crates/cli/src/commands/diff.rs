@@ -2,7 +2,7 @@
 
 use crate::args::Format;
 use crate::{input, output};
-use cw_model::{ExtractedDocument, VersionRef};
+use cw_model::{DocumentKey, ExtractedDocument, VersionRef};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,9 +13,21 @@ pub(crate) async fn run(
     format: Format,
     all: bool,
 ) -> anyhow::Result<ExitCode> {
-    let old_doc = load(home, old).await?;
-    let new_doc = load(home, new).await?;
-    let changes = cw_diff::diff(&old_doc, &new_doc);
+    let (old_doc, old_ref) = load(home, old).await?;
+    let (new_doc, new_ref) = load(home, new).await?;
+    // Two stored versions whose pair has a change record: that record, the
+    // one `timeline`, `history`, the web UI and alerts read; else diff now.
+    let stored = match (&old_ref, &new_ref) {
+        (Some((o_key, o)), Some((n_key, n))) if o_key == n_key => {
+            let engine = super::open_existing(home).await?;
+            engine.store().stored_change_between(n_key, *o, *n).await?
+        }
+        _ => None,
+    };
+    let changes = match stored {
+        Some(cs) => cs,
+        None => cw_diff::diff(&old_doc, &new_doc),
+    };
     // `--all`: unchanged provisions in place too (JSON always has every provision).
     let options = if all {
         cw_diff::RenderOptions::all()
@@ -37,18 +49,25 @@ pub(crate) async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A side of a diff is a file when such a file exists, else a stored version.
-async fn load(home: &Path, spec: &str) -> anyhow::Result<ExtractedDocument> {
+/// A stored side of a diff: its document and version number.
+type StoredSide = Option<(DocumentKey, u32)>;
+
+/// A side of a diff is a file when such a file exists, else a stored
+/// version (then also returned as document and number).
+async fn load(home: &Path, spec: &str) -> anyhow::Result<(ExtractedDocument, StoredSide)> {
     let path = Path::new(spec);
     if path.exists() {
         let options = cw_extract::ExtractOptions::default();
         let bytes = input::read_file(path, options.max_bytes)?;
-        return cw_extract::extract(&bytes, &options)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+        let doc = cw_extract::extract(&bytes, &options)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        return Ok((doc, None));
     }
     let r: VersionRef = spec
         .parse()
         .map_err(|e| anyhow::anyhow!("{spec:?} is neither a file nor a stored version: {e}"))?;
     let engine = super::open_existing(home).await?;
-    Ok(engine.store().version(&r).await?.document)
+    let stored = engine.store().version(&r).await?;
+    let side = Some((r.document, stored.row.number));
+    Ok((stored.document, side))
 }

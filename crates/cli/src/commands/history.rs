@@ -12,6 +12,9 @@ use std::process::ExitCode;
 #[derive(Debug, Serialize)]
 struct TimelineEntry {
     version: u32,
+    /// The earlier version whose text this one brings back (a revert).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    restores: Option<u32>,
     observed_at: chrono::DateTime<chrono::Utc>,
     effective_date: Option<chrono::NaiveDate>,
     title: Option<String>,
@@ -87,6 +90,7 @@ pub(crate) async fn timeline(
         changes.sort_by_key(|c| std::cmp::Reverse(c.significance));
         entries.push(TimelineEntry {
             version: v.number,
+            restores: v.restores,
             observed_at: v.observed_at,
             effective_date: v.effective_date,
             title: v.title.clone(),
@@ -117,6 +121,9 @@ pub(crate) async fn timeline(
         let _ = write!(out, "\n@{} {}", e.version, e.observed_at.format("%Y-%m-%d"));
         if let Some(d) = e.effective_date {
             let _ = write!(out, " (effective {d})");
+        }
+        if let Some(n) = e.restores {
+            let _ = write!(out, " restores @{n}");
         }
         match &e.summary {
             None => {
@@ -209,14 +216,26 @@ pub(crate) async fn history(
             .cloned()
             .context("version has no lineage keys")?
     };
-    let rows = store.history(&key, &lineage).await?;
+    // "Changed" and its significance come from each version's stored
+    // change record, the one `diff`, `timeline`, the web UI and alerts read.
+    let rows = store.provision_history(&key, &lineage).await?;
+    let changed: Vec<bool> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.changed(i.checked_sub(1).and_then(|p| rows.get(p))))
+        .collect();
     if format == Format::Json {
         let items: Vec<_> = rows
             .iter()
-            .map(|(v, p)| {
+            .zip(&changed)
+            .map(|(e, &changed)| {
+                let v = &e.version;
                 serde_json::json!({
                     "version": v.number, "observed_at": v.observed_at,
-                    "effective_date": v.effective_date, "provision": p,
+                    "effective_date": v.effective_date, "provision": e.provision,
+                    "changed": changed,
+                    "significance": e.change.as_ref().filter(|_| changed).map(|c| c.significance),
+                    "reasons": e.change.as_ref().filter(|_| changed).map(|c| &c.reasons),
                 })
             })
             .collect();
@@ -229,21 +248,30 @@ pub(crate) async fn history(
         "{key} provision lineage {lineage}: {} version(s)\n",
         rows.len()
     );
-    let mut last: Option<&str> = None;
-    for (v, p) in &rows {
-        let same = last == Some(p.text.as_str());
+    for (i, (e, &changed)) in rows.iter().zip(&changed).enumerate() {
+        let note = match &e.change {
+            _ if i == 0 => String::new(),
+            Some(c) if changed => {
+                let reasons = if c.reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", c.reasons.join("; "))
+                };
+                format!("({} {}{reasons})", c.significance.as_str(), c.kind.as_str())
+            }
+            None if changed => "(changed)".to_string(),
+            _ => "(unchanged)".to_string(),
+        };
         let _ = writeln!(
             out,
-            "\n@{} {} [{}] {}",
-            v.number,
-            v.observed_at.format("%Y-%m-%d"),
-            p.id,
-            if same { "(unchanged)" } else { "" }
+            "\n@{} {} [{}] {note}",
+            e.version.number,
+            e.version.observed_at.format("%Y-%m-%d"),
+            e.provision.id,
         );
-        if !same {
-            let _ = writeln!(out, "  {}", p.text);
+        if i == 0 || changed {
+            let _ = writeln!(out, "  {}", e.provision.text);
         }
-        last = Some(p.text.as_str());
     }
     output::text(&out)?;
     Ok(ExitCode::SUCCESS)

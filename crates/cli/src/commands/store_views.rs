@@ -55,7 +55,7 @@ pub(crate) async fn versions(
     for v in &versions {
         let _ = writeln!(
             out,
-            "  @{:<3} observed {}  effective {}  {:>4} provisions  {}  {}",
+            "  @{:<3} observed {}  effective {}  {:>4} provisions  {}  {}{}",
             v.number,
             v.observed_at.format("%Y-%m-%d"),
             v.effective_date
@@ -64,6 +64,9 @@ pub(crate) async fn versions(
             v.provision_count,
             v.language,
             v.title.as_deref().unwrap_or("(untitled)"),
+            v.restores
+                .map(|n| format!("  (restores @{n})"))
+                .unwrap_or_default(),
         );
     }
     output::text(&out)?;

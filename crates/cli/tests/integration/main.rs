@@ -23,6 +23,7 @@ mod import;
 mod label;
 mod migrate;
 mod reextract;
+mod reverts;
 mod search;
 mod serve;
 mod watch;

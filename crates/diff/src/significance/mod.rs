@@ -462,11 +462,23 @@ pub(crate) fn assess_unpaired(
         r.cosmetic(format!("empty provision {verb_gone}"));
     } else if text.len() < 200 && (is_date_line(text) || is_relative_date_line(text)) {
         r.cosmetic(format!("effective-date line {verb_gone}"));
+    } else if is_link_card(text, words) {
+        r.cosmetic(format!(
+            "markup debris {verb_gone}: the text of a link card (a link around a block), not a provision"
+        ));
     } else if (repeats_heading && kind != ProvisionKind::Heading) || is_markdown_heading(text) {
         r.cosmetic(format!("repeated title or heading line {verb_gone}"));
     } else if let Some(what) = contacts::details(text).filter(|_| kind != ProvisionKind::Heading) {
         // An address block, a named contact: a contact channel (rule 7).
         r.substantive(format!("contact details {verb_gone} ({what})"));
+    } else if kind == ProvisionKind::Paragraph && is_title_line(text) {
+        // A heading the extractor kept as a paragraph (a title in a list
+        // of links, a section name): names a text, says nothing itself.
+        if added {
+            r.cosmetic(format!("new heading '{}' (a title line)", clip(text)));
+        } else {
+            r.cosmetic(format!("heading removed '{}' (a title line)", clip(text)));
+        }
     } else {
         match kind {
             ProvisionKind::Heading => {
@@ -495,6 +507,43 @@ pub(crate) fn assess_unpaired(
         }
     }
     r.finish()
+}
+
+/// A short line in title case without sentence punctuation ("LogMeIn
+/// International Privacy Policy", "Supplemental Consumer Disclosures"):
+/// every word of four letters or more is capitalised, at most eight words,
+/// no digit, and it does not end like a sentence or a lead-in.
+fn is_title_line(text: &str) -> bool {
+    let t = text.trim();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if !(2..=8).contains(&words.len())
+        || t.ends_with(['.', ':', ';', ',', '!', '?'])
+        || t.chars().any(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let long: Vec<&&str> = words
+        .iter()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .collect();
+    !long.is_empty()
+        && long.iter().all(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+}
+
+/// A short text cut out of a link that wrapped a whole block (a news or
+/// navigation card): the converter left the link's own syntax in it
+/// ("Renew your ID here.](https://example.com/news/renew)"). The terms
+/// are never written inside a link, so this is page furniture.
+fn is_link_card(text: &str, words: usize) -> bool {
+    // The closing half of a link whose opening bracket is not in the text.
+    let broken_link = text
+        .find("](")
+        .is_some_and(|at| !text.get(..at).unwrap_or_default().contains('['));
+    broken_link && words <= 40
 }
 
 /// A paragraph that is a Markdown heading line left as text ("### Fees:"):
@@ -537,6 +586,33 @@ fn without_urls(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_title_line_is_a_heading_a_sentence_is_not() {
+        let title = "Supplemental California Consumer Privacy Act Disclosures";
+        let (sig, reasons) = assess_unpaired(ProvisionKind::Paragraph, title, false, None, false);
+        assert_eq!(sig, Significance::Cosmetic, "{reasons:?}");
+        for text in [
+            "We Sell No Data.",
+            "You may not resell the service",
+            "Refunds Within 30 Days",
+        ] {
+            let (sig, _) = assess_unpaired(ProvisionKind::Paragraph, text, true, None, false);
+            assert_eq!(sig, Significance::Substantive, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_link_card_is_markup_debris_a_provision_is_not() {
+        let card = "We now make it easier to renew your ID.](https://example.com/news/renew-id)[";
+        let (sig, reasons) = assess_unpaired(ProvisionKind::Paragraph, card, true, None, false);
+        assert_eq!(sig, Significance::Cosmetic, "{reasons:?}");
+        assert!(reasons[0].starts_with("markup debris added"), "{reasons:?}");
+        let rule =
+            "You must not use the service to send spam, see [our policy](https://example.com/p).";
+        let (sig, _) = assess_unpaired(ProvisionKind::Paragraph, rule, true, None, false);
+        assert_eq!(sig, Significance::Substantive);
+    }
+
     use super::*;
 
     fn pair(old: &str, new: &str) -> (Significance, Vec<String>) {

@@ -67,6 +67,16 @@ pub(crate) fn classify(
     explained: &BTreeSet<String>,
     out: &mut Reasons,
 ) {
+    // Examples added to (or removed from) a rule ("This includes, for
+    // instance, …"): what the rule covers is now listed differently (rule
+    // 4). That is the main reason, before any cue the examples happen to
+    // contain ("consent", "without").
+    if !ctx.restructured
+        && let Some(reason) = regions.iter().find_map(examples_edit)
+        && !out.substantive.contains(&reason)
+    {
+        out.substantive.insert(0, reason);
+    }
     let mut deep = 0usize;
     let mut unread = 0usize;
     for r in regions {
@@ -83,6 +93,38 @@ pub(crate) fn classify(
     if unread > 0 {
         out.substantive(format!("extensively rewritten ({unread} further edits)"));
     }
+}
+
+/// A region that only adds or only removes a run of examples: text that
+/// opens with a phrase introducing examples of what a rule covers.
+fn examples_edit(r: &Region) -> Option<String> {
+    const OPENERS: &[&str] = &[
+        "this includes",
+        "this may include",
+        "including",
+        "for example",
+        "for instance",
+        "such as",
+        "e.g.",
+        "par exemple",
+        "notamment",
+        "y compris",
+    ];
+    let (d, i) = (r.deleted.trim(), r.inserted.trim());
+    let (text, verb) = match (d.is_empty(), i.is_empty()) {
+        (true, false) => (i, "added"),
+        (false, true) => (d, "removed"),
+        _ => return None,
+    };
+    let lower = fold_quotes(text).to_lowercase();
+    let opens = |o: &&str| {
+        lower
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(*o)
+    };
+    let enough = text.split_whitespace().count() >= 4;
+    (enough && OPENERS.iter().any(opens))
+        .then(|| format!("list entry {verb}: examples '{}'", clip(text)))
 }
 
 /// Classifies regions of a change whose words are known to be the same on
@@ -207,6 +249,9 @@ fn classify_words(r: &Region, ctx: RegionContext, explained: &BTreeSet<String>, 
     }
     if is_name(&da.atoms) && is_name(&ia.atoms) {
         if let Some(reason) = person_or_party(r, &wd, &wi) {
+            return out.substantive(reason);
+        }
+        if let Some(reason) = defined_term_number(r, &wd, &wi) {
             return out.substantive(reason);
         }
         return if ctx.dispute {
@@ -441,6 +486,50 @@ fn person_or_party(r: &Region, old_words: &[String], new_words: &[String]) -> Op
         .first()
         .is_some_and(|w| matches!(w.as_str(), "will" | "shall" | "may" | "must" | "agrees"));
     (party_before || party_after).then(|| format!("party changed '{}' → '{}'", clip(d), clip(i)))
+}
+
+/// A defined term that changed number after a determiner ("the Site" →
+/// "the Sites", "the Services" → "the Service"): the terms now reach more
+/// (or fewer) things, so it is a scope change, not a rename. Only one word
+/// on each side, the same word but for a plural ending, and a determiner
+/// right before it, so a product name ("Skroutz Merchant" → "Skroutz
+/// Merchants") stays a rename.
+fn defined_term_number(r: &Region, old_words: &[String], new_words: &[String]) -> Option<String> {
+    let ([old], [new]) = (old_words, new_words) else {
+        return None;
+    };
+    let plural_of = |one: &str, many: &str| {
+        let ies = many
+            .strip_suffix("ies")
+            .zip(one.strip_suffix('y'))
+            .is_some_and(|(a, b)| a == b);
+        ies || many
+            .strip_suffix('s')
+            .is_some_and(|stem| stem == one || stem.strip_suffix('e') == Some(one))
+    };
+    if !(plural_of(old, new) || plural_of(new, old)) {
+        return None;
+    }
+    let last_before = r
+        .before
+        .split(|c: char| !c.is_alphanumeric())
+        .rfind(|w| !w.is_empty())
+        .map(str::to_lowercase)?;
+    is_determiner(&last_before).then(|| {
+        format!(
+            "scope/actor changed: defined term '{}' → '{}'",
+            clip(r.deleted.trim()),
+            clip(r.inserted.trim())
+        )
+    })
+}
+
+/// English determiners that introduce a defined term.
+fn is_determiner(word: &str) -> bool {
+    matches!(
+        word,
+        "the" | "this" | "these" | "that" | "those" | "our" | "your" | "such" | "any" | "all"
+    )
 }
 
 /// A name: every word capitalised (or a digit, or a name connector), at least
@@ -735,6 +824,42 @@ mod tests {
         assert!(!check("the licensee may", "the licensor may").0.is_empty());
         // Not a spelling variant: a negating prefix.
         assert!(!check("lawful use", "unlawful use").0.is_empty());
+    }
+
+    #[test]
+    fn added_examples_are_an_enumeration_change_first() {
+        let (sub, _) = check(
+            "Generating content that violates privacy is prohibited.",
+            "Generating content that violates privacy is prohibited. This includes, for instance, \
+             using someone else's voice without their consent.",
+        );
+        assert!(sub[0].starts_with("list entry added: examples"), "{sub:?}");
+    }
+
+    #[test]
+    fn a_defined_term_that_changes_number_is_a_scope_change() {
+        assert_eq!(
+            check(
+                "govern the use of the Site and",
+                "govern the use of the Sites and"
+            )
+            .0,
+            ["scope/actor changed: defined term 'Site' → 'Sites'"]
+        );
+        assert_eq!(
+            check(
+                "you accept these Policies now",
+                "you accept these Policy now"
+            )
+            .0,
+            ["scope/actor changed: defined term 'Policies' → 'Policy'"]
+        );
+        // A product name's number is a rename, not a scope change.
+        let (sub, cos) = check(
+            "via the Skroutz Merchant system",
+            "via the Skroutz Merchants system",
+        );
+        assert!(sub.is_empty(), "{sub:?} {cos:?}");
     }
 
     #[test]

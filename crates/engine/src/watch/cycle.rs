@@ -720,10 +720,10 @@ impl Watcher {
             .await?;
         let number = report.version;
         crash_point("after_import");
-        // A new version alerts. So does an existing one that is the
-        // document's latest with the candidate's content: the import of an
-        // interrupted run. An older version with these bytes (the page went
-        // back to an old text) records the sighting only.
+        // A new version alerts, a revert to an older text included (the
+        // store records it as a new version that restores the old one). So
+        // does an existing version that is the document's latest with the
+        // candidate's content: the import of an interrupted run.
         let alertable = match report.status {
             crate::ImportStatus::NewVersion => true,
             _ => {

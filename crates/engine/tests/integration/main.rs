@@ -12,8 +12,10 @@
 
 mod util;
 
+mod changed;
 mod out_of_order;
 mod reextract;
+mod reverts;
 
 mod alerts;
 mod confirm;

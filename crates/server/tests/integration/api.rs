@@ -235,3 +235,67 @@ async fn pages_render_and_carry_security_headers() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("not_found"));
 }
+
+/// Issue #20: a revert (A, B, A) is a third version that restores @1 in
+/// the timeline (API and page), the version-in-force read; a provision's
+/// history calls a quote-only edit unchanged, as the diff of the pair does.
+#[tokio::test]
+async fn a_revert_shows_in_the_timeline_and_history_agrees_with_the_diff() {
+    const A: &[u8] = b"# Terms\n\n## Use\n\nYou must not use the \"Service\" to send spam.\n\n## Fees\n\nYou will pay within 30 days.\n";
+    const B: &str = "# Terms\n\n## Use\n\nYou must not use the \u{201c}Service\u{201d} to send spam.\n\n## Fees\n\nYou will pay within 15 days.\n";
+    let app = Builder::new()
+        .without_demo()
+        .document("acme/terms", A, "2024-01-01")
+        .document("acme/terms", B.as_bytes(), "2024-02-01")
+        .document("acme/terms", A, "2024-03-01")
+        .build()
+        .await;
+    let tl = app.json("/api/documents/acme/terms/timeline").await;
+    let restores: Vec<_> = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["version"].clone(),
+                e["old_version"].clone(),
+                e["restores"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        serde_json::json!(restores),
+        serde_json::json!([[1, null, null], [2, 1, null], [3, 2, 1]])
+    );
+    let page = app.ok("/d/acme/terms").await;
+    assert!(
+        page.contains("restores <a href=\"/d/acme/terms/v/1\">@1</a>"),
+        "{page}"
+    );
+
+    let v2 = app.json("/api/documents/acme/terms/versions/2").await;
+    let quoted = v2["provisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["text"].as_str().unwrap().contains("Service"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = app
+        .json(&format!(
+            "/api/documents/acme/terms/provisions/{quoted}?version=2"
+        ))
+        .await;
+    let history = p["history"].as_array().unwrap();
+    assert_eq!(history[1]["changed"], false, "{p}");
+    let d = app.json("/api/documents/acme/terms/diff?from=1&to=2").await;
+    let in_diff = d["change_set"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["new_id"] == quoted.as_str())
+        .unwrap();
+    assert_eq!(in_diff["kind"], "unchanged");
+}

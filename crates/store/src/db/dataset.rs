@@ -316,6 +316,7 @@ pub(crate) async fn write(
         }
         summary.versions += 1;
     }
+    mark_reverts(conn, document_id).await?;
     let version_id = |n: u32| {
         version_ids
             .get(&n)
@@ -434,5 +435,26 @@ pub(crate) async fn write(
         manifest::append(conn, &record, &now).await?;
         summary.manifest_entries += 1;
     }
+    Ok(())
+}
+
+/// Marks the reverts among a document's versions (migration 0012): a
+/// version whose content an earlier version (by observation) had restores
+/// the first of them. Datasets carry no restore column; the marker follows
+/// from the content hashes and the observation order, as at import.
+async fn mark_reverts(conn: &mut Conn, document_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE versions SET restores_version_id = (
+            SELECT e.id FROM versions e
+            WHERE e.document_id = versions.document_id
+              AND e.content_hash = versions.content_hash
+              AND (e.observed_at < versions.observed_at
+                   OR (e.observed_at = versions.observed_at AND e.number < versions.number))
+            ORDER BY e.observed_at, e.number LIMIT 1)
+         WHERE document_id = $1",
+    )
+    .bind(document_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -57,21 +57,31 @@ pub(crate) async fn record_with_next(
     let mut tx = begin_write(pool).await?;
     let document_id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
 
-    // Same bytes as before: log the sighting, nothing else.
-    if let Some((snapshot_id, number)) =
-        snapshots::find(&mut tx, document_id, import.blob.as_str()).await?
-    {
-        snapshots::observe(&mut tx, snapshot_id, &import.source, &at, &now).await?;
-        manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
-        tx.commit().await?;
-        return Ok(ImportOutcome::SameSnapshot {
-            version_number: number,
-        });
+    // The caller diffed against what preceded this observation when it
+    // looked (the version in force at `at`).
+    let preceding = versions::preceding_record(&mut tx, document_id, &at).await?;
+    let hash = content_hash(&import.extracted);
+
+    // Same bytes as before: log the sighting, nothing else, unless they
+    // bring back an older text than the one in force (a revert).
+    let known = snapshots::find(&mut tx, document_id, import.blob.as_str()).await?;
+    let mut restores = None;
+    if let Some(known) = &known {
+        match sighting(preceding.as_ref(), known, &at, &hash)? {
+            Sighting::Revert(version_id) => {
+                restores = Some(restored_root(&mut tx, version_id).await?);
+            }
+            Sighting::Observation(version_number) => {
+                snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?;
+                manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
+                tx.commit().await?;
+                return Ok(ImportOutcome::SameSnapshot { version_number });
+            }
+        }
     }
 
-    // The caller diffed against what preceded this observation when it
-    // looked; if that moved since, its diff and lineage keys are stale.
-    let preceding = versions::preceding_record(&mut tx, document_id, &at).await?;
+    // If what preceded the observation moved since the caller looked, its
+    // diff and lineage keys are stale.
     let actual = preceding.as_ref().map(|r| r.number()).transpose()?;
     if actual != import.previous_version_number {
         return Err(StoreError::Conflict {
@@ -82,7 +92,6 @@ pub(crate) async fn record_with_next(
     }
 
     // New bytes, same content: another snapshot of the preceding version.
-    let hash = content_hash(&import.extracted);
     if let Some(prev) = preceding.as_ref().filter(|p| p.content_hash == hash) {
         snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
         let number = prev.number()?;
@@ -112,18 +121,30 @@ pub(crate) async fn record_with_next(
     // An older copy of the following version's content: a snapshot of it,
     // first seen earlier than thought.
     if let Some(f) = following.as_ref().filter(|f| f.content_hash == hash) {
-        snapshots::insert(&mut tx, document_id, f.id, import, &at, &now).await?;
+        // Bytes archived before (a revert's) are only observed again.
+        match &known {
+            Some(known) => snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?,
+            None => {
+                snapshots::insert(&mut tx, document_id, f.id, import, &at, &now).await?;
+            }
+        }
         upgrades::observe_earlier(&mut tx, f.id, &at).await?;
         let number = f.number()?;
         // observe_earlier may move the version's observation time: re-enter it.
-        manifest::record_import(&mut tx, document_id, Some(f.id), true, import, &at).await?;
+        let new_snapshot = known.is_none();
+        manifest::record_import(&mut tx, document_id, Some(f.id), new_snapshot, import, &at)
+            .await?;
         tx.commit().await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
     }
 
-    // New content: a new version.
+    // New content for this point in time: a new version. Content an older
+    // version had (new bytes of an old text) makes it a revert too.
+    if restores.is_none() {
+        restores = earlier_with_content(&mut tx, document_id, &hash, &at).await?;
+    }
     let next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE document_id = $1",
     )
@@ -132,6 +153,13 @@ pub(crate) async fn record_with_next(
     .await?;
     let number = super::to_u32(next, "version number")?;
     let version_id = insert_version(&mut tx, document_id, next, import, &hash, &at, &now).await?;
+    if let Some(restored) = restores {
+        sqlx::query("UPDATE versions SET restores_version_id = $1 WHERE id = $2")
+            .bind(restored)
+            .bind(version_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     insert_provisions(&mut tx, version_id, import).await?;
     let substantive = match &import.change {
         Some(change) => {
@@ -155,13 +183,109 @@ pub(crate) async fn record_with_next(
         )
         .await?;
     }
-    snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
-    manifest::record_import(&mut tx, document_id, Some(version_id), true, import, &at).await?;
+    // Bytes archived before keep their one snapshot row (unique per
+    // document and bytes); the revert's sighting is logged on it.
+    match &known {
+        Some(known) => snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?,
+        None => {
+            snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
+        }
+    }
+    let new_snapshot = known.is_none();
+    manifest::record_import(
+        &mut tx,
+        document_id,
+        Some(version_id),
+        new_snapshot,
+        import,
+        &at,
+    )
+    .await?;
+    let restores = match restores {
+        Some(id) => Some(version_number_of(&mut tx, id).await?),
+        None => None,
+    };
     tx.commit().await?;
     Ok(ImportOutcome::NewVersion {
         version_number: number,
         substantive,
+        restores,
     })
+}
+
+/// What a sighting of bytes already archived for the document is.
+enum Sighting {
+    /// The bytes bring back the text of this older version (its id).
+    Revert(i64),
+    /// Only another observation of this version (its number).
+    Observation(u32),
+}
+
+/// Known bytes seen at `at` are a revert when their version is older than
+/// the one in force at `at` (observed at or before `at`, and not that
+/// version) and their content (`hash`, as extracted now) is not the one in
+/// force. Otherwise the sighting is an observation of the version in force
+/// (bytes of an older version whose text is back in force) or of their own
+/// version (the version in force, or a later one seen earlier).
+fn sighting(
+    preceding: Option<&versions::VersionRecord>,
+    known: &snapshots::KnownSnapshot,
+    at: &str,
+    hash: &str,
+) -> Result<Sighting, StoreError> {
+    match preceding {
+        Some(in_force)
+            if known.version_id != in_force.id && known.version_observed_at.as_str() <= at =>
+        {
+            if in_force.content_hash == hash {
+                Ok(Sighting::Observation(in_force.number()?))
+            } else {
+                Ok(Sighting::Revert(known.version_id))
+            }
+        }
+        _ => Ok(Sighting::Observation(known.number)),
+    }
+}
+
+/// The version a revert to `version_id` names: the text's first version,
+/// so a chain of reverts always points where the text was first recorded.
+async fn restored_root(conn: &mut Conn, version_id: i64) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(restores_version_id, id) FROM versions WHERE id = $1")
+            .bind(version_id)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// The first version of a text equal to `hash` observed at or before `at`,
+/// if any: new bytes whose content an older version had are a revert to it.
+async fn earlier_with_content(
+    conn: &mut Conn,
+    document_id: i64,
+    hash: &str,
+    at: &str,
+) -> Result<Option<i64>, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT COALESCE(restores_version_id, id) FROM versions
+         WHERE document_id = $1 AND content_hash = $2 AND observed_at <= $3
+         ORDER BY observed_at DESC, number DESC LIMIT 1",
+    )
+    .bind(document_id)
+    .bind(hash)
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found)
+}
+
+/// The number of a version, by id.
+async fn version_number_of(conn: &mut Conn, version_id: i64) -> Result<u32, StoreError> {
+    let number: i64 = sqlx::query_scalar("SELECT number FROM versions WHERE id = $1")
+        .bind(version_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    super::to_u32(number, "version number")
 }
 
 async fn insert_version(

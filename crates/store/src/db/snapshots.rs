@@ -62,15 +62,28 @@ pub(crate) async fn list(
         .collect()
 }
 
-/// The snapshot of a document with these bytes, if recorded: its id and its
-/// version's number.
+/// A snapshot already recorded for a document, with the version its bytes
+/// were first recorded as.
+pub(crate) struct KnownSnapshot {
+    /// The snapshot's id.
+    pub(crate) id: i64,
+    /// Its version's id.
+    pub(crate) version_id: i64,
+    /// Its version's number.
+    pub(crate) number: u32,
+    /// When its version was first observed (stored timestamp text).
+    pub(crate) version_observed_at: String,
+}
+
+/// The snapshot of a document with these bytes, if recorded.
 pub(crate) async fn find(
     conn: &mut Conn,
     document_id: i64,
     sha256: &str,
-) -> Result<Option<(i64, u32)>, StoreError> {
-    let found: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT s.id, v.number FROM snapshots s JOIN versions v ON v.id = s.version_id
+) -> Result<Option<KnownSnapshot>, StoreError> {
+    let found: Option<(i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT s.id, v.id, v.number, v.observed_at
+         FROM snapshots s JOIN versions v ON v.id = s.version_id
          WHERE s.document_id = $1 AND s.sha256 = $2",
     )
     .bind(document_id)
@@ -78,7 +91,14 @@ pub(crate) async fn find(
     .fetch_optional(&mut *conn)
     .await?;
     found
-        .map(|(id, number)| Ok((id, to_u32(number, "version number")?)))
+        .map(|(id, version_id, number, version_observed_at)| {
+            Ok(KnownSnapshot {
+                id,
+                version_id,
+                number: to_u32(number, "version number")?,
+                version_observed_at,
+            })
+        })
         .transpose()
 }
 

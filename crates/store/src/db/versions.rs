@@ -6,22 +6,25 @@ use super::{Conn, to_u32, to_usize};
 use crate::archive::BlobId;
 use crate::error::StoreError;
 use crate::time::{date_from_text, end_of_day_bound, ts_from_text};
-use crate::types::{StoredChange, StoredVersion, VersionRow};
+use crate::types::{ProvisionHistoryEntry, StoredChange, StoredVersion, VersionRow};
 use cw_model::{
     ChangeSet, DocumentKey, ExtractedDocument, Provision, ProvisionKind, SourceFormat,
     VersionSelector, Warning,
 };
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// The columns of [`VersionRecord`], with the recorded change (if any) joined in.
 macro_rules! version_select {
     () => {
         "SELECT v.id, v.number, v.observed_at, v.effective_date, v.title, v.language, v.format,
             v.extractor_version, v.provision_count, v.content_hash,
-            c.substantive, ov.number AS compared_with
+            c.substantive, ov.number AS compared_with, v.restores_version_id,
+            rv.number AS restores
          FROM versions v
          LEFT JOIN changes c ON c.new_version_id = v.id
-         LEFT JOIN versions ov ON ov.id = c.old_version_id"
+         LEFT JOIN versions ov ON ov.id = c.old_version_id
+         LEFT JOIN versions rv ON rv.id = v.restores_version_id"
     };
 }
 
@@ -40,6 +43,9 @@ pub(crate) struct VersionRecord {
     pub(crate) content_hash: String,
     substantive: Option<i64>,
     compared_with: Option<i64>,
+    /// The id of the version whose text this one brings back (migration 0012).
+    pub(crate) restores_version_id: Option<i64>,
+    restores: Option<i64>,
 }
 
 impl VersionRecord {
@@ -76,6 +82,10 @@ impl VersionRecord {
             substantive_changes: self
                 .substantive
                 .map(|n| to_usize(n, "substantive count"))
+                .transpose()?,
+            restores: self
+                .restores
+                .map(|n| to_u32(n, "version number"))
                 .transpose()?,
         })
     }
@@ -126,20 +136,30 @@ async fn snapshots_by_version(
     Ok(map)
 }
 
-/// The blob ids of one version's snapshots, oldest first.
-async fn snapshots_of(conn: &mut Conn, version_id: i64) -> Result<Vec<BlobId>, StoreError> {
-    let shas: Vec<String> = sqlx::query_scalar(
-        "SELECT sha256 FROM snapshots WHERE version_id = $1 ORDER BY observed_at, id",
-    )
-    .bind(version_id)
-    .fetch_all(&mut *conn)
-    .await?;
+/// The blob ids of one version's snapshots, oldest first: its own, or for
+/// a revert whose bytes were archived before (no snapshot row of its own),
+/// those of the version it restores.
+async fn snapshots_of(conn: &mut Conn, record: &VersionRecord) -> Result<Vec<BlobId>, StoreError> {
+    let mut shas = snapshot_shas(conn, record.id).await?;
+    if let (true, Some(restored)) = (shas.is_empty(), record.restores_version_id) {
+        shas = snapshot_shas(conn, restored).await?;
+    }
     shas.into_iter()
         .map(|sha| {
             sha.parse()
                 .map_err(|_| StoreError::bad_row(format!("snapshot sha256 {sha:?}")))
         })
         .collect()
+}
+
+/// The sha256 of the snapshot rows of one version, oldest first.
+async fn snapshot_shas(conn: &mut Conn, version_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT sha256 FROM snapshots WHERE version_id = $1 ORDER BY observed_at, id",
+    )
+    .bind(version_id)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 /// Every version of a document, with database ids, ordered by observation.
@@ -155,12 +175,20 @@ pub(crate) async fn list(
     .bind(document_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut snapshots = snapshots_by_version(conn, document_id).await?;
+    let snapshots = snapshots_by_version(conn, document_id).await?;
     records
         .into_iter()
         .map(|r| {
             let id = r.id;
-            let blobs = snapshots.remove(&id).unwrap_or_default();
+            // A revert whose bytes were archived before has no snapshot row
+            // of its own: its bytes are the restored version's.
+            let blobs = match snapshots.get(&id) {
+                Some(own) => own.clone(),
+                None => r
+                    .restores_version_id
+                    .and_then(|restored| snapshots.get(&restored).cloned())
+                    .unwrap_or_default(),
+            };
             Ok((id, r.into_row(key, blobs)?))
         })
         .collect()
@@ -218,7 +246,7 @@ pub(crate) async fn select(
         None => Ok(None),
         Some(record) => {
             let id = record.id;
-            let blobs = snapshots_of(conn, id).await?;
+            let blobs = snapshots_of(conn, &record).await?;
             Ok(Some((id, record.into_row(key, blobs)?)))
         }
     }
@@ -254,7 +282,7 @@ pub(crate) async fn preceding(
         None => Ok(None),
         Some(record) => {
             let id = record.id;
-            let blobs = snapshots_of(conn, id).await?;
+            let blobs = snapshots_of(conn, &record).await?;
             Ok(Some((id, record.into_row(key, blobs)?)))
         }
     }
@@ -390,6 +418,40 @@ pub(crate) async fn history(
         for provision in by_version.remove(&id).unwrap_or_default() {
             out.push((row.clone(), provision));
         }
+    }
+    Ok(out)
+}
+
+/// [`history`] with, for each entry, the entry of its version's stored
+/// change record for that provision (matched by its id on the new side).
+pub(crate) async fn provision_history(
+    conn: &mut Conn,
+    document_id: i64,
+    key: &DocumentKey,
+    lineage_key: &str,
+) -> Result<Vec<ProvisionHistoryEntry>, StoreError> {
+    let rows = history(conn, document_id, key, lineage_key).await?;
+    let mut changes: HashMap<u32, Option<ChangeSet>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (version, provision) in rows {
+        if let Entry::Vacant(slot) = changes.entry(version.number) {
+            let stored = change(conn, document_id, key, version.number).await?;
+            slot.insert(stored.map(|c| c.change_set));
+        }
+        let change = changes
+            .get(&version.number)
+            .and_then(Option::as_ref)
+            .and_then(|cs| {
+                cs.changes
+                    .iter()
+                    .find(|c| c.new_id.as_deref() == Some(provision.id.as_str()))
+            })
+            .cloned();
+        out.push(ProvisionHistoryEntry {
+            version,
+            provision,
+            change,
+        });
     }
     Ok(out)
 }

@@ -23,7 +23,8 @@ async fn a_first_import_records_a_new_version() {
         outcome.await.unwrap(),
         ImportOutcome::NewVersion {
             version_number: 1,
-            substantive: 0
+            substantive: 0,
+            restores: None
         }
     );
 
@@ -156,7 +157,8 @@ async fn changed_content_makes_a_new_version_with_its_change_record() {
         outcome.await.unwrap(),
         ImportOutcome::NewVersion {
             version_number: 2,
-            substantive: 1
+            substantive: 1,
+            restores: None
         }
     );
 

@@ -122,6 +122,36 @@ async fn versions_are_selected_by_latest_date_and_number() {
 }
 
 #[tokio::test]
+async fn the_version_in_force_on_a_day_is_the_newest_observed_by_its_end() {
+    let home = three_versions().await;
+    let aup = key("aws/aup");
+    let in_force = |day: &'static str| {
+        let store = home.store.clone();
+        let aup = aup.clone();
+        async move {
+            store
+                .version_in_force_at(&aup, date(day))
+                .await
+                .unwrap()
+                .map(|v| (v.row.number, v.document.provisions[0].text.clone()))
+        }
+    };
+    assert_eq!(in_force("2021-01-09").await, None);
+    assert_eq!(in_force("2021-01-10").await, Some((1, "No spam.".into())));
+    assert_eq!(in_force("2021-06-17").await, Some((1, "No spam.".into())));
+    assert_eq!(in_force("2021-06-18").await, Some((2, "No spam.".into())));
+    let v3 = Some((3, "We may terminate accounts without notice.".into()));
+    assert_eq!(in_force("2030-01-01").await, v3);
+    // The same answer as `DOC@DATE`.
+    let by_ref = home.store.version(&version_ref("aws/aup@2021-06-18")).await;
+    assert_eq!(by_ref.unwrap().row.number, 2);
+    // A document never stored has no version in force.
+    let gcp = key("gcp/aup");
+    let none = home.store.version_in_force_at(&gcp, date("2030-01-01"));
+    assert!(none.await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn a_stored_version_gives_back_the_extracted_document() {
     let home = three_versions().await;
     let v3 = home.store.version(&version_ref("aws/aup@3")).await.unwrap();

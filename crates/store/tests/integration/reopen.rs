@@ -57,12 +57,12 @@ async fn reopening_the_home_keeps_everything() {
     // Recording continues where it left off.
     let again = home
         .import("aws/aup")
-        .bytes("v1")
+        .bytes("v2")
         .on("2021-04-01")
-        .provisions(&[("a/1", "one")])
+        .provisions(&[("a/1", "one!"), ("a/2", "two")])
         .run();
     assert_eq!(
         again.await.unwrap(),
-        cw_store::ImportOutcome::SameSnapshot { version_number: 1 }
+        cw_store::ImportOutcome::SameSnapshot { version_number: 2 }
     );
 }

@@ -60,7 +60,8 @@ async fn a_failure_mid_transaction_leaves_no_trace() {
         retry.unwrap(),
         ImportOutcome::NewVersion {
             version_number: 2,
-            substantive: 1
+            substantive: 1,
+            restores: None
         }
     );
     let counts = home.store.counts().await.unwrap();

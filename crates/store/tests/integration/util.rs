@@ -248,8 +248,12 @@ pub(crate) fn render_versions(rows: &[VersionRow]) -> String {
                 (None, Some(n)) => format!("{n} substantive vs nothing"),
                 _ => "no change record".to_string(),
             };
+            let restores = v
+                .restores
+                .map(|n| format!(" restores @{n}"))
+                .unwrap_or_default();
             format!(
-                "v{} observed {} provisions {} snapshots {} | {change}",
+                "v{} observed {} provisions {} snapshots {}{restores} | {change}",
                 v.number,
                 v.observed_at.date_naive(),
                 v.provision_count,

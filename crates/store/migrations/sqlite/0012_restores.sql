@@ -1,0 +1,21 @@
+-- 0012_restores: a revert is a version (SQLite).
+--
+-- When a document goes back to an earlier text (A, then B, then A again),
+-- the copy that brings A back is a new version: the timeline must show the
+-- revert, "the version on date D" must return A for a day after it, and
+-- the next copy must be diffed against A, not against B. Before this
+-- migration, bytes already archived for the document were only logged as
+-- an observation of their first version, so the revert vanished.
+--
+-- `versions.restores_version_id` names the earlier version whose text this
+-- one brings back (NULL: a new text). It always names a version that
+-- restores nothing itself (the text's first version), so "restores @N"
+-- points at the version where the text was first recorded. A restoring
+-- version whose bytes were archived before keeps no snapshot row of its
+-- own (snapshots are unique per document and bytes): its bytes are the
+-- restored version's snapshots, and the observation is logged on them.
+--
+-- Portable rules as in 0001. Adding a nullable column with a REFERENCES
+-- clause is allowed by SQLite's ALTER TABLE (the default is NULL).
+
+ALTER TABLE versions ADD COLUMN restores_version_id INTEGER REFERENCES versions (id);
