@@ -18,6 +18,7 @@ mod reextract;
 mod alerts;
 mod confirm;
 mod derived;
+mod integrity;
 mod origin;
 mod politeness;
 mod states;

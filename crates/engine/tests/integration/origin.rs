@@ -20,6 +20,8 @@ use tokio::task::JoinHandle;
 pub(crate) enum Reply {
     /// 200 with an HTML body and an optional Content-Type override.
     Page(String, Option<&'static str>),
+    /// 200 with raw bytes (any charset) and a Content-Type.
+    Bytes(Vec<u8>, &'static str),
     /// A status with an HTML body.
     Status(u16, String),
     /// 200 after a delay.
@@ -110,6 +112,11 @@ async fn serve(State(script): State<Arc<Mutex<Script>>>, request: Request) -> Re
             body,
             ct.unwrap_or("text/html; charset=utf-8"),
         ),
+        Some(Reply::Bytes(body, ct)) => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
         Some(Reply::Status(code, body)) => html(
             StatusCode::from_u16(code).unwrap(),
             body,
