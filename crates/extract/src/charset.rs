@@ -202,13 +202,22 @@ mod tests {
         let mut html = b"<html><head><meta charset=\"euc-kr\"></head><body><p>".to_vec();
         html.extend_from_slice(&sjis);
         let mut w = Vec::new();
-        let out = decode(&html, Some("text/html; charset=\"Shift_JIS\""), None, &mut w).0;
+        let out = decode(
+            &html,
+            Some("text/html; charset=\"Shift_JIS\""),
+            None,
+            &mut w,
+        )
+        .0;
         assert!(out.contains(text), "{out}");
         assert!(w.is_empty());
         // A BOM still wins over the header.
         let mut w = Vec::new();
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
-        assert_eq!(decode(&bom, Some("text/plain; charset=gbk"), None, &mut w).0, text);
+        assert_eq!(
+            decode(&bom, Some("text/plain; charset=gbk"), None, &mut w).0,
+            text
+        );
         // The ISO-8859-1 server default does not garble a UTF-8 body.
         let mut w = Vec::new();
         assert_eq!(

@@ -56,7 +56,9 @@ mod tests {
         texts
             .iter()
             .enumerate()
-            .map(|(i, t)| Provision::new(format!("p/{i}"), Vec::new(), ProvisionKind::Paragraph, *t))
+            .map(|(i, t)| {
+                Provision::new(format!("p/{i}"), Vec::new(), ProvisionKind::Paragraph, *t)
+            })
             .collect()
     }
 
@@ -66,14 +68,18 @@ mod tests {
         let got = lost_tail(&old, &provisions(&["One.", "Two words here."]));
         assert_eq!(
             got.as_deref(),
-            Some("the page holds only the first 2 of the latest version's 4 provisions, and nothing new")
+            Some(
+                "the page holds only the first 2 of the latest version's 4 provisions, and nothing new"
+            )
         );
         let got = lost_tail(&old, &provisions(&["One.", "Two wo"]));
         assert!(got.is_some_and(|w| w.contains("first 2 of") && w.contains("cut short")));
         let all_but_cut = provisions(&["One.", "Two words here.", "Three.", "Fo"]);
         assert_eq!(
             lost_tail(&old, &all_but_cut).as_deref(),
-            Some("the page holds the latest version's 4 provisions, the last one cut short, and nothing new")
+            Some(
+                "the page holds the latest version's 4 provisions, the last one cut short, and nothing new"
+            )
         );
     }
 

@@ -56,6 +56,53 @@ pub(crate) fn parse_document(src: &str, decl: Option<&Declaration>) -> Result<Ht
     Ok(page)
 }
 
+/// How long one HTML page may take to parse and walk before it is given
+/// up. Parsing is linear (attribute and depth caps); the deadline is the
+/// guard for whatever is not, as for PDFs.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`parse_document`] on a worker thread, inside `catch_unwind`, given up
+/// after [`DEADLINE`] (the worker is left to finish on its own and its
+/// result dropped). A selector that matches nothing, a timeout or a panic
+/// is an [`ExtractError`]. The deadline is a clock read, but it can only
+/// turn a pathological page into an error: ordinary pages give the same
+/// result every time.
+pub(crate) fn parse_guarded(
+    src: String,
+    decl: Option<Declaration>,
+) -> Result<HtmlPage, crate::ExtractError> {
+    use crate::ExtractError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("cw-extract-html".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse_document(&src, decl.as_ref())
+            }));
+            // The receiver may have given up (deadline); nothing to do then.
+            let _ = tx.send(result);
+        });
+    if worker.is_err() {
+        return Err(ExtractError::Html(
+            "could not start the HTML reader (out of threads or memory)".into(),
+        ));
+    }
+    match rx.recv_timeout(DEADLINE) {
+        Ok(Ok(Ok(page))) => Ok(page),
+        Ok(Ok(Err(NoMatch))) => Err(ExtractError::SelectorMatchedNothing),
+        Ok(Err(_)) => Err(ExtractError::Html(
+            "the HTML parser failed on this page".into(),
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::Html(format!(
+            "reading the page took longer than {} seconds",
+            DEADLINE.as_secs()
+        ))),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::Html(
+            "the HTML reader stopped without an answer".into(),
+        )),
+    }
+}
+
 /// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
 /// inline syntax, which is removed.
 pub(crate) fn parse_fragment(src: &str) -> Vec<Block> {
@@ -190,9 +237,8 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> Scan<'_> {
     let mut dropped = 0usize;
     let (mut page_start, mut page_end) = (false, false);
     let mut eof_in: Option<String> = None;
-    let is_page_tag = |name: &[u8]| {
-        name.eq_ignore_ascii_case(b"html") || name.eq_ignore_ascii_case(b"body")
-    };
+    let is_page_tag =
+        |name: &[u8]| name.eq_ignore_ascii_case(b"html") || name.eq_ignore_ascii_case(b"body");
     let mut i = 0;
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let tag_start = i + off;
@@ -1181,9 +1227,15 @@ mod tests {
             let head = page.get(..at).unwrap_or(page);
             assert!(cut(head).is_some(), "{head}");
         }
-        assert!(cut("<html><body><div><p>Text <a href=\"/x").is_some_and(|w| w.contains("inside a tag")));
+        assert!(
+            cut("<html><body><div><p>Text <a href=\"/x")
+                .is_some_and(|w| w.contains("inside a tag"))
+        );
         assert!(cut("<html><body><p>Text</p><!-- note").is_some_and(|w| w.contains("comment")));
-        assert!(cut("<html><body><p>Text</p><script>var a = 1;").is_some_and(|w| w.contains("<script>")));
+        assert!(
+            cut("<html><body><p>Text</p><script>var a = 1;")
+                .is_some_and(|w| w.contains("<script>"))
+        );
         assert!(cut("<html><body><section><p>Text").is_some_and(|w| w.contains("<section>")));
         // Whole but sloppy: no end tags for optional elements, unbalanced
         // divs closed by </body>, a fragment leaving a div open.

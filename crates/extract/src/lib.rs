@@ -107,6 +107,10 @@ pub enum ExtractError {
     /// The declaration's `select` selectors match nothing on the page.
     #[error("the declaration's select selectors match nothing on the page")]
     SelectorMatchedNothing,
+    /// Reading the HTML took longer than its deadline, or the parser
+    /// failed; the text says which.
+    #[error("cannot read the HTML page: {0}")]
+    Html(String),
 }
 
 /// Options for [`extract`]. Build with [`ExtractOptions::default`] and the
@@ -312,8 +316,12 @@ fn run(
     let (text, format, encoding) = if sniff::sniff_bytes(bytes) == sniff::Content::Pdf {
         (String::new(), SourceFormat::Pdf, None)
     } else {
-        let (text, format, encoding) =
-            decode(bytes, options.content_type.as_deref(), forced, &mut warnings)?;
+        let (text, format, encoding) = decode(
+            bytes,
+            options.content_type.as_deref(),
+            forced,
+            &mut warnings,
+        )?;
         (text, format, Some(encoding))
     };
     let mut declared = false;
@@ -325,8 +333,8 @@ fn run(
     }
     let (mut blocks, page_titles, html_lang) = match format {
         SourceFormat::Html => {
-            let page = html::parse_document(&text, options.declaration.as_ref())
-                .map_err(|html::NoMatch| ExtractError::SelectorMatchedNothing)?;
+            // The text is not needed after the parse: it moves to the worker.
+            let page = html::parse_guarded(text, options.declaration.clone())?;
             declared = page.declared;
             cut_short = page.cut_short;
             let titles: Vec<String> = page.og_title.into_iter().chain(page.title).collect();

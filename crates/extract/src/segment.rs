@@ -133,11 +133,7 @@ fn split_long(text: &str, max: usize) -> Vec<&str> {
             })
             .map(|(i, c)| i + c.len_utf8());
         let cut = sentence
-            .or_else(|| {
-                window
-                    .rfind(' ')
-                    .filter(|&i| i >= floor)
-            })
+            .or_else(|| window.rfind(' ').filter(|&i| i >= floor))
             .unwrap_or(end)
             .max(1);
         let (piece, tail) = rest.split_at(cut.min(rest.len()));
@@ -197,12 +193,20 @@ mod tests {
         let text = sentence.repeat(1_000);
         let pieces = split_long(text.trim(), 1_000);
         assert!(pieces.len() > 40, "{}", pieces.len());
-        assert!(pieces.iter().all(|p| p.len() <= 1_000 && p.ends_with("spam.")));
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.len() <= 1_000 && p.ends_with("spam."))
+        );
         let squeeze = |s: &str| s.split_whitespace().collect::<String>();
         assert_eq!(squeeze(&pieces.concat()), squeeze(&text));
         // No sentence end: at spaces; no space: at character boundaries.
         let words = "word ".repeat(1_000);
-        assert!(split_long(&words, 100).iter().all(|p| p.len() <= 100 && !p.ends_with(' ')));
+        assert!(
+            split_long(&words, 100)
+                .iter()
+                .all(|p| p.len() <= 100 && !p.ends_with(' '))
+        );
         let cjk = "条".repeat(1_000);
         let pieces = split_long(&cjk, 100);
         assert!(pieces.iter().all(|p| p.len() <= 100));
@@ -217,11 +221,17 @@ mod tests {
         let mut warnings = Vec::new();
         let provisions = segment(&blocks, &mut warnings);
         assert!(provisions.len() >= 6, "{}", provisions.len());
-        assert!(provisions.iter().all(|p| p.text.len() <= MAX_PROVISION_BYTES));
+        assert!(
+            provisions
+                .iter()
+                .all(|p| p.text.len() <= MAX_PROVISION_BYTES)
+        );
         assert_eq!(provisions[1].id, "preamble/2");
-        assert!(warnings.iter().any(|w| w.0.contains("was split into")), "{warnings:?}");
+        assert!(
+            warnings.iter().any(|w| w.0.contains("was split into")),
+            "{warnings:?}"
+        );
     }
-
 
     fn h(level: u8, t: &str) -> Block {
         Block::new(BlockKind::Heading(level), t)

@@ -165,7 +165,8 @@ pub(crate) fn histories(root: &Path) -> anyhow::Result<Vec<History>> {
         let (Some(doc), Some(service), Some(no), Some(file)) = (
             row.get("doc_id"),
             row.get("service"),
-            row.get("version_no").and_then(|n| n.trim().parse::<u32>().ok()),
+            row.get("version_no")
+                .and_then(|n| n.trim().parse::<u32>().ok()),
             row.get("version_file"),
         ) else {
             continue;

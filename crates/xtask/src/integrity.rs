@@ -83,7 +83,11 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                         counts.missed_lost_tail += usize::from(
                             cw_extract::lost_tail(&whole.document.provisions, &cut).is_some(),
                         );
-                        counts.missed.push((part.clone(), cut.len(), whole.document.provisions.len()));
+                        counts.missed.push((
+                            part.clone(),
+                            cut.len(),
+                            whole.document.provisions.len(),
+                        ));
                     }
                 }
             }
@@ -131,7 +135,12 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     }
     if list {
         for c in halves.values() {
-            for (path, why) in c.cut_short.iter().chain(&c.garbled).chain(&c.changes_lost_tail) {
+            for (path, why) in c
+                .cut_short
+                .iter()
+                .chain(&c.garbled)
+                .chain(&c.changes_lost_tail)
+            {
                 out.push_str(&format!("{}: {why}\n", path.display()));
             }
             for (path, cut, whole) in &c.missed {

@@ -751,8 +751,10 @@ impl Watcher {
                 selector: cw_model::VersionSelector::Number(number),
             })
             .await?;
-        Ok(cw_extract::lost_tail(&latest.document.provisions, &page.provisions)
-            .map(|why| format!("{why} (version {number})")))
+        Ok(
+            cw_extract::lost_tail(&latest.document.provisions, &page.provisions)
+                .map(|why| format!("{why} (version {number})")),
+        )
     }
 
     /// Imports a confirmed candidate's bytes (observed at its first

@@ -106,14 +106,23 @@ fn byte_order_mark_wins_over_content_type() {
 #[test]
 fn legacy_bytes_labelled_utf8_are_redecoded() {
     for (stem, lang) in DOCS {
-        let utf8 = doc_with(&format!("{stem}.nometa.utf8.html"), &ExtractOptions::default());
+        let utf8 = doc_with(
+            &format!("{stem}.nometa.utf8.html"),
+            &ExtractOptions::default(),
+        );
         let legacy = data(&format!("charset/{stem}.nometa.html"));
         let mut labelled = b"<meta charset=\"utf-8\">".to_vec();
         labelled.extend_from_slice(&legacy);
         for (bytes, options) in [
-            (&legacy, ExtractOptions::default().with_content_type("text/html; charset=UTF-8")),
+            (
+                &legacy,
+                ExtractOptions::default().with_content_type("text/html; charset=UTF-8"),
+            ),
             (&labelled, ExtractOptions::default()),
-            (&labelled, ExtractOptions::default().with_content_type("text/html; charset=utf-8")),
+            (
+                &labelled,
+                ExtractOptions::default().with_content_type("text/html; charset=utf-8"),
+            ),
         ] {
             let got = cw_extract::extract_checked(bytes, &options)
                 .unwrap_or_else(|e| panic!("{stem}: {e}"));
@@ -122,7 +131,10 @@ fn legacy_bytes_labelled_utf8_are_redecoded() {
             assert!(got.integrity.redecoded_as.is_some(), "{stem}");
             assert_eq!(got.integrity.garbled(), None, "{stem}");
             assert!(
-                got.document.warnings.iter().any(|w| w.0.contains("instead of the declared UTF-8")),
+                got.document
+                    .warnings
+                    .iter()
+                    .any(|w| w.0.contains("instead of the declared UTF-8")),
                 "{stem}: {:?}",
                 got.document.warnings
             );
@@ -137,10 +149,17 @@ fn undecodable_text_is_garbled() {
     let page = "<html><body><h1>Terms</h1><p>Y\u{FFFD}u m\u{FFFD}y n\u{FFFD}t us\u{FFFD} th\u{FFFD} s\u{FFFD}rvic\u{FFFD}.</p></body></html>";
     let got = cw_extract::extract_checked(page.as_bytes(), &ExtractOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(got.integrity.garbled().is_some_and(|w| w.contains("U+FFFD")));
+    assert!(
+        got.integrity
+            .garbled()
+            .is_some_and(|w| w.contains("U+FFFD"))
+    );
     assert_eq!(got.integrity.redecoded_as, None);
     // One stray replacement character in a long text is not garbled.
-    let fine = format!("<html><body><p>{}\u{FFFD}</p></body></html>", "Plain words here. ".repeat(20));
+    let fine = format!(
+        "<html><body><p>{}\u{FFFD}</p></body></html>",
+        "Plain words here. ".repeat(20)
+    );
     let got = cw_extract::extract_checked(fine.as_bytes(), &ExtractOptions::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(got.integrity.garbled(), None);
