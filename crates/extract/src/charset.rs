@@ -132,7 +132,7 @@ fn decode_raw(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Enc
 /// UTF-8 with a handful of broken sequences (a truncated download, one stray
 /// Latin-1 byte) is still UTF-8: guessing a legacy encoding would garble every
 /// other non-ASCII character.
-fn mostly_utf8(bytes: &[u8]) -> bool {
+pub(crate) fn mostly_utf8(bytes: &[u8]) -> bool {
     let (mut errors, mut multibyte) = (0usize, 0usize);
     let mut rest = bytes;
     while !rest.is_empty() {

@@ -238,8 +238,10 @@ pub fn extract_checked(bytes: &[u8], options: &ExtractOptions) -> Result<Extract
     }
     let first = run(bytes, options, None)?;
     let share = replacement_share(&first.document);
+    // UTF-8 with a few broken bytes stays UTF-8: a legacy guess would
+    // decode every byte, and garble every other non-ASCII character.
     let redo = match first.encoding {
-        Some(used) if share > GARBLED_SHARE => {
+        Some(used) if share > GARBLED_SHARE && !charset::mostly_utf8(bytes) => {
             let guess = charset::detect(bytes);
             (guess != used).then_some((used, guess))
         }
