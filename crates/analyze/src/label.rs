@@ -299,7 +299,8 @@ pub fn label_with(
 /// ("a prohibition", "our right to act") see it.
 pub fn label_document(doc: &ExtractedDocument, doc_type: DocType) -> Vec<Vec<Label>> {
     let mut lead_in: Option<&Provision> = None;
-    doc.provisions
+    let contexts: Vec<LabelContext> = doc
+        .provisions
         .iter()
         .map(|p| {
             let mut ctx = LabelContext {
@@ -320,10 +321,37 @@ pub fn label_document(doc: &ExtractedDocument, doc_type: DocType) -> Vec<Vec<Lab
                 }
                 ProvisionKind::Heading | ProvisionKind::TableRow => lead_in = None,
             }
-            label(&p.text, &ctx)
+            ctx
         })
-        .collect()
+        .collect();
+    let work: Vec<(&Provision, LabelContext)> = doc.provisions.iter().zip(contexts).collect();
+    let label_all = |part: &[(&Provision, LabelContext)]| -> Vec<Vec<Label>> {
+        part.iter().map(|(p, ctx)| label(&p.text, ctx)).collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if work.len() < PARALLEL_FROM || threads < 2 {
+        return label_all(&work);
+    }
+    // A very long document (a 50 MB text is ~100,000 provisions): one
+    // chunk per core, in order. Labels do not depend on each other.
+    let per = work.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = work
+            .chunks(per)
+            .map(|part| scope.spawn(move || label_all(part)))
+            .collect();
+        let mut out = Vec::with_capacity(work.len());
+        for (handle, part) in handles.into_iter().zip(work.chunks(per)) {
+            // A panicking chunk is labelled again on this thread (and
+            // panics here, as the serial path would).
+            out.extend(handle.join().unwrap_or_else(|_| label_all(part)));
+        }
+        out
+    })
 }
+
+/// Provisions from which [`label_document`] labels on every core.
+const PARALLEL_FROM: usize = 2_048;
 
 fn is_englishish(text: &str, ctx: &LabelContext) -> bool {
     match ctx
@@ -343,6 +371,50 @@ fn is_englishish(text: &str, ctx: &LabelContext) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_documents_are_labelled_in_parallel_like_short_ones() {
+        let pattern = [
+            (ProvisionKind::Paragraph, "You must not:"),
+            (
+                ProvisionKind::ListItem,
+                "send spam or other unsolicited messages",
+            ),
+            (ProvisionKind::ListItem, "sell our data to third parties"),
+            (
+                ProvisionKind::Paragraph,
+                "We may terminate your account at any time without notice.",
+            ),
+            (
+                ProvisionKind::Paragraph,
+                "Disputes go to binding arbitration in Delaware.",
+            ),
+            (ProvisionKind::TableRow, "Cookies | 13 months"),
+        ];
+        let doc = |n: usize| ExtractedDocument {
+            title: Some("Terms of Service".into()),
+            effective_date: None,
+            language: "en".into(),
+            format: cw_model::SourceFormat::Text,
+            provisions: pattern
+                .iter()
+                .cycle()
+                .take(n)
+                .enumerate()
+                .map(|(i, (kind, text))| Provision::new(format!("p/{i}"), Vec::new(), *kind, *text))
+                .collect(),
+            warnings: Vec::new(),
+            coverage: None,
+        };
+        let short = label_document(&doc(pattern.len()), DocType::Tos);
+        assert!(short.iter().any(|l| !l.is_empty()), "{short:?}");
+        let n = PARALLEL_FROM * 3 / 2 / pattern.len() * pattern.len();
+        let long = label_document(&doc(n), DocType::Tos);
+        assert_eq!(long.len(), n);
+        for (i, labels) in long.iter().enumerate() {
+            assert_eq!(labels, &short[i % pattern.len()], "provision {i}");
+        }
+    }
 
     #[test]
     fn doc_type_guess() {

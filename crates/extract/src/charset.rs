@@ -31,20 +31,38 @@ static XML_ENCODING: LazyLock<BytesRegex> = LazyLock::new(|| {
 
 /// Decodes `bytes` to text, pushing a warning when some bytes could not be
 /// decoded. `content_type` is the `Content-Type` the bytes came with (or a
-/// bare charset label), when known.
+/// bare charset label), when known. `forced` skips the search and decodes
+/// with that encoding (a BOM still wins). Returns the text and the
+/// encoding used.
 pub(crate) fn decode(
     bytes: &[u8],
     content_type: Option<&str>,
+    forced: Option<&'static Encoding>,
     warnings: &mut Vec<Warning>,
-) -> String {
-    let (text, encoding, lossy) = decode_raw(bytes, content_type);
+) -> (String, &'static Encoding) {
+    let (text, encoding, lossy) = match forced {
+        Some(enc) if Encoding::for_bom(bytes).is_none() => {
+            let (text, lossy) = enc.decode_without_bom_handling(bytes);
+            (text.into_owned(), enc, lossy)
+        }
+        _ => decode_raw(bytes, content_type),
+    };
     if lossy {
         warnings.push(Warning::new(format!(
             "some bytes were not valid {} and were replaced with U+FFFD; parts of the text may be garbled",
             encoding.name()
         )));
     }
-    normalise_newlines(text)
+    (normalise_newlines(text), encoding)
+}
+
+/// The encoding a statistical look at the bytes alone suggests (chardetng),
+/// whatever the header or the page declares: the second opinion when the
+/// declared charset gave a garbled text (GBK bytes labelled UTF-8).
+pub(crate) fn detect(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, true)
 }
 
 /// The encoding named by a `Content-Type` value (`text/html; charset="gbk"`)
@@ -99,11 +117,7 @@ fn decode_raw(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Enc
     let enc = match declared {
         Some(enc) => enc,
         None if mostly_utf8(bytes) => encoding_rs::UTF_8,
-        None => {
-            let mut detector = chardetng::EncodingDetector::new();
-            detector.feed(bytes, true);
-            detector.guess(None, true)
-        }
+        None => detect(bytes),
     };
     // A declared UTF-16 in an ASCII-compatible document is a lie the HTML spec tells us to ignore.
     let enc = if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
@@ -118,7 +132,7 @@ fn decode_raw(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Enc
 /// UTF-8 with a handful of broken sequences (a truncated download, one stray
 /// Latin-1 byte) is still UTF-8: guessing a legacy encoding would garble every
 /// other non-ASCII character.
-fn mostly_utf8(bytes: &[u8]) -> bool {
+pub(crate) fn mostly_utf8(bytes: &[u8]) -> bool {
     let (mut errors, mut multibyte) = (0usize, 0usize);
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -154,7 +168,7 @@ mod tests {
 
     fn dec(bytes: &[u8]) -> (String, Vec<Warning>) {
         let mut w = Vec::new();
-        let t = decode(bytes, None, &mut w);
+        let t = decode(bytes, None, None, &mut w).0;
         (t, w)
     }
 
@@ -188,29 +202,40 @@ mod tests {
         let mut html = b"<html><head><meta charset=\"euc-kr\"></head><body><p>".to_vec();
         html.extend_from_slice(&sjis);
         let mut w = Vec::new();
-        let out = decode(&html, Some("text/html; charset=\"Shift_JIS\""), &mut w);
+        let out = decode(
+            &html,
+            Some("text/html; charset=\"Shift_JIS\""),
+            None,
+            &mut w,
+        )
+        .0;
         assert!(out.contains(text), "{out}");
         assert!(w.is_empty());
         // A BOM still wins over the header.
         let mut w = Vec::new();
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
-        assert_eq!(decode(&bom, Some("text/plain; charset=gbk"), &mut w), text);
+        assert_eq!(
+            decode(&bom, Some("text/plain; charset=gbk"), None, &mut w).0,
+            text
+        );
         // The ISO-8859-1 server default does not garble a UTF-8 body.
         let mut w = Vec::new();
         assert_eq!(
             decode(
                 text.as_bytes(),
                 Some("text/html; charset=ISO-8859-1"),
+                None,
                 &mut w
-            ),
+            )
+            .0,
             text
         );
         // An unknown or missing charset falls through to detection.
         let mut w = Vec::new();
-        assert_eq!(decode(&sjis, Some("text/plain"), &mut w), text);
+        assert_eq!(decode(&sjis, Some("text/plain"), None, &mut w).0, text);
         let mut w = Vec::new();
         assert_eq!(
-            decode(&sjis, Some("text/plain; charset=klingon"), &mut w),
+            decode(&sjis, Some("text/plain; charset=klingon"), None, &mut w).0,
             text
         );
     }

@@ -30,6 +30,9 @@ pub(crate) struct HtmlPage {
     pub(crate) lang: Option<String>,
     /// A declaration selected the content: keep every block it yields.
     pub(crate) declared: bool,
+    /// Why the page looks cut short ([`Scan::cut_short`]); `None` when it
+    /// looks whole.
+    pub(crate) cut_short: Option<String>,
 }
 
 /// A declaration's `select` matched nothing on the page.
@@ -39,14 +42,65 @@ pub(crate) struct NoMatch;
 /// Parses a whole page (or a fragment handed in as one), applying a
 /// declaration when one is given.
 pub(crate) fn parse_document(src: &str, decl: Option<&Declaration>) -> Result<HtmlPage, NoMatch> {
-    let src = limit_attributes(src, MAX_ATTRIBUTES);
+    let scan = limit_tags(src, MAX_ATTRIBUTES, MAX_DEPTH);
+    let cut_short = scan.cut_short();
+    let src = scan.src;
     let doc = Html::parse_document(&src);
     let filter = match decl.filter(|d| !d.is_empty()) {
         Some(d) => Some(Filter::new(&doc, d).ok_or(NoMatch)?),
         None => None,
     };
     let protected_emails = memchr::memmem::find(src.as_bytes(), b"data-cfemail").is_some();
-    Ok(walk(&doc, false, filter.as_ref(), protected_emails))
+    let mut page = walk(&doc, false, filter.as_ref(), protected_emails);
+    page.cut_short = cut_short;
+    Ok(page)
+}
+
+/// How long one HTML page may take to parse and walk before it is given
+/// up. Parsing is linear (attribute and depth caps); the deadline is the
+/// guard for whatever is not, as for PDFs.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// [`parse_document`] on a worker thread, inside `catch_unwind`, given up
+/// after [`DEADLINE`] (the worker is left to finish on its own and its
+/// result dropped). A selector that matches nothing, a timeout or a panic
+/// is an [`ExtractError`]. The deadline is a clock read, but it can only
+/// turn a pathological page into an error: ordinary pages give the same
+/// result every time.
+pub(crate) fn parse_guarded(
+    src: String,
+    decl: Option<Declaration>,
+) -> Result<HtmlPage, crate::ExtractError> {
+    use crate::ExtractError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("cw-extract-html".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                parse_document(&src, decl.as_ref())
+            }));
+            // The receiver may have given up (deadline); nothing to do then.
+            let _ = tx.send(result);
+        });
+    if worker.is_err() {
+        return Err(ExtractError::Html(
+            "could not start the HTML reader (out of threads or memory)".into(),
+        ));
+    }
+    match rx.recv_timeout(DEADLINE) {
+        Ok(Ok(Ok(page))) => Ok(page),
+        Ok(Ok(Err(NoMatch))) => Err(ExtractError::SelectorMatchedNothing),
+        Ok(Err(_)) => Err(ExtractError::Html(
+            "the HTML parser failed on this page".into(),
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::Html(format!(
+            "reading the page took longer than {} seconds",
+            DEADLINE.as_secs()
+        ))),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::Html(
+            "the HTML reader stopped without an answer".into(),
+        )),
+    }
 }
 
 /// Parses raw HTML embedded in Markdown; text nodes may still carry Markdown
@@ -88,7 +142,7 @@ const RAW_TEXT: &[&str] = &[
 /// counted; an end tag closes the nearest open element of its name among
 /// the top [`END_TAG_SEARCH`] (a stray end tag closes nothing).
 fn limit_attributes(src: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    limit_tags(src, max, MAX_DEPTH).0
+    limit_tags(src, max, MAX_DEPTH).src
 }
 
 /// Deepest nesting of counted elements the parser is given.
@@ -122,20 +176,81 @@ fn counts_for_depth(name: &[u8]) -> bool {
     !(UNCOUNTED.contains(&lower) || RAW_TEXT.iter().any(|r| r.as_bytes() == lower))
 }
 
-/// [`limit_attributes`] with an explicit depth cap; also returns the
-/// number of tags dropped for depth (a work counter for tests).
-fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, str>, usize) {
+/// What [`limit_tags`] learnt in its one pass over a page.
+#[derive(Debug)]
+struct Scan<'a> {
+    /// The page with the dropped attributes and tags taken out (borrowed
+    /// when nothing was dropped).
+    src: std::borrow::Cow<'a, str>,
+    /// Tags dropped for depth (a work counter for tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    dropped: usize,
+    /// A `<html>` or `<body>` start tag was seen: a whole page, not a
+    /// fragment.
+    page_start: bool,
+    /// A `</body>` or `</html>` end tag was seen.
+    page_end: bool,
+    /// Where the text ended inside markup: `a tag`, `a comment`, or the
+    /// raw-text element named (`<script>`, `<style>`, …).
+    eof_in: Option<String>,
+    /// Counted elements (end tag required) still open at the end, and the
+    /// innermost one's name.
+    open_at_end: usize,
+    innermost: String,
+}
+
+impl Scan<'_> {
+    /// Why the page looks cut short, or `None`. Text that ends without
+    /// `</body>` or `</html>` and inside markup (a tag, a comment, a
+    /// `<script>` or `<style>`), or a page (it opened `<html>` or `<body>`)
+    /// that ends without them and with elements open whose end tag is
+    /// required, is cut short: a whole page sent by a server or serialised
+    /// by a browser closes its structure, and a cut one never does. Not
+    /// flagged: a sloppy but whole page (unbalanced `<div>`s before a
+    /// `</body>`, or no end tags for `body`/`html`/`p`/`li` at all), and a
+    /// fragment that leaves elements open (converters' output often does).
+    fn cut_short(&self) -> Option<String> {
+        if self.page_end {
+            return None;
+        }
+        if let Some(within) = &self.eof_in {
+            return Some(format!(
+                "the page ends inside {within}, without </body> or </html>"
+            ));
+        }
+        (self.page_start && self.open_at_end > 0).then(|| {
+            format!(
+                "the page ends with {} element(s) open (innermost <{}>), without </body> or </html>",
+                self.open_at_end, self.innermost
+            )
+        })
+    }
+}
+
+/// [`limit_attributes`] with an explicit depth cap; also returns what the
+/// pass saw of the page's structure ([`Scan`]).
+fn limit_tags(src: &str, max: usize, max_depth: usize) -> Scan<'_> {
     let b = src.as_bytes();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     // Open counted elements: (name start, name length, dropped).
     let mut open: Vec<(usize, usize, bool)> = Vec::new();
     let mut dropped = 0usize;
+    let (mut page_start, mut page_end) = (false, false);
+    let mut eof_in: Option<String> = None;
+    let is_page_tag =
+        |name: &[u8]| name.eq_ignore_ascii_case(b"html") || name.eq_ignore_ascii_case(b"body");
     let mut i = 0;
     while let Some(off) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) {
         let tag_start = i + off;
         i += off + 1;
         if b.get(i..i + 3) == Some(b"!--") {
-            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            i = match find(b, i + 3, b"-->") {
+                Some(e) => e + 3,
+                None => {
+                    eof_in = Some("a comment".into());
+                    b.len()
+                }
+            };
             continue;
         }
         if b.get(i) == Some(&b'/') && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
@@ -149,9 +264,11 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
             }
             let name = b.get(name_start..e).unwrap_or_default();
             let Some(close) = memchr::memchr(b'>', b.get(e..).unwrap_or_default()) else {
+                eof_in = Some("a tag".into());
                 break;
             };
             i = e + close + 1;
+            page_end |= is_page_tag(name);
             let lowest = open.len().saturating_sub(END_TAG_SEARCH);
             let found = (lowest..open.len()).rev().find(|&k| {
                 let (s, l, _) = open[k];
@@ -188,7 +305,10 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
                 i += 1;
             }
             match b.get(i) {
-                None => break,
+                None => {
+                    eof_in = Some("a tag".into());
+                    break;
+                }
                 Some(b'>') => {
                     // `<path/>` in SVG closes itself; in HTML a `/>` on a
                     // non-void element does not, but counting it low is safe.
@@ -204,6 +324,7 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
                     if counted {
                         open.push((name_start, name.len(), too_deep));
                     }
+                    page_start |= is_page_tag(name);
                     i += 1;
                     break;
                 }
@@ -250,12 +371,37 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
         if let Some(raw) = RAW_TEXT
             .iter()
             .find(|r| r.as_bytes().eq_ignore_ascii_case(name))
+            && eof_in.is_none()
         {
-            i = find_end_tag(b, i, raw.as_bytes()).unwrap_or(b.len());
+            i = match find_end_tag(b, i, raw.as_bytes()) {
+                Some(end) => end,
+                // `<plaintext>` has no end tag: the rest of the page is its text.
+                None if *raw == "plaintext" => b.len(),
+                None => {
+                    eof_in = Some(format!("<{raw}>"));
+                    b.len()
+                }
+            };
         }
     }
+    let (innermost, open_at_end) = match open.last() {
+        Some(&(s, l, _)) => (
+            String::from_utf8_lossy(b.get(s..s + l).unwrap_or_default()).to_ascii_lowercase(),
+            open.len(),
+        ),
+        None => (String::new(), 0),
+    };
+    let scan = |src| Scan {
+        src,
+        dropped,
+        page_start,
+        page_end,
+        eof_in,
+        open_at_end,
+        innermost,
+    };
     if cuts.is_empty() {
-        return (std::borrow::Cow::Borrowed(src), dropped);
+        return scan(std::borrow::Cow::Borrowed(src));
     }
     let mut out = String::with_capacity(src.len());
     let mut at = 0;
@@ -264,7 +410,7 @@ fn limit_tags(src: &str, max: usize, max_depth: usize) -> (std::borrow::Cow<'_, 
         at = to;
     }
     out.push_str(src.get(at..).unwrap_or_default());
-    (std::borrow::Cow::Owned(out), dropped)
+    scan(std::borrow::Cow::Owned(out))
 }
 
 /// First position of `needle` in `hay` at or after `from`.
@@ -445,6 +591,7 @@ fn walk(
         og_title: w.og_title,
         lang: w.lang,
         declared,
+        cut_short: None,
     }
 }
 
@@ -1049,7 +1196,8 @@ mod tests {
             "<div class=\"x\">".repeat(n),
             "</div>".repeat(n)
         );
-        let (out, dropped) = limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH);
+        let scan = limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH);
+        let (out, dropped) = (scan.src, scan.dropped);
         assert_eq!(dropped, n - MAX_DEPTH);
         assert_eq!(out.matches("<div").count(), MAX_DEPTH);
         assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
@@ -1065,7 +1213,38 @@ mod tests {
             "{}<div>kept</div></span>",
             "<br><img src=x><path d=\"M0\"/><p>p".repeat(MAX_DEPTH * 2)
         );
-        assert_eq!(limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH).1, 0);
+        assert_eq!(limit_tags(&src, MAX_ATTRIBUTES, MAX_DEPTH).dropped, 0);
+    }
+
+    #[test]
+    fn pages_that_end_open_are_cut_short() {
+        let cut = |src: &str| limit_tags(src, MAX_ATTRIBUTES, MAX_DEPTH).cut_short();
+        let page = "<!DOCTYPE html><html><head><title>T</title></head><body><main><div>\
+                    <h1>Terms</h1><p>One.</p><p>Two.</p></div></main></body></html>";
+        assert_eq!(cut(page), None);
+        // Cut anywhere inside the body: elements open or inside markup.
+        for at in [80, 95, 100, page.len() - 20] {
+            let head = page.get(..at).unwrap_or(page);
+            assert!(cut(head).is_some(), "{head}");
+        }
+        assert!(
+            cut("<html><body><div><p>Text <a href=\"/x")
+                .is_some_and(|w| w.contains("inside a tag"))
+        );
+        assert!(cut("<html><body><p>Text</p><!-- note").is_some_and(|w| w.contains("comment")));
+        assert!(
+            cut("<html><body><p>Text</p><script>var a = 1;")
+                .is_some_and(|w| w.contains("<script>"))
+        );
+        assert!(cut("<html><body><section><p>Text").is_some_and(|w| w.contains("<section>")));
+        // Whole but sloppy: no end tags for optional elements, unbalanced
+        // divs closed by </body>, a fragment leaving a div open.
+        assert_eq!(cut("<html><body><p>One<p>Two<ul><li>a<li>b</ul>"), None);
+        assert_eq!(cut("<html><body><div><div><p>One</div></body>"), None);
+        assert_eq!(cut("<div class=\"content\"><p>One</p><p>Two</p>"), None);
+        assert_eq!(cut("<html><body><plaintext>rest of the page"), None);
+        // A fragment cut inside a tag is cut short too.
+        assert!(cut("<div><p>One</p><p style=\"top:1").is_some());
     }
 
     #[test]

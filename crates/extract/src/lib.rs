@@ -41,6 +41,7 @@
 mod blocks;
 mod boilerplate;
 mod charset;
+mod complete;
 mod declarations;
 mod html;
 mod lang;
@@ -55,6 +56,7 @@ mod text;
 
 use cw_model::{Coverage, ExtractedDocument, SourceFormat, Warning};
 
+pub use complete::lost_tail;
 pub use declarations::{Declaration, DeclarationError, Edge, Selector};
 pub use render::{render_markdown, render_text};
 
@@ -105,6 +107,10 @@ pub enum ExtractError {
     /// The declaration's `select` selectors match nothing on the page.
     #[error("the declaration's select selectors match nothing on the page")]
     SelectorMatchedNothing,
+    /// Reading the HTML took longer than its deadline, or the parser
+    /// failed; the text says which.
+    #[error("cannot read the HTML page: {0}")]
+    Html(String),
 }
 
 /// Options for [`extract`]. Build with [`ExtractOptions::default`] and the
@@ -163,21 +169,165 @@ impl ExtractOptions {
 ///
 /// Returns an error only when the bytes are not a readable document (empty,
 /// too large, binary, PDF); anything messy about a document is reported in
-/// [`ExtractedDocument::warnings`]. Never panics.
+/// [`ExtractedDocument::warnings`]. Never panics. [`extract_checked`] also
+/// says whether the input looked whole and readable.
 pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocument, ExtractError> {
+    extract_checked(bytes, options).map(|e| e.document)
+}
+
+/// More than this share of replacement characters (U+FFFD) in the
+/// extracted text makes it garbled: 1 %.
+pub const GARBLED_SHARE: f64 = 0.01;
+
+/// A document with what extraction noticed about the input's integrity.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Extraction {
+    /// The document, exactly as [`extract`] returns it.
+    pub document: ExtractedDocument,
+    /// Whether the input looked whole and readable.
+    pub integrity: Integrity,
+}
+
+/// Signals about the input rather than its content: a watcher must not
+/// take a page that was cut short in transit or decoded with the wrong
+/// charset for a new version of the document. Not part of
+/// [`ExtractedDocument`] (the stored JSON contract), as they describe one
+/// delivery of the bytes, not the text.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Integrity {
+    /// Why the input looks cut short: an HTML page that opened `<html>` or
+    /// `<body>` and ends inside markup or with elements open whose end tag
+    /// is required, without `</body>` or `</html>`. `None` when it looks
+    /// whole (or the format carries no such structure).
+    pub cut_short: Option<String>,
+    /// The share of the extracted text's (title and provisions) visible
+    /// characters that are U+FFFD, after any re-decoding.
+    pub replacement_share: f64,
+    /// The encoding the text was re-decoded with, when the first decoding
+    /// gave more than [`GARBLED_SHARE`] replacement characters and a
+    /// statistical guess did better.
+    pub redecoded_as: Option<&'static str>,
+}
+
+impl Integrity {
+    /// Why the text is garbled (more than [`GARBLED_SHARE`] replacement
+    /// characters even after re-decoding), or `None`.
+    pub fn garbled(&self) -> Option<String> {
+        (self.replacement_share > GARBLED_SHARE).then(|| {
+            format!(
+                "{:.1} % of the text's characters are U+FFFD (undecodable bytes), even after re-decoding with a detected charset",
+                self.replacement_share * 100.0
+            )
+        })
+    }
+}
+
+/// [`extract`], with the input's [`Integrity`]. A text with more than
+/// [`GARBLED_SHARE`] replacement characters is decoded again with the
+/// charset a statistical look at the bytes suggests (chardetng, ignoring
+/// the header and `<meta>`), and the better of the two is kept, with a
+/// warning naming the charset used.
+pub fn extract_checked(bytes: &[u8], options: &ExtractOptions) -> Result<Extraction, ExtractError> {
     if bytes.len() > options.max_bytes {
         return Err(ExtractError::TooLarge {
             size: bytes.len(),
             limit: options.max_bytes,
         });
     }
-    let mut warnings = Vec::new();
-    let (text, format) = if sniff::sniff_bytes(bytes) == sniff::Content::Pdf {
-        (String::new(), SourceFormat::Pdf)
+    let first = run(bytes, options, None)?;
+    let share = replacement_share(&first.document);
+    // UTF-8 with a few broken bytes stays UTF-8: a legacy guess would
+    // decode every byte, and garble every other non-ASCII character.
+    let redo = match first.encoding {
+        Some(used) if share > GARBLED_SHARE && !charset::mostly_utf8(bytes) => {
+            let guess = charset::detect(bytes);
+            (guess != used).then_some((used, guess))
+        }
+        _ => None,
+    };
+    if let Some((used, guess)) = redo
+        && let Ok(mut second) = run(bytes, options, Some(guess))
+    {
+        let second_share = replacement_share(&second.document);
+        if second_share < share {
+            second.document.warnings.push(Warning::new(format!(
+                "decoded as {} instead of the declared {}: {:.1} % of the text was undecodable that way",
+                guess.name(),
+                used.name(),
+                share * 100.0
+            )));
+            return Ok(Extraction {
+                document: second.document,
+                integrity: Integrity {
+                    cut_short: second.cut_short,
+                    replacement_share: second_share,
+                    redecoded_as: Some(guess.name()),
+                },
+            });
+        }
+    }
+    Ok(Extraction {
+        document: first.document,
+        integrity: Integrity {
+            cut_short: first.cut_short,
+            replacement_share: share,
+            redecoded_as: None,
+        },
+    })
+}
+
+/// The share of U+FFFD among the visible characters of a document's title
+/// and provisions (0 for an empty document).
+fn replacement_share(doc: &ExtractedDocument) -> f64 {
+    let (mut bad, mut all) = (0usize, 0usize);
+    let texts = doc
+        .title
+        .iter()
+        .map(String::as_str)
+        .chain(doc.provisions.iter().map(|p| p.text.as_str()));
+    for text in texts {
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            all += 1;
+            bad += usize::from(c == '\u{FFFD}');
+        }
+    }
+    if all == 0 {
+        0.0
     } else {
-        decode(bytes, options.content_type.as_deref(), &mut warnings)?
+        bad as f64 / all as f64
+    }
+}
+
+/// One pass of the pipeline.
+struct Run {
+    document: ExtractedDocument,
+    /// The text encoding used (`None` for a PDF).
+    encoding: Option<&'static encoding_rs::Encoding>,
+    cut_short: Option<String>,
+}
+
+/// The pipeline, decoding with `forced` when given (see [`charset::decode`]).
+fn run(
+    bytes: &[u8],
+    options: &ExtractOptions,
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Run, ExtractError> {
+    let mut warnings = Vec::new();
+    let (text, format, encoding) = if sniff::sniff_bytes(bytes) == sniff::Content::Pdf {
+        (String::new(), SourceFormat::Pdf, None)
+    } else {
+        let (text, format, encoding) = decode(
+            bytes,
+            options.content_type.as_deref(),
+            forced,
+            &mut warnings,
+        )?;
+        (text, format, Some(encoding))
     };
     let mut declared = false;
+    let mut cut_short = None;
     if format != SourceFormat::Html && options.declaration.as_ref().is_some_and(|d| !d.is_empty()) {
         warnings.push(Warning::new(
             "the declaration's selectors were ignored: they apply to HTML pages only",
@@ -185,9 +335,10 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
     }
     let (mut blocks, page_titles, html_lang) = match format {
         SourceFormat::Html => {
-            let page = html::parse_document(&text, options.declaration.as_ref())
-                .map_err(|html::NoMatch| ExtractError::SelectorMatchedNothing)?;
+            // The text is not needed after the parse: it moves to the worker.
+            let page = html::parse_guarded(text, options.declaration.clone())?;
             declared = page.declared;
+            cut_short = page.cut_short;
             let titles: Vec<String> = page.og_title.into_iter().chain(page.title).collect();
             (page.blocks, titles, page.lang)
         }
@@ -234,14 +385,18 @@ pub fn extract(bytes: &[u8], options: &ExtractOptions) -> Result<ExtractedDocume
         sample.push_str(&p.text);
     }
     let language = lang::detect(&sample, html_lang.as_deref());
-    Ok(ExtractedDocument {
-        title: meta.title,
-        effective_date: meta.effective_date,
-        language,
-        format,
-        provisions,
-        warnings,
-        coverage: coverage.map(Coverage::from_share),
+    Ok(Run {
+        document: ExtractedDocument {
+            title: meta.title,
+            effective_date: meta.effective_date,
+            language,
+            format,
+            provisions,
+            warnings,
+            coverage: coverage.map(Coverage::from_share),
+        },
+        encoding,
+        cut_short,
     })
 }
 
@@ -265,9 +420,9 @@ fn read_pdf(_: &[u8], _: &mut Vec<Warning>) -> Result<Vec<blocks::Block>, Extrac
 /// archive, other binary data).
 pub fn sniff_format(bytes: &[u8]) -> Option<SourceFormat> {
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
-    decode(head, None, &mut Vec::new())
+    decode(head, None, None, &mut Vec::new())
         .ok()
-        .map(|(_, f)| f)
+        .map(|(_, f, _)| f)
         .or_else(|| (sniff::sniff_bytes(bytes) == sniff::Content::Pdf).then_some(SourceFormat::Pdf))
 }
 
@@ -278,8 +433,9 @@ const SNIFF_BYTES: usize = 256 * 1024;
 fn decode(
     bytes: &[u8],
     content_type: Option<&str>,
+    forced: Option<&'static encoding_rs::Encoding>,
     warnings: &mut Vec<Warning>,
-) -> Result<(String, SourceFormat), ExtractError> {
+) -> Result<(String, SourceFormat, &'static encoding_rs::Encoding), ExtractError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ExtractError::Empty);
     }
@@ -294,7 +450,7 @@ fn decode(
         }
         sniff::Content::Text => {}
     }
-    let text = charset::decode(bytes, content_type, warnings);
+    let (text, encoding) = charset::decode(bytes, content_type, forced, warnings);
     let text = match blocks::expand_ligatures(&text) {
         std::borrow::Cow::Owned(expanded) => expanded,
         std::borrow::Cow::Borrowed(_) => text,
@@ -306,7 +462,7 @@ fn decode(
         return Err(ExtractError::Empty);
     }
     let format = sniff::sniff_text(&text);
-    Ok((text, format))
+    Ok((text, format, encoding))
 }
 
 #[cfg(test)]

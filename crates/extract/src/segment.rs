@@ -5,7 +5,11 @@
 //! section. Ids are `<slug of innermost heading>/<n>` (n counts from 1 within
 //! that heading; `preamble` before the first heading), made unique when two
 //! headings share a slug. A paragraph that starts mid-sentence gets a warning:
-//! text before it was probably lost.
+//! text before it was probably lost. A block longer than
+//! [`MAX_PROVISION_BYTES`] (a whole document on one line) is split at
+//! sentence ends into several provisions, with a warning: every later stage
+//! (diff, labels, index) works per provision, and one unbounded provision
+//! made their cost grow with the square of the document.
 
 use std::collections::HashSet;
 
@@ -19,6 +23,10 @@ const PREAMBLE: &str = "preamble";
 const PSEUDO_LEVEL: u8 = 7;
 /// Longest slug kept in an id, in characters.
 const MAX_SLUG: usize = 60;
+/// Longest provision, in bytes of text: 16 KiB, several times the longest
+/// paragraph of a real policy. Longer blocks are split (see the module
+/// doc); no text is dropped.
+pub(crate) const MAX_PROVISION_BYTES: usize = 16 * 1024;
 
 struct Section {
     level: u8,
@@ -66,23 +74,77 @@ pub(crate) fn segment(blocks: &[Block], warnings: &mut Vec<Warning>) -> Vec<Prov
             BlockKind::TableRow => ProvisionKind::TableRow,
             _ => ProvisionKind::Paragraph,
         };
-        let id = match stack.last_mut() {
-            Some(s) => {
-                s.count += 1;
-                format!("{}/{}", s.slug, s.count)
+        let pieces = split_long(&text, MAX_PROVISION_BYTES);
+        let path: Vec<String> = stack.iter().map(|s| s.text.clone()).collect();
+        for (n, piece) in pieces.iter().enumerate() {
+            let id = match stack.last_mut() {
+                Some(s) => {
+                    s.count += 1;
+                    format!("{}/{}", s.slug, s.count)
+                }
+                None => {
+                    preamble_count += 1;
+                    format!("{PREAMBLE}/{preamble_count}")
+                }
+            };
+            if n == 0 && kind == ProvisionKind::Paragraph && starts_mid_sentence(piece) {
+                warnings.push(Warning::new(format!(
+                    "possible lost text before provision {id} (starts mid-sentence)"
+                )));
             }
-            None => {
-                preamble_count += 1;
-                format!("{PREAMBLE}/{preamble_count}")
+            if n == 0 && pieces.len() > 1 {
+                warnings.push(Warning::new(format!(
+                    "a block of {} bytes was split into {} provisions from {id} on, at sentence ends \
+                     (at most {MAX_PROVISION_BYTES} bytes each); no text was dropped",
+                    text.len(),
+                    pieces.len()
+                )));
             }
-        };
-        if kind == ProvisionKind::Paragraph && starts_mid_sentence(&text) {
-            warnings.push(Warning::new(format!(
-                "possible lost text before provision {id} (starts mid-sentence)"
-            )));
+            out.push(Provision::new(id, path.clone(), kind, *piece));
         }
-        let path = stack.iter().map(|s| s.text.clone()).collect();
-        out.push(Provision::new(id, path, kind, text));
+    }
+    out
+}
+
+/// Splits `text` into pieces of at most `max` bytes: after the last
+/// sentence end (`.`, `!`, `?`, `;` before a space, or `。！？；`) in the
+/// second half of each window, else after its last space, else at a
+/// character boundary. Linear in the text; pieces are trimmed, and
+/// together hold every non-space character of `text` in order.
+fn split_long(text: &str, max: usize) -> Vec<&str> {
+    let max = max.max(8);
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while rest.len() > max {
+        let mut end = max;
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = rest.get(..end).unwrap_or(rest);
+        let floor = end / 2;
+        let sentence = window
+            .char_indices()
+            .rev()
+            .take_while(|&(i, _)| i >= floor)
+            .find(|&(i, c)| {
+                matches!(c, '。' | '！' | '？' | '；')
+                    || (matches!(c, '.' | '!' | '?' | ';')
+                        && rest.get(i + 1..).is_some_and(|r| r.starts_with(' ')))
+            })
+            .map(|(i, c)| i + c.len_utf8());
+        let cut = sentence
+            .or_else(|| window.rfind(' ').filter(|&i| i >= floor))
+            .unwrap_or(end)
+            .max(1);
+        let (piece, tail) = rest.split_at(cut.min(rest.len()));
+        let piece = piece.trim();
+        if !piece.is_empty() {
+            out.push(piece);
+        }
+        rest = tail.trim_start();
+    }
+    if !rest.is_empty() || out.is_empty() {
+        out.push(rest);
     }
     out
 }
@@ -125,6 +187,51 @@ fn unique_slug(text: &str, used: &mut HashSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn long_blocks_are_split_at_sentence_ends_without_losing_text() {
+        let sentence = "You may not use the service to send spam. ";
+        let text = sentence.repeat(1_000);
+        let pieces = split_long(text.trim(), 1_000);
+        assert!(pieces.len() > 40, "{}", pieces.len());
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.len() <= 1_000 && p.ends_with("spam."))
+        );
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        assert_eq!(squeeze(&pieces.concat()), squeeze(&text));
+        // No sentence end: at spaces; no space: at character boundaries.
+        let words = "word ".repeat(1_000);
+        assert!(
+            split_long(&words, 100)
+                .iter()
+                .all(|p| p.len() <= 100 && !p.ends_with(' '))
+        );
+        let cjk = "条".repeat(1_000);
+        let pieces = split_long(&cjk, 100);
+        assert!(pieces.iter().all(|p| p.len() <= 100));
+        assert_eq!(pieces.concat(), cjk);
+        assert_eq!(split_long("short", 100), ["short"]);
+    }
+
+    #[test]
+    fn a_split_block_is_named_in_a_warning() {
+        let text = "Each user must follow these rules at all times. ".repeat(2_000);
+        let blocks = [Block::new(BlockKind::Paragraph, text.clone())];
+        let mut warnings = Vec::new();
+        let provisions = segment(&blocks, &mut warnings);
+        assert!(provisions.len() >= 6, "{}", provisions.len());
+        assert!(
+            provisions
+                .iter()
+                .all(|p| p.text.len() <= MAX_PROVISION_BYTES)
+        );
+        assert_eq!(provisions[1].id, "preamble/2");
+        assert!(
+            warnings.iter().any(|w| w.0.contains("was split into")),
+            "{warnings:?}"
+        );
+    }
 
     fn h(level: u8, t: &str) -> Block {
         Block::new(BlockKind::Heading(level), t)

@@ -695,8 +695,17 @@ mod bad_input {
         let line =
             "You must not misuse the service, and you must follow these rules. ".repeat(40_000);
         let doc = check(line.as_bytes());
-        assert_eq!(doc.provisions.len(), 1);
-        assert_eq!(doc.provisions[0].text.len(), line.trim().len());
+        // Issue #25: split at sentence ends into bounded provisions, with a
+        // warning, nothing dropped.
+        assert!(doc.provisions.len() > 100, "{}", doc.provisions.len());
+        assert!(
+            doc.provisions
+                .iter()
+                .all(|p| p.text.len() <= 16 * 1024 && p.text.ends_with("rules."))
+        );
+        let joined: Vec<&str> = doc.provisions.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(joined.join(" "), line.trim());
+        assert!(doc.warnings.iter().any(|w| w.0.contains("was split into")));
         let word = "a".repeat(2_000_000);
         assert!(extract(word.as_bytes(), &ExtractOptions::default()).is_ok());
     }

@@ -76,6 +76,8 @@ fn state_text(code: &str) -> &'static str {
         "changed_unconfirmed" => "changed, waiting for confirmation",
         "lost_provisions" => "far fewer provisions than the latest version",
         "no_provisions" => "no provisions on the page",
+        "truncated" => "page cut short (kept as evidence, not a version)",
+        "garbled" => "garbled text: undecodable characters",
         "wrong_language" => "not in the expected language",
         "unreadable" => "could not be read as a document",
         "bot_wall" => "blocked by a bot wall",

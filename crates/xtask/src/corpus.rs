@@ -76,7 +76,7 @@ impl Pair {
 }
 
 /// Rows of a TSV file as maps from column name to value.
-fn read_tsv(path: &Path) -> anyhow::Result<Vec<HashMap<String, String>>> {
+pub(crate) fn read_tsv(path: &Path) -> anyhow::Result<Vec<HashMap<String, String>>> {
     let tsv = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read {} — is the shared corpus checked out beside this repository?",
@@ -139,6 +139,53 @@ pub(crate) fn pairs(root: &Path) -> anyhow::Result<Vec<Pair>> {
         bail!("no paired pages listed in {}", tsv_path.display());
     }
     Ok(out)
+}
+
+/// One document's recorded versions (the peer's Markdown files), oldest
+/// first, with its service.
+pub(crate) struct History {
+    /// The service (`documents.tsv` column `service`).
+    pub(crate) service: String,
+    /// The version files in `version_no` order.
+    pub(crate) versions: Vec<PathBuf>,
+}
+
+impl History {
+    /// The tune/check half of this document's service.
+    pub(crate) fn half(&self) -> Half {
+        half(&self.service)
+    }
+}
+
+/// Every document's version history listed in `<root>/versions.tsv`.
+pub(crate) fn histories(root: &Path) -> anyhow::Result<Vec<History>> {
+    let mut docs: std::collections::BTreeMap<String, (String, Vec<(u32, PathBuf)>)> =
+        std::collections::BTreeMap::new();
+    for row in read_tsv(&root.join("versions.tsv"))? {
+        let (Some(doc), Some(service), Some(no), Some(file)) = (
+            row.get("doc_id"),
+            row.get("service"),
+            row.get("version_no")
+                .and_then(|n| n.trim().parse::<u32>().ok()),
+            row.get("version_file"),
+        ) else {
+            continue;
+        };
+        docs.entry(doc.clone())
+            .or_insert_with(|| (service.clone(), Vec::new()))
+            .1
+            .push((no, root.join(file.trim())));
+    }
+    Ok(docs
+        .into_values()
+        .map(|(service, mut versions)| {
+            versions.sort();
+            History {
+                service,
+                versions: versions.into_iter().map(|(_, p)| p).collect(),
+            }
+        })
+        .collect())
 }
 
 /// Reads a file, gunzipping it when its name ends in `.gz`.

@@ -2,10 +2,13 @@
 //! fetch attempt, and count, confirm and promote changes.
 //!
 //! The judgement of a fetched page, in order: unreadable (extraction
-//! failed) → wrong language → first version (no version yet) → unchanged
-//! (same content hash as the latest version) → lost provisions (far fewer
-//! than the latest version) → a change sighting. Only the last two of
-//! those can lead to a version, the change only after confirmation.
+//! failed) → truncated (the page ends cut short) → garbled (undecodable
+//! even after re-decoding) → no provisions → wrong language → first
+//! version (no version yet) → unchanged (same content hash as the latest
+//! version) → lost provisions (far fewer than the latest version) →
+//! truncated (only the beginning of the latest version's provisions,
+//! nothing new) → a change sighting. Only the first version and a confirmed
+//! change become versions: completeness is judged before content.
 
 use super::{WatchError, Watcher, schedule};
 use crate::ImportRequest;
@@ -40,6 +43,15 @@ pub enum FetchState {
     Confirmed,
     /// The page has far fewer provisions than the latest version.
     LostProvisions,
+    /// The page was cut short: its markup ends open (no `</body>` or
+    /// `</html>`, inside a tag or with elements open), or it holds only the
+    /// beginning of the latest version's provisions and nothing new (a body
+    /// cut before its declared length is `Failed("truncated")`). Archived as
+    /// evidence, never a candidate.
+    Truncated,
+    /// More than 1 % of the page's text is undecodable (U+FFFD) even after
+    /// re-decoding with a detected charset. Archived, never a candidate.
+    Garbled,
     /// The page has no provisions at all (e.g. only an image or an inline
     /// SVG): never a version, not even the first.
     NoProvisions,
@@ -64,6 +76,8 @@ impl FetchState {
             FetchState::ChangedUnconfirmed => "changed_unconfirmed",
             FetchState::Confirmed => "confirmed",
             FetchState::LostProvisions => "lost_provisions",
+            FetchState::Truncated => "truncated",
+            FetchState::Garbled => "garbled",
             FetchState::NoProvisions => "no_provisions",
             FetchState::WrongLanguage => "wrong_language",
             FetchState::Unreadable => "unreadable",
@@ -161,6 +175,16 @@ impl Judged {
 /// applied (see the ARCHITECTURE note).
 pub(crate) fn extract_options(_source: &SourceRow) -> ExtractOptions {
     ExtractOptions::default()
+}
+
+/// [`extract_options`] with the `Content-Type` the page came with: its
+/// charset is the first the extractor tries (after a byte-order mark).
+fn page_options(source: &SourceRow, content_type: Option<&str>) -> ExtractOptions {
+    let options = extract_options(source);
+    match content_type {
+        Some(ct) => options.with_content_type(ct),
+        None => options,
+    }
 }
 
 /// `en` → `en, en-*;q=0.9`-like Accept-Language value.
@@ -334,7 +358,7 @@ impl Watcher {
         for source in self.store().confirmed_candidates().await? {
             if let Some(candidate) = &source.candidate {
                 tracing::info!(document = %source.document, candidate = candidate.id, "promoting a confirmed change left by an interrupted run");
-                let (_, queued) = self.promote(&source, candidate).await?;
+                let (_, queued) = self.promote(&source, candidate, None).await?;
                 alerts += queued;
             }
         }
@@ -474,7 +498,8 @@ impl Watcher {
             .max(self.config.fetch.per_host_delay);
         let soon = match state {
             FetchState::ChangedUnconfirmed => Some(base),
-            FetchState::Failed(_) => {
+            // A cut delivery is as transient as a failed one.
+            FetchState::Failed(_) | FetchState::Truncated => {
                 Some(base.saturating_mul(1u32 << source.consecutive_failures.min(8)))
             }
             _ => None,
@@ -591,14 +616,15 @@ impl Watcher {
             .acquire()
             .await
             .map_err(|e| WatchError::Invalid(format!("import permits: {e}")))?;
-        let options = extract_options(source);
+        let content_type = page.meta.content_type.clone();
+        let options = page_options(source, content_type.as_deref());
         let extracted = tokio::task::spawn_blocking(move || {
-            cw_extract::extract(&body, &options).map(|doc| (doc, body))
+            cw_extract::extract_checked(&body, &options).map(|doc| (doc, body))
         })
         .await
         .map_err(|e| WatchError::Invalid(format!("extraction task: {e}")))?;
         let validators = Some((page.meta.etag.clone(), page.meta.last_modified.clone()));
-        let (extracted, body) = match extracted {
+        let (checked, body) = match extracted {
             Ok(pair) => pair,
             Err(e) => {
                 let mut j = Judged::state(FetchState::Unreadable, Some(e.to_string()));
@@ -606,11 +632,24 @@ impl Watcher {
                 return Ok(j);
             }
         };
+        let extracted = checked.document;
         let hash = cw_store::content_hash(&extracted);
         let mut judged = Judged::state(FetchState::Unchanged, None);
         judged.sha256 = Some(blob.to_string());
         judged.content_hash = Some(hash.clone());
 
+        // Completeness before content: a page cut short or undecodable is
+        // evidence, never a version or a candidate.
+        if let Some(why) = checked.integrity.cut_short {
+            judged.state = FetchState::Truncated;
+            judged.detail = Some(why);
+            return Ok(judged);
+        }
+        if let Some(why) = checked.integrity.garbled() {
+            judged.state = FetchState::Garbled;
+            judged.detail = Some(why);
+            return Ok(judged);
+        }
         if extracted.provisions.is_empty() {
             judged.state = FetchState::NoProvisions;
             judged.detail = Some("the page has no provisions".into());
@@ -635,7 +674,7 @@ impl Watcher {
                         bytes: body,
                         source: page.final_url.to_string(),
                         observed_at: Some(page.fetched_at),
-                        extract: extract_options(source),
+                        extract: page_options(source, content_type.as_deref()),
                         allow_no_provisions: false,
                     },
                     Some(extracted),
@@ -665,6 +704,11 @@ impl Watcher {
             ));
             return Ok(judged);
         }
+        if let Some(why) = self.lost_tail(source, latest.number, &extracted).await? {
+            judged.state = FetchState::Truncated;
+            judged.detail = Some(why);
+            return Ok(judged);
+        }
         let candidate = self
             .store()
             .observe_candidate(source.id, &hash, blob.as_str(), page.fetched_at)
@@ -678,7 +722,9 @@ impl Watcher {
             ));
             return Ok(judged);
         }
-        let (version, alerts) = self.promote(source, &candidate).await?;
+        let (version, alerts) = self
+            .promote(source, &candidate, content_type.as_deref())
+            .await?;
         judged.state = FetchState::Confirmed;
         judged.version_number = Some(version);
         judged.new_version = true;
@@ -690,13 +736,38 @@ impl Watcher {
         Ok(judged)
     }
 
+    /// `Some(why)` when the page holds only the beginning of version
+    /// `number`'s provisions and nothing new ([`cw_extract::lost_tail`]).
+    async fn lost_tail(
+        &self,
+        source: &SourceRow,
+        number: u32,
+        page: &ExtractedDocument,
+    ) -> Result<Option<String>, WatchError> {
+        let latest = self
+            .store()
+            .version(&cw_model::VersionRef {
+                document: source.document.clone(),
+                selector: cw_model::VersionSelector::Number(number),
+            })
+            .await?;
+        Ok(
+            cw_extract::lost_tail(&latest.document.provisions, &page.provisions)
+                .map(|why| format!("{why} (version {number})")),
+        )
+    }
+
     /// Imports a confirmed candidate's bytes (observed at its first
     /// sighting) and, in one transaction, marks it promoted and queues its
     /// alerts. Idempotent. Returns the version and the alerts queued.
+    /// `content_type` is the confirming response's (the same content);
+    /// `None` when promoting after a crash, when the bytes' own
+    /// declarations and detection decide their charset.
     pub(crate) async fn promote(
         &self,
         source: &SourceRow,
         candidate: &CandidateRow,
+        content_type: Option<&str>,
     ) -> Result<(u32, usize), WatchError> {
         let blob: BlobId = candidate.sha256.parse()?;
         let archive = self.store().archive().clone();
@@ -714,7 +785,7 @@ impl Watcher {
                 bytes,
                 source: source.url.clone(),
                 observed_at: Some(candidate.first_seen_at),
-                extract: extract_options(source),
+                extract: page_options(source, content_type),
                 allow_no_provisions: false,
             })
             .await?;

@@ -430,7 +430,7 @@ impl Watcher {
             if let Some(candidate) = &source.candidate {
                 tracing::info!(document = %source.document, candidate = candidate.id,
                     "promoting a confirmed change left by an interrupted run");
-                let (number, alerts) = self.promote(&source, candidate).await?;
+                let (number, alerts) = self.promote(&source, candidate, None).await?;
                 report.alerts_queued += alerts;
                 self.enqueue_derived(&source.document, number).await?;
             }

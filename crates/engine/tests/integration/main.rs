@@ -20,6 +20,7 @@ mod reverts;
 mod alerts;
 mod confirm;
 mod derived;
+mod integrity;
 mod origin;
 mod politeness;
 mod states;

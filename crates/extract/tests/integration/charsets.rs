@@ -99,3 +99,68 @@ fn byte_order_mark_wins_over_content_type() {
     assert_eq!(doc.provisions, plain.provisions);
     assert!(everything(&doc).contains("개인정보의 보유 및 이용 기간"));
 }
+
+/// Issue #25: legacy bytes labelled UTF-8 (in the header, in `<meta>`, or
+/// both) are decoded again with the charset the bytes suggest, with a
+/// warning; the text then reads exactly like the UTF-8 twin.
+#[test]
+fn legacy_bytes_labelled_utf8_are_redecoded() {
+    for (stem, lang) in DOCS {
+        let utf8 = doc_with(
+            &format!("{stem}.nometa.utf8.html"),
+            &ExtractOptions::default(),
+        );
+        let legacy = data(&format!("charset/{stem}.nometa.html"));
+        let mut labelled = b"<meta charset=\"utf-8\">".to_vec();
+        labelled.extend_from_slice(&legacy);
+        for (bytes, options) in [
+            (
+                &legacy,
+                ExtractOptions::default().with_content_type("text/html; charset=UTF-8"),
+            ),
+            (&labelled, ExtractOptions::default()),
+            (
+                &labelled,
+                ExtractOptions::default().with_content_type("text/html; charset=utf-8"),
+            ),
+        ] {
+            let got = cw_extract::extract_checked(bytes, &options)
+                .unwrap_or_else(|e| panic!("{stem}: {e}"));
+            assert_eq!(got.document.language, *lang, "{stem}");
+            assert_eq!(got.document.provisions, utf8.provisions, "{stem}");
+            assert!(got.integrity.redecoded_as.is_some(), "{stem}");
+            assert_eq!(got.integrity.garbled(), None, "{stem}");
+            assert!(
+                got.document
+                    .warnings
+                    .iter()
+                    .any(|w| w.0.contains("instead of the declared UTF-8")),
+                "{stem}: {:?}",
+                got.document.warnings
+            );
+        }
+    }
+}
+
+/// Issue #25: a text that no charset makes readable (valid UTF-8 that is
+/// mostly U+FFFD already) is garbled, not re-decoded into something else.
+#[test]
+fn undecodable_text_is_garbled() {
+    let page = "<html><body><h1>Terms</h1><p>Y\u{FFFD}u m\u{FFFD}y n\u{FFFD}t us\u{FFFD} th\u{FFFD} s\u{FFFD}rvic\u{FFFD}.</p></body></html>";
+    let got = cw_extract::extract_checked(page.as_bytes(), &ExtractOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        got.integrity
+            .garbled()
+            .is_some_and(|w| w.contains("U+FFFD"))
+    );
+    assert_eq!(got.integrity.redecoded_as, None);
+    // One stray replacement character in a long text is not garbled.
+    let fine = format!(
+        "<html><body><p>{}\u{FFFD}</p></body></html>",
+        "Plain words here. ".repeat(20)
+    );
+    let got = cw_extract::extract_checked(fine.as_bytes(), &ExtractOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(got.integrity.garbled(), None);
+}
