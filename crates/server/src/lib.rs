@@ -32,6 +32,8 @@ mod analysis;
 mod api;
 mod auth;
 mod error;
+mod outline;
+mod paging;
 mod state;
 mod svg;
 mod ui;
@@ -144,10 +146,15 @@ pub fn router(state: AppState) -> Router {
         .route("/d/{platform}/{document}/v/{version}", get(ui::version))
         .route("/d/{platform}/{document}/diff", get(ui::diff))
         .route(
+            "/d/{platform}/{document}/diff/unchanged",
+            get(ui::diff_unchanged),
+        )
+        .route(
             "/d/{platform}/{document}/provision/{*provision}",
             get(ui::provision),
         )
         .route("/compare", get(ui::compare))
+        .route("/compare/unchanged", get(ui::compare_unchanged))
         .route("/search", get(ui::search))
         .route("/sources", get(ui::sources))
         .route("/sources/{platform}/{document}", get(ui::source))

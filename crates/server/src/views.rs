@@ -6,6 +6,8 @@
 
 use crate::analysis::Analysis;
 use crate::error::ApiError;
+use crate::outline::{OutlineEntry, outline};
+use crate::paging::{Paging, budget_pages, page_of};
 use crate::state::AppState;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{CAVEAT, Finding, Label, LabelSource, slice_chars};
@@ -16,6 +18,7 @@ use cw_model::{
 use cw_store::{DocumentRow, StoredVersion, VersionRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::ops::Range;
 use utoipa::{IntoParams, ToSchema};
 
 /// How many entries the dashboard's "recent changes" list holds.
@@ -142,7 +145,13 @@ pub(crate) struct ProvisionView {
 pub(crate) struct VersionDetail {
     /// The version.
     pub(crate) version: VersionSummary,
-    /// Provisions in reading order.
+    /// Its headings, where each starts (the whole version, not only the
+    /// window of provisions returned).
+    pub(crate) outline: Vec<OutlineEntry>,
+    /// Index of the first provision returned (the API and the pages return
+    /// a window of a long version; `version.provision_count` is the total).
+    pub(crate) offset: usize,
+    /// Provisions in reading order (the window).
     pub(crate) provisions: Vec<ProvisionView>,
     /// Regulatory findings (risk indicators, not legal determinations).
     pub(crate) findings: FindingsView,
@@ -502,10 +511,17 @@ pub(crate) async fn versions(
 }
 
 fn provision_views(v: &StoredVersion, a: &Analysis) -> Vec<ProvisionView> {
+    provision_window(v, a, 0..v.document.provisions.len())
+}
+
+/// The provisions of `range` (indices in reading order) as views.
+fn provision_window(v: &StoredVersion, a: &Analysis, range: Range<usize>) -> Vec<ProvisionView> {
     v.document
         .provisions
         .iter()
         .enumerate()
+        .skip(range.start)
+        .take(range.len())
         .map(|(i, p)| ProvisionView {
             id: p.id.clone(),
             lineage_key: v.lineage_keys.get(i).cloned().unwrap_or_default(),
@@ -528,18 +544,87 @@ fn findings_view(findings: Vec<Finding>) -> FindingsView {
     }
 }
 
-/// One version with provisions, labels and findings.
-pub(crate) async fn version(state: &AppState, r: &VersionRef) -> Result<VersionDetail, ApiError> {
+/// Which provisions of a version to return.
+#[derive(Debug, Clone)]
+pub(crate) enum Window {
+    /// An `offset`/`limit` window (the API).
+    Items(Paging),
+    /// A page cut by [`PAGE_BUDGET`] (the version page): by 1-based number,
+    /// or the page holding a provision id.
+    Page {
+        /// 1-based page number.
+        page: Option<usize>,
+        /// A provision id whose page to show (wins over `page`).
+        at: Option<String>,
+    },
+}
+
+/// Bytes of text one page of a long version or diff holds, before markup.
+pub(crate) const PAGE_BUDGET: usize = 400 * 1024;
+/// Items one such page holds at most.
+pub(crate) const PAGE_ITEMS: usize = 500;
+/// Provisions the API returns per version unless `limit` says otherwise.
+pub(crate) const VERSION_LIMIT: usize = 1000;
+
+/// A window of a version and how its pages fall.
+#[derive(Debug, Clone)]
+pub(crate) struct VersionPart {
+    /// The version with the window's provisions.
+    pub(crate) detail: VersionDetail,
+    /// Every page of the version (one range for an API window).
+    pub(crate) pages: Vec<Range<usize>>,
+    /// The index of the page shown.
+    pub(crate) page: usize,
+}
+
+/// One version with provisions (a window of them), labels and findings.
+pub(crate) async fn version(
+    state: &AppState,
+    r: &VersionRef,
+    window: &Window,
+) -> Result<VersionPart, ApiError> {
     let row = document_row(state, &r.document).await?;
     let v = state.store().version(r).await?;
     let a = state.analysis(&row, &v);
-    Ok(VersionDetail {
-        version: VersionSummary::new(&v.row),
-        provisions: provision_views(&v, &a),
-        findings: findings_view(a.findings.clone()),
-        warnings: v.document.warnings.iter().map(|w| w.0.clone()).collect(),
+    let provisions = &v.document.provisions;
+    let (pages, page) = match window {
+        Window::Items(paging) => (vec![paging.range(provisions.len(), VERSION_LIMIT)], 0),
+        Window::Page { page, at } => {
+            let pages = budget_pages(
+                provisions.iter().enumerate().map(|(i, p)| {
+                    p.text.len().min(TEXT_CLIP) + 200 + 100 * a.labels.get(i).map_or(0, Vec::len)
+                }),
+                PAGE_BUDGET,
+                PAGE_ITEMS,
+            );
+            let index = match at
+                .as_deref()
+                .and_then(|id| provisions.iter().position(|p| p.id == id))
+            {
+                Some(i) => page_of(&pages, i),
+                None => page.unwrap_or(1).clamp(1, pages.len()) - 1,
+            };
+            (pages, index)
+        }
+    };
+    let range = pages.get(page).cloned().unwrap_or(0..0);
+    Ok(VersionPart {
+        detail: VersionDetail {
+            version: VersionSummary::new(&v.row),
+            outline: outline(provisions.iter().map(|p| p.heading_path.as_slice())),
+            offset: range.start,
+            provisions: provision_window(&v, &a, range),
+            findings: findings_view(a.findings.clone()),
+            warnings: v.document.warnings.iter().map(|w| w.0.clone()).collect(),
+        },
+        pages,
+        page,
     })
 }
+
+/// Characters of one provision's text a page shows; the provision page has
+/// the rest.
+pub(crate) const TEXT_CLIP: usize = 50_000;
 
 /// A document's story: every version with what changed.
 pub(crate) async fn timeline(
@@ -624,14 +709,33 @@ pub(crate) async fn recent_changes(
     Ok(out)
 }
 
-fn side(v: &StoredVersion, region: Option<String>) -> DiffSideView {
+fn side(v: &VersionRow, region: Option<String>) -> DiffSideView {
     DiffSideView {
-        document: v.row.document.to_string(),
-        version: v.row.number,
-        title: v.row.title.clone(),
-        observed_at: v.row.observed_at,
-        effective_date: v.row.effective_date,
+        document: v.document.to_string(),
+        version: v.number,
+        title: v.title.clone(),
+        observed_at: v.observed_at,
+        effective_date: v.effective_date,
         region,
+    }
+}
+
+/// The row of a version, without loading its provisions when the selector
+/// is a number or `latest` (a date goes through the store's own choice).
+async fn version_row(state: &AppState, r: &VersionRef) -> Result<VersionRow, ApiError> {
+    let found = match r.selector {
+        VersionSelector::Number(n) => state
+            .store()
+            .versions(&r.document)
+            .await?
+            .into_iter()
+            .find(|v| v.number == n),
+        VersionSelector::Latest => state.store().versions(&r.document).await?.pop(),
+        _ => None,
+    };
+    match found {
+        Some(row) => Ok(row),
+        None => Ok(state.store().version(r).await?.row),
     }
 }
 
@@ -645,20 +749,29 @@ async fn diff_refs(
         document_row(state, &old.document).await?,
         document_row(state, &new.document).await?,
     );
-    let (o, n) = (store.version(old).await?, store.version(new).await?);
+    let (o, n) = (
+        version_row(state, old).await?,
+        version_row(state, new).await?,
+    );
     // The stored change when it is exactly this pair; else diff now.
-    let stored = if o.row.document == n.row.document {
+    let stored = if o.document == n.document {
         store
-            .change(&n.row.document, n.row.number)
+            .change(&n.document, n.number)
             .await?
-            .filter(|c| c.old_version == Some(o.row.number))
+            .filter(|c| c.old_version == Some(o.number))
             .map(|c| c.change_set)
     } else {
         None
     };
     let change_set = match stored {
         Some(cs) => cs,
-        None => cw_diff::diff(&o.document, &n.document),
+        None => {
+            let (od, nd) = (
+                store.version(&number_ref(&o)).await?,
+                store.version(&number_ref(&n)).await?,
+            );
+            cw_diff::diff(&od.document, &nd.document)
+        }
     };
     let sections = cw_diff::section_summary(&change_set)
         .into_iter()
@@ -691,16 +804,16 @@ pub(crate) async fn diff(
     let from = match q.from.as_deref() {
         Some(f) => version_ref(key, f)?,
         None => {
-            let new = state.store().version(&to).await?;
+            let new = version_row(state, &to).await?;
             let versions = state.store().versions(key).await?;
-            let pos = versions.iter().position(|v| v.number == new.row.number);
+            let pos = versions.iter().position(|v| v.number == new.number);
             let prev = pos
                 .and_then(|p| p.checked_sub(1))
                 .and_then(|p| versions.get(p))
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!(
                         "{key}@{} is the first version: nothing to compare with",
-                        new.row.number
+                        new.number
                     ))
                 })?;
             VersionRef {
@@ -717,6 +830,14 @@ pub(crate) async fn compare(state: &AppState, q: &CompareQuery) -> Result<DiffVi
     let left: VersionRef = q.left.trim().parse()?;
     let right: VersionRef = q.right.trim().parse()?;
     diff_refs(state, &left, &right).await
+}
+
+/// A reference to a version by its number.
+fn number_ref(v: &VersionRow) -> VersionRef {
+    VersionRef {
+        document: v.document.clone(),
+        selector: VersionSelector::Number(v.number),
+    }
 }
 
 fn single(text: &str) -> ExtractedDocument {

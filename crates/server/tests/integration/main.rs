@@ -15,6 +15,7 @@ mod util;
 
 mod api;
 mod auth;
+mod bounded;
 mod browser;
 mod watching;
 mod xss;
