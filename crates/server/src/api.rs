@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::paging::{MAX_LIMIT, Paged, Paging};
+use crate::provenance::Provenance;
 use crate::state::AppState;
 use crate::views::{
     self, CompareQuery, DiffQuery, DiffView, DocumentDetail, DocumentSummary, FindingsView,
@@ -51,6 +52,7 @@ const LIST_LIMIT: usize = 100;
         provision,
         labels,
         findings,
+        provenance,
         recent_changes,
         search,
         feed,
@@ -278,6 +280,20 @@ pub(crate) async fn findings(
 ) -> ApiResult<FindingsView> {
     let r = views::version_ref(&views::key(&p, &d)?, &v)?;
     Ok(Json(views::findings(&s, &r).await?))
+}
+
+/// Where a version came from: its snapshots with source, observation
+/// times, size, sha256, the HTTP status of the fetch that returned them,
+/// the extractor version, and a link to each raw byte string (a download).
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}/provenance", tag = "documents",
+    params(("platform" = String, Path), ("document" = String, Path), ("version" = String, Path)),
+    responses((status = 200, body = Provenance), (status = 404, body = ErrorBody)))]
+pub(crate) async fn provenance(
+    State(s): State<AppState>,
+    Path((p, d, v)): Path<(String, String, String)>,
+) -> ApiResult<Provenance> {
+    let r = views::version_ref(&views::key(&p, &d)?, &v)?;
+    Ok(Json(crate::provenance::provenance(&s, &r).await?))
 }
 
 /// Recent substantive changes across every document, newest first (a

@@ -34,6 +34,7 @@ mod auth;
 mod error;
 mod outline;
 mod paging;
+mod provenance;
 mod state;
 mod svg;
 mod ui;
@@ -116,6 +117,10 @@ pub fn router(state: AppState) -> Router {
             get(api::findings),
         )
         .route(
+            "/documents/{platform}/{document}/versions/{version}/provenance",
+            get(api::provenance),
+        )
+        .route(
             "/documents/{platform}/{document}/timeline",
             get(api::timeline),
         )
@@ -144,6 +149,10 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{platform}", get(ui::platform))
         .route("/d/{platform}/{document}", get(ui::document))
         .route("/d/{platform}/{document}/v/{version}", get(ui::version))
+        .route(
+            "/d/{platform}/{document}/v/{version}/raw/{sha256}",
+            get(ui::raw),
+        )
         .route("/d/{platform}/{document}/diff", get(ui::diff))
         .route(
             "/d/{platform}/{document}/diff/unchanged",
@@ -175,7 +184,8 @@ pub fn router(state: AppState) -> Router {
             auth::middleware,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
-        .layer(SetResponseHeaderLayer::overriding(
+        // `if_not_present`: a raw download sets a stricter (sandbox) policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))

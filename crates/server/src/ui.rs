@@ -582,6 +582,7 @@ struct VersionPage {
     toc: Vec<TocEntry>,
     toc_more: usize,
     pager: Pager,
+    provenance: crate::provenance::Provenance,
     platform: String,
     document: String,
 }
@@ -694,6 +695,7 @@ pub(crate) async fn version(
         });
     }
     let blocks = blocks(&part.detail);
+    let provenance = crate::provenance::provenance(&state, &r).await?;
     let detail = part.detail;
     let title = format!(
         "{} @{}",
@@ -711,9 +713,20 @@ pub(crate) async fn version(
         toc,
         toc_more,
         pager,
+        provenance,
         platform,
         document,
     })
+}
+
+/// `GET /d/{platform}/{document}/v/{version}/raw/{sha256}`: the archived
+/// bytes of one snapshot, as a download (never rendered here).
+pub(crate) async fn raw(
+    State(state): State<AppState>,
+    Path((platform, document, version, sha256)): Path<(String, String, String, String)>,
+) -> Result<Response, PageError> {
+    let r = views::version_ref(&views::key(&platform, &document)?, &version)?;
+    Ok(crate::provenance::raw(&state, &r, &sha256).await?)
 }
 
 #[derive(Template)]
@@ -722,6 +735,54 @@ struct DiffPage {
     chrome: Chrome,
     diff: DiffParts,
     compare: Option<CompareForm>,
+    nav: Option<DiffNav>,
+}
+
+/// The version pickers and previous/next links of a document's diff page.
+#[derive(Debug, Clone)]
+pub(crate) struct DiffNav {
+    /// Every version: number and "@n · date".
+    pub(crate) versions: Vec<(u32, String)>,
+    /// The versions compared.
+    pub(crate) from: u32,
+    pub(crate) to: u32,
+    /// The change before this one (ending at `from`), if any.
+    pub(crate) prev: Option<String>,
+    /// The change after this one (starting at `to`), if any.
+    pub(crate) next: Option<String>,
+}
+
+impl DiffNav {
+    fn new(
+        key: &cw_model::DocumentKey,
+        versions: &[views::VersionSummary],
+        from: u32,
+        to: u32,
+    ) -> DiffNav {
+        let pos = |n: u32| versions.iter().position(|v| v.number == n);
+        let href = |a: &views::VersionSummary, b: &views::VersionSummary| {
+            format!("/d/{key}/diff?from={}&to={}", a.number, b.number)
+        };
+        let prev = pos(from)
+            .filter(|&i| i > 0)
+            .and_then(|i| Some(href(versions.get(i - 1)?, versions.get(i)?)));
+        let next = pos(to).and_then(|i| Some(href(versions.get(i)?, versions.get(i + 1)?)));
+        DiffNav {
+            versions: versions
+                .iter()
+                .map(|v| {
+                    (
+                        v.number,
+                        format!("@{} · {}", v.number, v.observed_at.format("%Y-%m-%d")),
+                    )
+                })
+                .collect(),
+            from,
+            to,
+            prev,
+            next,
+        }
+    }
 }
 
 /// The view switch of the diff pages.
@@ -761,10 +822,13 @@ pub(crate) async fn diff(
 ) -> PageResult {
     let (key, view) = q.diff_view(&state, &platform, &document).await?;
     let title = format!("{key}: @{} → @{}", view.old.version, view.new.version);
+    let versions = views::versions(&state, &key).await?;
+    let nav = DiffNav::new(&key, &versions, view.old.version, view.new.version);
     render(&DiffPage {
         chrome: Chrome::new(&caller, title, "documents"),
         diff: DiffParts::new(view, q.view.as_deref() == Some("inline"), q.page),
         compare: None,
+        nav: Some(nav),
     })
 }
 
@@ -783,10 +847,25 @@ pub(crate) async fn diff_unchanged(
     unchanged_page(&caller, &view, q.page, &base, diff_href)
 }
 
+/// The document a comparison with `left` starts from: a variant of it
+/// (same platform and type), else another document of the platform, else
+/// any other document.
+fn default_right(all: &[views::DocumentSummary], left: &str) -> Option<String> {
+    let doc = left.split('@').next().unwrap_or(left);
+    let l = all.iter().find(|d| d.key == doc)?;
+    let others = || all.iter().filter(|d| d.key != l.key);
+    others()
+        .find(|d| d.platform == l.platform && d.doc_type == l.doc_type)
+        .or_else(|| others().find(|d| d.platform == l.platform))
+        .or_else(|| others().next())
+        .map(|d| d.key.clone())
+}
+
 /// The document pickers of the compare page.
 #[derive(Debug, Clone)]
 pub(crate) struct CompareForm {
-    pub(crate) documents: Vec<String>,
+    /// (value, label): each document (latest) and each of its versions.
+    pub(crate) documents: Vec<(String, String)>,
     pub(crate) left: String,
     pub(crate) right: String,
 }
@@ -814,21 +893,43 @@ pub(crate) async fn compare(
     Extension(caller): Extension<Caller>,
     Query(q): Query<CompareQuery>,
 ) -> PageResult {
-    let documents: Vec<String> = views::documents(&state)
-        .await?
-        .into_iter()
-        .map(|d| d.key)
-        .collect();
-    let (left, right) = (
-        q.left.clone().unwrap_or_default(),
-        q.right.clone().unwrap_or_default(),
-    );
+    let all = views::documents(&state).await?;
+    let mut documents = Vec::new();
+    for d in &all {
+        documents.push((d.key.clone(), format!("{} (latest)", d.key)));
+        let key = views::key(&d.platform, &d.document)?;
+        for v in views::versions(&state, &key).await?.iter().rev() {
+            documents.push((
+                format!("{}@{}", d.key, v.number),
+                format!(
+                    "{} @{} · {}",
+                    d.key,
+                    v.number,
+                    v.observed_at.format("%Y-%m-%d")
+                ),
+            ));
+        }
+    }
+    let left = q
+        .left
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .or_else(|| all.first().map(|d| d.key.clone()))
+        .unwrap_or_default();
+    // Never a document against itself: the right side defaults to a
+    // variant of the left document (same platform and type), else the next one.
+    let right = q
+        .right
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| default_right(&all, &left))
+        .unwrap_or_default();
     let form = CompareForm {
         documents,
         left: left.clone(),
         right: right.clone(),
     };
-    if left.is_empty() || right.is_empty() {
+    if q.left.is_none() || q.right.is_none() {
         return render(&ComparePage {
             chrome: Chrome::new(&caller, "Compare documents", "compare"),
             form,
@@ -840,6 +941,7 @@ pub(crate) async fn compare(
         chrome: Chrome::new(&caller, title, "compare"),
         diff: DiffParts::new(view, q.view.as_deref() == Some("inline"), q.page),
         compare: Some(form),
+        nav: None,
     })
 }
 

@@ -17,5 +17,6 @@ mod api;
 mod auth;
 mod bounded;
 mod browser;
+mod desk;
 mod watching;
 mod xss;
