@@ -40,6 +40,7 @@ mod svg;
 mod ui;
 mod views;
 mod watching;
+mod why;
 
 pub use api::openapi_json;
 pub use error::{ApiError, ErrorBody, ErrorDetail};

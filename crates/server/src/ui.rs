@@ -119,6 +119,10 @@ pub(crate) struct ChangeRow {
     pub(crate) link: String,
     /// The texts were cut for the page (the provision page has them whole).
     pub(crate) clipped: bool,
+    /// Labels the provision gained (an added one: all its labels).
+    pub(crate) labels_added: Vec<crate::why::LabelName>,
+    /// Labels it lost.
+    pub(crate) labels_removed: Vec<crate::why::LabelName>,
 }
 
 fn part(text: &str, op: &'static str) -> Part {
@@ -128,7 +132,11 @@ fn part(text: &str, op: &'static str) -> Part {
     }
 }
 
-fn change_row(c: &ProvisionChange, new_doc: &str) -> ChangeRow {
+fn change_row(
+    c: &ProvisionChange,
+    new_doc: &str,
+    labels: Option<&crate::why::LabelChange>,
+) -> ChangeRow {
     let old = c.old_text.as_deref().unwrap_or("");
     let new = c.new_text.as_deref().unwrap_or("");
     let (old_parts, new_parts, inline_parts) = if !c.words.is_empty() {
@@ -179,6 +187,8 @@ fn change_row(c: &ProvisionChange, new_doc: &str) -> ChangeRow {
     let (platform, document) = new_doc.split_once('/').unwrap_or((new_doc, ""));
     ChangeRow {
         clipped,
+        labels_added: labels.map(|l| l.added.clone()).unwrap_or_default(),
+        labels_removed: labels.map(|l| l.removed.clone()).unwrap_or_default(),
         kind: c.kind.as_str(),
         significance: c.significance.as_str(),
         heading: c.heading_path.join(" › "),
@@ -273,10 +283,16 @@ impl DiffParts {
         let index = page.unwrap_or(1).clamp(1, pages.len()) - 1;
         let range = pages.get(index).cloned().unwrap_or(0..0);
         let doc = view.new.document.clone();
+        let labels: std::collections::HashMap<usize, &crate::why::LabelChange> = view
+            .why
+            .label_changes
+            .iter()
+            .map(|l| (l.change, l))
+            .collect();
         let mut substantive = Vec::new();
         let mut cosmetic = Vec::new();
         for (k, &i) in order.iter().enumerate().skip(range.start).take(range.len()) {
-            let row = change_row(&changes[i], &doc);
+            let row = change_row(&changes[i], &doc, labels.get(&i).copied());
             if k < substantive_total {
                 substantive.push(row);
             } else {
@@ -1067,6 +1083,16 @@ struct SearchPage {
 }
 
 impl SearchPage {
+    /// The plain snippet split at its `[[…]]` markers: (text, highlighted).
+    fn marks(&self, h: &cw_search::SearchHit) -> Vec<(String, bool)> {
+        highlights(&h.snippet_text)
+    }
+
+    /// A label's readable name.
+    fn label_name(&self, id: &str) -> String {
+        views::label_name(id)
+    }
+
     fn href(&self, h: &cw_search::SearchHit) -> String {
         let (p, d) = h.document.split_once('/').unwrap_or((&h.document, ""));
         format!(
@@ -1195,6 +1221,28 @@ pub(crate) async fn logout(
 pub(crate) async fn not_found(Extension(caller): Extension<Caller>) -> Response {
     let _ = caller;
     PageError(ApiError::NotFound("page".into())).into_response()
+}
+
+/// A snippet with `[[…]]` around its matches, as runs of (text,
+/// highlighted): the template wraps highlighted runs in `<mark>`, escaping
+/// every run like any other text.
+pub(crate) fn highlights(snippet: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = snippet;
+    while let Some(start) = rest.find("[[") {
+        let Some(len) = rest[start + 2..].find("]]") else {
+            break;
+        };
+        if start > 0 {
+            out.push((rest[..start].to_string(), false));
+        }
+        out.push((rest[start + 2..start + 2 + len].to_string(), true));
+        rest = &rest[start + 2 + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push((rest.to_string(), false));
+    }
+    out
 }
 
 /// Short text for lists.
@@ -1429,4 +1477,22 @@ pub(crate) async fn remove_subscription(
         auth::url_encode(&name)
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_split_at_markers() {
+        let h = highlights("We may [[suspend]] your [[account]].");
+        let marked: Vec<&str> = h.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
+        assert_eq!(marked, vec!["suspend", "account"]);
+        let text: String = h.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(text, "We may suspend your account.");
+        assert_eq!(
+            highlights("open [[ only"),
+            vec![("open [[ only".to_string(), false)]
+        );
+    }
 }

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::outline::{OutlineEntry, outline};
 use crate::paging::{Paging, budget_pages, page_of};
 use crate::state::AppState;
+use crate::why::WhyView;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{CAVEAT, Finding, Label, LabelSource, slice_chars};
 use cw_model::{
@@ -164,6 +165,8 @@ pub(crate) struct VersionDetail {
 pub(crate) struct LabelView {
     /// TAXONOMY id, e.g. `tos_unilateral_change`.
     pub(crate) id: String,
+    /// A name a person can read, e.g. "Unilateral change (terms)".
+    pub(crate) name: String,
     /// 0–1.
     pub(crate) confidence: f32,
     /// rule, model or both.
@@ -178,6 +181,7 @@ impl LabelView {
     fn new(text: &str, l: &Label) -> Self {
         LabelView {
             id: l.id.clone(),
+            name: label_name(&l.id),
             confidence: (l.confidence * 1000.0).round() / 1000.0,
             source: match l.source {
                 LabelSource::Rule => "rule",
@@ -188,6 +192,26 @@ impl LabelView {
             span: [l.span.0, l.span.1],
             evidence: slice_chars(text, l.span).to_string(),
         }
+    }
+}
+
+/// The name of a TAXONOMY label id a person can read: the id's words after
+/// its family prefix, and the family ("tos_unilateral_change" →
+/// "Unilateral change (terms)"). Unknown families keep every word.
+pub(crate) fn label_name(id: &str) -> String {
+    let (family, rest) = match id.split_once('_') {
+        Some(("tos", r)) => (Some("terms"), r),
+        Some(("pp", r)) => (Some("privacy"), r),
+        Some(("aup", r)) => (Some("acceptable use"), r),
+        _ => (None, id),
+    };
+    let mut words = rest.replace('_', " ");
+    if let Some(first) = words.get(..1) {
+        words = first.to_uppercase() + &words[1..];
+    }
+    match family {
+        Some(f) => format!("{words} ({f})"),
+        None => words,
     }
 }
 
@@ -298,6 +322,8 @@ pub(crate) struct DiffView {
     pub(crate) new: DiffSideView,
     /// Sections with changes.
     pub(crate) sections: Vec<SectionView>,
+    /// Why it matters: label changes and findings introduced or resolved.
+    pub(crate) why: WhyView,
     /// The change set (DESIGN §4 contract).
     #[schema(value_type = Object)]
     pub(crate) change_set: ChangeSet,
@@ -390,11 +416,27 @@ pub(crate) struct SearchQuery {
     /// The query (words, "phrases", -exclusions, platform:, label:, …).
     #[serde(default)]
     pub(crate) q: String,
-    /// Search every version, not only those in force.
-    #[serde(default)]
+    /// Search every version, not only those in force (`true`, `on`, `1`, `yes`).
+    #[serde(default, deserialize_with = "flag")]
+    #[param(value_type = Option<bool>)]
     pub(crate) all: bool,
+    /// Hits to skip (default 0).
+    pub(crate) offset: Option<usize>,
     /// Maximum hits (default 20, at most 200).
     pub(crate) limit: Option<usize>,
+}
+
+/// A boolean query flag as forms send it: `true`/`on`/`1`/`yes` (any
+/// case) or `false`/`off`/`0`/`no`/empty.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "1" | "yes" => Ok(true),
+        "false" | "off" | "0" | "no" | "" => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "`all` must be true or false, not {other:?}"
+        ))),
+    }
 }
 
 /// Query of the provision endpoint.
@@ -763,16 +805,26 @@ async fn diff_refs(
     } else {
         None
     };
+    let (od, nd) = (
+        store.version(&number_ref(&o)).await?,
+        store.version(&number_ref(&n)).await?,
+    );
     let change_set = match stored {
         Some(cs) => cs,
-        None => {
-            let (od, nd) = (
-                store.version(&number_ref(&o)).await?,
-                store.version(&number_ref(&n)).await?,
-            );
-            cw_diff::diff(&od.document, &nd.document)
-        }
+        None => cw_diff::diff(&od.document, &nd.document),
     };
+    let ids = |v: &StoredVersion| -> Vec<String> {
+        v.document.provisions.iter().map(|p| p.id.clone()).collect()
+    };
+    let (oa, na) = (state.analysis(&old_doc, &od), state.analysis(&new_doc, &nd));
+    let (oi, ni) = (ids(&od), ids(&nd));
+    let why = crate::why::why(
+        &change_set,
+        oi.iter().map(String::as_str),
+        &oa,
+        ni.iter().map(String::as_str),
+        &na,
+    );
     let sections = cw_diff::section_summary(&change_set)
         .into_iter()
         .filter(|s| s.added + s.removed + s.modified + s.moved > 0)
@@ -790,6 +842,7 @@ async fn diff_refs(
         old: side(&o, old_doc.region),
         new: side(&n, new_doc.region),
         sections,
+        why,
         change_set,
     })
 }
@@ -986,7 +1039,7 @@ pub(crate) async fn search(
     let options = cw_search::SearchOptions {
         all_versions: q.all,
         limit: q.limit.unwrap_or(20).clamp(1, 200),
-        offset: 0,
+        offset: q.offset.unwrap_or(0),
     };
     let query = q.q.clone();
     let engine = state.engine_arc();
@@ -1062,4 +1115,24 @@ pub(crate) async fn stats(state: &AppState) -> Result<Stats, ApiError> {
         provisions: c.provisions,
         changes: c.changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_read_as_words_with_their_family() {
+        assert_eq!(
+            label_name("tos_unilateral_change"),
+            "Unilateral change (terms)"
+        );
+        assert_eq!(
+            label_name("aup_child_safety"),
+            "Child safety (acceptable use)"
+        );
+        assert_eq!(label_name("pp_data_retention"), "Data retention (privacy)");
+        assert_eq!(label_name("custom_thing"), "Custom thing");
+        assert_eq!(label_name(""), "");
+    }
 }

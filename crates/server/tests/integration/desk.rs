@@ -127,3 +127,67 @@ async fn compare_never_opens_on_a_document_against_itself() {
     assert!(cross.contains("example-cloud/privacy @1</a>"));
     assert!(!cross.contains(">Old<"));
 }
+
+#[tokio::test]
+async fn diffs_say_why_they_matter_with_readable_labels() {
+    let app = Builder::new().build().await;
+    let mut seen = 0;
+    for d in app.json("/api/documents").await.as_array().unwrap() {
+        let key = d["key"].as_str().unwrap();
+        let versions = d["version_count"].as_u64().unwrap_or(0);
+        for to in 2..=versions {
+            let diff = app
+                .json(&format!(
+                    "/api/documents/{key}/diff?from={}&to={to}",
+                    to - 1
+                ))
+                .await;
+            let why = &diff["why"];
+            assert!(
+                why["caveat"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not a legal determination")
+            );
+            let changes = why["label_changes"].as_array().unwrap();
+            if changes.is_empty() {
+                continue;
+            }
+            seen += changes.len();
+            let first = &changes[0];
+            let named = first["added"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(first["removed"].as_array().unwrap())
+                .next()
+                .cloned()
+                .unwrap();
+            let (id, name) = (
+                named["id"].as_str().unwrap(),
+                named["name"].as_str().unwrap(),
+            );
+            assert_ne!(id, name);
+            let page = app
+                .ok(&format!("/d/{key}/diff?from={}&to={to}", to - 1))
+                .await;
+            assert!(page.contains("id=\"why-h\""));
+            assert!(
+                page.contains(&format!("title=\"{id}\">+ {name}</span>"))
+                    || page.contains(&format!("title=\"{id}\">− {name}</span>")),
+                "{key}@{to}: chip {name} ({id})"
+            );
+        }
+    }
+    assert!(seen > 0, "some demo change gains or loses a label");
+}
+
+#[tokio::test]
+async fn search_marks_matches_and_takes_form_flags() {
+    let app = Builder::new().build().await;
+    let page = app.ok("/search?q=account&all=on").await;
+    assert!(page.contains("<mark>"), "highlights as <mark>");
+    assert!(!page.contains("[["), "no raw markers");
+    let bad = app.get("/api/search?q=account&all=maybe").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
