@@ -58,12 +58,15 @@ async fn main() {
         let versions = store.versions(&d.key).await.unwrap();
         for (i, v) in versions.iter().enumerate() {
             pages.push(format!("/d/{k}/v/{}", v.number));
+            pages.push(format!(
+                "/api/documents/{k}/versions/{}/provenance",
+                v.number
+            ));
             if i > 0 {
-                pages.push(format!(
-                    "/d/{k}/diff?from={}&to={}",
-                    versions[i - 1].number,
-                    v.number
-                ));
+                let pair = format!("from={}&to={}", versions[i - 1].number, v.number);
+                pages.push(format!("/d/{k}/diff?{pair}"));
+                pages.push(format!("/d/{k}/diff/unchanged?{pair}"));
+                pages.push(format!("/api/documents/{k}/diff?{pair}"));
             }
         }
         let latest = store

@@ -4,6 +4,8 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::paging::{MAX_LIMIT, Paged, Paging};
+use crate::provenance::Provenance;
 use crate::state::AppState;
 use crate::views::{
     self, CompareQuery, DiffQuery, DiffView, DocumentDetail, DocumentSummary, FindingsView,
@@ -15,7 +17,7 @@ use crate::watching::{
     SubscriptionsQuery,
 };
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -23,6 +25,9 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Items a list returns unless `limit` says otherwise.
+const LIST_LIMIT: usize = 100;
 
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
@@ -47,6 +52,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
         provision,
         labels,
         findings,
+        provenance,
         recent_changes,
         search,
         feed,
@@ -120,10 +126,15 @@ pub(crate) async fn platform(
     Ok(Json(views::platform(&s, &p).await?))
 }
 
-/// Every document.
-#[utoipa::path(get, path = "/api/documents", tag = "documents", responses((status = 200, body = Vec<DocumentSummary>), (status = 401, body = ErrorBody)))]
-pub(crate) async fn documents(State(s): State<AppState>) -> ApiResult<Vec<DocumentSummary>> {
-    Ok(Json(views::documents(&s).await?))
+/// Every document (a window: `offset`, `limit`; `X-Total-Count` and `Link` headers).
+#[utoipa::path(get, path = "/api/documents", tag = "documents", params(Paging), responses((status = 200, body = Vec<DocumentSummary>), (status = 401, body = ErrorBody)))]
+pub(crate) async fn documents(
+    State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let all = views::documents(&s).await?;
+    Ok(paging.apply(all, LIST_LIMIT).into_json(&uri))
 }
 
 /// One document with its versions and regional variants.
@@ -137,61 +148,99 @@ pub(crate) async fn document(
     Ok(Json(views::document(&s, &views::key(&p, &d)?).await?))
 }
 
-/// The versions of a document, oldest first.
+/// The versions of a document, oldest first (a window).
 #[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions", tag = "documents",
-    params(("platform" = String, Path), ("document" = String, Path)),
+    params(("platform" = String, Path), ("document" = String, Path), Paging),
     responses((status = 200, body = Vec<VersionSummary>), (status = 404, body = ErrorBody)))]
 pub(crate) async fn versions(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path((p, d)): Path<(String, String)>,
-) -> ApiResult<Vec<VersionSummary>> {
-    Ok(Json(views::versions(&s, &views::key(&p, &d)?).await?))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let all = views::versions(&s, &views::key(&p, &d)?).await?;
+    Ok(paging.apply(all, LIST_LIMIT).into_json(&uri))
 }
 
-/// One version: provisions with labels, findings, warnings.
+/// One version: its outline, provisions with labels (a window of at most
+/// `limit`, default 1000, from `offset`; `X-Total-Count` and `Link` headers
+/// count provisions), findings, warnings.
 #[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}", tag = "documents",
     params(("platform" = String, Path), ("document" = String, Path),
-        ("version" = String, Path, description = "Number, YYYY-MM-DD (in force on that date) or latest")),
+        ("version" = String, Path, description = "Number, YYYY-MM-DD (in force on that date) or latest"), Paging),
     responses((status = 200, body = VersionDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn version(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path((p, d, v)): Path<(String, String, String)>,
-) -> ApiResult<VersionDetail> {
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
     let r = views::version_ref(&views::key(&p, &d)?, &v)?;
-    Ok(Json(views::version(&s, &r).await?))
+    let part = views::version(&s, &r, &views::Window::Items(paging)).await?;
+    let window = Paged {
+        items: Vec::<()>::new(),
+        offset: part.detail.offset,
+        limit: paging
+            .limit
+            .unwrap_or(views::VERSION_LIMIT)
+            .clamp(1, MAX_LIMIT),
+        total: part.detail.version.provision_count,
+    };
+    let headers = window.headers_for(&uri, part.detail.provisions.len());
+    Ok((headers, Json(part.detail)).into_response())
 }
 
 /// A document's timeline: every version with what changed, substantive first.
 #[utoipa::path(get, path = "/api/documents/{platform}/{document}/timeline", tag = "changes",
-    params(("platform" = String, Path), ("document" = String, Path)),
+    params(("platform" = String, Path), ("document" = String, Path), Paging),
     responses((status = 200, body = Vec<TimelineEntry>), (status = 404, body = ErrorBody)))]
 pub(crate) async fn timeline(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path((p, d)): Path<(String, String)>,
-) -> ApiResult<Vec<TimelineEntry>> {
-    Ok(Json(views::timeline(&s, &views::key(&p, &d)?).await?))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let all = views::timeline(&s, &views::key(&p, &d)?).await?;
+    Ok(paging.apply(all, LIST_LIMIT).into_json(&uri))
 }
 
-/// Two versions of one document compared provision by provision.
+/// Two versions of one document compared provision by provision. The
+/// change set's `changes` are a window (`offset`, `limit`, default 1000;
+/// `X-Total-Count` and `Link` headers count changes); its summary counts all.
 #[utoipa::path(get, path = "/api/documents/{platform}/{document}/diff", tag = "changes",
-    params(("platform" = String, Path), ("document" = String, Path), DiffQuery),
+    params(("platform" = String, Path), ("document" = String, Path), DiffQuery, Paging),
     responses((status = 200, body = DiffView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn diff(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Path((p, d)): Path<(String, String)>,
     Query(q): Query<DiffQuery>,
-) -> ApiResult<DiffView> {
-    Ok(Json(views::diff(&s, &views::key(&p, &d)?, &q).await?))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let view = views::diff(&s, &views::key(&p, &d)?, &q).await?;
+    Ok(diff_window(view, paging, &uri))
 }
 
-/// Two documents (e.g. regional variants) compared provision by provision.
-#[utoipa::path(get, path = "/api/compare", tag = "changes", params(CompareQuery),
+/// Two documents (e.g. regional variants) compared provision by provision
+/// (`changes` windowed as in the diff).
+#[utoipa::path(get, path = "/api/compare", tag = "changes", params(CompareQuery, Paging),
     responses((status = 200, body = DiffView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn compare(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<CompareQuery>,
-) -> ApiResult<DiffView> {
-    Ok(Json(views::compare(&s, &q).await?))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    Ok(diff_window(views::compare(&s, &q).await?, paging, &uri))
+}
+
+/// A diff with a window of its changes and the paging headers.
+fn diff_window(mut view: DiffView, paging: Paging, uri: &axum::http::Uri) -> Response {
+    let changes = std::mem::take(&mut view.change_set.changes);
+    let window = paging.apply(changes, views::VERSION_LIMIT);
+    let headers = window.headers(uri);
+    view.change_set.changes = window.items;
+    (headers, Json(view)).into_response()
 }
 
 /// One provision: text, labels with evidence, findings, history, how other platforms handle it.
@@ -233,11 +282,32 @@ pub(crate) async fn findings(
     Ok(Json(views::findings(&s, &r).await?))
 }
 
-/// Recent substantive changes across every document, newest first.
-#[utoipa::path(get, path = "/api/changes", tag = "changes",
+/// Where a version came from: its snapshots with source, observation
+/// times, size, sha256, the HTTP status of the fetch that returned them,
+/// the extractor version, and a link to each raw byte string (a download).
+#[utoipa::path(get, path = "/api/documents/{platform}/{document}/versions/{version}/provenance", tag = "documents",
+    params(("platform" = String, Path), ("document" = String, Path), ("version" = String, Path)),
+    responses((status = 200, body = Provenance), (status = 404, body = ErrorBody)))]
+pub(crate) async fn provenance(
+    State(s): State<AppState>,
+    Path((p, d, v)): Path<(String, String, String)>,
+) -> ApiResult<Provenance> {
+    let r = views::version_ref(&views::key(&p, &d)?, &v)?;
+    Ok(Json(crate::provenance::provenance(&s, &r).await?))
+}
+
+/// Recent substantive changes across every document, newest first (a
+/// window; `limit` defaults to 25).
+#[utoipa::path(get, path = "/api/changes", tag = "changes", params(Paging),
     responses((status = 200, body = Vec<TimelineEntry>), (status = 401, body = ErrorBody)))]
-pub(crate) async fn recent_changes(State(s): State<AppState>) -> ApiResult<Vec<TimelineEntry>> {
-    Ok(Json(views::recent_changes(&s, views::RECENT_LIMIT).await?))
+pub(crate) async fn recent_changes(
+    State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let window = paging.range(usize::MAX, views::RECENT_LIMIT);
+    let all = views::recent_changes(&s, window.end).await?;
+    Ok(paging.apply(all, views::RECENT_LIMIT).into_json(&uri))
 }
 
 /// Full-text search over provisions (in force unless `all=true`).
@@ -280,13 +350,16 @@ pub(crate) async fn feed(
 }
 
 /// Tracked sources with their fetch states, by document.
-#[utoipa::path(get, path = "/api/sources", tag = "watching", params(SourcesQuery),
+#[utoipa::path(get, path = "/api/sources", tag = "watching", params(SourcesQuery, Paging),
     responses((status = 200, body = Vec<SourceView>), (status = 401, body = ErrorBody)))]
 pub(crate) async fn sources(
     State(s): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<SourcesQuery>,
-) -> ApiResult<Vec<SourceView>> {
-    Ok(Json(watching::sources(&s, q.all).await?))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let all = watching::sources(&s, q.all).await?;
+    Ok(paging.apply(all, LIST_LIMIT).into_json(&uri))
 }
 
 /// A document's source with its recent fetch attempts, newest first.
@@ -302,16 +375,17 @@ pub(crate) async fn source(
 
 /// Subscriptions with their alert counts, oldest first. Webhook secrets are
 /// never shown; callers without an admin token see only a webhook URL's origin.
-#[utoipa::path(get, path = "/api/subscriptions", tag = "watching", params(SubscriptionsQuery),
+#[utoipa::path(get, path = "/api/subscriptions", tag = "watching", params(SubscriptionsQuery, Paging),
     responses((status = 200, body = Vec<SubscriptionView>), (status = 401, body = ErrorBody)))]
 pub(crate) async fn subscriptions(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
+    OriginalUri(uri): OriginalUri,
     Query(q): Query<SubscriptionsQuery>,
-) -> ApiResult<Vec<SubscriptionView>> {
-    Ok(Json(
-        watching::subscriptions(&s, q.all, caller.is_admin()).await?,
-    ))
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
+    let all = watching::subscriptions(&s, q.all, caller.is_admin()).await?;
+    Ok(paging.apply(all, LIST_LIMIT).into_json(&uri))
 }
 
 /// Creates a subscription (admin token): exactly one of a webhook with its

@@ -32,11 +32,15 @@ mod analysis;
 mod api;
 mod auth;
 mod error;
+mod outline;
+mod paging;
+mod provenance;
 mod state;
 mod svg;
 mod ui;
 mod views;
 mod watching;
+mod why;
 
 pub use api::openapi_json;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
@@ -114,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             get(api::findings),
         )
         .route(
+            "/documents/{platform}/{document}/versions/{version}/provenance",
+            get(api::provenance),
+        )
+        .route(
             "/documents/{platform}/{document}/timeline",
             get(api::timeline),
         )
@@ -142,12 +150,21 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{platform}", get(ui::platform))
         .route("/d/{platform}/{document}", get(ui::document))
         .route("/d/{platform}/{document}/v/{version}", get(ui::version))
+        .route(
+            "/d/{platform}/{document}/v/{version}/raw/{sha256}",
+            get(ui::raw),
+        )
         .route("/d/{platform}/{document}/diff", get(ui::diff))
+        .route(
+            "/d/{platform}/{document}/diff/unchanged",
+            get(ui::diff_unchanged),
+        )
         .route(
             "/d/{platform}/{document}/provision/{*provision}",
             get(ui::provision),
         )
         .route("/compare", get(ui::compare))
+        .route("/compare/unchanged", get(ui::compare_unchanged))
         .route("/search", get(ui::search))
         .route("/sources", get(ui::sources))
         .route("/sources/{platform}/{document}", get(ui::source))
@@ -168,7 +185,8 @@ pub fn router(state: AppState) -> Router {
             auth::middleware,
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
-        .layer(SetResponseHeaderLayer::overriding(
+        // `if_not_present`: a raw download sets a stricter (sandbox) policy.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))

@@ -5,6 +5,7 @@
 
 use crate::auth::{self, Caller, SESSION_COOKIE};
 use crate::error::ApiError;
+use crate::paging::{self, Pager};
 use crate::state::AppState;
 use crate::svg::{self, Chart};
 use crate::views::{self, DiffView, LabelView};
@@ -116,6 +117,12 @@ pub(crate) struct ChangeRow {
     pub(crate) inline_parts: Vec<Part>,
     /// Link to the provision page (new side), when the new side is stored.
     pub(crate) link: String,
+    /// The texts were cut for the page (the provision page has them whole).
+    pub(crate) clipped: bool,
+    /// Labels the provision gained (an added one: all its labels).
+    pub(crate) labels_added: Vec<crate::why::LabelName>,
+    /// Labels it lost.
+    pub(crate) labels_removed: Vec<crate::why::LabelName>,
 }
 
 fn part(text: &str, op: &'static str) -> Part {
@@ -125,7 +132,11 @@ fn part(text: &str, op: &'static str) -> Part {
     }
 }
 
-fn change_row(c: &ProvisionChange, new_doc: &str) -> ChangeRow {
+fn change_row(
+    c: &ProvisionChange,
+    new_doc: &str,
+    labels: Option<&crate::why::LabelChange>,
+) -> ChangeRow {
     let old = c.old_text.as_deref().unwrap_or("");
     let new = c.new_text.as_deref().unwrap_or("");
     let (old_parts, new_parts, inline_parts) = if !c.words.is_empty() {
@@ -169,8 +180,15 @@ fn change_row(c: &ProvisionChange, new_doc: &str) -> ChangeRow {
             ),
         }
     };
+    let (old_parts, old_cut) = clip_parts(old_parts, views::TEXT_CLIP);
+    let (new_parts, new_cut) = clip_parts(new_parts, views::TEXT_CLIP);
+    let (inline_parts, inline_cut) = clip_parts(inline_parts, 2 * views::TEXT_CLIP);
+    let clipped = old_cut || new_cut || inline_cut;
     let (platform, document) = new_doc.split_once('/').unwrap_or((new_doc, ""));
     ChangeRow {
+        clipped,
+        labels_added: labels.map(|l| l.added.clone()).unwrap_or_default(),
+        labels_removed: labels.map(|l| l.removed.clone()).unwrap_or_default(),
         kind: c.kind.as_str(),
         significance: c.significance.as_str(),
         heading: c.heading_path.join(" › "),
@@ -196,46 +214,116 @@ pub(crate) fn provision_href(platform: &str, document: &str, id: &str) -> String
     )
 }
 
-/// A diff split the way the page shows it.
+/// `parts` cut to at most `max` characters in all, and whether they were.
+fn clip_parts(parts: Vec<Part>, max: usize) -> (Vec<Part>, bool) {
+    let mut left = max;
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        let n = p.text.chars().count();
+        if n <= left {
+            left -= n;
+            out.push(p);
+            continue;
+        }
+        let (text, _) = paging::clip(&p.text, left);
+        out.push(part(text, p.op));
+        return (out, true);
+    }
+    (out, false)
+}
+
+/// What one change costs on a page: its texts (as shown) and markup.
+fn change_cost(c: &ProvisionChange) -> usize {
+    let len = |t: &Option<String>| t.as_ref().map_or(0, |t| t.len().min(views::TEXT_CLIP));
+    // Side by side and inline both carry the texts.
+    2 * (len(&c.old_text) + len(&c.new_text)) + 400
+}
+
+/// A diff split the way the page shows it: one page of its changes
+/// (substantive first), the unchanged provisions collapsed behind a link
+/// that loads them on demand.
 #[derive(Debug, Clone)]
 pub(crate) struct DiffParts {
     pub(crate) view: DiffView,
     pub(crate) substantive: Vec<ChangeRow>,
     pub(crate) cosmetic: Vec<ChangeRow>,
-    pub(crate) unchanged: Vec<ChangeRow>,
+    /// Substantive changes in the whole diff.
+    pub(crate) substantive_total: usize,
+    /// Cosmetic changes in the whole diff.
+    pub(crate) cosmetic_total: usize,
+    /// Unchanged provisions in the whole diff.
+    pub(crate) unchanged: usize,
+    /// Runs of consecutive unchanged provisions.
+    pub(crate) runs: usize,
+    pub(crate) pager: Pager,
     pub(crate) inline: bool,
 }
 
 impl DiffParts {
-    fn new(view: DiffView, inline: bool) -> DiffParts {
+    fn new(view: DiffView, inline: bool, page: Option<usize>) -> DiffParts {
+        let changes = &view.change_set.changes;
+        let is_unchanged = |c: &ProvisionChange| c.kind == ChangeKind::Unchanged;
+        let (mut order, cosmetic): (Vec<usize>, Vec<usize>) = (0..changes.len())
+            .filter(|&i| !is_unchanged(&changes[i]))
+            .partition(|&i| changes[i].significance == Significance::Substantive);
+        let substantive_total = order.len();
+        let cosmetic_total = cosmetic.len();
+        order.extend(cosmetic);
+        let unchanged = changes.len() - order.len();
+        let runs = changes
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| is_unchanged(c) && (*i == 0 || !is_unchanged(&changes[i - 1])))
+            .count();
+        let pages = paging::budget_pages(
+            order.iter().map(|&i| change_cost(&changes[i])),
+            views::PAGE_BUDGET * 2,
+            views::PAGE_ITEMS,
+        );
+        let index = page.unwrap_or(1).clamp(1, pages.len()) - 1;
+        let range = pages.get(index).cloned().unwrap_or(0..0);
         let doc = view.new.document.clone();
+        let labels: std::collections::HashMap<usize, &crate::why::LabelChange> = view
+            .why
+            .label_changes
+            .iter()
+            .map(|l| (l.change, l))
+            .collect();
         let mut substantive = Vec::new();
         let mut cosmetic = Vec::new();
-        let mut unchanged = Vec::new();
-        for c in &view.change_set.changes {
-            let row = change_row(c, &doc);
-            if c.kind == ChangeKind::Unchanged {
-                unchanged.push(row);
-            } else if c.significance == Significance::Substantive {
+        for (k, &i) in order.iter().enumerate().skip(range.start).take(range.len()) {
+            let row = change_row(&changes[i], &doc, labels.get(&i).copied());
+            if k < substantive_total {
                 substantive.push(row);
             } else {
                 cosmetic.push(row);
             }
         }
-        DiffParts {
+        let mut parts = DiffParts {
             view,
             substantive,
             cosmetic,
+            substantive_total,
+            cosmetic_total,
             unchanged,
+            runs,
+            pager: Pager::default(),
             inline,
-        }
+        };
+        let prefix = parts.query_prefix();
+        let layout = if inline { "inline" } else { "side" };
+        parts.pager = Pager::new(&pages, index, |n| {
+            format!("?{prefix}view={layout}&page={n}")
+        });
+        parts
     }
 
     fn self_href(&self, inline: bool) -> String {
         format!(
-            "?{}view={}",
+            "?{}view={}&page={}",
             self.query_prefix(),
-            if inline { "inline" } else { "side" }
+            if inline { "inline" } else { "side" },
+            self.pager.page.max(1)
         )
     }
 
@@ -261,6 +349,111 @@ impl DiffParts {
     pub(crate) fn inline_href(&self) -> String {
         self.self_href(true)
     }
+
+    /// The page listing the unchanged provisions (loaded into the diff page
+    /// on demand).
+    pub(crate) fn unchanged_href(&self) -> String {
+        let (o, n) = (&self.view.old, &self.view.new);
+        let base = if o.document == n.document {
+            format!("/d/{}/diff/unchanged", n.document)
+        } else {
+            "/compare/unchanged".to_string()
+        };
+        let prefix = self.query_prefix();
+        format!("{base}?{}", prefix.trim_end_matches('&'))
+    }
+}
+
+/// One unchanged provision on the unchanged-provisions page.
+#[derive(Debug, Clone)]
+struct UnchangedRow {
+    /// Set on the first provision of a run: the run's length.
+    run: Option<usize>,
+    heading: String,
+    id: String,
+    text: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "unchanged.html")]
+struct UnchangedPage {
+    chrome: Chrome,
+    diff_href: String,
+    rows: Vec<UnchangedRow>,
+    pager: Pager,
+}
+
+/// The unchanged provisions of a diff, in reading order, one budgeted page
+/// at a time, each run of them introduced by its length.
+fn unchanged_page(
+    caller: &Caller,
+    view: &DiffView,
+    page: Option<usize>,
+    base: &str,
+    diff_href: String,
+) -> PageResult {
+    let changes = &view.change_set.changes;
+    let unchanged: Vec<usize> = (0..changes.len())
+        .filter(|&i| changes[i].kind == ChangeKind::Unchanged)
+        .collect();
+    let pages = paging::budget_pages(
+        unchanged.iter().map(|&i| change_cost(&changes[i]) / 2),
+        views::PAGE_BUDGET,
+        views::PAGE_ITEMS,
+    );
+    let index = page.unwrap_or(1).clamp(1, pages.len()) - 1;
+    let range = pages.get(index).cloned().unwrap_or(0..0);
+    let (platform, document) = view
+        .new
+        .document
+        .split_once('/')
+        .unwrap_or((&view.new.document, ""));
+    let rows = unchanged[range]
+        .iter()
+        .map(|&i| {
+            let c = &changes[i];
+            let starts = i == 0 || changes[i - 1].kind != ChangeKind::Unchanged;
+            let run = starts.then(|| {
+                changes[i..]
+                    .iter()
+                    .take_while(|c| c.kind == ChangeKind::Unchanged)
+                    .count()
+            });
+            let id = c.new_id.clone().unwrap_or_default();
+            let text = c.new_text.as_deref().unwrap_or_default();
+            let (text, clipped) = paging::clip(text, views::TEXT_CLIP);
+            UnchangedRow {
+                run,
+                heading: c.heading_path.join(" › "),
+                link: format!(
+                    "{}?version={}",
+                    provision_href(platform, document, &id),
+                    view.new.version
+                ),
+                id,
+                text: if clipped {
+                    format!("{text}…")
+                } else {
+                    text.to_string()
+                },
+            }
+        })
+        .collect();
+    let pager = Pager::new(&pages, index, |n| format!("{base}&page={n}"));
+    render(&UnchangedPage {
+        chrome: Chrome::new(
+            caller,
+            format!(
+                "Unchanged: {}@{} → @{}",
+                view.old.document, view.old.version, view.new.version
+            ),
+            "documents",
+        ),
+        diff_href,
+        rows,
+        pager,
+    })
 }
 
 #[derive(Template)]
@@ -363,58 +556,163 @@ pub(crate) async fn document(
     })
 }
 
-/// A provision with its labels, grouped under a heading for the version page.
+/// One block of the version page: a heading, or a provision.
 #[derive(Debug, Clone)]
-struct Section {
-    heading: String,
-    depth: usize,
-    provisions: Vec<views::ProvisionView>,
+struct Block {
+    /// A heading opening here: (depth 1–4, text, anchor id; empty for a
+    /// heading repeated at the top of a page as context).
+    heading: Option<(usize, String, String)>,
+    /// A provision.
+    provision: Option<ProvisionRow>,
 }
+
+/// A provision on the version page.
+#[derive(Debug, Clone)]
+struct ProvisionRow {
+    view: views::ProvisionView,
+    /// The text as shown (cut at [`views::TEXT_CLIP`] characters).
+    text: String,
+    /// The text was cut.
+    clipped: bool,
+}
+
+/// One line of the table of contents.
+#[derive(Debug, Clone)]
+struct TocEntry {
+    depth: usize,
+    heading: String,
+    href: String,
+}
+
+/// Headings deeper than this stay out of the table of contents.
+const TOC_DEPTH: usize = 3;
+/// Entries the table of contents lists at most.
+const TOC_MAX: usize = 400;
 
 #[derive(Template)]
 #[template(path = "version.html")]
 struct VersionPage {
     chrome: Chrome,
     detail: views::VersionDetail,
-    sections: Vec<Section>,
+    blocks: Vec<Block>,
+    toc: Vec<TocEntry>,
+    toc_more: usize,
+    pager: Pager,
+    provenance: crate::provenance::Provenance,
     platform: String,
     document: String,
 }
 
 impl VersionPage {
     fn href(&self, id: &str) -> String {
-        provision_href(&self.platform, &self.document, id)
+        format!(
+            "{}?version={}",
+            provision_href(&self.platform, &self.document, id),
+            self.detail.version.number
+        )
     }
 }
 
-/// `GET /d/{platform}/{document}/v/{version}`: a version's text, labels and findings.
+/// Query of the version page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct VersionQuery {
+    /// 1-based page of a long version.
+    page: Option<usize>,
+    /// Show the page holding this provision.
+    at: Option<String>,
+}
+
+/// The blocks of one page of a version: each provision preceded by the
+/// headings that open at it; a page starting inside a section repeats that
+/// section's headings (without anchors) as context.
+fn blocks(detail: &views::VersionDetail) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut opening = detail
+        .outline
+        .iter()
+        .enumerate()
+        .skip_while(|(_, e)| e.provision < detail.offset)
+        .peekable();
+    for (i, p) in detail.provisions.iter().enumerate() {
+        let index = detail.offset + i;
+        let mut opened = false;
+        while let Some((n, e)) = opening.next_if(|(_, e)| e.provision == index) {
+            opened = true;
+            out.push(Block {
+                heading: Some((e.depth.min(4), e.heading.clone(), e.anchor(n))),
+                provision: None,
+            });
+        }
+        if i == 0 && !opened {
+            for (depth, h) in p.heading_path.iter().enumerate() {
+                out.push(Block {
+                    heading: Some(((depth + 1).min(4), h.clone(), String::new())),
+                    provision: None,
+                });
+            }
+        }
+        let (text, clipped) = paging::clip(&p.text, views::TEXT_CLIP);
+        out.push(Block {
+            heading: None,
+            provision: Some(ProvisionRow {
+                text: text.to_string(),
+                clipped,
+                view: p.clone(),
+            }),
+        });
+    }
+    out
+}
+
+/// `GET /d/{platform}/{document}/v/{version}?page=&at=`: a version's text
+/// (one page of a long one) under its headings, with a table of contents,
+/// labels and findings.
 pub(crate) async fn version(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((platform, document, version)): Path<(String, String, String)>,
+    Query(q): Query<VersionQuery>,
 ) -> PageResult {
     let key = views::key(&platform, &document)?;
     let r = views::version_ref(&key, &version)?;
-    let detail = views::version(&state, &r).await?;
-    let mut sections: Vec<Section> = Vec::new();
-    for p in &detail.provisions {
-        if p.kind == cw_model::ProvisionKind::Heading {
-            sections.push(Section {
-                heading: p.text.clone(),
-                depth: p.heading_path.len().clamp(1, 4),
-                provisions: Vec::new(),
-            });
+    let part = views::version(
+        &state,
+        &r,
+        &views::Window::Page {
+            page: q.page,
+            at: q.at.clone(),
+        },
+    )
+    .await?;
+    let number = part.detail.version.number;
+    let base = format!("/d/{platform}/{document}/v/{number}");
+    let page_href = |n: usize| format!("{base}?page={n}");
+    let pager = Pager::new(&part.pages, part.page, page_href);
+    let mut toc = Vec::new();
+    let mut toc_more = 0;
+    for (n, e) in part.detail.outline.iter().enumerate() {
+        if e.depth > TOC_DEPTH {
             continue;
         }
-        match sections.last_mut() {
-            Some(s) => s.provisions.push(p.clone()),
-            None => sections.push(Section {
-                heading: String::new(),
-                depth: 1,
-                provisions: vec![p.clone()],
-            }),
+        if toc.len() == TOC_MAX {
+            toc_more += 1;
+            continue;
         }
+        let on = paging::page_of(&part.pages, e.provision);
+        let href = if on == part.page {
+            format!("#{}", e.anchor(n))
+        } else {
+            format!("{}#{}", page_href(on + 1), e.anchor(n))
+        };
+        toc.push(TocEntry {
+            depth: e.depth,
+            heading: e.heading.clone(),
+            href,
+        });
     }
+    let blocks = blocks(&part.detail);
+    let provenance = crate::provenance::provenance(&state, &r).await?;
+    let detail = part.detail;
     let title = format!(
         "{} @{}",
         detail
@@ -427,10 +725,24 @@ pub(crate) async fn version(
     render(&VersionPage {
         chrome: Chrome::new(&caller, title, "documents"),
         detail,
-        sections,
+        blocks,
+        toc,
+        toc_more,
+        pager,
+        provenance,
         platform,
         document,
     })
+}
+
+/// `GET /d/{platform}/{document}/v/{version}/raw/{sha256}`: the archived
+/// bytes of one snapshot, as a download (never rendered here).
+pub(crate) async fn raw(
+    State(state): State<AppState>,
+    Path((platform, document, version, sha256)): Path<(String, String, String, String)>,
+) -> Result<Response, PageError> {
+    let r = views::version_ref(&views::key(&platform, &document)?, &version)?;
+    Ok(crate::provenance::raw(&state, &r, &sha256).await?)
 }
 
 #[derive(Template)]
@@ -439,6 +751,54 @@ struct DiffPage {
     chrome: Chrome,
     diff: DiffParts,
     compare: Option<CompareForm>,
+    nav: Option<DiffNav>,
+}
+
+/// The version pickers and previous/next links of a document's diff page.
+#[derive(Debug, Clone)]
+pub(crate) struct DiffNav {
+    /// Every version: number and "@n · date".
+    pub(crate) versions: Vec<(u32, String)>,
+    /// The versions compared.
+    pub(crate) from: u32,
+    pub(crate) to: u32,
+    /// The change before this one (ending at `from`), if any.
+    pub(crate) prev: Option<String>,
+    /// The change after this one (starting at `to`), if any.
+    pub(crate) next: Option<String>,
+}
+
+impl DiffNav {
+    fn new(
+        key: &cw_model::DocumentKey,
+        versions: &[views::VersionSummary],
+        from: u32,
+        to: u32,
+    ) -> DiffNav {
+        let pos = |n: u32| versions.iter().position(|v| v.number == n);
+        let href = |a: &views::VersionSummary, b: &views::VersionSummary| {
+            format!("/d/{key}/diff?from={}&to={}", a.number, b.number)
+        };
+        let prev = pos(from)
+            .filter(|&i| i > 0)
+            .and_then(|i| Some(href(versions.get(i - 1)?, versions.get(i)?)));
+        let next = pos(to).and_then(|i| Some(href(versions.get(i)?, versions.get(i + 1)?)));
+        DiffNav {
+            versions: versions
+                .iter()
+                .map(|v| {
+                    (
+                        v.number,
+                        format!("@{} · {}", v.number, v.observed_at.format("%Y-%m-%d")),
+                    )
+                })
+                .collect(),
+            from,
+            to,
+            prev,
+            next,
+        }
+    }
 }
 
 /// The view switch of the diff pages.
@@ -447,6 +807,26 @@ pub(crate) struct ViewQuery {
     view: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// 1-based page of the changes (or of the unchanged provisions).
+    page: Option<usize>,
+}
+
+impl ViewQuery {
+    /// The diff of a document this query asks for.
+    async fn diff_view(
+        &self,
+        state: &AppState,
+        platform: &str,
+        document: &str,
+    ) -> Result<(cw_model::DocumentKey, DiffView), PageError> {
+        let key = views::key(platform, document)?;
+        let q = views::DiffQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+        };
+        let view = views::diff(state, &key, &q).await?;
+        Ok((key, view))
+    }
 }
 
 /// `GET /d/{platform}/{document}/diff?from=&to=&view=inline|side`.
@@ -456,28 +836,52 @@ pub(crate) async fn diff(
     Path((platform, document)): Path<(String, String)>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
-    let key = views::key(&platform, &document)?;
-    let view = views::diff(
-        &state,
-        &key,
-        &views::DiffQuery {
-            from: q.from.clone(),
-            to: q.to.clone(),
-        },
-    )
-    .await?;
+    let (key, view) = q.diff_view(&state, &platform, &document).await?;
     let title = format!("{key}: @{} → @{}", view.old.version, view.new.version);
+    let versions = views::versions(&state, &key).await?;
+    let nav = DiffNav::new(&key, &versions, view.old.version, view.new.version);
     render(&DiffPage {
         chrome: Chrome::new(&caller, title, "documents"),
-        diff: DiffParts::new(view, q.view.as_deref() == Some("inline")),
+        diff: DiffParts::new(view, q.view.as_deref() == Some("inline"), q.page),
         compare: None,
+        nav: Some(nav),
     })
+}
+
+/// `GET /d/{platform}/{document}/diff/unchanged?from=&to=&page=`: the
+/// unchanged provisions of a diff (the diff page loads them on demand).
+pub(crate) async fn diff_unchanged(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((platform, document)): Path<(String, String)>,
+    Query(q): Query<ViewQuery>,
+) -> PageResult {
+    let (key, view) = q.diff_view(&state, &platform, &document).await?;
+    let query = format!("from={}&to={}", view.old.version, view.new.version);
+    let diff_href = format!("/d/{key}/diff?{query}");
+    let base = format!("/d/{key}/diff/unchanged?{query}");
+    unchanged_page(&caller, &view, q.page, &base, diff_href)
+}
+
+/// The document a comparison with `left` starts from: a variant of it
+/// (same platform and type), else another document of the platform, else
+/// any other document.
+fn default_right(all: &[views::DocumentSummary], left: &str) -> Option<String> {
+    let doc = left.split('@').next().unwrap_or(left);
+    let l = all.iter().find(|d| d.key == doc)?;
+    let others = || all.iter().filter(|d| d.key != l.key);
+    others()
+        .find(|d| d.platform == l.platform && d.doc_type == l.doc_type)
+        .or_else(|| others().find(|d| d.platform == l.platform))
+        .or_else(|| others().next())
+        .map(|d| d.key.clone())
 }
 
 /// The document pickers of the compare page.
 #[derive(Debug, Clone)]
 pub(crate) struct CompareForm {
-    pub(crate) documents: Vec<String>,
+    /// (value, label): each document (latest) and each of its versions.
+    pub(crate) documents: Vec<(String, String)>,
     pub(crate) left: String,
     pub(crate) right: String,
 }
@@ -488,6 +892,8 @@ pub(crate) struct CompareQuery {
     left: Option<String>,
     right: Option<String>,
     view: Option<String>,
+    /// 1-based page of the changes (or of the unchanged provisions).
+    page: Option<usize>,
 }
 
 #[derive(Template)]
@@ -503,21 +909,43 @@ pub(crate) async fn compare(
     Extension(caller): Extension<Caller>,
     Query(q): Query<CompareQuery>,
 ) -> PageResult {
-    let documents: Vec<String> = views::documents(&state)
-        .await?
-        .into_iter()
-        .map(|d| d.key)
-        .collect();
-    let (left, right) = (
-        q.left.clone().unwrap_or_default(),
-        q.right.clone().unwrap_or_default(),
-    );
+    let all = views::documents(&state).await?;
+    let mut documents = Vec::new();
+    for d in &all {
+        documents.push((d.key.clone(), format!("{} (latest)", d.key)));
+        let key = views::key(&d.platform, &d.document)?;
+        for v in views::versions(&state, &key).await?.iter().rev() {
+            documents.push((
+                format!("{}@{}", d.key, v.number),
+                format!(
+                    "{} @{} · {}",
+                    d.key,
+                    v.number,
+                    v.observed_at.format("%Y-%m-%d")
+                ),
+            ));
+        }
+    }
+    let left = q
+        .left
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .or_else(|| all.first().map(|d| d.key.clone()))
+        .unwrap_or_default();
+    // Never a document against itself: the right side defaults to a
+    // variant of the left document (same platform and type), else the next one.
+    let right = q
+        .right
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| default_right(&all, &left))
+        .unwrap_or_default();
     let form = CompareForm {
         documents,
         left: left.clone(),
         right: right.clone(),
     };
-    if left.is_empty() || right.is_empty() {
+    if q.left.is_none() || q.right.is_none() {
         return render(&ComparePage {
             chrome: Chrome::new(&caller, "Compare documents", "compare"),
             form,
@@ -527,9 +955,32 @@ pub(crate) async fn compare(
     let title = format!("{} vs {}", view.old.document, view.new.document);
     render(&DiffPage {
         chrome: Chrome::new(&caller, title, "compare"),
-        diff: DiffParts::new(view, q.view.as_deref() == Some("inline")),
+        diff: DiffParts::new(view, q.view.as_deref() == Some("inline"), q.page),
         compare: Some(form),
+        nav: None,
     })
+}
+
+/// `GET /compare/unchanged?left=&right=&page=`: the unchanged provisions of
+/// a comparison.
+pub(crate) async fn compare_unchanged(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<CompareQuery>,
+) -> PageResult {
+    let (left, right) = (
+        q.left.clone().unwrap_or_default(),
+        q.right.clone().unwrap_or_default(),
+    );
+    let view = views::compare(&state, &views::CompareQuery { left, right }).await?;
+    let query = format!(
+        "left={}&right={}",
+        auth::url_encode(&format!("{}@{}", view.old.document, view.old.version)),
+        auth::url_encode(&format!("{}@{}", view.new.document, view.new.version))
+    );
+    let diff_href = format!("/compare?{query}");
+    let base = format!("/compare/unchanged?{query}");
+    unchanged_page(&caller, &view, q.page, &base, diff_href)
 }
 
 /// A label with its evidence cut out for highlighting.
@@ -632,6 +1083,16 @@ struct SearchPage {
 }
 
 impl SearchPage {
+    /// The plain snippet split at its `[[…]]` markers: (text, highlighted).
+    fn marks(&self, h: &cw_search::SearchHit) -> Vec<(String, bool)> {
+        highlights(&h.snippet_text)
+    }
+
+    /// A label's readable name.
+    fn label_name(&self, id: &str) -> String {
+        views::label_name(id)
+    }
+
     fn href(&self, h: &cw_search::SearchHit) -> String {
         let (p, d) = h.document.split_once('/').unwrap_or((&h.document, ""));
         format!(
@@ -760,6 +1221,28 @@ pub(crate) async fn logout(
 pub(crate) async fn not_found(Extension(caller): Extension<Caller>) -> Response {
     let _ = caller;
     PageError(ApiError::NotFound("page".into())).into_response()
+}
+
+/// A snippet with `[[…]]` around its matches, as runs of (text,
+/// highlighted): the template wraps highlighted runs in `<mark>`, escaping
+/// every run like any other text.
+pub(crate) fn highlights(snippet: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = snippet;
+    while let Some(start) = rest.find("[[") {
+        let Some(len) = rest[start + 2..].find("]]") else {
+            break;
+        };
+        if start > 0 {
+            out.push((rest[..start].to_string(), false));
+        }
+        out.push((rest[start + 2..start + 2 + len].to_string(), true));
+        rest = &rest[start + 2 + len + 2..];
+    }
+    if !rest.is_empty() {
+        out.push((rest.to_string(), false));
+    }
+    out
 }
 
 /// Short text for lists.
@@ -994,4 +1477,22 @@ pub(crate) async fn remove_subscription(
         auth::url_encode(&name)
     ))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_split_at_markers() {
+        let h = highlights("We may [[suspend]] your [[account]].");
+        let marked: Vec<&str> = h.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
+        assert_eq!(marked, vec!["suspend", "account"]);
+        let text: String = h.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(text, "We may suspend your account.");
+        assert_eq!(
+            highlights("open [[ only"),
+            vec![("open [[ only".to_string(), false)]
+        );
+    }
 }

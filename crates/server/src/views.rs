@@ -6,7 +6,10 @@
 
 use crate::analysis::Analysis;
 use crate::error::ApiError;
+use crate::outline::{OutlineEntry, outline};
+use crate::paging::{Paging, budget_pages, page_of};
 use crate::state::AppState;
+use crate::why::WhyView;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{CAVEAT, Finding, Label, LabelSource, slice_chars};
 use cw_model::{
@@ -16,6 +19,7 @@ use cw_model::{
 use cw_store::{DocumentRow, StoredVersion, VersionRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::ops::Range;
 use utoipa::{IntoParams, ToSchema};
 
 /// How many entries the dashboard's "recent changes" list holds.
@@ -145,7 +149,13 @@ pub(crate) struct ProvisionView {
 pub(crate) struct VersionDetail {
     /// The version.
     pub(crate) version: VersionSummary,
-    /// Provisions in reading order.
+    /// Its headings, where each starts (the whole version, not only the
+    /// window of provisions returned).
+    pub(crate) outline: Vec<OutlineEntry>,
+    /// Index of the first provision returned (the API and the pages return
+    /// a window of a long version; `version.provision_count` is the total).
+    pub(crate) offset: usize,
+    /// Provisions in reading order (the window).
     pub(crate) provisions: Vec<ProvisionView>,
     /// Regulatory findings (risk indicators, not legal determinations).
     pub(crate) findings: FindingsView,
@@ -158,6 +168,8 @@ pub(crate) struct VersionDetail {
 pub(crate) struct LabelView {
     /// TAXONOMY id, e.g. `tos_unilateral_change`.
     pub(crate) id: String,
+    /// A name a person can read, e.g. "Unilateral change (terms)".
+    pub(crate) name: String,
     /// 0–1.
     pub(crate) confidence: f32,
     /// rule, model or both.
@@ -172,6 +184,7 @@ impl LabelView {
     fn new(text: &str, l: &Label) -> Self {
         LabelView {
             id: l.id.clone(),
+            name: label_name(&l.id),
             confidence: (l.confidence * 1000.0).round() / 1000.0,
             source: match l.source {
                 LabelSource::Rule => "rule",
@@ -182,6 +195,26 @@ impl LabelView {
             span: [l.span.0, l.span.1],
             evidence: slice_chars(text, l.span).to_string(),
         }
+    }
+}
+
+/// The name of a TAXONOMY label id a person can read: the id's words after
+/// its family prefix, and the family ("tos_unilateral_change" →
+/// "Unilateral change (terms)"). Unknown families keep every word.
+pub(crate) fn label_name(id: &str) -> String {
+    let (family, rest) = match id.split_once('_') {
+        Some(("tos", r)) => (Some("terms"), r),
+        Some(("pp", r)) => (Some("privacy"), r),
+        Some(("aup", r)) => (Some("acceptable use"), r),
+        _ => (None, id),
+    };
+    let mut words = rest.replace('_', " ");
+    if let Some(first) = words.get(..1) {
+        words = first.to_uppercase() + &words[1..];
+    }
+    match family {
+        Some(f) => format!("{words} ({f})"),
+        None => words,
     }
 }
 
@@ -295,6 +328,8 @@ pub(crate) struct DiffView {
     pub(crate) new: DiffSideView,
     /// Sections with changes.
     pub(crate) sections: Vec<SectionView>,
+    /// Why it matters: label changes and findings introduced or resolved.
+    pub(crate) why: WhyView,
     /// The change set (DESIGN §4 contract).
     #[schema(value_type = Object)]
     pub(crate) change_set: ChangeSet,
@@ -393,11 +428,27 @@ pub(crate) struct SearchQuery {
     /// The query (words, "phrases", -exclusions, platform:, label:, …).
     #[serde(default)]
     pub(crate) q: String,
-    /// Search every version, not only those in force.
-    #[serde(default)]
+    /// Search every version, not only those in force (`true`, `on`, `1`, `yes`).
+    #[serde(default, deserialize_with = "flag")]
+    #[param(value_type = Option<bool>)]
     pub(crate) all: bool,
+    /// Hits to skip (default 0).
+    pub(crate) offset: Option<usize>,
     /// Maximum hits (default 20, at most 200).
     pub(crate) limit: Option<usize>,
+}
+
+/// A boolean query flag as forms send it: `true`/`on`/`1`/`yes` (any
+/// case) or `false`/`off`/`0`/`no`/empty.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "1" | "yes" => Ok(true),
+        "false" | "off" | "0" | "no" | "" => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "`all` must be true or false, not {other:?}"
+        ))),
+    }
 }
 
 /// Query of the provision endpoint.
@@ -514,10 +565,17 @@ pub(crate) async fn versions(
 }
 
 fn provision_views(v: &StoredVersion, a: &Analysis) -> Vec<ProvisionView> {
+    provision_window(v, a, 0..v.document.provisions.len())
+}
+
+/// The provisions of `range` (indices in reading order) as views.
+fn provision_window(v: &StoredVersion, a: &Analysis, range: Range<usize>) -> Vec<ProvisionView> {
     v.document
         .provisions
         .iter()
         .enumerate()
+        .skip(range.start)
+        .take(range.len())
         .map(|(i, p)| ProvisionView {
             id: p.id.clone(),
             lineage_key: v.lineage_keys.get(i).cloned().unwrap_or_default(),
@@ -540,18 +598,87 @@ fn findings_view(findings: Vec<Finding>) -> FindingsView {
     }
 }
 
-/// One version with provisions, labels and findings.
-pub(crate) async fn version(state: &AppState, r: &VersionRef) -> Result<VersionDetail, ApiError> {
+/// Which provisions of a version to return.
+#[derive(Debug, Clone)]
+pub(crate) enum Window {
+    /// An `offset`/`limit` window (the API).
+    Items(Paging),
+    /// A page cut by [`PAGE_BUDGET`] (the version page): by 1-based number,
+    /// or the page holding a provision id.
+    Page {
+        /// 1-based page number.
+        page: Option<usize>,
+        /// A provision id whose page to show (wins over `page`).
+        at: Option<String>,
+    },
+}
+
+/// Bytes of text one page of a long version or diff holds, before markup.
+pub(crate) const PAGE_BUDGET: usize = 400 * 1024;
+/// Items one such page holds at most.
+pub(crate) const PAGE_ITEMS: usize = 500;
+/// Provisions the API returns per version unless `limit` says otherwise.
+pub(crate) const VERSION_LIMIT: usize = 1000;
+
+/// A window of a version and how its pages fall.
+#[derive(Debug, Clone)]
+pub(crate) struct VersionPart {
+    /// The version with the window's provisions.
+    pub(crate) detail: VersionDetail,
+    /// Every page of the version (one range for an API window).
+    pub(crate) pages: Vec<Range<usize>>,
+    /// The index of the page shown.
+    pub(crate) page: usize,
+}
+
+/// One version with provisions (a window of them), labels and findings.
+pub(crate) async fn version(
+    state: &AppState,
+    r: &VersionRef,
+    window: &Window,
+) -> Result<VersionPart, ApiError> {
     let row = document_row(state, &r.document).await?;
     let v = state.store().version(r).await?;
     let a = state.analysis(&row, &v);
-    Ok(VersionDetail {
-        version: VersionSummary::new(&v.row),
-        provisions: provision_views(&v, &a),
-        findings: findings_view(a.findings.clone()),
-        warnings: v.document.warnings.iter().map(|w| w.0.clone()).collect(),
+    let provisions = &v.document.provisions;
+    let (pages, page) = match window {
+        Window::Items(paging) => (vec![paging.range(provisions.len(), VERSION_LIMIT)], 0),
+        Window::Page { page, at } => {
+            let pages = budget_pages(
+                provisions.iter().enumerate().map(|(i, p)| {
+                    p.text.len().min(TEXT_CLIP) + 200 + 100 * a.labels.get(i).map_or(0, Vec::len)
+                }),
+                PAGE_BUDGET,
+                PAGE_ITEMS,
+            );
+            let index = match at
+                .as_deref()
+                .and_then(|id| provisions.iter().position(|p| p.id == id))
+            {
+                Some(i) => page_of(&pages, i),
+                None => page.unwrap_or(1).clamp(1, pages.len()) - 1,
+            };
+            (pages, index)
+        }
+    };
+    let range = pages.get(page).cloned().unwrap_or(0..0);
+    Ok(VersionPart {
+        detail: VersionDetail {
+            version: VersionSummary::new(&v.row),
+            outline: outline(provisions.iter().map(|p| p.heading_path.as_slice())),
+            offset: range.start,
+            provisions: provision_window(&v, &a, range),
+            findings: findings_view(a.findings.clone()),
+            warnings: v.document.warnings.iter().map(|w| w.0.clone()).collect(),
+        },
+        pages,
+        page,
     })
 }
+
+/// Characters of one provision's text a page shows; the provision page has
+/// the rest.
+pub(crate) const TEXT_CLIP: usize = 50_000;
 
 /// A document's story: every version with what changed.
 pub(crate) async fn timeline(
@@ -637,14 +764,33 @@ pub(crate) async fn recent_changes(
     Ok(out)
 }
 
-fn side(v: &StoredVersion, region: Option<String>) -> DiffSideView {
+fn side(v: &VersionRow, region: Option<String>) -> DiffSideView {
     DiffSideView {
-        document: v.row.document.to_string(),
-        version: v.row.number,
-        title: v.row.title.clone(),
-        observed_at: v.row.observed_at,
-        effective_date: v.row.effective_date,
+        document: v.document.to_string(),
+        version: v.number,
+        title: v.title.clone(),
+        observed_at: v.observed_at,
+        effective_date: v.effective_date,
         region,
+    }
+}
+
+/// The row of a version, without loading its provisions when the selector
+/// is a number or `latest` (a date goes through the store's own choice).
+async fn version_row(state: &AppState, r: &VersionRef) -> Result<VersionRow, ApiError> {
+    let found = match r.selector {
+        VersionSelector::Number(n) => state
+            .store()
+            .versions(&r.document)
+            .await?
+            .into_iter()
+            .find(|v| v.number == n),
+        VersionSelector::Latest => state.store().versions(&r.document).await?.pop(),
+        _ => None,
+    };
+    match found {
+        Some(row) => Ok(row),
+        None => Ok(state.store().version(r).await?.row),
     }
 }
 
@@ -658,19 +804,38 @@ async fn diff_refs(
         document_row(state, &old.document).await?,
         document_row(state, &new.document).await?,
     );
-    let (o, n) = (store.version(old).await?, store.version(new).await?);
+    let (o, n) = (
+        version_row(state, old).await?,
+        version_row(state, new).await?,
+    );
     // The stored change when it is exactly this pair; else diff now.
-    let stored = if o.row.document == n.row.document {
+    let stored = if o.document == n.document {
         store
-            .stored_change_between(&n.row.document, o.row.number, n.row.number)
+            .stored_change_between(&n.document, o.number, n.number)
             .await?
     } else {
         None
     };
+    let (od, nd) = (
+        store.version(&number_ref(&o)).await?,
+        store.version(&number_ref(&n)).await?,
+    );
     let change_set = match stored {
         Some(cs) => cs,
-        None => cw_diff::diff(&o.document, &n.document),
+        None => cw_diff::diff(&od.document, &nd.document),
     };
+    let ids = |v: &StoredVersion| -> Vec<String> {
+        v.document.provisions.iter().map(|p| p.id.clone()).collect()
+    };
+    let (oa, na) = (state.analysis(&old_doc, &od), state.analysis(&new_doc, &nd));
+    let (oi, ni) = (ids(&od), ids(&nd));
+    let why = crate::why::why(
+        &change_set,
+        oi.iter().map(String::as_str),
+        &oa,
+        ni.iter().map(String::as_str),
+        &na,
+    );
     let sections = cw_diff::section_summary(&change_set)
         .into_iter()
         .filter(|s| s.added + s.removed + s.modified + s.moved > 0)
@@ -688,6 +853,7 @@ async fn diff_refs(
         old: side(&o, old_doc.region),
         new: side(&n, new_doc.region),
         sections,
+        why,
         change_set,
     })
 }
@@ -702,16 +868,16 @@ pub(crate) async fn diff(
     let from = match q.from.as_deref() {
         Some(f) => version_ref(key, f)?,
         None => {
-            let new = state.store().version(&to).await?;
+            let new = version_row(state, &to).await?;
             let versions = state.store().versions(key).await?;
-            let pos = versions.iter().position(|v| v.number == new.row.number);
+            let pos = versions.iter().position(|v| v.number == new.number);
             let prev = pos
                 .and_then(|p| p.checked_sub(1))
                 .and_then(|p| versions.get(p))
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!(
                         "{key}@{} is the first version: nothing to compare with",
-                        new.row.number
+                        new.number
                     ))
                 })?;
             VersionRef {
@@ -728,6 +894,14 @@ pub(crate) async fn compare(state: &AppState, q: &CompareQuery) -> Result<DiffVi
     let left: VersionRef = q.left.trim().parse()?;
     let right: VersionRef = q.right.trim().parse()?;
     diff_refs(state, &left, &right).await
+}
+
+/// A reference to a version by its number.
+fn number_ref(v: &VersionRow) -> VersionRef {
+    VersionRef {
+        document: v.document.clone(),
+        selector: VersionSelector::Number(v.number),
+    }
 }
 
 fn single(text: &str) -> ExtractedDocument {
@@ -892,7 +1066,7 @@ pub(crate) async fn search(
     let options = cw_search::SearchOptions {
         all_versions: q.all,
         limit: q.limit.unwrap_or(20).clamp(1, 200),
-        offset: 0,
+        offset: q.offset.unwrap_or(0),
     };
     let query = q.q.clone();
     let engine = state.engine_arc();
@@ -968,4 +1142,24 @@ pub(crate) async fn stats(state: &AppState) -> Result<Stats, ApiError> {
         provisions: c.provisions,
         changes: c.changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_read_as_words_with_their_family() {
+        assert_eq!(
+            label_name("tos_unilateral_change"),
+            "Unilateral change (terms)"
+        );
+        assert_eq!(
+            label_name("aup_child_safety"),
+            "Child safety (acceptable use)"
+        );
+        assert_eq!(label_name("pp_data_retention"), "Data retention (privacy)");
+        assert_eq!(label_name("custom_thing"), "Custom thing");
+        assert_eq!(label_name(""), "");
+    }
 }

@@ -28,3 +28,38 @@
     });
   });
 }());
+// Collapsed unchanged provisions: opening the fold loads them from the
+// page its link points to (same origin), and "load more" appends the next
+// page in place. Without script the links open those pages.
+(function () {
+  "use strict";
+  function load(url, into, replace) {
+    return window.fetch(url, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+      .then(function (html) {
+        var doc = new window.DOMParser().parseFromString(html, "text/html");
+        var part = doc.getElementById("lazy");
+        if (!part) { return; }
+        if (replace) { into.textContent = ""; }
+        Array.prototype.slice.call(part.childNodes).forEach(function (n) {
+          into.appendChild(document.importNode(n, true));
+        });
+        into.setAttribute("data-loaded", "true");
+      });
+  }
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest(".lazy-body .lazy-more a") : null;
+    if (!a) { return; }
+    ev.preventDefault();
+    var body = a.closest(".lazy-body");
+    var more = a.closest(".lazy-more");
+    load(a.getAttribute("href"), body, false).then(function () { more.remove(); });
+  });
+  document.querySelectorAll("details.lazy[data-src]").forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      var body = d.querySelector(".lazy-body");
+      if (!d.open || !body || body.getAttribute("data-loaded")) { return; }
+      load(d.getAttribute("data-src"), body, true).catch(function () { /* the link stays */ });
+    });
+  });
+}());

@@ -19,6 +19,114 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
+/// The analyst's desk (#22) at a laptop's and a phone's width: version
+/// pickers and previous/next, the why-it-matters panel, the unchanged
+/// provisions loaded on demand, the outline and table of contents, and the
+/// provenance with its download link (fetched to check it is an attachment).
+async fn desk(
+    client: &fantoccini::Client,
+    base: &str,
+    shots: &std::path::Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    for (width, height) in [(1366u32, 900u32), (390, 844)] {
+        client.set_window_size(width, height).await?;
+        client
+            .goto(&format!("{base}/d/example-cloud/aup/diff?from=1&to=2"))
+            .await?;
+        // Pick another pair with the version pickers.
+        client
+            .find(Locator::Css("#to option[value='4']"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css(".pickers button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        // The form's page may still be loading when `click` returns.
+        client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css("#to option[value='4'][selected]"))
+            .await?;
+        let url = client.current_url().await?;
+        assert!(
+            url.as_str()
+                .ends_with("/d/example-cloud/aup/diff?from=1&to=4"),
+            "{url}"
+        );
+        let why = client.find(Locator::Id("why-h")).await?.text().await?;
+        assert_eq!(why, "Why it matters");
+        let prev_next = client.find_all(Locator::Css(".prev-next a")).await?.len();
+        assert_eq!(prev_next, 0, "@1 → @4 of four versions has no neighbours");
+        // Unchanged provisions load when their fold opens.
+        client
+            .find(Locator::Css("details.lazy > summary"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(".lazy-body[data-loaded] .prov.unchanged"))
+            .await?;
+        let width_px: f64 = client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(
+            width_px <= f64::from(width) + 10.0,
+            "no horizontal scrolling at {width}: {width_px}"
+        );
+        std::fs::write(
+            shots.join(format!("desk-diff-{width}.png")),
+            client.screenshot().await?,
+        )
+        .unwrap();
+
+        // A version: outline, contents, provenance and its download.
+        client
+            .goto(&format!("{base}/d/example-cloud/aup/v/2"))
+            .await?;
+        let headings = client
+            .find_all(Locator::Css(".doc-text h2[id^='h-']"))
+            .await?;
+        assert!(!headings.is_empty(), "the outline's headings");
+        client
+            .find(Locator::Css("#provenance > summary"))
+            .await?
+            .click()
+            .await?;
+        let raw = client
+            .find(Locator::Css("#provenance a.raw"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        assert!(raw.contains("/raw/"), "{raw}");
+        let disposition = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.headers.get('content-disposition') + ' | ' + r.headers.get('content-security-policy')));",
+                vec![serde_json::json!(raw)],
+            )
+            .await?;
+        let disposition = disposition.as_str().unwrap_or_default().to_string();
+        assert!(
+            disposition.starts_with("attachment;") && disposition.contains("sandbox"),
+            "{disposition}"
+        );
+        std::fs::write(
+            shots.join(format!("desk-version-{width}.png")),
+            client.screenshot().await?,
+        )
+        .unwrap();
+    }
+    client.set_window_size(1200, 900).await?;
+    Ok(())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -278,6 +386,7 @@ async fn pages_work_in_headless_chromium() {
         let html = client.source().await?;
         assert!(!html.contains(crate::watching::SECRET), "secret shown back");
         std::fs::write(shots.join("subscriptions.png"), client.screenshot().await?).unwrap();
+        desk(&client, &base, &shots).await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -15,6 +15,8 @@ mod util;
 
 mod api;
 mod auth;
+mod bounded;
 mod browser;
+mod desk;
 mod watching;
 mod xss;

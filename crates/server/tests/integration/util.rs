@@ -34,7 +34,7 @@ impl Resp {
 pub(crate) struct Builder {
     demo: bool,
     anonymous_read: bool,
-    extra: Vec<(String, Vec<u8>, &'static str)>,
+    extra: Vec<(String, Vec<u8>, &'static str, &'static str)>,
 }
 
 impl Builder {
@@ -57,8 +57,21 @@ impl Builder {
     }
 
     /// Imports `bytes` as a version of `key` observed on `date`.
-    pub(crate) fn document(mut self, key: &str, bytes: &[u8], date: &'static str) -> Builder {
-        self.extra.push((key.to_string(), bytes.to_vec(), date));
+    pub(crate) fn document(self, key: &str, bytes: &[u8], date: &'static str) -> Builder {
+        self.document_as(key, bytes, date, "test.html")
+    }
+
+    /// Imports `bytes` as a version of `key` observed on `date`, read from
+    /// a file called `source`.
+    pub(crate) fn document_as(
+        mut self,
+        key: &str,
+        bytes: &[u8],
+        date: &'static str,
+        source: &'static str,
+    ) -> Builder {
+        self.extra
+            .push((key.to_string(), bytes.to_vec(), date, source));
         self
     }
 
@@ -68,8 +81,8 @@ impl Builder {
         if self.demo {
             engine.import_demo().await.unwrap();
         }
-        for (key, bytes, date) in self.extra {
-            let mut req = ImportRequest::new(key.parse().unwrap(), bytes, "test.html");
+        for (key, bytes, date, source) in self.extra {
+            let mut req = ImportRequest::new(key.parse().unwrap(), bytes, source);
             req.observed_at = Some(cw_engine::start_of_day(date.parse().unwrap()));
             engine.import(req).await.unwrap();
         }
@@ -93,7 +106,7 @@ impl TestApp {
         let resp = self.router.clone().oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024)
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
             .await
             .unwrap();
         Resp {
