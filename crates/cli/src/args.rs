@@ -299,6 +299,42 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Import a whole history another archive recorded, resumably and idempotently.
+    ///
+    /// SOURCE is an Open Terms Archive versions repository (git; one commit per version, the
+    /// commit time as the observation time, "technical or declaration upgrade" commits as
+    /// technical upgrades), an Open Terms Archive dataset folder (<Service>/<Terms type>/<date>.md),
+    /// the corpus layout (versions.tsv), or a folder of dated copies of one document (the date
+    /// from each file name; name the document with --document). Every item keeps its provenance
+    /// (archive, commit or file, capture time); a run killed halfway resumes where it stopped,
+    /// and a second run records nothing.
+    ///
+    /// Example: clausewatch import-history ./demo-versions --snapshots ./demo-snapshots
+    ImportHistory {
+        /// The history to read.
+        source: std::path::PathBuf,
+        /// The snapshots repository of an Open Terms Archive versions repository: links each
+        /// version to the raw page(s) it came from (the commit message names them).
+        #[arg(long)]
+        snapshots: Option<std::path::PathBuf>,
+        /// Record every item as a version of this document, PLATFORM/DOCUMENT (required for a
+        /// folder of dated copies).
+        #[arg(long)]
+        document: Option<String>,
+        /// The kind of source, when not to be detected from its layout.
+        #[arg(long, value_enum)]
+        kind: Option<HistoryKind>,
+        /// Do not analyse and index the new versions at the end (a later start-up or
+        /// `clausewatch worker` catches up).
+        #[arg(long)]
+        no_derive: bool,
+        /// No progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Track a URL: fetch it on a schedule and record confirmed changes as versions.
     ///
     /// The first fetch of a document without versions becomes version 1; later changes become
@@ -794,4 +830,17 @@ pub(crate) enum OnOff {
     On,
     /// Off.
     Off,
+}
+
+/// The kinds of sources `import-history` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum HistoryKind {
+    /// An Open Terms Archive versions repository (git).
+    Git,
+    /// An Open Terms Archive dataset folder.
+    Dataset,
+    /// The corpus layout (versions.tsv).
+    Corpus,
+    /// A folder of dated copies of one document.
+    Folder,
 }

@@ -25,6 +25,7 @@
 mod analyze;
 pub mod demo;
 mod derive;
+mod history_import;
 mod import;
 mod index;
 mod lineage;
@@ -37,6 +38,10 @@ pub use analyze::{
     WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
 };
 pub use derive::{DeriveReport, HealReport, MissingDerived};
+pub use history_import::{
+    HistoryImportOptions, HistoryImportReport, HistoryStatus, HistoryStep, RefusedItem,
+    history_document_key,
+};
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
 
@@ -75,6 +80,9 @@ pub enum EngineError {
     /// The store changed under a running job (e.g. a document deleted meanwhile).
     #[error("inconsistent store: {0}")]
     Inconsistent(String),
+    /// An archived history could not be read (issue #23).
+    #[error(transparent)]
+    Backfill(#[from] cw_backfill::BackfillError),
     /// The embedded demo corpus is inconsistent (a bug in the build).
     #[error("demo corpus: {0}")]
     Demo(String),

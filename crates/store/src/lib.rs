@@ -75,7 +75,9 @@ pub(crate) mod dataset;
 mod db;
 pub(crate) mod declarations;
 mod error;
+pub(crate) mod history;
 pub(crate) mod hosts;
+pub(crate) mod in_force;
 pub(crate) mod jobs;
 mod store;
 mod time;
@@ -101,7 +103,9 @@ pub use dataset::{
 };
 pub use declarations::StoredDeclaration;
 pub use error::StoreError;
+pub use history::{HistoryCounts, HistoryItemKind, HistoryUpgrade, Provenance, StoredHistoryItem};
 pub use hosts::{HostSlotRow, HostTake, HostTurn};
+pub use in_force::{ObservationProof, VersionInForce};
 pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob, StalledFetch};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{

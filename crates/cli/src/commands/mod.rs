@@ -10,6 +10,7 @@ mod export;
 mod extract;
 mod history;
 mod import;
+mod import_history;
 mod label;
 mod migrate;
 mod reextract;
@@ -144,6 +145,26 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Label { doc_type } => label::run(doc_type.as_deref()),
         Command::Train { corpus, output } => label::train(&corpus, &output),
         Command::Reindex => search::reindex(&open_existing(&home).await?).await,
+        Command::ImportHistory {
+            source,
+            snapshots,
+            document,
+            kind,
+            no_derive,
+            quiet,
+            format,
+        } => {
+            let args = import_history::Args {
+                source,
+                snapshots,
+                document,
+                kind,
+                derive: !no_derive,
+                quiet,
+                format,
+            };
+            import_history::run(&open(&home).await?, args).await
+        }
         Command::Reextract {
             document,
             dry_run,

@@ -12,6 +12,7 @@
 
 mod util;
 
+mod history;
 mod out_of_order;
 mod reextract;
 

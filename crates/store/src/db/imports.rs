@@ -50,11 +50,24 @@ pub(crate) async fn record_with_next(
     expected_next: Option<&NextVersion>,
 ) -> Result<ImportOutcome, StoreError> {
     validate(import)?;
+    let mut tx = begin_write(pool).await?;
+    let outcome = record_in(&mut tx, import, expected_next).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The body of [`record_with_next`] inside the caller's write transaction
+/// (an imported history writes its provenance row in the same one). The
+/// caller commits; returning an error leaves the transaction to be dropped.
+pub(crate) async fn record_in(
+    tx: &mut Conn,
+    import: &NewImport,
+    expected_next: Option<&NextVersion>,
+) -> Result<ImportOutcome, StoreError> {
     let now = ts_to_text(Utc::now());
     let at = ts_to_text(import.observed_at);
     let key = &import.document;
-
-    let mut tx = begin_write(pool).await?;
+    let mut tx = tx;
     let document_id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
 
     // Same bytes as before: log the sighting, nothing else.
@@ -63,7 +76,6 @@ pub(crate) async fn record_with_next(
     {
         snapshots::observe(&mut tx, snapshot_id, &import.source, &at, &now).await?;
         manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
-        tx.commit().await?;
         return Ok(ImportOutcome::SameSnapshot {
             version_number: number,
         });
@@ -87,7 +99,6 @@ pub(crate) async fn record_with_next(
         snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
         let number = prev.number()?;
         manifest::record_import(&mut tx, document_id, None, true, import, &at).await?;
-        tx.commit().await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -117,7 +128,6 @@ pub(crate) async fn record_with_next(
         let number = f.number()?;
         // observe_earlier may move the version's observation time: re-enter it.
         manifest::record_import(&mut tx, document_id, Some(f.id), true, import, &at).await?;
-        tx.commit().await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -157,7 +167,6 @@ pub(crate) async fn record_with_next(
     }
     snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
     manifest::record_import(&mut tx, document_id, Some(version_id), true, import, &at).await?;
-    tx.commit().await?;
     Ok(ImportOutcome::NewVersion {
         version_number: number,
         substantive,

@@ -20,6 +20,7 @@ pub(crate) mod cycle;
 pub(crate) mod dataset;
 pub(crate) mod declarations;
 pub(crate) mod documents;
+pub(crate) mod history;
 pub(crate) mod hosts;
 pub(crate) mod imports;
 pub(crate) mod jobs;
