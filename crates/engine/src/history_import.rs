@@ -33,7 +33,8 @@ pub struct HistoryImportOptions {
     /// copies names no document); otherwise the archive's service and
     /// terms type name it ([`history_document_key`]).
     pub document: Option<DocumentKey>,
-    /// Analyse and index the new versions at the end (in batches).
+    /// Analyse and index, at the end and in batches, every version that
+    /// lacks it (the new ones, and those of a run that was killed).
     pub derive: bool,
 }
 
@@ -106,7 +107,7 @@ pub struct HistoryImportReport {
     pub upgrades_unchanged: usize,
     /// Items that recorded nothing, with the reason.
     pub refused: Vec<RefusedItem>,
-    /// Versions analysed and indexed at the end.
+    /// Versions whose derived data (analysis, search index) was made at the end.
     pub derived: usize,
     /// Wall time of the run in seconds.
     pub seconds: f64,
@@ -188,7 +189,6 @@ impl Engine {
         };
         let mut done_before: HashMap<String, HashSet<(DocumentKey, String)>> = HashMap::new();
         let mut documents: HashSet<DocumentKey> = HashSet::new();
-        let mut derive: Vec<(DocumentKey, u32)> = Vec::new();
         for (n, item) in history.items().iter().enumerate() {
             let key = match &options.document {
                 Some(k) => k.clone(),
@@ -226,13 +226,6 @@ impl Engine {
                     reason: reason.clone().unwrap_or_default(),
                 }),
             }
-            if matches!(
-                status,
-                HistoryStatus::NewVersion | HistoryStatus::TechnicalUpgrade
-            ) && let Some(v) = version
-            {
-                derive.push((key.clone(), v));
-            }
             progress(&HistoryStep {
                 done: n + 1,
                 total,
@@ -244,13 +237,11 @@ impl Engine {
             });
         }
         report.documents = documents.len();
-        if options.derive && !derive.is_empty() {
-            derive.sort();
-            derive.dedup();
-            for chunk in derive.chunks(DERIVE_BATCH) {
-                let r = self.derive_versions(chunk, IMPORT_LOCK_WAIT).await?;
-                report.derived += r.versions;
-            }
+        if options.derive {
+            // Every version lacking derived data, also those a killed run
+            // recorded but never analysed.
+            let healed = self.heal_derived(IMPORT_LOCK_WAIT).await?;
+            report.derived = healed.analysed.versions + healed.indexed.versions;
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
@@ -388,9 +379,6 @@ impl Engine {
         Ok((status, Some(outcome.version_number()), None))
     }
 }
-
-/// Versions analysed and indexed per batch at the end of a run.
-const DERIVE_BATCH: usize = 50;
 
 #[cfg(test)]
 mod tests {

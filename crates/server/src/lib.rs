@@ -32,6 +32,7 @@ mod analysis;
 mod api;
 mod auth;
 mod error;
+mod history_api;
 mod state;
 mod svg;
 mod ui;
@@ -116,6 +117,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/documents/{platform}/{document}/timeline",
             get(api::timeline),
+        )
+        .route(
+            "/documents/{platform}/{document}/at/{date}",
+            get(history_api::version_at),
         )
         .route("/documents/{platform}/{document}/diff", get(api::diff))
         .route("/documents/{platform}/{document}/feed.atom", get(api::feed))
