@@ -299,6 +299,23 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Announced vs silent changes: each version's stated date against what changed.
+    ///
+    /// Flags substantive changes without a new date (silent_change), a new date with no change
+    /// of the terms (date_bump_without_change) and a date older than the previous version's
+    /// (date_older_than_previous). Without DOC, every document.
+    ///
+    /// Example: clausewatch announcements chatgpt/terms-of-service --all
+    Announcements {
+        /// Only this document, PLATFORM/DOCUMENT.
+        document: Option<String>,
+        /// Every version with a change, not only the flagged ones.
+        #[arg(long)]
+        all: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Import a whole history another archive recorded, resumably and idempotently.
     ///
     /// SOURCE is an Open Terms Archive versions repository (git; one commit per version, the

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod analyze;
+mod announce;
 pub mod demo;
 mod derive;
 mod history_import;
@@ -37,6 +38,7 @@ pub use analyze::{
     LabelDelta, LabelView, ProvisionView, VersionAnalysis, WorkloadActivity, WorkloadHit,
     WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
 };
+pub use announce::{Announcement, AnnouncementCheck, check_versions, classify};
 pub use derive::{DeriveReport, HealReport, MissingDerived};
 pub use history_import::{
     HistoryImportOptions, HistoryImportReport, HistoryStatus, HistoryStep, RefusedItem,

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches and turns results into exit codes.
 
 mod analyze;
+mod announcements;
 mod check;
 mod check_workload;
 mod compare;
@@ -145,6 +146,19 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Label { doc_type } => label::run(doc_type.as_deref()),
         Command::Train { corpus, output } => label::train(&corpus, &output),
         Command::Reindex => search::reindex(&open_existing(&home).await?).await,
+        Command::Announcements {
+            document,
+            all,
+            format,
+        } => {
+            announcements::run(
+                &open_existing(&home).await?,
+                document.as_deref(),
+                all,
+                format,
+            )
+            .await
+        }
         Command::ImportHistory {
             source,
             snapshots,

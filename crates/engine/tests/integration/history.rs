@@ -254,6 +254,35 @@ async fn ota_versions_repository_with_snapshots() {
         Some(format!("{}:Acme/Privacy Policy.html", repos.s2).as_str())
     );
 
+    // In force on 2021-03-15: version 2, last seen in the upgrade commit.
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let f = store
+        .version_in_force_at(&tos, date("2021-03-15"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.version.row.number, 2);
+    assert_eq!(day(f.proof.observed_at), "2021-03-01T10:05");
+    assert_eq!(day(f.replaced_at.unwrap()), "2021-04-01T10:05");
+    let proof_item = f.provenance.expect("the proof came from the archive");
+    assert_eq!(proof_item.kind, Upgrade);
+    assert_eq!(proof_item.provenance.commit, items[2].provenance.commit);
+    // The day a version was first observed, it is the one in force.
+    let f = store
+        .version_in_force_at(&tos, date("2021-02-01"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.version.row.number, 2);
+    assert_eq!(day(f.proof.observed_at), "2021-02-01T10:05");
+    assert!(
+        store
+            .version_in_force_at(&tos, date("2020-12-31"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     // A second run records nothing.
     let counts = store.counts().await.unwrap();
     let again = home

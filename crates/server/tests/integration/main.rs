@@ -16,5 +16,6 @@ mod util;
 mod api;
 mod auth;
 mod browser;
+mod history_api;
 mod watching;
 mod xss;
