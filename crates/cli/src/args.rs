@@ -540,6 +540,10 @@ pub(crate) enum Command {
         /// Only changes with at least one substantive change.
         #[arg(long)]
         substantive_only: bool,
+        /// Only alerts with this flag: silent_change, date_bump_without_change,
+        /// date_older_than_previous or divergence (repeatable; issue #23).
+        #[arg(long)]
+        flag: Vec<String>,
         /// Let deliveries reach private, loopback and link-local addresses
         /// (the webhook's, or the SMTP server's for email); stored with the subscription.
         #[arg(long)]

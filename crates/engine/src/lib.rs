@@ -31,6 +31,7 @@ mod import;
 mod index;
 mod lineage;
 mod reextract;
+mod variants;
 pub mod watch;
 
 pub use analyze::{
@@ -46,6 +47,7 @@ pub use history_import::{
 };
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
+pub use variants::{AlignedRow, Divergence, VariantColumn, VariantsView};
 
 use cw_model::KeyError;
 use cw_store::Store;

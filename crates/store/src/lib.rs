@@ -83,6 +83,7 @@ mod store;
 mod time;
 mod types;
 pub(crate) mod upgrades;
+pub(crate) mod variants;
 pub(crate) mod verify;
 pub(crate) mod watch;
 
@@ -113,6 +114,7 @@ pub use types::{
     StoredVersion, VersionRow,
 };
 pub use upgrades::{NextVersion, RecomputedChange, StoredUpgrade, VersionUpgrade};
+pub use variants::VariantRow;
 pub use verify::{ArchiveVerification, ManifestEntry, ManifestHead, Problem, RecordKind};
 pub use watch::{
     AttemptRow, CandidateRow, DeliveryAttempt, LatestVersion, NewAlert, NewAttempt, NewSource,

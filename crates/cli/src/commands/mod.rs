@@ -302,10 +302,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             document,
             label,
             substantive_only,
+            flag,
             allow_private,
             format,
         } => {
             let args = subscribe::SubscribeArgs {
+                flag,
                 webhook,
                 secret,
                 email,

@@ -804,6 +804,7 @@ impl Watcher {
             change.change_set,
         )
         .with_labels(labels);
+        alert.flags = self.alert_flags(document, number, Utc::now()).await?;
         if let Some(base) = &self.config.base_url {
             alert = alert.with_url(format!(
                 "{}/documents/{document}/versions/{number}",

@@ -15,6 +15,7 @@ mod util;
 mod history;
 mod out_of_order;
 mod reextract;
+mod variants;
 
 mod alerts;
 mod confirm;

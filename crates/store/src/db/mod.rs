@@ -27,6 +27,7 @@ pub(crate) mod jobs;
 pub(crate) mod manifest;
 pub(crate) mod snapshots;
 pub(crate) mod upgrades;
+pub(crate) mod variants;
 pub(crate) mod versions;
 pub(crate) mod watch;
 
