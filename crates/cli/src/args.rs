@@ -316,6 +316,13 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Variants of one policy (regions, languages): declare, view aligned, find divergences.
+    ///
+    /// Example: clausewatch variants declare aws-aup aws/aup-global=global aws/aup-beijing=beijing
+    Variants {
+        #[command(subcommand)]
+        action: VariantsAction,
+    },
     /// Import a whole history another archive recorded, resumably and idempotently.
     ///
     /// SOURCE is an Open Terms Archive versions repository (git; one commit per version, the
@@ -864,4 +871,37 @@ pub(crate) enum HistoryKind {
     Corpus,
     /// A folder of dated copies of one document.
     Folder,
+}
+
+/// What `clausewatch variants` does.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum VariantsAction {
+    /// Declare documents as variants of POLICY: DOC=LABEL (e.g. aws/aup-beijing=beijing).
+    Declare {
+        /// The policy's name (a slug shared by the variants).
+        policy: String,
+        /// PLATFORM/DOCUMENT=LABEL, one per variant.
+        #[arg(required = true)]
+        variants: Vec<String>,
+    },
+    /// The variants' provisions aligned; with --differing only what some variants lack.
+    Show {
+        /// The policy.
+        policy: String,
+        /// Only rows absent from some variant.
+        #[arg(long)]
+        differing: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Substantive changes of one variant that a sibling did not follow within the window.
+    Divergences {
+        /// The window in days (default: the store's setting, else 30).
+        #[arg(long)]
+        window_days: Option<i64>,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }

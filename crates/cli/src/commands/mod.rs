@@ -22,6 +22,7 @@ mod store_views;
 mod subscribe;
 mod token;
 mod track;
+mod variants;
 mod verify;
 mod watch;
 mod worker;
@@ -159,6 +160,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
+        Command::Variants { action } => variants::run(&open_existing(&home).await?, action).await,
         Command::ImportHistory {
             source,
             snapshots,
