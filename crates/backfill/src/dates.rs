@@ -4,18 +4,21 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// Compiles one of this crate's constant patterns. Every pattern is
+/// exercised by the unit tests, so a typo fails the tests rather than a user.
+#[allow(clippy::expect_used)]
+pub(crate) fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("constant regex pattern compiles")
+}
+
 /// `2024-05-01`, `2024-05-01T10-30-00Z`, `2024-05-01T10:30:00.123Z`,
 /// `2024-05-01 10.30`: a date with an optional time of day.
-static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[-:.](\d{2})(?:[-:.](\d{2}))?)?")
-        .unwrap_or_else(|e| panic!("static regex: {e}"))
-});
+static ISO: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(\d{4})-(\d{2})-(\d{2})(?:[T_ ](\d{2})[-:.](\d{2})(?:[-:.](\d{2}))?)?"));
 
 /// `20240501` standing alone (`20240501_Twitter_Terms.md`).
-static COMPACT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})(\d{2})(\d{2})(?:[^0-9]|$)")
-        .unwrap_or_else(|e| panic!("static regex: {e}"))
-});
+static COMPACT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^0-9])((?:19|20)\d{2})(\d{2})(\d{2})(?:[^0-9]|$)"));
 
 fn num(s: Option<regex::Match<'_>>) -> Option<u32> {
     s.and_then(|m| m.as_str().parse().ok())

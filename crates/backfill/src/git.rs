@@ -17,9 +17,7 @@ use std::sync::LazyLock;
 
 /// A full commit id in a message (Open Terms Archive names the snapshot
 /// commit(s) a version was extracted from, as links ending in the id).
-static COMMIT_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[0-9a-f]{40}\b").unwrap_or_else(|e| panic!("static regex: {e}"))
-});
+static COMMIT_ID: LazyLock<Regex> = LazyLock::new(|| crate::dates::re(r"\b[0-9a-f]{40}\b"));
 
 fn open(path: &Path) -> Result<gix::Repository, BackfillError> {
     gix::open(path).map_err(|e| BackfillError::git(format!("open {}", path.display()), e))
@@ -144,7 +142,7 @@ fn commits(repo: &gix::Repository) -> Result<Vec<CommitInfo>, BackfillError> {
         let parent_tree = match commit.parent_ids().next() {
             Some(parent) => Some(
                 repo.find_commit(parent.detach())
-                    .and_then(|p| p.tree_id().map(gix::Id::detach).map_err(Into::into))
+                    .and_then(|p| p.tree_id().map(gix::Id::detach))
                     .map_err(|e| BackfillError::git(format!("parent of {}", info.id), e))?,
             ),
             None => None,

@@ -7,6 +7,7 @@ use anyhow::Context;
 use cw_backfill::{History, OpenOptions, SourceKind};
 use cw_engine::{Engine, HistoryImportOptions, HistoryStatus, HistoryStep};
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -82,8 +83,11 @@ pub(crate) async fn run(engine: &Engine, args: Args) -> anyhow::Result<ExitCode>
     let quiet = args.quiet;
     let mut progress = |step: &HistoryStep| {
         // Every recorded item is shown; skipped ones every 100 (a resumed run is quick).
-        if !quiet && (step.status != HistoryStatus::AlreadyImported || step.done % 100 == 0) {
-            eprintln!("{}", progress_line(step));
+        if !quiet
+            && (step.status != HistoryStatus::AlreadyImported || step.done.is_multiple_of(100))
+        {
+            // Progress goes to stderr, so `--format json` on stdout stays clean.
+            let _ = writeln!(std::io::stderr(), "{}", progress_line(step));
         }
     };
     let report = engine

@@ -67,15 +67,14 @@ pub(crate) async fn record_in(
     let now = ts_to_text(Utc::now());
     let at = ts_to_text(import.observed_at);
     let key = &import.document;
-    let mut tx = tx;
-    let document_id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
+    let document_id = documents::ensure(tx, key, &DocumentMeta::default(), &now).await?;
 
     // Same bytes as before: log the sighting, nothing else.
     if let Some((snapshot_id, number)) =
-        snapshots::find(&mut tx, document_id, import.blob.as_str()).await?
+        snapshots::find(tx, document_id, import.blob.as_str()).await?
     {
-        snapshots::observe(&mut tx, snapshot_id, &import.source, &at, &now).await?;
-        manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
+        snapshots::observe(tx, snapshot_id, &import.source, &at, &now).await?;
+        manifest::record_import(tx, document_id, None, false, import, &at).await?;
         return Ok(ImportOutcome::SameSnapshot {
             version_number: number,
         });
@@ -83,7 +82,7 @@ pub(crate) async fn record_in(
 
     // The caller diffed against what preceded this observation when it
     // looked; if that moved since, its diff and lineage keys are stale.
-    let preceding = versions::preceding_record(&mut tx, document_id, &at).await?;
+    let preceding = versions::preceding_record(tx, document_id, &at).await?;
     let actual = preceding.as_ref().map(|r| r.number()).transpose()?;
     if actual != import.previous_version_number {
         return Err(StoreError::Conflict {
@@ -96,9 +95,9 @@ pub(crate) async fn record_in(
     // New bytes, same content: another snapshot of the preceding version.
     let hash = content_hash(&import.extracted);
     if let Some(prev) = preceding.as_ref().filter(|p| p.content_hash == hash) {
-        snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
+        snapshots::insert(tx, document_id, prev.id, import, &at, &now).await?;
         let number = prev.number()?;
-        manifest::record_import(&mut tx, document_id, None, true, import, &at).await?;
+        manifest::record_import(tx, document_id, None, true, import, &at).await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -107,7 +106,7 @@ pub(crate) async fn record_in(
     // What follows the observation: must be what the caller diffed against.
     let following = match expected_next {
         Some(expected) => {
-            let following = upgrades::following(&mut tx, document_id, &at).await?;
+            let following = upgrades::following(tx, document_id, &at).await?;
             let actual = following.as_ref().map(|f| f.number()).transpose()?;
             if actual != expected.version_number {
                 return Err(StoreError::Conflict {
@@ -123,11 +122,11 @@ pub(crate) async fn record_in(
     // An older copy of the following version's content: a snapshot of it,
     // first seen earlier than thought.
     if let Some(f) = following.as_ref().filter(|f| f.content_hash == hash) {
-        snapshots::insert(&mut tx, document_id, f.id, import, &at, &now).await?;
-        upgrades::observe_earlier(&mut tx, f.id, &at).await?;
+        snapshots::insert(tx, document_id, f.id, import, &at, &now).await?;
+        upgrades::observe_earlier(tx, f.id, &at).await?;
         let number = f.number()?;
         // observe_earlier may move the version's observation time: re-enter it.
-        manifest::record_import(&mut tx, document_id, Some(f.id), true, import, &at).await?;
+        manifest::record_import(tx, document_id, Some(f.id), true, import, &at).await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -141,12 +140,12 @@ pub(crate) async fn record_in(
     .fetch_one(&mut *tx)
     .await?;
     let number = super::to_u32(next, "version number")?;
-    let version_id = insert_version(&mut tx, document_id, next, import, &hash, &at, &now).await?;
-    insert_provisions(&mut tx, version_id, import).await?;
+    let version_id = insert_version(tx, document_id, next, import, &hash, &at, &now).await?;
+    insert_provisions(tx, version_id, import).await?;
     let substantive = match &import.change {
         Some(change) => {
             let old_id = preceding.as_ref().map(|p| p.id);
-            insert_change(&mut tx, document_id, old_id, version_id, change, &now).await?;
+            insert_change(tx, document_id, old_id, version_id, change, &now).await?;
             change.summary.substantive
         }
         None => 0,
@@ -154,19 +153,10 @@ pub(crate) async fn record_in(
     // The following version was diffed against the preceding one; now this
     // version stands between them.
     if let (Some(f), Some(change)) = (&following, expected_next.and_then(|n| n.change.as_ref())) {
-        upgrades::put_change(
-            &mut tx,
-            document_id,
-            Some(version_id),
-            f.id,
-            change,
-            None,
-            &now,
-        )
-        .await?;
+        upgrades::put_change(tx, document_id, Some(version_id), f.id, change, None, &now).await?;
     }
-    snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
-    manifest::record_import(&mut tx, document_id, Some(version_id), true, import, &at).await?;
+    snapshots::insert(tx, document_id, version_id, import, &at, &now).await?;
+    manifest::record_import(tx, document_id, Some(version_id), true, import, &at).await?;
     Ok(ImportOutcome::NewVersion {
         version_number: number,
         substantive,

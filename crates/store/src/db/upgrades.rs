@@ -203,7 +203,6 @@ pub(crate) async fn record_in(
     recomputed: &[RecomputedChange],
     now: &str,
 ) -> Result<Vec<(u32, i64)>, StoreError> {
-    let mut tx = tx;
     let mut recorded: Vec<(u32, i64)> = Vec::with_capacity(upgrades.len());
     for u in upgrades {
         if u.lineage_keys.len() != u.extracted.provisions.len() {
@@ -215,7 +214,7 @@ pub(crate) async fn record_in(
                 ),
             });
         }
-        let version = by_number(&mut tx, document_id, u.version_number)
+        let version = by_number(tx, document_id, u.version_number)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("version {key}@{}", u.version_number)))?;
         if version.content_hash != u.old_content_hash {
@@ -276,16 +275,16 @@ pub(crate) async fn record_in(
         .bind(version.id)
         .execute(&mut *tx)
         .await?;
-        replace_provisions(&mut tx, version.id, doc, &u.lineage_keys).await?;
+        replace_provisions(tx, version.id, doc, &u.lineage_keys).await?;
         recorded.push((u.version_number, id));
     }
     for r in recomputed {
-        let new = by_number(&mut tx, document_id, r.new_version)
+        let new = by_number(tx, document_id, r.new_version)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("version {key}@{}", r.new_version)))?;
         let old_id = match r.old_version {
             Some(n) => Some(
-                by_number(&mut tx, document_id, n)
+                by_number(tx, document_id, n)
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("version {key}@{n}")))?
                     .id,
@@ -295,7 +294,7 @@ pub(crate) async fn record_in(
         // The upgrade of the new side caused it, else that of the old side.
         let cause = upgrade_of(&recorded, r.new_version)
             .or_else(|| r.old_version.and_then(|n| upgrade_of(&recorded, n)));
-        put_change(&mut tx, document_id, old_id, new.id, &r.change, cause, now).await?;
+        put_change(tx, document_id, old_id, new.id, &r.change, cause, now).await?;
     }
     Ok(recorded)
 }
