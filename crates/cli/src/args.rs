@@ -299,6 +299,66 @@ pub(crate) enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Announced vs silent changes: each version's stated date against what changed.
+    ///
+    /// Flags substantive changes without a new date (silent_change), a new date with no change
+    /// of the terms (date_bump_without_change) and a date older than the previous version's
+    /// (date_older_than_previous). Without DOC, every document.
+    ///
+    /// Example: clausewatch announcements chatgpt/terms-of-service --all
+    Announcements {
+        /// Only this document, PLATFORM/DOCUMENT.
+        document: Option<String>,
+        /// Every version with a change, not only the flagged ones.
+        #[arg(long)]
+        all: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Variants of one policy (regions, languages): declare, view aligned, find divergences.
+    ///
+    /// Example: clausewatch variants declare aws-aup aws/aup-global=global aws/aup-beijing=beijing
+    Variants {
+        #[command(subcommand)]
+        action: VariantsAction,
+    },
+    /// Import a whole history another archive recorded, resumably and idempotently.
+    ///
+    /// SOURCE is an Open Terms Archive versions repository (git; one commit per version, the
+    /// commit time as the observation time, "technical or declaration upgrade" commits as
+    /// technical upgrades), an Open Terms Archive dataset folder (<Service>/<Terms type>/<date>.md),
+    /// the corpus layout (versions.tsv), or a folder of dated copies of one document (the date
+    /// from each file name; name the document with --document). Every item keeps its provenance
+    /// (archive, commit or file, capture time); a run killed halfway resumes where it stopped,
+    /// and a second run records nothing.
+    ///
+    /// Example: clausewatch import-history ./demo-versions --snapshots ./demo-snapshots
+    ImportHistory {
+        /// The history to read.
+        source: std::path::PathBuf,
+        /// The snapshots repository of an Open Terms Archive versions repository: links each
+        /// version to the raw page(s) it came from (the commit message names them).
+        #[arg(long)]
+        snapshots: Option<std::path::PathBuf>,
+        /// Record every item as a version of this document, PLATFORM/DOCUMENT (required for a
+        /// folder of dated copies).
+        #[arg(long)]
+        document: Option<String>,
+        /// The kind of source, when not to be detected from its layout.
+        #[arg(long, value_enum)]
+        kind: Option<HistoryKind>,
+        /// Do not analyse and index the new versions at the end (a later start-up or
+        /// `clausewatch worker` catches up).
+        #[arg(long)]
+        no_derive: bool,
+        /// No progress lines on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Track a URL: fetch it on a schedule and record confirmed changes as versions.
     ///
     /// The first fetch of a document without versions becomes version 1; later changes become
@@ -487,6 +547,10 @@ pub(crate) enum Command {
         /// Only changes with at least one substantive change.
         #[arg(long)]
         substantive_only: bool,
+        /// Only alerts with this flag: silent_change, date_bump_without_change,
+        /// date_older_than_previous or divergence (repeatable; issue #23).
+        #[arg(long)]
+        flag: Vec<String>,
         /// Let deliveries reach private, loopback and link-local addresses
         /// (the webhook's, or the SMTP server's for email); stored with the subscription.
         #[arg(long)]
@@ -794,4 +858,50 @@ pub(crate) enum OnOff {
     On,
     /// Off.
     Off,
+}
+
+/// The kinds of sources `import-history` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum HistoryKind {
+    /// An Open Terms Archive versions repository (git).
+    Git,
+    /// An Open Terms Archive dataset folder.
+    Dataset,
+    /// The corpus layout (versions.tsv).
+    Corpus,
+    /// A folder of dated copies of one document.
+    Folder,
+}
+
+/// What `clausewatch variants` does.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum VariantsAction {
+    /// Declare documents as variants of POLICY: DOC=LABEL (e.g. aws/aup-beijing=beijing).
+    Declare {
+        /// The policy's name (a slug shared by the variants).
+        policy: String,
+        /// PLATFORM/DOCUMENT=LABEL, one per variant.
+        #[arg(required = true)]
+        variants: Vec<String>,
+    },
+    /// The variants' provisions aligned; with --differing only what some variants lack.
+    Show {
+        /// The policy.
+        policy: String,
+        /// Only rows absent from some variant.
+        #[arg(long)]
+        differing: bool,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Substantive changes of one variant that a sibling did not follow within the window.
+    Divergences {
+        /// The window in days (default: the store's setting, else 30).
+        #[arg(long)]
+        window_days: Option<i64>,
+        /// Output format: text or json.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }

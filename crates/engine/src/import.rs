@@ -190,17 +190,12 @@ impl Engine {
             .as_ref()
             .map(|n| cw_diff::diff(&extracted, &n.document));
         let content_hash = cw_store::content_hash(&extracted);
-        let lineage_keys = lineage::lineage_keys(
+        let lineage_keys = lineage::keys_between(
             &request.document,
             &extracted,
             &content_hash,
-            previous
-                .as_ref()
-                .zip(change.as_ref())
-                .map(|(p, c)| (p.lineage_keys.as_slice(), &p.document, c)),
-            next.as_ref()
-                .zip(next_change.as_ref())
-                .map(|(n, c)| (n.lineage_keys.as_slice(), &n.document, c)),
+            previous.as_ref().zip(change.as_ref()),
+            next.as_ref().zip(next_change.as_ref()),
         );
         let blob = store.archive().put(&request.bytes)?;
         let summary = change.as_ref().map(|c| c.summary);

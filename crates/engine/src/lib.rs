@@ -23,12 +23,15 @@
 #![deny(missing_docs)]
 
 mod analyze;
+mod announce;
 pub mod demo;
 mod derive;
+mod history_import;
 mod import;
 mod index;
 mod lineage;
 mod reextract;
+mod variants;
 pub mod watch;
 
 pub use analyze::{
@@ -36,9 +39,15 @@ pub use analyze::{
     LabelDelta, LabelView, ProvisionView, VersionAnalysis, WorkloadActivity, WorkloadHit,
     WorkloadReport, aligned_ids, label_changes, label_document, label_ids, shorten,
 };
+pub use announce::{Announcement, AnnouncementCheck, check_versions, classify};
 pub use derive::{DeriveReport, HealReport, MissingDerived};
+pub use history_import::{
+    HistoryImportOptions, HistoryImportReport, HistoryStatus, HistoryStep, RefusedItem,
+    history_document_key,
+};
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
+pub use variants::{AlignedRow, Divergence, VariantColumn, VariantsView};
 
 use cw_model::KeyError;
 use cw_store::Store;
@@ -75,6 +84,9 @@ pub enum EngineError {
     /// The store changed under a running job (e.g. a document deleted meanwhile).
     #[error("inconsistent store: {0}")]
     Inconsistent(String),
+    /// An archived history could not be read (issue #23).
+    #[error(transparent)]
+    Backfill(#[from] cw_backfill::BackfillError),
     /// The embedded demo corpus is inconsistent (a bug in the build).
     #[error("demo corpus: {0}")]
     Demo(String),

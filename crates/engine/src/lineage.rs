@@ -118,6 +118,25 @@ pub(crate) fn lineage_keys(
     assign(document, new, new_content_hash, &[&before, &after])
 }
 
+/// [`lineage_keys`] for a version imported between two stored versions
+/// (either may be absent), each with the diff computed against it: the
+/// previous one's diff leads to `new`, the next one's leads from `new`.
+pub(crate) fn keys_between(
+    document: &DocumentKey,
+    new: &ExtractedDocument,
+    new_content_hash: &str,
+    previous: Option<(&cw_store::StoredVersion, &ChangeSet)>,
+    next: Option<(&cw_store::StoredVersion, &ChangeSet)>,
+) -> Vec<String> {
+    lineage_keys(
+        document,
+        new,
+        new_content_hash,
+        previous.map(|(p, c)| (p.lineage_keys.as_slice(), &p.document, c)),
+        next.map(|(n, c)| (n.lineage_keys.as_slice(), &n.document, c)),
+    )
+}
+
 fn fresh_key(document: &DocumentKey, content_hash: &str, provision_id: &str) -> String {
     let mut h = Sha256::new();
     h.update(document.to_string().as_bytes());

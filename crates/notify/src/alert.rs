@@ -40,6 +40,12 @@ pub struct Alert {
     /// Labels of the changed provisions (e.g. `tos_unilateral_termination`),
     /// when the analysis stage has run; used by [`Filter`](crate::Filter).
     pub labels: Vec<String>,
+    /// What the engine noticed beyond the diff (issue #23): `silent_change`,
+    /// `date_bump_without_change`, `date_older_than_previous` (the stated
+    /// date against the change), `divergence` (a variant changed and its
+    /// siblings did not). Used by [`Filter::flags`](crate::Filter::flags).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// The stable id of an alert: lowercase hex SHA-256 of
@@ -95,6 +101,7 @@ impl Alert {
             url: None,
             change,
             labels: Vec::new(),
+            flags: Vec::new(),
         }
     }
 

@@ -25,6 +25,9 @@ pub struct Filter {
     pub labels: Vec<String>,
     /// Only alerts with at least one substantive change.
     pub substantive_only: bool,
+    /// Alert flags (`silent_change`, `date_bump_without_change`,
+    /// `date_older_than_previous`, `divergence`); one must be present.
+    pub flags: Vec<String>,
 }
 
 impl Filter {
@@ -48,7 +51,12 @@ impl Filter {
                     .any(|have| label_matches(want.trim(), have))
             });
         let significance_ok = !self.substantive_only || alert.is_substantive();
-        platform_ok && document_ok && label_ok && significance_ok
+        let flag_ok = self.flags.is_empty()
+            || self
+                .flags
+                .iter()
+                .any(|want| alert.flags.iter().any(|have| have == want.trim()));
+        platform_ok && document_ok && label_ok && significance_ok && flag_ok
     }
 
     /// The conditions in words (`platform aws|gcp, substantive only`), or
@@ -67,6 +75,9 @@ impl Filter {
         if !self.labels.is_empty() {
             parts.push(format!("label {}", self.labels.join("|")));
         }
+        if !self.flags.is_empty() {
+            parts.push(format!("flag {}", self.flags.join("|")));
+        }
         if self.substantive_only {
             parts.push("substantive only".into());
         }
@@ -79,6 +90,7 @@ impl Filter {
             && self.documents.is_empty()
             && self.labels.is_empty()
             && !self.substantive_only
+            && self.flags.is_empty()
     }
 }
 
@@ -262,6 +274,20 @@ mod tests {
     use cw_model::{
         ChangeKind, ChangeSet, DiffSide, DiffSummary, DocumentKey, ProvisionChange, Significance,
     };
+
+    #[test]
+    fn flag_condition() {
+        let mut a = alert("aws", "aws/aup", Significance::Substantive, &[]);
+        let f = Filter {
+            flags: vec!["silent_change".into()],
+            ..Filter::default()
+        };
+        assert!(!f.matches(&a));
+        a.flags.push("silent_change".into());
+        assert!(f.matches(&a));
+        assert!(f.describe().contains("flag silent_change"));
+        assert!(!f.is_empty());
+    }
 
     fn alert(platform: &str, doc: &str, significance: Significance, labels: &[&str]) -> Alert {
         let key = DocumentKey {

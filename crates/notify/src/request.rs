@@ -97,6 +97,7 @@ impl SubscriptionRequest {
                 documents: clean(&self.filter.documents),
                 labels: clean(&self.filter.labels),
                 substantive_only: self.filter.substantive_only,
+                flags: clean(&self.filter.flags),
             },
             name: feed,
             allow_private: self.allow_private,

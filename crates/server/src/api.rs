@@ -68,9 +68,9 @@ pub(crate) struct ApiDoc;
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_string())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::history_api::HistoryDoc::openapi());
+    doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string())
 }
 
 /// `GET /api/openapi.json`.

@@ -35,6 +35,7 @@ mod error;
 mod outline;
 mod paging;
 mod provenance;
+mod history_api;
 mod state;
 mod svg;
 mod ui;
@@ -124,6 +125,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/documents/{platform}/{document}/timeline",
             get(api::timeline),
+        )
+        .route(
+            "/documents/{platform}/{document}/at/{date}",
+            get(history_api::version_at),
         )
         .route("/documents/{platform}/{document}/diff", get(api::diff))
         .route("/documents/{platform}/{document}/feed.atom", get(api::feed))

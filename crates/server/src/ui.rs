@@ -1353,6 +1353,7 @@ impl SubscriptionForm {
                 documents: Self::list(&self.documents),
                 labels: Self::list(&self.labels),
                 substantive_only: self.substantive_only.is_some(),
+                flags: Vec::new(),
             },
             allow_private: self.allow_private.is_some(),
         }

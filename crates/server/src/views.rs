@@ -96,7 +96,7 @@ pub(crate) struct VersionSummary {
 }
 
 impl VersionSummary {
-    fn new(v: &VersionRow) -> Self {
+    pub(crate) fn new(v: &VersionRow) -> Self {
         VersionSummary {
             document: v.document.to_string(),
             number: v.number,

@@ -471,6 +471,9 @@ pub(crate) struct NewSubscription {
     pub(crate) labels: Vec<String>,
     /// Only changes with at least one substantive change.
     pub(crate) substantive_only: bool,
+    /// Only alerts with one of these flags (`silent_change`,
+    /// `date_bump_without_change`, `date_older_than_previous`, `divergence`).
+    pub(crate) flags: Vec<String>,
     /// Let deliveries reach loopback, private and link-local addresses
     /// (otherwise such a target is refused, now and at every delivery).
     pub(crate) allow_private: bool,
@@ -488,6 +491,7 @@ impl From<NewSubscription> for SubscriptionRequest {
                 documents: n.documents,
                 labels: n.labels,
                 substantive_only: n.substantive_only,
+                flags: n.flags,
             },
             allow_private: n.allow_private,
         }

@@ -77,12 +77,15 @@ pub(crate) mod dataset;
 mod db;
 pub(crate) mod declarations;
 mod error;
+pub(crate) mod history;
 pub(crate) mod hosts;
+pub(crate) mod in_force;
 pub(crate) mod jobs;
 mod store;
 mod time;
 mod types;
 pub(crate) mod upgrades;
+pub(crate) mod variants;
 pub(crate) mod verify;
 pub(crate) mod watch;
 
@@ -103,7 +106,9 @@ pub use dataset::{
 };
 pub use declarations::StoredDeclaration;
 pub use error::StoreError;
+pub use history::{HistoryCounts, HistoryItemKind, HistoryUpgrade, Provenance, StoredHistoryItem};
 pub use hosts::{HostSlotRow, HostTake, HostTurn};
+pub use in_force::{ObservationProof, VersionInForce};
 pub use jobs::{JobCounts, JobKind, JobRow, JobState, NewJob, StalledFetch};
 pub use store::{ARCHIVE_DIR, DATABASE_FILE, Store};
 pub use types::{
@@ -111,6 +116,7 @@ pub use types::{
     StoreCounts, StoredChange, StoredVersion, VersionRow,
 };
 pub use upgrades::{NextVersion, RecomputedChange, StoredUpgrade, VersionUpgrade};
+pub use variants::VariantRow;
 pub use verify::{ArchiveVerification, ManifestEntry, ManifestHead, Problem, RecordKind};
 pub use watch::{
     AttemptRow, CandidateRow, DeliveryAttempt, LatestVersion, NewAlert, NewAttempt, NewSource,

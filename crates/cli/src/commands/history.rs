@@ -27,6 +27,10 @@ struct TimelineEntry {
     change_recomputed_by_upgrade: bool,
     /// Re-extractions of this version by a newer extractor: not changes of the terms.
     technical_upgrades: Vec<TimelineUpgrade>,
+    /// How the change relates to the stated date (`silent_change`, …; issue #23).
+    announcement: Option<cw_engine::Announcement>,
+    /// Where imported observations of this version came from (`import-history`).
+    provenance: Vec<cw_store::StoredHistoryItem>,
 }
 
 /// A technical upgrade of one version, as the timeline shows it.
@@ -61,6 +65,8 @@ pub(crate) async fn timeline(
         .with_context(|| format!("no document {key} in this home"))?;
     let upgrades = store.technical_upgrades(&key).await?;
     let recomputed = store.changes_recomputed_by_upgrades(&key).await?;
+    let announcements = engine.announcements(&key).await?;
+    let imported = store.history_items(&key).await?;
     let mut entries = Vec::new();
     for v in store.versions(&key).await? {
         let change = store.change(&key, v.number).await?;
@@ -110,6 +116,15 @@ pub(crate) async fn timeline(
                     summary: u.summary,
                 })
                 .collect(),
+            announcement: announcements
+                .iter()
+                .find(|a| a.version == v.number)
+                .map(|a| a.class),
+            provenance: imported
+                .iter()
+                .filter(|i| i.version == Some(v.number))
+                .cloned()
+                .collect(),
         });
     }
     if format == Format::Json {
@@ -138,6 +153,9 @@ pub(crate) async fn timeline(
                 if let Some(t) = &e.summary_text {
                     let _ = writeln!(out, "  {t}");
                 }
+                if let Some(a) = e.announcement.filter(|a| a.is_flagged()) {
+                    let _ = writeln!(out, "  ! {}", a.describe());
+                }
                 if e.change_recomputed_by_upgrade {
                     let _ = writeln!(
                         out,
@@ -164,6 +182,24 @@ pub(crate) async fn timeline(
                     );
                 }
             }
+        }
+        for i in &e.provenance {
+            let _ = writeln!(
+                out,
+                "  < {} {} {} {}{}",
+                i.provenance.archive,
+                i.provenance.commit.as_deref().unwrap_or(&i.provenance.path),
+                i.provenance.captured_at.format("%Y-%m-%dT%H:%M:%SZ"),
+                serde_json::to_value(i.kind)
+                    .ok()
+                    .and_then(|k| k.as_str().map(String::from))
+                    .unwrap_or_default(),
+                i.provenance
+                    .snapshot_refs
+                    .as_deref()
+                    .map(|r| format!(" (raw page {r})"))
+                    .unwrap_or_default()
+            );
         }
         for u in &e.technical_upgrades {
             let s = &u.summary;

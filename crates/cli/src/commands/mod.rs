@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches and turns results into exit codes.
 
 mod analyze;
+mod announcements;
 mod check;
 mod check_workload;
 mod compare;
@@ -10,6 +11,7 @@ mod export;
 mod extract;
 mod history;
 mod import;
+mod import_history;
 mod label;
 mod migrate;
 mod reextract;
@@ -20,6 +22,7 @@ mod store_views;
 mod subscribe;
 mod token;
 mod track;
+mod variants;
 mod verify;
 mod watch;
 mod worker;
@@ -144,6 +147,40 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Label { doc_type } => label::run(doc_type.as_deref()),
         Command::Train { corpus, output } => label::train(&corpus, &output),
         Command::Reindex => search::reindex(&open_existing(&home).await?).await,
+        Command::Announcements {
+            document,
+            all,
+            format,
+        } => {
+            announcements::run(
+                &open_existing(&home).await?,
+                document.as_deref(),
+                all,
+                format,
+            )
+            .await
+        }
+        Command::Variants { action } => variants::run(&open_existing(&home).await?, action).await,
+        Command::ImportHistory {
+            source,
+            snapshots,
+            document,
+            kind,
+            no_derive,
+            quiet,
+            format,
+        } => {
+            let args = import_history::Args {
+                source,
+                snapshots,
+                document,
+                kind,
+                derive: !no_derive,
+                quiet,
+                format,
+            };
+            import_history::run(&open(&home).await?, args).await
+        }
         Command::Reextract {
             document,
             dry_run,
@@ -267,10 +304,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             document,
             label,
             substantive_only,
+            flag,
             allow_private,
             format,
         } => {
             let args = subscribe::SubscribeArgs {
+                flag,
                 webhook,
                 secret,
                 email,

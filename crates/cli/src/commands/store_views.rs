@@ -81,10 +81,20 @@ pub(crate) async fn show(
     let r: VersionRef = version.parse()?;
     // The version with its labels (stored analysis, or computed when missing or stale).
     let (stored, analysis) = engine.version_analysis(&r).await?;
+    // DOC@DATE: the version observed in force that day, and the observation proving it.
+    let in_force = match r.selector {
+        cw_model::VersionSelector::Date(date) => engine
+            .store()
+            .version_in_force_at(&r.document, date)
+            .await?
+            .map(|f| in_force_json(&f)),
+        _ => None,
+    };
     match format {
         Format::Json => output::json(&serde_json::json!({
             "document": r.document.to_string(),
             "version": stored.row,
+            "in_force": in_force,
             "extracted": stored.document,
             "lineage_keys": stored.lineage_keys,
             "analysis": super::analyze::labels_json(&analysis),
@@ -103,8 +113,48 @@ pub(crate) async fn show(
                 v.provision_count,
                 v.extractor_version,
             );
+            let out = match &in_force {
+                Some(f) => format!("{out}{}\n\n", in_force_text(f)),
+                None => out,
+            };
             output::text(&super::analyze::render_show(&out, &stored, &analysis))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The in-force answer of `show DOC@DATE` as JSON: the date, the proof,
+/// when the version was replaced, and the imported provenance.
+fn in_force_json(f: &cw_store::VersionInForce) -> serde_json::Value {
+    serde_json::json!({
+        "date": f.date,
+        "version": f.version.row.number,
+        "proof": f.proof,
+        "replaced_at": f.replaced_at,
+        "provenance": f.provenance,
+    })
+}
+
+/// One line saying why the version is the one in force.
+fn in_force_text(f: &serde_json::Value) -> String {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
+    let mut line = format!(
+        "in force on {}: version {}, last observed {} from {} (sha256 {})",
+        s(&f["date"]),
+        f["version"],
+        s(&f["proof"]["observed_at"]),
+        s(&f["proof"]["source"]),
+        s(&f["proof"]["sha256"]),
+    );
+    match f["replaced_at"].as_str() {
+        Some(t) => line.push_str(&format!("; replaced {t}")),
+        None => line.push_str("; not replaced since"),
+    }
+    if let Some(archive) = f["provenance"]["archive"].as_str() {
+        line.push_str(&format!(
+            "; archived by {archive} {}",
+            f["provenance"]["commit"].as_str().unwrap_or("")
+        ));
+    }
+    line
 }

@@ -19,6 +19,7 @@ pub(crate) struct SubscribeArgs {
     pub(crate) document: Vec<String>,
     pub(crate) label: Vec<String>,
     pub(crate) substantive_only: bool,
+    pub(crate) flag: Vec<String>,
     pub(crate) allow_private: bool,
     pub(crate) format: Format,
 }
@@ -49,6 +50,7 @@ pub(crate) async fn subscribe(engine: &Engine, args: SubscribeArgs) -> anyhow::R
             documents: args.document,
             labels: args.label,
             substantive_only: args.substantive_only,
+            flags: args.flag,
         },
         allow_private: args.allow_private,
     };

@@ -20,6 +20,7 @@ mod evidence;
 mod extract;
 mod hardening;
 mod import;
+mod import_history;
 mod label;
 mod migrate;
 mod reextract;

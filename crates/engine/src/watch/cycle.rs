@@ -307,6 +307,11 @@ impl Watcher {
             tracing::error!(attempts = rest.len(), error = %e, "fetch attempts not logged; their sources are fetched again next cycle");
             report.errors += rest.len();
         }
+        // Variants that changed while a sibling did not, once their window
+        // has passed (issue #23): queued through the same outbox.
+        if let Err(e) = self.queue_divergence_alerts(Utc::now()).await {
+            tracing::warn!(error = %e, "divergence alerts not queued; the next cycle tries again");
+        }
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
     }
@@ -875,6 +880,7 @@ impl Watcher {
             change.change_set,
         )
         .with_labels(labels);
+        alert.flags = self.alert_flags(document, number, Utc::now()).await?;
         if let Some(base) = &self.config.base_url {
             alert = alert.with_url(format!(
                 "{}/documents/{document}/versions/{number}",

@@ -31,12 +31,14 @@
 mod cycle;
 mod daemon;
 mod deliver;
+mod divergence;
 pub mod schedule;
 mod worker;
 
 pub use cycle::{CycleReport, FetchState};
 pub use daemon::RunReport;
 pub use deliver::{DeliveryReport, document_feed_path, subscription_feed_path, write_empty_feed};
+pub use divergence::{DEFAULT_DIVERGENCE_DAYS, SETTING_DIVERGENCE_DAYS, divergence_window};
 pub use worker::{WorkerOptions, WorkerReport};
 
 use crate::Engine;

@@ -16,6 +16,8 @@ mod changed;
 mod out_of_order;
 mod reextract;
 mod reverts;
+mod history;
+mod variants;
 
 mod alerts;
 mod confirm;

@@ -18,5 +18,6 @@ mod auth;
 mod bounded;
 mod browser;
 mod desk;
+mod history_api;
 mod watching;
 mod xss;

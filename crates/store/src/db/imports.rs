@@ -50,31 +50,43 @@ pub(crate) async fn record_with_next(
     expected_next: Option<&NextVersion>,
 ) -> Result<ImportOutcome, StoreError> {
     validate(import)?;
+    let mut tx = begin_write(pool).await?;
+    let outcome = record_in(&mut tx, import, expected_next).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The body of [`record_with_next`] inside the caller's write transaction
+/// (an imported history writes its provenance row in the same one). The
+/// caller commits; returning an error leaves the transaction to be dropped.
+pub(crate) async fn record_in(
+    tx: &mut Conn,
+    import: &NewImport,
+    expected_next: Option<&NextVersion>,
+) -> Result<ImportOutcome, StoreError> {
     let now = ts_to_text(Utc::now());
     let at = ts_to_text(import.observed_at);
     let key = &import.document;
 
-    let mut tx = begin_write(pool).await?;
-    let document_id = documents::ensure(&mut tx, key, &DocumentMeta::default(), &now).await?;
+    let document_id = documents::ensure(tx, key, &DocumentMeta::default(), &now).await?;
 
     // The caller diffed against what preceded this observation when it
     // looked (the version in force at `at`).
-    let preceding = versions::preceding_record(&mut tx, document_id, &at).await?;
+    let preceding = versions::preceding_record(tx, document_id, &at).await?;
     let hash = content_hash(&import.extracted);
 
     // Same bytes as before: log the sighting, nothing else, unless they
     // bring back an older text than the one in force (a revert).
-    let known = snapshots::find(&mut tx, document_id, import.blob.as_str()).await?;
+    let known = snapshots::find(tx, document_id, import.blob.as_str()).await?;
     let mut restores = None;
     if let Some(known) = &known {
         match sighting(preceding.as_ref(), known, &at, &hash)? {
             Sighting::Revert(version_id) => {
-                restores = Some(restored_root(&mut tx, version_id).await?);
+                restores = Some(restored_root(tx, version_id).await?);
             }
             Sighting::Observation(version_number) => {
-                snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?;
-                manifest::record_import(&mut tx, document_id, None, false, import, &at).await?;
-                tx.commit().await?;
+                snapshots::observe(tx, known.id, &import.source, &at, &now).await?;
+                manifest::record_import(tx, document_id, None, false, import, &at).await?;
                 return Ok(ImportOutcome::SameSnapshot { version_number });
             }
         }
@@ -93,10 +105,9 @@ pub(crate) async fn record_with_next(
 
     // New bytes, same content: another snapshot of the preceding version.
     if let Some(prev) = preceding.as_ref().filter(|p| p.content_hash == hash) {
-        snapshots::insert(&mut tx, document_id, prev.id, import, &at, &now).await?;
+        snapshots::insert(tx, document_id, prev.id, import, &at, &now).await?;
         let number = prev.number()?;
-        manifest::record_import(&mut tx, document_id, None, true, import, &at).await?;
-        tx.commit().await?;
+        manifest::record_import(tx, document_id, None, true, import, &at).await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -105,7 +116,7 @@ pub(crate) async fn record_with_next(
     // What follows the observation: must be what the caller diffed against.
     let following = match expected_next {
         Some(expected) => {
-            let following = upgrades::following(&mut tx, document_id, &at).await?;
+            let following = upgrades::following(tx, document_id, &at).await?;
             let actual = following.as_ref().map(|f| f.number()).transpose()?;
             if actual != expected.version_number {
                 return Err(StoreError::Conflict {
@@ -123,18 +134,17 @@ pub(crate) async fn record_with_next(
     if let Some(f) = following.as_ref().filter(|f| f.content_hash == hash) {
         // Bytes archived before (a revert's) are only observed again.
         match &known {
-            Some(known) => snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?,
+            Some(known) => snapshots::observe(tx, known.id, &import.source, &at, &now).await?,
             None => {
-                snapshots::insert(&mut tx, document_id, f.id, import, &at, &now).await?;
+                snapshots::insert(tx, document_id, f.id, import, &at, &now).await?;
             }
         }
-        upgrades::observe_earlier(&mut tx, f.id, &at).await?;
+        upgrades::observe_earlier(tx, f.id, &at).await?;
         let number = f.number()?;
         // observe_earlier may move the version's observation time: re-enter it.
         let new_snapshot = known.is_none();
-        manifest::record_import(&mut tx, document_id, Some(f.id), new_snapshot, import, &at)
+        manifest::record_import(tx, document_id, Some(f.id), new_snapshot, import, &at)
             .await?;
-        tx.commit().await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -143,7 +153,7 @@ pub(crate) async fn record_with_next(
     // New content for this point in time: a new version. Content an older
     // version had (new bytes of an old text) makes it a revert too.
     if restores.is_none() {
-        restores = earlier_with_content(&mut tx, document_id, &hash, &at).await?;
+        restores = earlier_with_content(tx, document_id, &hash, &at).await?;
     }
     let next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE document_id = $1",
@@ -152,7 +162,7 @@ pub(crate) async fn record_with_next(
     .fetch_one(&mut *tx)
     .await?;
     let number = super::to_u32(next, "version number")?;
-    let version_id = insert_version(&mut tx, document_id, next, import, &hash, &at, &now).await?;
+    let version_id = insert_version(tx, document_id, next, import, &hash, &at, &now).await?;
     if let Some(restored) = restores {
         sqlx::query("UPDATE versions SET restores_version_id = $1 WHERE id = $2")
             .bind(restored)
@@ -160,11 +170,11 @@ pub(crate) async fn record_with_next(
             .execute(&mut *tx)
             .await?;
     }
-    insert_provisions(&mut tx, version_id, import).await?;
+    insert_provisions(tx, version_id, import).await?;
     let substantive = match &import.change {
         Some(change) => {
             let old_id = preceding.as_ref().map(|p| p.id);
-            insert_change(&mut tx, document_id, old_id, version_id, change, &now).await?;
+            insert_change(tx, document_id, old_id, version_id, change, &now).await?;
             change.summary.substantive
         }
         None => 0,
@@ -173,7 +183,7 @@ pub(crate) async fn record_with_next(
     // version stands between them.
     if let (Some(f), Some(change)) = (&following, expected_next.and_then(|n| n.change.as_ref())) {
         upgrades::put_change(
-            &mut tx,
+            tx,
             document_id,
             Some(version_id),
             f.id,
@@ -186,14 +196,14 @@ pub(crate) async fn record_with_next(
     // Bytes archived before keep their one snapshot row (unique per
     // document and bytes); the revert's sighting is logged on it.
     match &known {
-        Some(known) => snapshots::observe(&mut tx, known.id, &import.source, &at, &now).await?,
+        Some(known) => snapshots::observe(tx, known.id, &import.source, &at, &now).await?,
         None => {
-            snapshots::insert(&mut tx, document_id, version_id, import, &at, &now).await?;
+            snapshots::insert(tx, document_id, version_id, import, &at, &now).await?;
         }
     }
     let new_snapshot = known.is_none();
     manifest::record_import(
-        &mut tx,
+        tx,
         document_id,
         Some(version_id),
         new_snapshot,
@@ -202,10 +212,9 @@ pub(crate) async fn record_with_next(
     )
     .await?;
     let restores = match restores {
-        Some(id) => Some(version_number_of(&mut tx, id).await?),
+        Some(id) => Some(version_number_of(tx, id).await?),
         None => None,
     };
-    tx.commit().await?;
     Ok(ImportOutcome::NewVersion {
         version_number: number,
         substantive,

@@ -20,12 +20,14 @@ pub(crate) mod cycle;
 pub(crate) mod dataset;
 pub(crate) mod declarations;
 pub(crate) mod documents;
+pub(crate) mod history;
 pub(crate) mod hosts;
 pub(crate) mod imports;
 pub(crate) mod jobs;
 pub(crate) mod manifest;
 pub(crate) mod snapshots;
 pub(crate) mod upgrades;
+pub(crate) mod variants;
 pub(crate) mod versions;
 pub(crate) mod watch;
 

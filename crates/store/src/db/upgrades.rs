@@ -188,6 +188,21 @@ pub(crate) async fn record(
     let now = ts_to_text(Utc::now());
     let mut tx = begin_write(pool).await?;
     let document_id = documents::require_id(&mut tx, key).await?;
+    let recorded = record_in(&mut tx, document_id, key, upgrades, recomputed, &now).await?;
+    tx.commit().await?;
+    Ok(recorded.into_iter().map(|(n, _)| n).collect())
+}
+
+/// The body of [`record`] inside the caller's write transaction: returns
+/// each upgraded version's number with the id of its `technical_upgrades` row.
+pub(crate) async fn record_in(
+    tx: &mut Conn,
+    document_id: i64,
+    key: &DocumentKey,
+    upgrades: &[VersionUpgrade],
+    recomputed: &[RecomputedChange],
+    now: &str,
+) -> Result<Vec<(u32, i64)>, StoreError> {
     let mut recorded: Vec<(u32, i64)> = Vec::with_capacity(upgrades.len());
     for u in upgrades {
         if u.lineage_keys.len() != u.extracted.provisions.len() {
@@ -199,7 +214,7 @@ pub(crate) async fn record(
                 ),
             });
         }
-        let version = by_number(&mut tx, document_id, u.version_number)
+        let version = by_number(tx, document_id, u.version_number)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("version {key}@{}", u.version_number)))?;
         if version.content_hash != u.old_content_hash {
@@ -240,7 +255,7 @@ pub(crate) async fn record(
             "document": &u.replaced,
             "lineage_keys": &u.replaced_lineage_keys,
         }))?)
-        .bind(&now)
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let doc = &u.extracted;
@@ -260,16 +275,16 @@ pub(crate) async fn record(
         .bind(version.id)
         .execute(&mut *tx)
         .await?;
-        replace_provisions(&mut tx, version.id, doc, &u.lineage_keys).await?;
+        replace_provisions(tx, version.id, doc, &u.lineage_keys).await?;
         recorded.push((u.version_number, id));
     }
     for r in recomputed {
-        let new = by_number(&mut tx, document_id, r.new_version)
+        let new = by_number(tx, document_id, r.new_version)
             .await?
             .ok_or_else(|| StoreError::not_found(format!("version {key}@{}", r.new_version)))?;
         let old_id = match r.old_version {
             Some(n) => Some(
-                by_number(&mut tx, document_id, n)
+                by_number(tx, document_id, n)
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("version {key}@{n}")))?
                     .id,
@@ -279,10 +294,9 @@ pub(crate) async fn record(
         // The upgrade of the new side caused it, else that of the old side.
         let cause = upgrade_of(&recorded, r.new_version)
             .or_else(|| r.old_version.and_then(|n| upgrade_of(&recorded, n)));
-        put_change(&mut tx, document_id, old_id, new.id, &r.change, cause, &now).await?;
+        put_change(tx, document_id, old_id, new.id, &r.change, cause, now).await?;
     }
-    tx.commit().await?;
-    Ok(recorded.into_iter().map(|(n, _)| n).collect())
+    Ok(recorded)
 }
 
 /// One row of `technical_upgrades` joined with its version's number.
