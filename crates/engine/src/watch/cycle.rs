@@ -309,7 +309,7 @@ impl Watcher {
         }
         // Variants that changed while a sibling did not, once their window
         // has passed (issue #23): queued through the same outbox.
-        if let Err(e) = self.queue_divergence_alerts(Utc::now()).await {
+        if let Err(e) = self.queue_divergence_alerts(self.store().now()).await {
             tracing::warn!(error = %e, "divergence alerts not queued; the next cycle tries again");
         }
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -880,7 +880,7 @@ impl Watcher {
             change.change_set,
         )
         .with_labels(labels);
-        alert.flags = self.alert_flags(document, number, Utc::now()).await?;
+        alert.flags = self.alert_flags(document, number, self.store().now()).await?;
         if let Some(base) = &self.config.base_url {
             alert = alert.with_url(format!(
                 "{}/documents/{document}/versions/{number}",
