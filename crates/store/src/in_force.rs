@@ -45,14 +45,16 @@ impl Store {
     /// The version of `key` observed in force on `date` (the newest
     /// observed on or before the end of that day, UTC) with the
     /// observation that proves it. `None` when nothing was observed by
-    /// then. [`StoreError::NotFound`] if the document is not stored.
+    /// then, or when the document is not stored.
     pub async fn version_in_force_at(
         &self,
         key: &DocumentKey,
         date: NaiveDate,
     ) -> Result<Option<VersionInForce>, StoreError> {
         let mut tx = begin_read(self.pool()).await?;
-        let id = documents::require_id(&mut tx, key).await?;
+        let Some(id) = documents::id(&mut tx, key).await? else {
+            return Ok(None);
+        };
         let Some((version_id, row)) =
             versions::select(&mut tx, id, key, &VersionSelector::Date(date)).await?
         else {

@@ -10,10 +10,8 @@ use crate::types::{
     DocumentMeta, DocumentRow, ImportOutcome, NewImport, ProvisionHistoryEntry, SnapshotRow,
     StoreCounts, StoredChange, StoredVersion, VersionRow,
 };
-use chrono::{DateTime, NaiveDate, Utc};
-use cw_model::{
-    ChangeSet, DocumentKey, Provision, SharedClock, SystemClock, VersionRef, VersionSelector,
-};
+use chrono::{DateTime, Utc};
+use cw_model::{ChangeSet, DocumentKey, Provision, SharedClock, SystemClock, VersionRef};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -183,30 +181,6 @@ impl Store {
             return Err(StoreError::not_found(format!("version {version}")));
         };
         versions::load(&mut tx, version_id, row).await
-    }
-
-    /// The version in force on `date`: the newest version observed on or
-    /// before the end of that day (UTC), in observation order, or `None` if
-    /// the document had no version yet (also when it is not stored).
-    ///
-    /// This is the one definition of "the text on a day" that `show
-    /// DOC@DATE`, the version-at-date API and timelines share. Same as [`version`](Self::version) with
-    /// [`VersionSelector::Date`](cw_model::VersionSelector::Date), which
-    /// calls the same query.
-    pub async fn version_in_force_at(
-        &self,
-        key: &DocumentKey,
-        date: NaiveDate,
-    ) -> Result<Option<StoredVersion>, StoreError> {
-        let mut tx = begin_read(&self.pool).await?;
-        let Some(id) = documents::id(&mut tx, key).await? else {
-            return Ok(None);
-        };
-        let selector = VersionSelector::Date(date);
-        match versions::select(&mut tx, id, key, &selector).await? {
-            None => Ok(None),
-            Some((version_id, row)) => Ok(Some(versions::load(&mut tx, version_id, row).await?)),
-        }
     }
 
     /// The version a new observation at `before` would follow: the newest

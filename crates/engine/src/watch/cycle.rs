@@ -880,7 +880,9 @@ impl Watcher {
             change.change_set,
         )
         .with_labels(labels);
-        alert.flags = self.alert_flags(document, number, self.store().now()).await?;
+        alert.flags = self
+            .alert_flags(document, number, self.store().now())
+            .await?;
         if let Some(base) = &self.config.base_url {
             alert = alert.with_url(format!(
                 "{}/documents/{document}/versions/{number}",

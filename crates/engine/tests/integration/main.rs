@@ -13,10 +13,10 @@
 mod util;
 
 mod changed;
+mod history;
 mod out_of_order;
 mod reextract;
 mod reverts;
-mod history;
 mod variants;
 
 mod alerts;

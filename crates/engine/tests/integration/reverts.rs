@@ -20,7 +20,8 @@ async fn fees_on(home: &Home, day: &str) -> Option<(u32, String)> {
         .store()
         .version_in_force_at(&key("example/terms"), date)
         .await
-        .unwrap()?;
+        .unwrap()?
+        .version;
     let fees = v
         .document
         .provisions
@@ -116,7 +117,8 @@ async fn a_watched_page_that_goes_back_to_its_old_text_is_a_revert() {
         .version_in_force_at(&doc, today)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .version;
     assert_eq!(in_force.row.number, 3);
     assert_eq!(in_force.row.content_hash, versions[0].content_hash);
 }

@@ -125,8 +125,8 @@ pub(crate) async fn observe_bytes(
     now: &str,
 ) -> Result<(), StoreError> {
     let new_snapshot = match snapshots::find(conn, document_id, import.blob.as_str()).await? {
-        Some((snapshot_id, _)) => {
-            snapshots::observe(conn, snapshot_id, &import.source, at, now).await?;
+        Some(known) => {
+            snapshots::observe(conn, known.id, &import.source, at, now).await?;
             false
         }
         None => {

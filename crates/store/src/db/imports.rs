@@ -143,8 +143,7 @@ pub(crate) async fn record_in(
         let number = f.number()?;
         // observe_earlier may move the version's observation time: re-enter it.
         let new_snapshot = known.is_none();
-        manifest::record_import(tx, document_id, Some(f.id), new_snapshot, import, &at)
-            .await?;
+        manifest::record_import(tx, document_id, Some(f.id), new_snapshot, import, &at).await?;
         return Ok(ImportOutcome::SameContent {
             version_number: number,
         });
@@ -182,16 +181,7 @@ pub(crate) async fn record_in(
     // The following version was diffed against the preceding one; now this
     // version stands between them.
     if let (Some(f), Some(change)) = (&following, expected_next.and_then(|n| n.change.as_ref())) {
-        upgrades::put_change(
-            tx,
-            document_id,
-            Some(version_id),
-            f.id,
-            change,
-            None,
-            &now,
-        )
-        .await?;
+        upgrades::put_change(tx, document_id, Some(version_id), f.id, change, None, &now).await?;
     }
     // Bytes archived before keep their one snapshot row (unique per
     // document and bytes); the revert's sighting is logged on it.
@@ -202,15 +192,7 @@ pub(crate) async fn record_in(
         }
     }
     let new_snapshot = known.is_none();
-    manifest::record_import(
-        tx,
-        document_id,
-        Some(version_id),
-        new_snapshot,
-        import,
-        &at,
-    )
-    .await?;
+    manifest::record_import(tx, document_id, Some(version_id), new_snapshot, import, &at).await?;
     let restores = match restores {
         Some(id) => Some(version_number_of(tx, id).await?),
         None => None,

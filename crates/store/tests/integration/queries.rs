@@ -133,7 +133,12 @@ async fn the_version_in_force_on_a_day_is_the_newest_observed_by_its_end() {
                 .version_in_force_at(&aup, date(day))
                 .await
                 .unwrap()
-                .map(|v| (v.row.number, v.document.provisions[0].text.clone()))
+                .map(|f| {
+                    (
+                        f.version.row.number,
+                        f.version.document.provisions[0].text.clone(),
+                    )
+                })
         }
     };
     assert_eq!(in_force("2021-01-09").await, None);

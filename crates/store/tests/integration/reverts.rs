@@ -35,7 +35,8 @@ async fn text_on(home: &TestHome, day: &str) -> Option<(u32, String)> {
         .store
         .version_in_force_at(&key("aws/aup"), date(day))
         .await
-        .unwrap()?;
+        .unwrap()?
+        .version;
     Some((v.row.number, v.document.provisions[0].text.clone()))
 }
 
@@ -191,7 +192,7 @@ proptest! {
             let mut on_days = Vec::new();
             for day in &days {
                 let v = home.store.version_in_force_at(&aup, date(day)).await.unwrap().unwrap();
-                on_days.push(v.document.provisions[0].text.clone());
+                on_days.push(v.version.document.provisions[0].text.clone());
             }
             (versions, on_days)
         });
