@@ -21,6 +21,7 @@ mod extract;
 mod hardening;
 mod import;
 mod label;
+mod manners;
 mod migrate;
 mod reextract;
 mod search;
