@@ -169,7 +169,7 @@ pub(crate) enum Command {
     },
     /// Every text one provision had across versions, with dates.
     ///
-    /// Example: clausewatch history example-cloud/aup no-network-abuse/2
+    /// Example: clausewatch history example-cloud/aup 3-no-network-abuse/2
     History {
         /// The document, PLATFORM/DOCUMENT.
         document: String,

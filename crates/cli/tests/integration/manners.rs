@@ -69,3 +69,15 @@ fn a_closed_pipe_ends_quietly() {
     assert!(status.success(), "exit {status}: {stderr}");
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
 }
+
+#[test]
+fn unknown_names_get_a_did_you_mean() {
+    let dir = demo();
+    let err = dir.fails(&["history", "example-cloud/aup", "no-network-abuse/2"]);
+    assert!(err.contains("did you mean 3-no-network-abuse/2"), "{err}");
+    let err = dir.fails(&["timeline", "example-cloud/aupp"]);
+    assert!(err.contains("did you mean example-cloud/aup"), "{err}");
+    // The README's and --help's history example runs as written.
+    let out = dir.ok(&["history", "example-cloud/aup", "3-no-network-abuse/2"]);
+    assert!(!out.is_empty());
+}
