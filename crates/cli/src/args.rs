@@ -141,11 +141,15 @@ pub(crate) enum Command {
     /// Compare two versions provision by provision (files or stored versions).
     ///
     /// Example: clausewatch diff aws/aup-global aws/aup-beijing --format text
+    ///
+    /// Example: clausewatch diff example-cloud/aup
     Diff {
         /// Old side: a file or PLATFORM/DOCUMENT[@DATE].
         old: String,
-        /// New side: a file or PLATFORM/DOCUMENT[@DATE].
-        new: String,
+        /// New side: a file or PLATFORM/DOCUMENT[@DATE]. Without it, OLD
+        /// names a stored document and its latest change is shown (the
+        /// version before the latest → the latest).
+        new: Option<String>,
         /// Output format: text, json (the DESIGN §4 contract) or html.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -165,7 +169,7 @@ pub(crate) enum Command {
     },
     /// Every text one provision had across versions, with dates.
     ///
-    /// Example: clausewatch history example-cloud/aup no-network-abuse/2
+    /// Example: clausewatch history example-cloud/aup 3-no-network-abuse/2
     History {
         /// The document, PLATFORM/DOCUMENT.
         document: String,

@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod input;
 mod output;
+mod suggest;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
+        // `clausewatch show … | head`: the reader left; nothing to report.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             output::error_line(&e);
             ExitCode::FAILURE

@@ -12,6 +12,18 @@ pub(crate) fn error_line(e: &anyhow::Error) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// True when `e` comes from writing to a pipe whose reader has gone (`… |
+/// head`): the command exits quietly with success.
+pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Prints a value as pretty JSON on stdout.
 pub(crate) fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -28,4 +40,17 @@ pub(crate) fn text(s: &str) -> anyhow::Result<()> {
         writeln!(out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_pipes_are_recognised_through_context() {
+        let e = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the timeline");
+        assert!(is_broken_pipe(&e));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("Broken pipe")));
+    }
 }

@@ -76,8 +76,28 @@ pub(crate) async fn run(engine: &Engine, home: &Path, seeds: &Path) -> anyhow::R
             }
         }
     }
-    output::text(
-        "\nTry:\n  clausewatch documents\n  clausewatch timeline example-cloud/aup\n  clausewatch diff example-cloud/aup@1 example-cloud/aup@2\n  clausewatch diff aws/aup-global aws/aup-beijing",
-    )?;
+    // The commands run as printed from this folder: they name the home
+    // unless it is the default one.
+    let home_arg = if home == Path::new("clausewatch-data") {
+        String::new()
+    } else {
+        let h = home.display().to_string();
+        if h.contains(char::is_whitespace) {
+            format!(" --home '{h}'")
+        } else {
+            format!(" --home {h}")
+        }
+    };
+    let mut tries = String::from("\nTry:");
+    for cmd in [
+        "documents",
+        "timeline example-cloud/aup",
+        "diff example-cloud/aup",
+        "diff example-cloud/aup@1 example-cloud/aup@2",
+        "diff aws/aup-global aws/aup-beijing",
+    ] {
+        tries.push_str(&format!("\n  clausewatch{home_arg} {cmd}"));
+    }
+    output::text(&tries)?;
     Ok(ExitCode::SUCCESS)
 }

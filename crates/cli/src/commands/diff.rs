@@ -49,6 +49,35 @@ pub(crate) async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `clausewatch diff PLATFORM/DOCUMENT`: the document's latest change, the
+/// version before the latest against the latest.
+pub(crate) async fn latest(
+    home: &Path,
+    document: &str,
+    format: Format,
+    all: bool,
+) -> anyhow::Result<ExitCode> {
+    let key: cw_model::DocumentKey = document.parse().map_err(|e| {
+        anyhow::anyhow!(
+            "{document:?}: with one argument, diff takes a stored PLATFORM/DOCUMENT: {e}"
+        )
+    })?;
+    let engine = super::open_existing(home).await?;
+    let versions = engine.store().versions(&key).await?;
+    let [.., before, last] = versions.as_slice() else {
+        anyhow::bail!(
+            "{key} has {} version(s): nothing to compare yet",
+            versions.len()
+        );
+    };
+    drop(engine);
+    let (old, new) = (
+        format!("{key}@{}", before.number),
+        format!("{key}@{}", last.number),
+    );
+    run(home, &old, &new, format, all).await
+}
+
 /// A stored side of a diff: its document and version number.
 type StoredSide = Option<(DocumentKey, u32)>;
 

@@ -58,6 +58,7 @@ pub(crate) async fn timeline(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let key: DocumentKey = document.parse()?;
+    known_document(engine, &key).await?;
     let store = engine.store();
     store
         .document(&key)
@@ -227,6 +228,7 @@ pub(crate) async fn history(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let key: DocumentKey = document.parse()?;
+    known_document(engine, &key).await?;
     let store = engine.store();
     let lineage = if provision.starts_with('L') && !provision.contains('/') {
         provision.to_string()
@@ -244,7 +246,11 @@ pub(crate) async fn history(
             .iter()
             .position(|p| p.id == provision)
             .with_context(|| {
-                format!("no provision {provision:?} in the latest version of {key}")
+                let ids = latest.document.provisions.iter().map(|p| p.id.as_str());
+                format!(
+                    "no provision {provision:?} in the latest version of {key}{}",
+                    crate::suggest::hint(provision, ids)
+                )
             })?;
         latest
             .lineage_keys
@@ -321,4 +327,22 @@ fn shorten(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
+}
+
+/// Fails with "did you mean" when `key` is not a stored document.
+pub(crate) async fn known_document(engine: &Engine, key: &DocumentKey) -> anyhow::Result<()> {
+    if engine.store().document(key).await?.is_some() {
+        return Ok(());
+    }
+    let all: Vec<String> = engine
+        .store()
+        .documents()
+        .await?
+        .iter()
+        .map(|d| d.key.to_string())
+        .collect();
+    anyhow::bail!(
+        "no document {key}{}",
+        crate::suggest::hint(&key.to_string(), all.iter().map(String::as_str))
+    )
 }

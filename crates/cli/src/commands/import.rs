@@ -118,6 +118,11 @@ async fn import_one(
         region: args.region.clone(),
         source_url: args.url.clone(),
     };
+    if let Some(d) = args.observed_at
+        && d > chrono::Utc::now().date_naive()
+    {
+        anyhow::bail!("--observed-at {d} is in the future: give the date the copy was seen");
+    }
     request.observed_at = args.observed_at.map(cw_engine::start_of_day);
     request.extract = options;
     request.allow_no_provisions = args.force;

@@ -87,7 +87,10 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             new,
             format,
             all,
-        } => diff::run(&home, &old, &new, format, all).await,
+        } => match new {
+            Some(new) => diff::run(&home, &old, &new, format, all).await,
+            None => diff::latest(&home, &old, format, all).await,
+        },
         Command::Timeline { document, format } => {
             history::timeline(&open_existing(&home).await?, &document, format).await
         }

@@ -22,6 +22,7 @@ mod hardening;
 mod import;
 mod import_history;
 mod label;
+mod manners;
 mod migrate;
 mod reextract;
 mod reverts;
