@@ -229,9 +229,18 @@ pub(crate) async fn proof(
     end: &str,
 ) -> Result<Option<(crate::in_force::ObservationProof, String)>, StoreError> {
     let row: Option<(String, String, String)> = sqlx::query_as(
+        // A revert made of bytes archived before has no snapshot of its
+        // own: its sightings are logged on the snapshot of an earlier
+        // version with the same content, and count from its own start.
         "SELECT o.observed_at, o.source, s.sha256 FROM observations o
          JOIN snapshots s ON s.id = o.snapshot_id
-         WHERE s.version_id = $1 AND o.observed_at <= $2
+         JOIN versions v ON v.id = $1
+         WHERE o.observed_at <= $2
+           AND (s.version_id = v.id
+                OR (o.observed_at >= v.observed_at
+                    AND s.version_id IN (SELECT w.id FROM versions w
+                                          WHERE w.document_id = v.document_id
+                                            AND w.content_hash = v.content_hash)))
          ORDER BY o.observed_at DESC, o.id DESC LIMIT 1",
     )
     .bind(version_id)
