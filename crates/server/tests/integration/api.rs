@@ -20,11 +20,12 @@ async fn lists_platforms_documents_and_versions() {
     assert!(stats["versions"].as_u64().unwrap() >= 4, "{stats}");
 }
 
-#[tokio::test]
-async fn timeline_diff_and_recent_changes() {
-    let app = Builder::new().build().await;
-    let tl = app.json("/api/documents/example-cloud/aup/timeline").await;
-    let summaries: Vec<_> = tl
+/// (version, old version, `field`) of every timeline entry.
+fn timeline_entries(
+    timeline: &serde_json::Value,
+    field: &str,
+) -> Vec<(serde_json::Value, serde_json::Value, serde_json::Value)> {
+    timeline
         .as_array()
         .unwrap()
         .iter()
@@ -32,10 +33,17 @@ async fn timeline_diff_and_recent_changes() {
             (
                 e["version"].clone(),
                 e["old_version"].clone(),
-                e["summary"].clone(),
+                e[field].clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn timeline_diff_and_recent_changes() {
+    let app = Builder::new().build().await;
+    let tl = app.json("/api/documents/example-cloud/aup/timeline").await;
+    let summaries = timeline_entries(&tl, "summary");
     insta::assert_json_snapshot!("aup_timeline_summaries", summaries);
 
     let d = app
@@ -251,18 +259,7 @@ async fn a_revert_shows_in_the_timeline_and_history_agrees_with_the_diff() {
         .build()
         .await;
     let tl = app.json("/api/documents/acme/terms/timeline").await;
-    let restores: Vec<_> = tl
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["version"].clone(),
-                e["old_version"].clone(),
-                e["restores"].clone(),
-            )
-        })
-        .collect();
+    let restores = timeline_entries(&tl, "restores");
     assert_eq!(
         serde_json::json!(restores),
         serde_json::json!([[1, null, null], [2, 1, null], [3, 2, 1]])
