@@ -34,16 +34,8 @@ async fn desk(
             .goto(&format!("{base}/d/example-cloud/aup/diff?from=1&to=2"))
             .await?;
         // Pick another pair with the version pickers.
-        client
-            .find(Locator::Css("#to option[value='4']"))
-            .await?
-            .click()
-            .await?;
-        client
-            .find(Locator::Css(".pickers button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        click(client, Locator::Css("#to option[value='4']")).await?;
+        click(client, Locator::Css(".pickers button[type=submit]")).await?;
         // The form's page may still be loading when `click` returns.
         client
             .wait()
@@ -61,11 +53,7 @@ async fn desk(
         let prev_next = client.find_all(Locator::Css(".prev-next a")).await?.len();
         assert_eq!(prev_next, 0, "@1 → @4 of four versions has no neighbours");
         // Unchanged provisions load when their fold opens.
-        client
-            .find(Locator::Css("details.lazy > summary"))
-            .await?
-            .click()
-            .await?;
+        click(client, Locator::Css("details.lazy > summary")).await?;
         client
             .wait()
             .at_most(Duration::from_secs(5))
@@ -94,11 +82,7 @@ async fn desk(
             .find_all(Locator::Css(".doc-text h2[id^='h-']"))
             .await?;
         assert!(!headings.is_empty(), "the outline's headings");
-        client
-            .find(Locator::Css("#provenance > summary"))
-            .await?
-            .click()
-            .await?;
+        click(client, Locator::Css("#provenance > summary")).await?;
         let raw = client
             .find(Locator::Css("#provenance a.raw"))
             .await?
@@ -124,6 +108,15 @@ async fn desk(
         .unwrap();
     }
     client.set_window_size(1200, 900).await?;
+    Ok(())
+}
+
+/// Finds the element at `at` and clicks it.
+async fn click(
+    client: &fantoccini::Client,
+    at: Locator<'_>,
+) -> Result<(), fantoccini::error::CmdError> {
+    client.find(at).await?.click().await?;
     Ok(())
 }
 
@@ -217,20 +210,12 @@ async fn pages_work_in_headless_chromium() {
         std::fs::write(shots.join("dashboard.png"), client.screenshot().await?).unwrap();
 
         // A diff, reached by clicking through; the layout switch works with JS.
-        client
-            .find(Locator::Css(".card a.more"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css(".card a.more")).await?;
         let summary = client.find(Locator::Css("#sum-h")).await?.text().await?;
         assert_eq!(summary, "Summary");
         assert!(client.current_url().await?.as_str().contains("/diff?"));
         std::fs::write(shots.join("diff-side.png"), client.screenshot().await?).unwrap();
-        client
-            .find(Locator::Css(".view-switch a[data-view=inline]"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css(".view-switch a[data-view=inline]")).await?;
         let class = client
             .find(Locator::Id("changes"))
             .await?
@@ -252,11 +237,7 @@ async fn pages_work_in_headless_chromium() {
         client.goto(&format!("{base}/search")).await?;
         let q = client.find(Locator::Id("q")).await?;
         q.send_keys("account").await?;
-        client
-            .find(Locator::Css(".search-form button"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css(".search-form button")).await?;
         // A submitted form's page may still be loading when `click` returns.
         if client
             .wait()
@@ -294,11 +275,7 @@ async fn pages_work_in_headless_chromium() {
         client.set_window_size(1200, 900).await?;
 
         // Sources with their fetch states, reached from the navigation.
-        client
-            .find(Locator::Css("nav a[href='/sources']"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css("nav a[href='/sources']")).await?;
         let problem = client
             .find(Locator::Css("table.sources .state.problem"))
             .await?
@@ -316,11 +293,7 @@ async fn pages_work_in_headless_chromium() {
             .await?
             .send_keys(&admin)
             .await?;
-        client
-            .find(Locator::Css("form.login button"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css("form.login button")).await?;
         // Signed in and sent on to the subscriptions page, which now has the form.
         if client
             .wait()
@@ -335,11 +308,7 @@ async fn pages_work_in_headless_chromium() {
         }
         let url = client.current_url().await?;
         assert!(url.as_str().ends_with("/subscriptions"), "{url}");
-        client
-            .find(Locator::Css("input[name=channel][value=webhook]"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css("input[name=channel][value=webhook]")).await?;
         client
             .find(Locator::Id("webhook"))
             .await?
@@ -355,16 +324,8 @@ async fn pages_work_in_headless_chromium() {
             .await?
             .send_keys("example-cloud")
             .await?;
-        client
-            .find(Locator::Css("input[name=substantive_only]"))
-            .await?
-            .click()
-            .await?;
-        client
-            .find(Locator::Css(".sub-form button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        click(&client, Locator::Css("input[name=substantive_only]")).await?;
+        click(&client, Locator::Css(".sub-form button[type=submit]")).await?;
         let notice = client
             .wait()
             .at_most(Duration::from_secs(5))
