@@ -20,6 +20,10 @@ pub enum AnalyzeError {
     /// A model file could not be read (wrong format, version or corrupt data).
     #[error("model file: {0}")]
     ModelFile(String),
+    /// Running the transformer encoder failed (feature `encoder`): an
+    /// internal error, not a property of the input text.
+    #[error("encoder: {0}")]
+    Encoder(String),
     /// The training corpus is missing or malformed.
     #[error("training corpus {path}: {message}")]
     Corpus {

@@ -15,6 +15,10 @@
 //!   alone decides the eight UNFAIR-ToS categories on English text,
 //!   committed at `model/unfair_tos.json`. [`label_document`] labels a whole
 //!   document, giving list items their lead-in.
+//! * `Encoder` (feature `encoder`): a fine-tuned MiniLM-L6 transformer
+//!   with a linear head for the same eight categories, run on the CPU with
+//!   candle from `model/encoder/` (`Encoder::probabilities`,
+//!   `Encoder::embed`).
 //! * [`train`] rebuilds that model on the CLAUDETTE corpus (CC BY 4.0),
 //!   reproducibly; [`evaluate`] scores it honestly: cross-validation by
 //!   document with every choice inside the training folds, plus 8 documents
@@ -46,6 +50,8 @@
 mod attributes;
 mod checks;
 mod corpus;
+#[cfg(feature = "encoder")]
+mod encoder;
 mod error;
 mod eval;
 mod features;
@@ -62,6 +68,8 @@ mod workload;
 pub use attributes::{Actor, Attributes, Evidence, Modality, NoticeMode, Period, attributes};
 pub use checks::{CAVEAT, Finding, RegulationSet, check_document};
 pub use corpus::{Corpus, ServiceDoc};
+#[cfg(feature = "encoder")]
+pub use encoder::Encoder;
 pub use error::AnalyzeError;
 pub use eval::{
     EvalReport, HELD_BACK_COUNT, LabelScore, Scores, evaluate, held_back_services, scores_table,

