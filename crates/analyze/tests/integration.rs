@@ -923,7 +923,8 @@ mod encoder {
         let Some(enc) = Encoder::embedded() else {
             eprintln!(
                 "\n!!! SKIPPED: no embedded encoder (model/encoder/encoder.safetensors was \
-                 absent at build time; see encoder/export_pretrained.py) !!!\n"
+                 absent at build time: see encoder/export_pretrained.py; a file that fails \
+                 to load fails the unit test encoder::tests::embedded_files_load) !!!\n"
             );
             return;
         };
