@@ -21,7 +21,7 @@ if [ ! -d "$corpus" ]; then
 fi
 python3 -c 'import sklearn' 2>/dev/null || python3 -m pip install --quiet scikit-learn
 cd "$here/../../.."
-cargo run --quiet --release -p cw-analyze --example cv -- \
+cargo run --quiet --release -p cw-analyze --features encoder --example cv -- \
   --corpus "$corpus" --folds-out "$out/folds.tsv" --json "$@" > "$out/rust.json"
 python3 "$here/baseline_svm.py" --corpus "$corpus" --folds "$out/folds.tsv" --json > "$out/baseline.json"
 python3 - "$out/rust.json" "$out/baseline.json" <<'PY'
@@ -30,7 +30,8 @@ r = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 print("held back:", ", ".join(r["held_back"]))
 rows = [("CV, model + neighbours", r["cv"]), ("CV, label() per sentence", r["cv_shipped"]),
         ("CV, cue rules alone", r["cv_rules"]), ("CV, TF-IDF+LinearSVC", b["cv"]),
-        ("held back, model + neighbours", r["held"]), ("held back, label() per sentence (ships)", r["held_shipped"]),
+        ("held back, model + neighbours", r["held"]), ("held back, label() per sentence, ensemble (ships)", r["held_shipped"]),
+        ("held back, label(), linear model alone", r.get("held_shipped_linear") or r["held_shipped"]),
         ("held back, cue rules alone", r["held_rules"]), ("held back, model ∪ rules (old merge)", r["held_union"]),
         ("held back, TF-IDF+LinearSVC", b["held"])]
 tags = [x["tag"] for x in r["cv"]["per_label"]]

@@ -9,8 +9,9 @@
 
 use crate::corpus::Corpus;
 use crate::error::AnalyzeError;
-use crate::label::{DocType, LabelContext, UNFAIR_CATEGORIES, label_with};
+use crate::label::{DocType, LabelContext, UNFAIR_CATEGORIES};
 use crate::rules::RuleSet;
+use crate::model::Model;
 use crate::train::{Example, TrainOptions, fit_model, prepare};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -183,6 +184,10 @@ pub struct EvalReport {
     pub held: Scores,
     /// Held back, `label()` on each sentence alone: **the number that ships**.
     pub held_shipped: Scores,
+    /// Held back, `label()` with the linear model alone, when the encoder is
+    /// built in (`held_shipped` is then the ensemble): what the encoder adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_shipped_linear: Option<Scores>,
     /// Held back, cue rules alone.
     pub held_rules: Scores,
     /// Held back, model ∪ cue rules (how labels were merged before issue #21).
@@ -216,10 +221,19 @@ impl EvalReport {
                 &self.held_shipped,
             ),
             ("held back, cue rules alone", &self.held_rules),
-            ("held back, model ∪ rules (old merge)", &self.held_union),
         ] {
             s.push_str(&scores_table(name, sc));
         }
+        if let Some(sc) = &self.held_shipped_linear {
+            s.push_str(&scores_table(
+                "held back, label() per sentence, linear model alone (no encoder)",
+                sc,
+            ));
+        }
+        s.push_str(&scores_table(
+            "held back, model ∪ rules (old merge)",
+            &self.held_union,
+        ));
         s
     }
 }
@@ -257,6 +271,8 @@ fn unfair_mask<'a>(ids: impl Iterator<Item = &'a str>) -> u8 {
 struct Predictions {
     model: Counts,
     shipped: Counts,
+    /// `label()` without the encoder (only filled when `with_encoder`).
+    shipped_linear: Counts,
     rules: Counts,
     union: Counts,
 }
@@ -267,6 +283,7 @@ fn predict(
     train: &[usize],
     test: &[usize],
     options: &TrainOptions,
+    with_encoder: bool,
 ) -> Predictions {
     let services = train_services(corpus, examples, train);
     let (model, xs) = fit_model(examples, train, services, options);
@@ -275,6 +292,7 @@ fn predict(
     let mut p = Predictions {
         model: Counts::default(),
         shipped: Counts::default(),
+        shipped_linear: Counts::default(),
         rules: Counts::default(),
         union: Counts::default(),
     };
@@ -287,14 +305,44 @@ fn predict(
             .filter(|(_, m)| m.linear.score(&xs[i]) >= m.threshold)
             .fold(0u8, |m, (li, _)| m | (1 << li));
         let sentence = &corpus.docs[e.doc].sentences[e.sentence];
-        let shipped = label_with(sentence, &ctx, rules, Some(&model));
+        let shipped = shipped_labels(sentence, &ctx, rules, &model, with_encoder);
         p.model.add(by_model, e.tags);
         p.shipped
             .add(unfair_mask(shipped.iter().map(|l| l.id.as_str())), e.tags);
+        if with_encoder {
+            let linear = shipped_labels(sentence, &ctx, rules, &model, false);
+            p.shipped_linear
+                .add(unfair_mask(linear.iter().map(|l| l.id.as_str())), e.tags);
+        }
         p.rules.add(e.rule_mask, e.tags);
         p.union.add(by_model | e.rule_mask, e.tags);
     }
     p
+}
+
+/// `label()`'s answer for one sentence; with `with_encoder` (and the
+/// feature), the embedded encoder joins the trained linear model.
+fn shipped_labels(
+    sentence: &str,
+    ctx: &LabelContext,
+    rules: Option<&RuleSet>,
+    model: &Model,
+    with_encoder: bool,
+) -> Vec<crate::Label> {
+    #[cfg(feature = "encoder")]
+    {
+        let encoder = if with_encoder {
+            crate::Encoder::embedded().zip(crate::Ensemble::embedded())
+        } else {
+            None
+        };
+        crate::label::label_with_encoder(sentence, ctx, rules, Some(model), encoder)
+    }
+    #[cfg(not(feature = "encoder"))]
+    {
+        let _ = with_encoder;
+        crate::label::label_with(sentence, ctx, rules, Some(model))
+    }
 }
 
 fn train_services(corpus: &Corpus, examples: &[Example], train: &[usize]) -> Vec<String> {
@@ -346,14 +394,17 @@ pub fn evaluate(
         let (test, train): (Vec<usize>, Vec<usize>) = (0..examples.len())
             .filter(|&i| !is_held(examples[i].doc))
             .partition(|&i| fold_of(examples[i].doc) == Some(f));
-        let p = predict(&corpus, &examples, &train, &test, options);
+        // The encoder trained on folds other than 0: cross-validation
+        // through it would score sentences it learnt from, so the folds
+        // measure the linear model; the held-back documents measure both.
+        let p = predict(&corpus, &examples, &train, &test, options, false);
         merge(&mut cv_model, &p.model);
         merge(&mut cv_shipped, &p.shipped);
         merge(&mut cv_rules, &p.rules);
     }
     let (held, dev): (Vec<usize>, Vec<usize>) =
         (0..examples.len()).partition(|&i| is_held(examples[i].doc));
-    let h = predict(&corpus, &examples, &dev, &held, options);
+    let h = predict(&corpus, &examples, &dev, &held, options, cfg!(feature = "encoder"));
     Ok(EvalReport {
         held_back,
         folds,
@@ -366,6 +417,7 @@ pub fn evaluate(
         cv_rules: cv_rules.scores(),
         held: h.model.scores(),
         held_shipped: h.shipped.scores(),
+        held_shipped_linear: cfg!(feature = "encoder").then(|| h.shipped_linear.scores()),
         held_rules: h.rules.scores(),
         held_union: h.union.scores(),
         options: options.clone(),

@@ -224,12 +224,55 @@ pub fn label(text: &str, ctx: &LabelContext) -> Vec<Label> {
     label_with(text, ctx, rules, model)
 }
 
-/// [`label`] with an explicit rule set and model (for edited rule files or a freshly trained model).
+/// [`label`] with an explicit rule set and model (for edited rule files or
+/// a freshly trained model). With the `encoder` feature, the embedded
+/// encoder and its ensemble settings join the model, as in [`label`].
 pub fn label_with(
     text: &str,
     ctx: &LabelContext,
     rules: Option<&RuleSet>,
     model: Option<&Model>,
+) -> Vec<Label> {
+    #[cfg(feature = "encoder")]
+    {
+        label_with_encoder(
+            text,
+            ctx,
+            rules,
+            model,
+            crate::Encoder::embedded().zip(crate::Ensemble::embedded()),
+        )
+    }
+    #[cfg(not(feature = "encoder"))]
+    {
+        label_inner(text, ctx, rules, model, |m, hits| {
+            m.predict_provision(text, hits)
+        })
+    }
+}
+
+/// [`label_with`] with an explicit encoder and ensemble (`None`: the linear
+/// model alone decides the eight categories, as without the feature).
+#[cfg(feature = "encoder")]
+pub fn label_with_encoder(
+    text: &str,
+    ctx: &LabelContext,
+    rules: Option<&RuleSet>,
+    model: Option<&Model>,
+    encoder: Option<(&crate::Encoder, &crate::Ensemble)>,
+) -> Vec<Label> {
+    label_inner(text, ctx, rules, model, |m, hits| match encoder {
+        Some((enc, ens)) => crate::ensemble::predict_provision(m, enc, ens, text, hits),
+        None => m.predict_provision(text, hits),
+    })
+}
+
+fn label_inner(
+    text: &str,
+    ctx: &LabelContext,
+    rules: Option<&RuleSet>,
+    model: Option<&Model>,
+    predict: impl Fn(&Model, &[crate::rules::RuleHit]) -> Vec<crate::model::ModelPrediction>,
 ) -> Vec<Label> {
     if text.trim().is_empty() {
         return Vec::new();
@@ -265,7 +308,7 @@ pub fn label_with(
                 true
             }
         });
-        for pred in model.predict_provision(text, &rule_hits) {
+        for pred in predict(model, &rule_hits) {
             if !pred.fires {
                 continue;
             }

@@ -52,6 +52,8 @@ mod checks;
 mod corpus;
 #[cfg(feature = "encoder")]
 mod encoder;
+#[cfg(feature = "encoder")]
+mod ensemble;
 mod error;
 mod eval;
 mod features;
@@ -70,6 +72,8 @@ pub use checks::{CAVEAT, Finding, RegulationSet, check_document};
 pub use corpus::{Corpus, ServiceDoc};
 #[cfg(feature = "encoder")]
 pub use encoder::Encoder;
+#[cfg(feature = "encoder")]
+pub use ensemble::{Calibration, Ensemble, calibrate};
 pub use error::AnalyzeError;
 pub use eval::{
     EvalReport, HELD_BACK_COUNT, LabelScore, Scores, evaluate, held_back_services, scores_table,
@@ -79,6 +83,8 @@ pub use label::{
     DocType, Label, LabelContext, LabelSource, TAXONOMY_IDS, UNFAIR_CATEGORIES, label,
     label_document, label_with,
 };
+#[cfg(feature = "encoder")]
+pub use label::label_with_encoder;
 pub use model::{Model, ModelHeader, ModelPrediction};
 pub use rules::{RuleHit, RuleSet};
 pub use similarity::{Adoption, Match, SimilarityIndex, SimilarityRow};

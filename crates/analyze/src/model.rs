@@ -267,6 +267,30 @@ impl Model {
             .collect()
     }
 
+    /// The feature vector of sentence `k` of `text` (sentence `spans` as
+    /// [`text::sentence_spans`] gives them), with its neighbours as context
+    /// and the rule hits inside it.
+    pub(crate) fn sentence_vector(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+        k: usize,
+        rule_hits: &[RuleHit],
+    ) -> SparseVec {
+        let (s, e) = spans.get(k).copied().unwrap_or((0, 0));
+        let at = |i: Option<usize>| {
+            i.and_then(|i| spans.get(i))
+                .and_then(|&(a, b)| text.get(a..b))
+                .unwrap_or("")
+        };
+        self.vectorize(&SentenceInput {
+            text: text.get(s..e).unwrap_or(""),
+            prev: at(k.checked_sub(1)),
+            next: at(Some(k + 1)),
+            rules: tos_rule_features(rule_hits, s, e),
+        })
+    }
+
     /// Predicts every category for a provision: each sentence is scored
     /// (with its neighbours as context and the rule hits inside it), and the
     /// best sentence per category is returned.
@@ -274,19 +298,7 @@ impl Model {
         let spans = text::sentence_spans(text);
         let mut best: Vec<Option<ModelPrediction>> = vec![None; self.labels.len()];
         for (k, &(s, e)) in spans.iter().enumerate() {
-            let sentence = text.get(s..e).unwrap_or("");
-            let prev = k
-                .checked_sub(1)
-                .and_then(|p| spans.get(p))
-                .and_then(|&(a, b)| text.get(a..b));
-            let next = spans.get(k + 1).and_then(|&(a, b)| text.get(a..b));
-            let input = SentenceInput {
-                text: sentence,
-                prev: prev.unwrap_or(""),
-                next: next.unwrap_or(""),
-                rules: tos_rule_features(rule_hits, s, e),
-            };
-            let x = self.vectorize(&input);
+            let x = self.sentence_vector(text, &spans, k, rule_hits);
             for (li, l) in self.labels.iter().enumerate() {
                 let score = l.linear.score(&x);
                 if best[li].as_ref().is_none_or(|b| score > b.score) {

@@ -10,6 +10,14 @@ const LABELS: &str = include_str!("../rules/labels.toml");
 const REGULATIONS: &str = include_str!("../rules/regulations.toml");
 const WORKLOAD: &str = include_str!("../rules/workload.toml");
 const MODEL: &[u8] = include_bytes!("../model/unfair_tos.json");
+/// The encoder's description (it records the training run, so a retrained
+/// encoder changes it) and the ensemble settings; the 45 MB of weights are
+/// not hashed again.
+#[cfg(feature = "encoder")]
+const ENCODER: [&[u8]; 2] = [
+    include_bytes!("../model/encoder/encoder.json"),
+    include_bytes!("../model/encoder/ensemble.json"),
+];
 
 /// 64-bit FNV-1a over several byte strings (each followed by a separator byte).
 fn fnv1a(parts: &[&[u8]]) -> u64 {
@@ -42,10 +50,25 @@ pub fn analyzer_version() -> &'static str {
 }
 
 /// The embedded unfair-clause model: `unfair_tos ` plus a hash of its file,
-/// e.g. `unfair_tos 9ad8764a3b0fdb9c`. Changes whenever the model is retrained differently.
+/// e.g. `unfair_tos 9ad8764a3b0fdb9c`, and with the `encoder` feature
+/// ` encoder ` plus a hash of the encoder's description and ensemble
+/// settings. Changes whenever either is retrained or recalibrated.
 pub fn model_version() -> &'static str {
     static V: OnceLock<String> = OnceLock::new();
-    V.get_or_init(|| format!("unfair_tos {:016x}", fnv1a(&[MODEL])))
+    V.get_or_init(|| {
+        #[cfg(feature = "encoder")]
+        {
+            format!(
+                "unfair_tos {:016x} encoder {:016x}",
+                fnv1a(&[MODEL]),
+                fnv1a(&ENCODER)
+            )
+        }
+        #[cfg(not(feature = "encoder"))]
+        {
+            format!("unfair_tos {:016x}", fnv1a(&[MODEL]))
+        }
+    })
 }
 
 #[cfg(test)]
