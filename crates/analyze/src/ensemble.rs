@@ -58,8 +58,8 @@ impl Ensemble {
     /// Parses and checks a settings file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Ensemble, AnalyzeError> {
         let bad = |message: String| AnalyzeError::ModelFile(message);
-        let e: Ensemble =
-            serde_json::from_slice(bytes).map_err(|err| bad(format!("ensemble settings: {err}")))?;
+        let e: Ensemble = serde_json::from_slice(bytes)
+            .map_err(|err| bad(format!("ensemble settings: {err}")))?;
         if e.format != FORMAT {
             return Err(bad(format!("ensemble settings: format {:?}", e.format)));
         }
@@ -71,7 +71,9 @@ impl Ensemble {
             )));
         }
         if !(0.0..=1.0).contains(&e.encoder_weight) || !(0.0..=1.0).contains(&e.gate) {
-            return Err(bad("ensemble settings: weight and gate lie in [0, 1]".into()));
+            return Err(bad(
+                "ensemble settings: weight and gate lie in [0, 1]".into()
+            ));
         }
         Ok(e)
     }
@@ -112,13 +114,7 @@ pub(crate) fn predict_provision(
         linear.push(linear_probabilities(model, &x));
     }
     let gated: Vec<usize> = (0..spans.len())
-        .filter(|&k| {
-            linear[k]
-                .iter()
-                .copied()
-                .fold(0.0f32, f32::max)
-                >= ensemble.gate
-        })
+        .filter(|&k| linear[k].iter().copied().fold(0.0f32, f32::max) >= ensemble.gate)
         .collect();
     let sentences: Vec<&str> = gated
         .iter()
@@ -207,7 +203,10 @@ fn tune_thresholds(combined: &[Vec<f32>], truth: &[Vec<bool>]) -> (Vec<f32>, f32
         let mut chosen = (0.0f32, 0.5f32);
         for step in 5..=95 {
             let t = step as f32 / 100.0;
-            let pred: Vec<bool> = combined.iter().map(|p| p.get(li).is_some_and(|&x| x >= t)).collect();
+            let pred: Vec<bool> = combined
+                .iter()
+                .map(|p| p.get(li).is_some_and(|&x| x >= t))
+                .collect();
             let f1 = f1_of(&pred, truth);
             if f1 > chosen.0 {
                 chosen = (f1, t);
@@ -231,7 +230,12 @@ fn read_oof(path: &Path) -> Result<HashMap<(String, usize), Vec<f32>>, AnalyzeEr
         message: format!("line {n}: {what}"),
     };
     let mut out = HashMap::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.starts_with('#')).skip(1) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#'))
+        .skip(1)
+    {
         let mut cols = line.split('\t');
         let service = cols.next().ok_or_else(|| bad(n + 1, "no service"))?;
         let index: usize = cols
@@ -266,21 +270,36 @@ pub fn calibrate(
     let oof = read_oof(oof_path)?;
     let names: Vec<String> = corpus.docs.iter().map(|d| d.name.clone()).collect();
     let held = crate::held_back_services(&names);
-    let dev: Vec<String> = names.iter().filter(|n| !held.contains(n)).cloned().collect();
+    let dev: Vec<String> = names
+        .iter()
+        .filter(|n| !held.contains(n))
+        .cloned()
+        .collect();
     let rules = crate::RuleSet::embedded();
     let ctx = crate::LabelContext::with_doc_type(crate::DocType::Tos);
     let mut scored = Vec::new();
     let mut linear_alone = Vec::new();
     for half in 0..2 {
-        let (scored_names, train_names): (Vec<String>, Vec<String>) =
-            dev.iter().cloned().enumerate().fold((Vec::new(), Vec::new()), |mut acc, (i, n)| {
-                if i % 2 == half { acc.0.push(n) } else { acc.1.push(n) }
+        let (scored_names, train_names): (Vec<String>, Vec<String>) = dev
+            .iter()
+            .cloned()
+            .enumerate()
+            .fold((Vec::new(), Vec::new()), |mut acc, (i, n)| {
+                if i % 2 == half {
+                    acc.0.push(n)
+                } else {
+                    acc.1.push(n)
+                }
                 acc
             });
         let mut training = corpus.clone();
         training.retain_services(&train_names);
         let model = crate::train_corpus(&training, options);
-        for doc in corpus.docs.iter().filter(|d| scored_names.contains(&d.name)) {
+        for doc in corpus
+            .docs
+            .iter()
+            .filter(|d| scored_names.contains(&d.name))
+        {
             for (line, (sentence, &tags)) in doc.sentences.iter().zip(&doc.tags).enumerate() {
                 let encoder = oof.get(&(doc.name.clone(), line)).cloned().ok_or_else(|| {
                     AnalyzeError::Corpus {
@@ -305,7 +324,11 @@ pub fn calibrate(
                         .filter_map(|p| UNFAIR_CATEGORIES.iter().position(|(id, _)| *id == p.label))
                         .fold(0u8, |m, i| m | (1 << i)),
                 );
-                scored.push(ScoredSentence { linear, encoder, tags });
+                scored.push(ScoredSentence {
+                    linear,
+                    encoder,
+                    tags,
+                });
             }
         }
     }
@@ -315,7 +338,15 @@ pub fn calibrate(
     let macro_f1_linear = truth
         .iter()
         .enumerate()
-        .map(|(li, t)| f1_of(&linear_alone.iter().map(|m| m >> li & 1 == 1).collect::<Vec<_>>(), t))
+        .map(|(li, t)| {
+            f1_of(
+                &linear_alone
+                    .iter()
+                    .map(|m| m >> li & 1 == 1)
+                    .collect::<Vec<_>>(),
+                t,
+            )
+        })
         .sum::<f32>()
         / UNFAIR_CATEGORIES.len() as f32;
     let combined = |w: f32, gate: f32| -> Vec<Vec<f32>> {

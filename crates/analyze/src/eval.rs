@@ -10,8 +10,8 @@
 use crate::corpus::Corpus;
 use crate::error::AnalyzeError;
 use crate::label::{DocType, LabelContext, UNFAIR_CATEGORIES};
-use crate::rules::RuleSet;
 use crate::model::Model;
+use crate::rules::RuleSet;
 use crate::train::{Example, TrainOptions, fit_model, prepare};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -404,7 +404,14 @@ pub fn evaluate(
     }
     let (held, dev): (Vec<usize>, Vec<usize>) =
         (0..examples.len()).partition(|&i| is_held(examples[i].doc));
-    let h = predict(&corpus, &examples, &dev, &held, options, cfg!(feature = "encoder"));
+    let h = predict(
+        &corpus,
+        &examples,
+        &dev,
+        &held,
+        options,
+        cfg!(feature = "encoder"),
+    );
     Ok(EvalReport {
         held_back,
         folds,

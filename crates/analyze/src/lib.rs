@@ -79,12 +79,12 @@ pub use eval::{
     EvalReport, HELD_BACK_COUNT, LabelScore, Scores, evaluate, held_back_services, scores_table,
 };
 pub use features::FeatureConfig;
+#[cfg(feature = "encoder")]
+pub use label::label_with_encoder;
 pub use label::{
     DocType, Label, LabelContext, LabelSource, TAXONOMY_IDS, UNFAIR_CATEGORIES, label,
     label_document, label_with,
 };
-#[cfg(feature = "encoder")]
-pub use label::label_with_encoder;
 pub use model::{Model, ModelHeader, ModelPrediction};
 pub use rules::{RuleHit, RuleSet};
 pub use similarity::{Adoption, Match, SimilarityIndex, SimilarityRow};
