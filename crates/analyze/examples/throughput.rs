@@ -1,7 +1,9 @@
 //! Measures labelling throughput (provisions per second) on the paragraphs
 //! of every OTA version under /work/shared/corpus/ota (split on blank
-//! lines), with the doc type guessed from the terms-type folder. Run it in
-//! release mode:
+//! lines), with the doc type guessed from the terms-type folder, and prints
+//! an FNV-1a digest of every label (id, confidence bits, span, source): the
+//! same digest before and after a speed change shows it changed no output
+//! (issue #25). Run it in release mode:
 //!
 //! ```text
 //! cargo run --release -p cw-analyze --example throughput -- [OTA_DIR] [--limit N]
@@ -106,6 +108,7 @@ fn main() {
     let cpu_start = thread_cpu_secs();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut total = 0usize;
+    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
     for (p, dt) in &paragraphs {
         let ctx = LabelContext {
             doc_type: *dt,
@@ -113,9 +116,21 @@ fn main() {
             heading_path: Vec::new(),
         };
         for l in label(p, &ctx) {
+            let canon = format!(
+                "{} {:08x} {:?} {:?};",
+                l.id,
+                l.confidence.to_bits(),
+                l.span,
+                l.source
+            );
+            digest = canon.bytes().fold(digest, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
             *counts.entry(l.id).or_insert(0) += 1;
             total += 1;
         }
+        // One separator per paragraph: a label moving to another paragraph shows.
+        digest = (digest ^ u64::from(b'\n')).wrapping_mul(0x0100_0000_01b3);
     }
     let secs = start.elapsed().as_secs_f64();
     // On a shared machine wall time counts other people's work; the
@@ -137,6 +152,7 @@ fn main() {
         chars as f64 / 1e6 / secs,
         total
     );
+    println!("labels digest {digest:016x}");
     let mut top: Vec<(String, usize)> = counts.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for (id, n) in top.iter().take(12) {
