@@ -43,6 +43,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod anchored;
 mod attributes;
 mod checks;
 mod corpus;
