@@ -4,6 +4,7 @@
 //! weighted, over a vocabulary fixed at training time.
 
 use crate::text;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -130,7 +131,14 @@ pub(crate) type SparseVec = Vec<(u32, f32)>;
 pub(crate) struct Vocabulary {
     pub(crate) terms: Vec<String>,
     pub(crate) idf: Vec<f32>,
-    index: HashMap<String, u32>,
+    /// Fx-hashed (rustc-hash): a sentence looks up ~10 feature strings per
+    /// word, and SipHash was a tenth of labelling (issue #25). The table is
+    /// fixed at training time, so colliding input strings cannot grow it.
+    index: HashMap<String, u32, FxBuildHasher>,
+    /// True when `terms` are in strictly ascending byte order (every model
+    /// [`Vocabulary::build`] makes): feature order is then index order, which
+    /// [`Vocabulary::vectorize_sentence`] relies on.
+    sorted: bool,
 }
 
 impl Vocabulary {
@@ -164,7 +172,13 @@ impl Vocabulary {
             .enumerate()
             .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
-        Vocabulary { terms, idf, index }
+        let sorted = terms.windows(2).all(|w| w[0] < w[1]);
+        Vocabulary {
+            terms,
+            idf,
+            index,
+            sorted,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -197,6 +211,102 @@ impl Vocabulary {
             } else {
                 weights[g] / norm
             };
+            out.extend(items.iter().map(|&(i, v)| (i, v * scale)));
+        }
+        out.sort_by_key(|&(i, _)| i);
+        out
+    }
+
+    /// `vectorize(cfg, &raw_features(cfg, s))`, bit for bit, without building
+    /// a string per feature (issue #25: the model's featurisation was a third
+    /// of labelling). Each feature is spelled into one reused buffer and
+    /// looked up; only features in the vocabulary are counted, by index.
+    /// With sorted terms, ascending index is the ascending feature order in
+    /// which `vectorize` sums each group's norm, so the floats are the same.
+    /// Other vocabularies, and the rule group, take the general path.
+    pub(crate) fn vectorize_sentence(
+        &self,
+        cfg: &FeatureConfig,
+        s: &SentenceInput<'_>,
+    ) -> SparseVec {
+        if !self.sorted || cfg.rule_weight > 0.0 {
+            return self.vectorize(cfg, &raw_features(cfg, s));
+        }
+        // (index, group) of every occurrence of a known feature.
+        let mut found: Vec<(u32, u8)> = Vec::new();
+        let mut buf = String::new();
+        let mut look = |buf: &str, group: u8| {
+            if let Some(&i) = self.index.get(buf) {
+                found.push((i, group));
+            }
+        };
+        let toks = text::word_tokens(s.text);
+        let words: Vec<&str> = toks.iter().map(|t| norm_token(&t.text)).collect();
+        for n in 1..=cfg.word_ngram_max.max(1) {
+            for w in words.windows(n) {
+                buf.clear();
+                buf.push_str("w:");
+                for (k, word) in w.iter().enumerate() {
+                    if k > 0 {
+                        buf.push(' ');
+                    }
+                    buf.push_str(word);
+                }
+                look(&buf, 0);
+            }
+        }
+        if let Some((lo, hi)) = cfg.char_ngrams {
+            let mut padded: Vec<char> = Vec::new();
+            for w in &words {
+                padded.clear();
+                padded.push(' ');
+                padded.extend(w.chars());
+                padded.push(' ');
+                for n in lo.max(1)..=hi {
+                    if padded.len() < n {
+                        break;
+                    }
+                    for g in padded.windows(n) {
+                        buf.clear();
+                        buf.push_str("c:");
+                        buf.extend(g.iter());
+                        look(&buf, 1);
+                    }
+                }
+            }
+        }
+        if cfg.context_weight > 0.0 {
+            for (prefix, ctx) in [("p:", s.prev), ("n:", s.next)] {
+                for t in text::word_tokens(ctx) {
+                    buf.clear();
+                    buf.push_str(prefix);
+                    buf.push_str(norm_token(&t.text));
+                    look(&buf, 2);
+                }
+            }
+        }
+        found.sort_unstable();
+        let weights = [1.0, cfg.char_weight, cfg.context_weight, cfg.rule_weight];
+        let mut groups: [Vec<(u32, f32)>; GROUPS] = Default::default();
+        let mut k = 0;
+        while k < found.len() {
+            let (i, g) = found[k];
+            let run = found[k..].iter().take_while(|&&(j, _)| j == i).count();
+            k += run;
+            let Some(&idf) = self.idf.get(i as usize) else {
+                continue;
+            };
+            // The same sum of ones the general path counts.
+            let count = (0..run).fold(0.0f32, |c, _| c + 1.0);
+            groups[usize::from(g)].push((i, (1.0 + count.ln()) * idf));
+        }
+        let mut out: SparseVec = Vec::new();
+        for (g, items) in groups.iter().enumerate() {
+            let norm: f32 = items.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+            if norm <= 0.0 || weights[g] <= 0.0 {
+                continue;
+            }
+            let scale = weights[g] / norm;
             out.extend(items.iter().map(|&(i, v)| (i, v * scale)));
         }
         out.sort_by_key(|&(i, _)| i);
@@ -250,5 +360,76 @@ mod tests {
             .map(|(_, x)| x * x)
             .sum();
         assert!((word_norm - 1.0).abs() < 1e-4);
+    }
+
+    /// The committed model's vocabulary and settings.
+    fn embedded() -> (&'static Vocabulary, &'static FeatureConfig) {
+        let m = crate::model::Model::embedded().unwrap();
+        (&m.vocab, &m.header.features)
+    }
+
+    fn same_vectors(vocab: &Vocabulary, cfg: &FeatureConfig, s: &SentenceInput<'_>) {
+        let general = vocab.vectorize(cfg, &raw_features(cfg, s));
+        let fast = vocab.vectorize_sentence(cfg, s);
+        let bits = |v: &SparseVec| v.iter().map(|&(i, x)| (i, x.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&fast), bits(&general), "{s:?}");
+    }
+
+    #[test]
+    fn the_fast_vectoriser_gives_the_same_bits_issue_25() {
+        let (vocab, cfg) = embedded();
+        assert!(vocab.sorted);
+        for (text, prev, next) in [
+            (
+                "We may terminate your account at any time, without notice.",
+                "Termination",
+                "",
+            ),
+            (
+                "In no event shall Acme be liable for 30 days' damages",
+                "",
+                "Any dispute ... arbitration",
+            ),
+            ("我们有权随时修改本协议 terms 2024", "", ""),
+            ("", "", ""),
+            ("a a a a a a the the the of of", "a", "a"),
+            ("Don't use É-mail; ﬁne print: 1234567 ſtill", "x", "y"),
+        ] {
+            same_vectors(
+                vocab,
+                cfg,
+                &SentenceInput {
+                    text,
+                    prev,
+                    next,
+                    rules: Vec::new(),
+                },
+            );
+        }
+        // An unsorted vocabulary takes the general path, with the same result.
+        let mut terms = vocab.terms.clone();
+        let mut idf = vocab.idf.clone();
+        terms.swap(0, 1);
+        idf.swap(0, 1);
+        let shuffled = Vocabulary::from_parts(terms, idf);
+        assert!(!shuffled.sorted);
+        same_vectors(
+            &shuffled,
+            cfg,
+            &SentenceInput {
+                text: "we may terminate",
+                ..SentenceInput::default()
+            },
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        #[test]
+        fn any_sentence_gives_the_same_vector(text in "\\PC{0,120}", prev in "[a-z ]{0,30}") {
+            let (vocab, cfg) = embedded();
+            same_vectors(vocab, cfg, &SentenceInput { text: &text, prev: &prev, next: "", rules: Vec::new() });
+        }
     }
 }
