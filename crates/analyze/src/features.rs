@@ -6,7 +6,9 @@
 use crate::text;
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which features the model uses. Stored in the model file header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +141,26 @@ pub(crate) struct Vocabulary {
     /// [`Vocabulary::build`] makes): feature order is then index order, which
     /// [`Vocabulary::vectorize_sentence`] relies on.
     sorted: bool,
+    /// Tells vocabularies apart in the per-thread n-gram cache.
+    id: u64,
+}
+
+/// Gives each [`Vocabulary`] its cache identity.
+static NEXT_VOCABULARY_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Words whose character n-grams one thread keeps (then it starts afresh).
+const GRAM_CACHE_WORDS: usize = 1 << 16;
+
+/// One thread's known character n-grams per word, for one vocabulary and
+/// n-gram range (`key`).
+#[derive(Debug, Default)]
+struct GramCache {
+    key: (u64, usize, usize),
+    words: HashMap<String, Vec<u32>, FxBuildHasher>,
+}
+
+thread_local! {
+    static GRAMS: RefCell<GramCache> = RefCell::new(GramCache::default());
 }
 
 impl Vocabulary {
@@ -178,6 +200,7 @@ impl Vocabulary {
             idf,
             index,
             sorted,
+            id: NEXT_VOCABULARY_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -235,7 +258,7 @@ impl Vocabulary {
         // (index, group) of every occurrence of a known feature.
         let mut found: Vec<(u32, u8)> = Vec::new();
         let mut buf = String::new();
-        let mut look = |buf: &str, group: u8| {
+        let look = |buf: &str, group: u8, found: &mut Vec<(u32, u8)>| {
             if let Some(&i) = self.index.get(buf) {
                 found.push((i, group));
             }
@@ -252,13 +275,14 @@ impl Vocabulary {
                     }
                     buf.push_str(word);
                 }
-                look(&buf, 0);
+                look(&buf, 0, &mut found);
             }
         }
         if let Some((lo, hi)) = cfg.char_ngrams {
-            let mut padded: Vec<char> = Vec::new();
-            for w in &words {
-                padded.clear();
+            // A word's character n-grams depend on the word alone, and words
+            // repeat: each thread keeps the known ones of recent words.
+            let mut known = |w: &str, out: &mut Vec<u32>| {
+                let mut padded: Vec<char> = Vec::with_capacity(w.len() + 2);
                 padded.push(' ');
                 padded.extend(w.chars());
                 padded.push(' ');
@@ -270,10 +294,39 @@ impl Vocabulary {
                         buf.clear();
                         buf.push_str("c:");
                         buf.extend(g.iter());
-                        look(&buf, 1);
+                        if let Some(&i) = self.index.get(buf.as_str()) {
+                            out.push(i);
+                        }
                     }
                 }
-            }
+            };
+            let key = (self.id, lo, hi);
+            GRAMS.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut cache) => {
+                    if cache.key != key || cache.words.len() >= GRAM_CACHE_WORDS {
+                        cache.key = key;
+                        cache.words.clear();
+                    }
+                    for w in &words {
+                        if let Some(ids) = cache.words.get(*w) {
+                            found.extend(ids.iter().map(|&i| (i, 1)));
+                            continue;
+                        }
+                        let mut ids = Vec::new();
+                        known(w, &mut ids);
+                        found.extend(ids.iter().map(|&i| (i, 1)));
+                        cache.words.insert((*w).to_string(), ids);
+                    }
+                }
+                Err(_) => {
+                    let mut ids = Vec::new();
+                    for w in &words {
+                        ids.clear();
+                        known(w, &mut ids);
+                        found.extend(ids.iter().map(|&i| (i, 1)));
+                    }
+                }
+            });
         }
         if cfg.context_weight > 0.0 {
             for (prefix, ctx) in [("p:", s.prev), ("n:", s.next)] {
@@ -281,7 +334,7 @@ impl Vocabulary {
                     buf.clear();
                     buf.push_str(prefix);
                     buf.push_str(norm_token(&t.text));
-                    look(&buf, 2);
+                    look(&buf, 2, &mut found);
                 }
             }
         }
@@ -395,16 +448,15 @@ mod tests {
             ("a a a a a a the the the of of", "a", "a"),
             ("Don't use É-mail; ﬁne print: 1234567 ſtill", "x", "y"),
         ] {
-            same_vectors(
-                vocab,
-                cfg,
-                &SentenceInput {
-                    text,
-                    prev,
-                    next,
-                    rules: Vec::new(),
-                },
-            );
+            let s = SentenceInput {
+                text,
+                prev,
+                next,
+                rules: Vec::new(),
+            };
+            // Twice: the second time every word's n-grams come from the cache.
+            same_vectors(vocab, cfg, &s);
+            same_vectors(vocab, cfg, &s);
         }
         // An unsorted vocabulary takes the general path, with the same result.
         let mut terms = vocab.terms.clone();
