@@ -52,6 +52,7 @@ mod eval;
 mod features;
 mod label;
 mod model;
+mod required;
 mod rules;
 mod similarity;
 mod svm;
