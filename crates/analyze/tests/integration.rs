@@ -8,6 +8,8 @@ use cw_analyze::{DocType, Label, LabelContext, LabelSource, label, slice_chars};
 
 #[path = "support/findings.rs"]
 mod findings_support;
+#[path = "support/sample.rs"]
+mod sample;
 
 /// Labels `text` in a document of type `dt` and asserts that `id` is among
 /// the labels with an evidence span whose text contains `cue`.
@@ -625,64 +627,10 @@ mod robustness {
 /// meant, review it (`cargo insta review`, or `INSTA_UPDATE=always`) and say
 /// why in the commit.
 mod unchanged_output_issue_25 {
+    use super::sample;
     use cw_analyze::{DocType, attributes, check_document, label_document};
     use std::fmt::Write as _;
-    use std::path::{Path, PathBuf};
-
-    const OTA_WIDE: [&str; 10] = [
-        "genai-contrib/Doubao/Privacy_Policy",
-        "genai-contrib/Doubao/Terms_of_Service",
-        "genai-contrib/Kimi_AI/Privacy_Policy",
-        "genai-contrib/Kimi_AI/Terms_of_Service",
-        "genai-contrib/Wenxinyiyan/Privacy_Policy",
-        "genai-contrib/Wenxinyiyan/Terms_of_Service",
-        "france/Air_Austral/Imprint",
-        "france/Air_Corsica/General_Conditions_of_Sale",
-        "france/Air_Europa/General_Conditions_of_Sale",
-        "france/Air_Malta/Privacy_Policy",
-    ];
-
-    fn corpus() -> PathBuf {
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpus"
-        ))
-    }
-
-    fn subdirs(p: &Path) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    }
-
-    /// `collection/Service/Terms_Type` of every OTA document, then the ota-wide picks.
-    fn documents(root: &Path) -> Vec<(String, PathBuf)> {
-        let ota = root.join("ota");
-        let mut out = Vec::new();
-        for coll in subdirs(&ota) {
-            for service in subdirs(&coll) {
-                for terms in subdirs(&service) {
-                    let name = terms
-                        .strip_prefix(&ota)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned();
-                    out.push((name, terms));
-                }
-            }
-        }
-        for d in OTA_WIDE {
-            out.push((format!("ota-wide/{d}"), root.join("ota-wide").join(d)));
-        }
-        out
-    }
+    use std::path::Path;
 
     /// FNV-1a, 64 bits.
     fn fnv(bytes: &[u8]) -> u64 {
@@ -694,16 +642,9 @@ mod unchanged_output_issue_25 {
     /// One row of the table: the newest version of `dir`, extracted as the
     /// product extracts it, labelled, read and checked.
     fn row(name: &str, dir: &Path) -> String {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("versions"))
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-            .collect();
-        files.sort();
-        let newest = files.pop().unwrap();
-        let bytes = std::fs::read(&newest).unwrap();
-        let doc = cw_extract::extract(&bytes, &cw_extract::ExtractOptions::default()).unwrap();
+        let Some((version, _, doc)) = sample::newest(dir) else {
+            panic!("{} cannot be read", dir.display());
+        };
         let doc_type = DocType::guess(name.rsplit('/').next().unwrap_or(""));
         let labels = label_document(&doc, doc_type);
         let findings = check_document(&doc, &labels, doc_type);
@@ -726,7 +667,6 @@ mod unchanged_output_issue_25 {
         for f in &findings {
             writeln!(canon, "{}", serde_json::to_string(f).unwrap()).unwrap();
         }
-        let version = newest.file_stem().unwrap().to_string_lossy();
         format!(
             "{name} {version}: {} provisions, {n_labels} labels, {n_attrs} with attributes, {} findings, {:016x}",
             doc.provisions.len(),
@@ -737,13 +677,16 @@ mod unchanged_output_issue_25 {
 
     #[test]
     fn labels_attributes_and_findings_are_unchanged_issue_25() {
-        let root = corpus();
+        let root = sample::corpus();
         assert!(
             root.join("ota").is_dir(),
             "the shared corpus is missing at {}",
             root.display()
         );
-        let rows: Vec<String> = documents(&root).iter().map(|(n, d)| row(n, d)).collect();
+        let rows: Vec<String> = sample::documents(&root)
+            .iter()
+            .map(|(n, d)| row(n, d))
+            .collect();
         insta::assert_snapshot!("labels_digest", rows.join("\n"));
     }
 }
