@@ -15,21 +15,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+// Only the folder walk is used here.
+#[allow(dead_code)]
+#[path = "../tests/support/sample.rs"]
+mod sample;
+
 fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
     let mut out = Vec::new();
     // <collection>/<Service>/<Terms_Type>/versions/*.md
-    let dirs = |p: &Path| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
+    let dirs = sample::subdirs;
     for coll in dirs(root) {
         for service in dirs(&coll) {
             for terms in dirs(&service) {
@@ -39,15 +33,7 @@ fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                 );
-                let mut files: Vec<PathBuf> = std::fs::read_dir(terms.join("versions"))
-                    .map(|rd| {
-                        rd.flatten()
-                            .map(|e| e.path())
-                            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                files.sort();
+                let files = sample::version_files(&terms.join("versions"));
                 out.extend(files.into_iter().map(|f| (f, dt)));
             }
         }

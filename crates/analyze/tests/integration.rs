@@ -8,8 +8,7 @@ use cw_analyze::{DocType, Label, LabelContext, LabelSource, label, slice_chars};
 
 #[path = "support/findings.rs"]
 mod findings_support;
-#[path = "support/sample.rs"]
-mod sample;
+use findings_support::sample;
 
 /// Labels `text` in a document of type `dt` and asserts that `id` is among
 /// the labels with an evidence span whose text contains `cue`.

@@ -28,7 +28,8 @@ pub(crate) fn corpus() -> PathBuf {
     ))
 }
 
-fn subdirs(p: &Path) -> Vec<PathBuf> {
+/// The sub-folders of `p`, sorted.
+pub(crate) fn subdirs(p: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(p)
         .map(|rd| {
             rd.flatten()
@@ -64,16 +65,24 @@ pub(crate) fn documents(root: &Path) -> Vec<(String, PathBuf)> {
 /// The newest version of the document in `dir` (its file stem, its bytes'
 /// length and the extracted document); `None` when it cannot be read.
 pub(crate) fn newest(dir: &Path) -> Option<(String, usize, ExtractedDocument)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("versions"))
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    files.sort();
-    let path = files.pop()?;
+    let path = version_files(&dir.join("versions")).pop()?;
     let bytes = std::fs::read(&path).ok()?;
     let doc = cw_extract::extract(&bytes, &cw_extract::ExtractOptions::default()).ok()?;
     let stem = path.file_stem()?.to_string_lossy().into_owned();
     Some((stem, bytes.len(), doc))
+}
+
+/// The `*.md` versions in a `versions` folder, oldest first (empty when it
+/// cannot be read).
+pub(crate) fn version_files(versions: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(versions)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
 }
