@@ -1,7 +1,9 @@
 //! Measures labelling throughput (provisions per second) on the paragraphs
 //! of every OTA version under /work/shared/corpus/ota (split on blank
-//! lines), with the doc type guessed from the terms-type folder. Run it in
-//! release mode:
+//! lines), with the doc type guessed from the terms-type folder, and prints
+//! an FNV-1a digest of every label (id, confidence bits, span, source): the
+//! same digest before and after a speed change shows it changed no output
+//! (issue #25). Run it in release mode:
 //!
 //! ```text
 //! cargo run --release -p cw-analyze --example throughput -- [OTA_DIR] [--limit N]
@@ -16,21 +18,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+// Only the folder walk is used here.
+#[allow(dead_code)]
+#[path = "../tests/support/sample.rs"]
+mod sample;
+
 fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
     let mut out = Vec::new();
     // <collection>/<Service>/<Terms_Type>/versions/*.md
-    let dirs = |p: &Path| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
+    let dirs = sample::subdirs;
     for coll in dirs(root) {
         for service in dirs(&coll) {
             for terms in dirs(&service) {
@@ -40,15 +36,7 @@ fn versions(root: &Path) -> Vec<(PathBuf, DocType)> {
                         .map(|s| s.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                 );
-                let mut files: Vec<PathBuf> = std::fs::read_dir(terms.join("versions"))
-                    .map(|rd| {
-                        rd.flatten()
-                            .map(|e| e.path())
-                            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                files.sort();
+                let files = sample::version_files(&terms.join("versions"));
                 out.extend(files.into_iter().map(|f| (f, dt)));
             }
         }
@@ -121,6 +109,7 @@ fn main() {
     let process_start = process_cpu_secs();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut total = 0usize;
+    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
     for (p, dt) in &paragraphs {
         let ctx = LabelContext {
             doc_type: *dt,
@@ -128,9 +117,21 @@ fn main() {
             heading_path: Vec::new(),
         };
         for l in label(p, &ctx) {
+            let canon = format!(
+                "{} {:08x} {:?} {:?};",
+                l.id,
+                l.confidence.to_bits(),
+                l.span,
+                l.source
+            );
+            digest = canon.bytes().fold(digest, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
             *counts.entry(l.id).or_insert(0) += 1;
             total += 1;
         }
+        // One separator per paragraph: a label moving to another paragraph shows.
+        digest = (digest ^ u64::from(b'\n')).wrapping_mul(0x0100_0000_01b3);
     }
     let secs = start.elapsed().as_secs_f64();
     // On a shared machine wall time counts other people's work; the
@@ -159,6 +160,7 @@ fn main() {
         chars as f64 / 1e6 / secs,
         total
     );
+    println!("labels digest {digest:016x}");
     let mut top: Vec<(String, usize)> = counts.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for (id, n) in top.iter().take(12) {

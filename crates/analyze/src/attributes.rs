@@ -3,6 +3,7 @@
 //! retention period and jurisdictions, each with its evidence span
 //! (character offsets). English and Chinese cues; regexes compiled once.
 
+use crate::anchored::{Group, Groups, StartAnchored};
 use crate::text;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -103,11 +104,14 @@ struct Patterns {
     notice_posting: Regex,
     notice_email: Regex,
     notice_durable: Regex,
-    notice_days: Regex,
+    // These four are searched from where a match can start: their Unicode
+    // `\b`s made regex-automata scan every text with a non-ASCII byte with
+    // its slowest engines (issue #25: 80 % of the time of `attributes`).
+    notice_days: StartAnchored,
     grounds: Regex,
-    age: Regex,
-    retention: Regex,
-    jurisdiction: Regex,
+    age: StartAnchored,
+    retention: StartAnchored,
+    jurisdiction: StartAnchored,
 }
 
 const NUM: &str = r"(\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b";
@@ -118,11 +122,14 @@ fn patterns() -> Option<&'static Patterns> {
     P.get_or_init(|| build().ok()).as_ref()
 }
 
-fn re(s: &str) -> Result<Regex, regex::Error> {
-    regex::RegexBuilder::new(s).case_insensitive(true).build()
+fn re(s: &str) -> Result<Regex, String> {
+    regex::RegexBuilder::new(s)
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
-fn build() -> Result<Patterns, regex::Error> {
+fn build() -> Result<Patterns, String> {
     Ok(Patterns {
         modal: re(
             r"\b(we|us|you|your\s+end\s+users|end\s+users|third\s+parties|(?-i:[A-Z])[\w&.-]*(?:\s+(?-i:[A-Z])[\w&.-]*){0,3})\s+(?:\w+\s+)?(reserves?\s+the\s+right|must|shall|will|may|can|might|is\s+required\s+to|are\s+required\s+to)\b|(我们|本公司|平台|您|用户|第三方)(?:有权|可以|可能|应当|应|必须|将|会)",
@@ -140,19 +147,19 @@ fn build() -> Result<Patterns, regex::Error> {
             r"(?:by|via|through)\s+(?:an?\s+)?e-?mail|e-?mail\s+(?:notice|notification)|notify\s+you\s+(?:\w+\s+){0,3}?(?:by|via)\s+(?:e-?mail|message|in-app)|send\s+you\s+(?:a\s+|an\s+)?(?:notice|e-?mail|message)|in-?app\s+(?:notice|notification|message)|(?:邮件|短信|站内信)(?:通知|方式)",
         )?,
         notice_durable: re(r"durable\s+medium|in\s+writing|written\s+notice|书面(?:通知|形式)")?,
-        notice_days: re(&format!(
+        notice_days: StartAnchored::new(&format!(
             r"{NUM}\s*(?:\(\d+\)\s*)?(?:calendar\s+|business\s+|working\s+)?days?['’]?\s*(?:\w+\s+){{0,2}}?(?:prior\s+|advance\s+|written\s+)?(?:notice|notification)|(?:notice|notify\s+you)\s+(?:\w+\s+){{0,4}}?(?:at\s+least\s+)?{NUM}\s*(?:\(\d+\)\s*)?days|提前\s*{ZH_NUM}\s*(?:个)?(?:日|天|工作日)"
         ))?,
         grounds: re(
             r"if\s+you\s+(?:\w+\s+){0,2}?(?:violate|breach|fail\s+to\s+comply|do\s+not\s+comply|infringe|misuse)|(?:in\s+(?:the\s+)?(?:event|case)\s+of\s+(?:a\s+)?(?:breach|violation))|for\s+(?:the\s+)?following\s+reasons|(?:such\s+as|including)\s+(?:if|where|when)\s+|in\s+violation\s+of|(?:如果|若|如)(?:您|用户)?(?:违反|违规)",
         )?,
-        age: re(&format!(
+        age: StartAnchored::new(&format!(
             r"(?:under|below|younger\s+than|less\s+than)\s+(?:the\s+age\s+of\s+)?{NUM}(?:\s+years)?|(?:at\s+least|over|older\s+than|minimum\s+age\s+(?:of|is))\s+{NUM}\s*(?:years|\(|$|\b)|aged?\s+{NUM}\s+or\s+(?:older|over|above|under|younger)|{NUM}\s+years\s+(?:old|of\s+age)|(?:不满|未满|低于|小于|年满|已满)\s*{ZH_NUM}\s*周?岁|{ZH_NUM}\s*周?岁以下"
         ))?,
-        retention: re(&format!(
+        retention: StartAnchored::new(&format!(
             r"(?:retain|keep|store|hold|preserve|delete|deleted|anonymi[sz]e|kept|retained|stored)\w*\b.{{0,80}}?\b(?:for|after|within|up\s+to|period\s+of)\s+(?:a\s+period\s+of\s+|up\s+to\s+|at\s+least\s+|no\s+(?:more|longer)\s+than\s+)?{NUM}\s*(?:\(\d+\)\s*)?(days?|weeks?|months?|years?)|(?:保存|存储|保留)(?:期限|期间|时间)?(?:为|是)?\s*{ZH_NUM}\s*(?:个)?(日|天|周|月|年)"
         ))?,
-        jurisdiction: re(
+        jurisdiction: StartAnchored::new(
             r"\b(?:the\s+)?(People['’]s\s+Republic\s+of\s+China|PRC|mainland\s+China|China|Hong\s+Kong|Macau|Taiwan|Singapore|Japan|Korea|India|Australia|Canada|Brazil|Mexico|United\s+States(?:\s+of\s+America)?|U\.S\.A?\.?|USA|California|Delaware|New\s+York|Washington|Texas|Massachusetts|Illinois|Virginia|Colorado|England(?:\s+and\s+Wales)?|Scotland|Northern\s+Ireland|United\s+Kingdom|UK|Ireland|Luxembourg|Germany|France|Netherlands|Belgium|Spain|Italy|Poland|Sweden|Denmark|Finland|Norway|Austria|Switzerland|Israel|European\s+Union|EU|EEA)\b|(中华人民共和国|中国大陆|中国|香港|澳门|台湾|新加坡|美国|欧盟)",
         )?,
     })
@@ -171,6 +178,13 @@ fn ev<T>(t: &str, m: &regex::Match<'_>, value: T) -> Evidence<T> {
     }
 }
 
+fn ev_group<T>(t: &str, m: &Group<'_>, value: T) -> Evidence<T> {
+    Evidence {
+        value,
+        span: text::char_span(t, m.start, m.end),
+    }
+}
+
 fn unit_of(u: &str) -> &'static str {
     let u = u.to_lowercase();
     if u.starts_with("day") || u == "日" || u == "天" {
@@ -184,9 +198,8 @@ fn unit_of(u: &str) -> &'static str {
     }
 }
 
-fn first_number(caps: &regex::Captures<'_>) -> Option<u32> {
-    caps.iter()
-        .skip(1)
+fn first_number(caps: &Groups<'_>) -> Option<u32> {
+    caps.groups()
         .flatten()
         .find_map(|m| text::parse_number(m.as_str()))
 }
@@ -265,7 +278,7 @@ pub fn attributes(t: &str) -> Attributes {
     if let Some(c) = p.notice_days.captures(t)
         && let (Some(m), Some(n)) = (c.get(0), first_number(&c))
     {
-        a.notice_days = Some(ev(t, &m, n));
+        a.notice_days = Some(ev_group(t, &m, n));
     }
     if let Some(m) = p.grounds.find(t) {
         a.grounds = Some(ev(t, &m, m.as_str().to_lowercase()));
@@ -274,20 +287,15 @@ pub fn attributes(t: &str) -> Attributes {
         && let (Some(m), Some(n)) = (c.get(0), first_number(&c))
         && (1..=25).contains(&n)
     {
-        a.age_threshold = Some(ev(t, &m, n));
+        a.age_threshold = Some(ev_group(t, &m, n));
     }
     if let Some(c) = p.retention.captures(t)
         && let Some(m) = c.get(0)
     {
         // The unit is the last non-empty capture; the number the first.
-        let unit = c
-            .iter()
-            .skip(1)
-            .flatten()
-            .last()
-            .map(|u| unit_of(u.as_str()));
+        let unit = c.groups().flatten().last().map(|u| unit_of(u.as_str()));
         if let (Some(value), Some(unit)) = (first_number(&c), unit) {
-            a.retention = Some(ev(
+            a.retention = Some(ev_group(
                 t,
                 &m,
                 Period {
@@ -298,11 +306,12 @@ pub fn attributes(t: &str) -> Attributes {
         }
     }
     let mut seen: Vec<String> = Vec::new();
-    for m in p.jurisdiction.find_iter(t) {
+    for c in p.jurisdiction.captures_all(t) {
+        let Some(m) = c.get(0) else { continue };
         let name = canonical_jurisdiction(m.as_str());
         if !seen.contains(&name) {
             seen.push(name.clone());
-            a.jurisdictions.push(ev(t, &m, name));
+            a.jurisdictions.push(ev_group(t, &m, name));
         }
     }
     a
@@ -363,6 +372,19 @@ mod tests {
 
     fn quote(t: &str, span: (usize, usize)) -> &str {
         text::slice_chars(t, span)
+    }
+
+    #[test]
+    fn slow_patterns_are_searched_from_their_start_literals_issue_25() {
+        let p = patterns().unwrap();
+        for (name, r) in [
+            ("notice_days", &p.notice_days),
+            ("age", &p.age),
+            ("retention", &p.retention),
+            ("jurisdiction", &p.jurisdiction),
+        ] {
+            assert!(r.is_anchored(), "{name} lost its start literals");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::text::slice_chars;
 use cw_model::{ExtractedDocument, Provision};
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 const EMBEDDED_REGULATIONS: &str = include_str!("../rules/regulations.toml");
@@ -386,7 +387,10 @@ impl RegulationSet {
         doc_type: DocType,
     ) -> Vec<Finding> {
         let texts: Vec<&str> = doc.provisions.iter().map(|p| p.text.as_str()).collect();
-        let attrs: Vec<Attributes> = texts.iter().map(|t| attributes(t)).collect();
+        // Read on first use: most provisions never need their attributes
+        // here, and reading them is the costliest part of a check (issue #25).
+        let attr_cells: Vec<OnceCell<Attributes>> = texts.iter().map(|_| OnceCell::new()).collect();
+        let attrs = |i: usize| attr_cells[i].get_or_init(|| attributes(texts[i]));
         let labels_of = |i: usize| labels.get(i).map(Vec::as_slice).unwrap_or(&[]);
         let has_label = |i: usize, ids: &[String]| labels_of(i).iter().any(|l| ids.contains(&l.id));
         let doc_has_label = |ids: &[String]| (0..texts.len()).any(|i| has_label(i, ids));
@@ -461,7 +465,7 @@ impl RegulationSet {
                         };
                         let sentence = evidence_sentence(t, label.span);
                         let here = attributes(sentence);
-                        let Some(evidence) = provision_matches(c, t, &attrs[i], sentence, &here)
+                        let Some(evidence) = provision_matches(c, t, attrs(i), sentence, &here)
                         else {
                             continue;
                         };
@@ -479,7 +483,7 @@ impl RegulationSet {
                         });
                         if related
                             .into_iter()
-                            .any(|j| supplies_what_is_missing(c, texts[j], &attrs[j]))
+                            .any(|j| supplies_what_is_missing(c, texts[j], attrs(j)))
                         {
                             continue;
                         }
@@ -503,9 +507,9 @@ impl RegulationSet {
                             return false;
                         }
                         let by_attr = c.satisfied_by_attribute.as_deref().map(|a| match a {
-                            "retention" => attrs[i].retention.is_some(),
-                            "notice_days" => attrs[i].notice_days.is_some(),
-                            _ => attrs[i].age_threshold.is_some(),
+                            "retention" => attrs(i).retention.is_some(),
+                            "notice_days" => attrs(i).notice_days.is_some(),
+                            _ => attrs(i).age_threshold.is_some(),
                         });
                         let by_text = c.satisfied_by_text.as_ref().map(|r| r.is_match(texts[i]));
                         match (by_attr, by_text) {

@@ -47,6 +47,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod anchored;
 mod attributes;
 mod checks;
 mod corpus;
@@ -59,6 +60,7 @@ mod eval;
 mod features;
 mod label;
 mod model;
+mod required;
 mod rules;
 mod similarity;
 mod svm;

@@ -4,9 +4,7 @@
 //! embedded copy (`model/unfair_tos.json`); and sentence/provision prediction.
 
 use crate::error::AnalyzeError;
-use crate::features::{
-    FeatureConfig, IDF_SCALE, SentenceInput, SparseVec, Vocabulary, raw_features,
-};
+use crate::features::{FeatureConfig, IDF_SCALE, SentenceInput, SparseVec, Vocabulary};
 use crate::label::UNFAIR_CATEGORIES;
 use crate::rules::RuleHit;
 use crate::svm::{Linear, sigmoid};
@@ -233,10 +231,7 @@ impl Model {
     }
 
     pub(crate) fn vectorize(&self, s: &SentenceInput<'_>) -> SparseVec {
-        self.vocab.vectorize(
-            &self.header.features,
-            &raw_features(&self.header.features, s),
-        )
+        self.vocab.vectorize_sentence(&self.header.features, s)
     }
 
     /// Raw scores of one sentence (with optional neighbours), in

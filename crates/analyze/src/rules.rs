@@ -7,10 +7,13 @@
 
 use crate::error::AnalyzeError;
 use crate::label::{DocType, LabelContext, TAXONOMY_IDS};
+use crate::required::required_literals;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 const EMBEDDED_LABELS: &str = include_str!("../rules/labels.toml");
@@ -91,6 +94,9 @@ struct LabelRule {
 struct Cue {
     label: usize,
     regex: Regex,
+    /// Ids (in [`RuleSet::literals`]) of the literals one of which every
+    /// match contains; `None`: the regex always runs.
+    needs: Option<Vec<u32>>,
     weight: f32,
     requires: Option<Regex>,
     excludes: Option<Regex>,
@@ -106,6 +112,11 @@ struct Cue {
 pub struct RuleSet {
     labels: Vec<LabelRule>,
     cues: Vec<Cue>,
+    /// Every cue's required literals, found in one pass (ASCII case
+    /// folded): a cue none of whose literals occur cannot match (issue #25).
+    literals: Option<AhoCorasick>,
+    /// The number of patterns in `literals`.
+    literal_count: usize,
 }
 
 /// What the rules found for one label in one text.
@@ -146,6 +157,8 @@ impl RuleSet {
             toml::from_str(src).map_err(|e| AnalyzeError::RuleFile(e.to_string()))?;
         let mut labels = Vec::new();
         let mut cues = Vec::new();
+        let mut literal_ids: HashMap<String, u32> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
         for spec in file.labels {
             if !TAXONOMY_IDS.contains(&spec.id.as_str()) {
                 return Err(AnalyzeError::UnknownLabel(spec.id));
@@ -179,9 +192,20 @@ impl RuleSet {
                 let negation = cue.negation.unwrap_or(spec.negation);
                 let doc_types = parse_doc_types(&cue.doc_types)?;
                 for source in sources {
+                    let needs = required_literals(&latin_word_classes(&source)).map(|lits| {
+                        lits.into_iter()
+                            .map(|l| {
+                                *literal_ids.entry(l.clone()).or_insert_with(|| {
+                                    literals.push(l);
+                                    u32::try_from(literals.len() - 1).unwrap_or(u32::MAX)
+                                })
+                            })
+                            .collect()
+                    });
                     cues.push(Cue {
                         label: label_idx,
                         regex: compile(&source)?,
+                        needs,
                         weight,
                         requires: requires.clone(),
                         excludes: excludes.clone(),
@@ -200,7 +224,37 @@ impl RuleSet {
                 context_exempt: parse_doc_types(&spec.context_exempt)?,
             });
         }
-        Ok(RuleSet { labels, cues })
+        let literal_count = literals.len();
+        let literals = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .ok();
+        if literals.is_none() {
+            // Without the pass every cue runs: slower, same labels.
+            for cue in &mut cues {
+                cue.needs = None;
+            }
+        }
+        Ok(RuleSet {
+            labels,
+            cues,
+            literals,
+            literal_count,
+        })
+    }
+
+    /// Which required literals occur in `text` (index = literal id).
+    fn present_literals(&self, text: &str) -> Vec<bool> {
+        let mut present = vec![false; self.literal_count];
+        if let Some(ac) = &self.literals {
+            for m in ac.find_overlapping_iter(text) {
+                if let Some(p) = present.get_mut(m.pattern().as_usize()) {
+                    *p = true;
+                }
+            }
+        }
+        present
     }
 
     /// The label ids this rule set can produce, in file order.
@@ -228,10 +282,19 @@ impl RuleSet {
         let masked = mask_defined_terms(text);
         let text = masked.as_str();
         let mut hits: Vec<Option<RuleHit>> = vec![None; self.labels.len()];
+        let present = self.present_literals(text);
         // One regex per cue: a RegexSet over ~600 Unicode patterns thrashes
         // its lazy-DFA cache and was 50x slower than the individual regexes.
         for cue in &self.cues {
             if !doc_type_allows(&cue.doc_types, ctx.doc_type) {
+                continue;
+            }
+            // None of the literals every match contains occurs: no match.
+            if cue
+                .needs
+                .as_ref()
+                .is_some_and(|ids| !ids.iter().any(|&i| present.get(i as usize) == Some(&true)))
+            {
                 continue;
             }
             if cue
@@ -525,6 +588,49 @@ mod tests {
             assert!(ids.contains(id), "no cues for {id}");
         }
         assert!(RuleSet::embedded().is_some());
+    }
+
+    #[test]
+    fn cues_are_skipped_only_when_they_cannot_match_issue_25() {
+        let rules = RuleSet::embedded().unwrap();
+        let without: Vec<String> = rules
+            .cues
+            .iter()
+            .filter(|c| c.needs.is_none())
+            .map(|c| format!("{:?}", c.regex))
+            .collect();
+        // A cue without required literals runs on every provision.
+        assert!(without.len() <= 10, "{} cues always run", without.len());
+        // On real paragraphs, every cue that matches passes the filter.
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus/ota/contrib/Amazon_Web_Services/Acceptable_Use_Policy/versions"
+        );
+        let mut texts: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        texts.push("我们有权随时修改本协议。数据出境。不承担任何责任".into());
+        texts.push("WE MAY TERMINATE YOUR ACCOUNT WITHOUT NOTICE; SUSPENſION, \u{212a}EEP".into());
+        let mut matched = 0;
+        for text in &texts {
+            for para in text.split("\n\n") {
+                let present = rules.present_literals(para);
+                for cue in &rules.cues {
+                    if cue.regex.find(para).is_some() {
+                        matched += 1;
+                        let ids = cue.needs.as_deref().unwrap_or(&[]);
+                        assert!(
+                            cue.needs.is_none() || ids.iter().any(|&i| present[i as usize]),
+                            "{:?} matches {para:?} but was filtered out",
+                            cue.regex
+                        );
+                    }
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use cw_analyze::{DocType, Label, LabelContext, LabelSource, label, slice_chars};
 
 #[path = "support/findings.rs"]
 mod findings_support;
+use findings_support::sample;
 
 /// Labels `text` in a document of type `dt` and asserts that `id` is among
 /// the labels with an evidence span whose text contains `cue`.
@@ -938,5 +939,86 @@ mod encoder {
                 .flatten()
                 .all(|x| x.is_finite() && (0.0..=1.0).contains(x))
         );
+    }
+}
+
+/// Issue #25: the labelling speed work must not change a single output.
+/// Every label (id, confidence bits, character span, source), attribute and
+/// finding of the newest version of every OTA document (and of six Chinese
+/// and four French documents of ota-wide, for multi-byte text) is hashed
+/// per document; the table of digests is an insta snapshot first taken on
+/// the code before the speed work (main bc0370e). A change in the rules, the
+/// model or the code that changes any output fails here; when the change is
+/// meant, review it (`cargo insta review`, or `INSTA_UPDATE=always`) and say
+/// why in the commit.
+mod unchanged_output_issue_25 {
+    use super::sample;
+    use cw_analyze::{DocType, attributes, check_document, label_document};
+    use std::fmt::Write as _;
+    use std::path::Path;
+
+    /// FNV-1a, 64 bits.
+    fn fnv(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// One row of the table: the newest version of `dir`, extracted as the
+    /// product extracts it, labelled, read and checked.
+    fn row(name: &str, dir: &Path) -> String {
+        let Some((version, _, doc)) = sample::newest(dir) else {
+            panic!("{} cannot be read", dir.display());
+        };
+        let doc_type = DocType::guess(name.rsplit('/').next().unwrap_or(""));
+        let labels = label_document(&doc, doc_type);
+        let findings = check_document(&doc, &labels, doc_type);
+        let mut canon = String::new();
+        let mut n_labels = 0;
+        let mut n_attrs = 0;
+        for (p, ls) in doc.provisions.iter().zip(&labels) {
+            write!(canon, "{}|", p.id).unwrap();
+            for l in ls {
+                n_labels += 1;
+                let bits = l.confidence.to_bits();
+                write!(canon, "{} {bits:08x} {:?} {:?};", l.id, l.span, l.source).unwrap();
+            }
+            let a = attributes(&p.text);
+            if a != cw_analyze::Attributes::default() {
+                n_attrs += 1;
+            }
+            writeln!(canon, "|{}", serde_json::to_string(&a).unwrap()).unwrap();
+        }
+        for f in &findings {
+            writeln!(canon, "{}", serde_json::to_string(f).unwrap()).unwrap();
+        }
+        format!(
+            "{name} {version}: {} provisions, {n_labels} labels, {n_attrs} with attributes, {} findings, {:016x}",
+            doc.provisions.len(),
+            findings.len(),
+            fnv(canon.as_bytes())
+        )
+    }
+
+    #[test]
+    fn labels_attributes_and_findings_are_unchanged_issue_25() {
+        let root = sample::corpus();
+        assert!(
+            root.join("ota").is_dir(),
+            "the shared corpus is missing at {}",
+            root.display()
+        );
+        let rows: Vec<String> = sample::documents(&root)
+            .iter()
+            .map(|(n, d)| row(n, d))
+            .collect();
+        // With the encoder (feature `encoder`) the eight unfair-clause
+        // labels are the ensemble's, so each build has its own digest.
+        let name = if cfg!(feature = "encoder") {
+            "labels_digest_encoder"
+        } else {
+            "labels_digest"
+        };
+        insta::assert_snapshot!(name, rows.join("\n"));
     }
 }

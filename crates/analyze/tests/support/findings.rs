@@ -5,6 +5,13 @@
 use cw_analyze::{DocType, Finding, check_document, label_document};
 use std::path::Path;
 
+// The corpus sample and its folder walks (the integration tests use it
+// through here: a file is loaded as one module only); the `findings`
+// example uses only the listing of versions.
+#[allow(dead_code)]
+#[path = "sample.rs"]
+pub(crate) mod sample;
+
 /// `(version file name, [(finding, "heading > path | provision text" or "")])` for
 /// `version` (a file name; the newest when `None`) of `doc`
 /// (`collection/Service/Terms_Type`) under `ota` or `ota-wide` of `root`;
@@ -18,13 +25,7 @@ pub(crate) fn run(
         .iter()
         .map(|c| root.join(c).join(doc).join("versions"))
         .find(|d| d.is_dir())?;
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    files.sort();
+    let mut files = sample::version_files(&dir);
     let newest = match version {
         Some(v) => dir.join(v),
         None => files.pop()?,
