@@ -63,42 +63,31 @@ const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// [`parse_document`] on a worker thread, inside `catch_unwind`, given up
 /// after [`DEADLINE`] (the worker is left to finish on its own and its
-/// result dropped). A selector that matches nothing, a timeout or a panic
-/// is an [`ExtractError`]. The deadline is a clock read, but it can only
-/// turn a pathological page into an error: ordinary pages give the same
-/// result every time.
+/// result dropped; one that answers is joined, see `crate::worker`). A
+/// selector that matches nothing, a timeout or a panic is an
+/// [`ExtractError`]. The deadline is a clock read, but it can only turn a
+/// pathological page into an error: ordinary pages give the same result
+/// every time.
 pub(crate) fn parse_guarded(
     src: String,
     decl: Option<Declaration>,
 ) -> Result<HtmlPage, crate::ExtractError> {
     use crate::ExtractError;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let worker = std::thread::Builder::new()
-        .name("cw-extract-html".into())
-        .spawn(move || {
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                parse_document(&src, decl.as_ref())
-            }));
-            // The receiver may have given up (deadline); nothing to do then.
-            let _ = tx.send(result);
-        });
-    if worker.is_err() {
-        return Err(ExtractError::Html(
-            "could not start the HTML reader (out of threads or memory)".into(),
-        ));
-    }
-    match rx.recv_timeout(DEADLINE) {
-        Ok(Ok(Ok(page))) => Ok(page),
-        Ok(Ok(Err(NoMatch))) => Err(ExtractError::SelectorMatchedNothing),
-        Ok(Err(_)) => Err(ExtractError::Html(
+    use crate::worker::{Outcome, run};
+    match run("cw-extract-html", None, DEADLINE, move || {
+        parse_document(&src, decl.as_ref())
+    }) {
+        Outcome::Done(Ok(page)) => Ok(page),
+        Outcome::Done(Err(NoMatch)) => Err(ExtractError::SelectorMatchedNothing),
+        Outcome::Panicked => Err(ExtractError::Html(
             "the HTML parser failed on this page".into(),
         )),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractError::Html(format!(
+        Outcome::TimedOut => Err(ExtractError::Html(format!(
             "reading the page took longer than {} seconds",
             DEADLINE.as_secs()
         ))),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractError::Html(
-            "the HTML reader stopped without an answer".into(),
+        Outcome::NoWorker => Err(ExtractError::Html(
+            "could not run the HTML reader (out of threads or memory)".into(),
         )),
     }
 }

@@ -53,6 +53,7 @@ mod render;
 mod segment;
 mod sniff;
 mod text;
+mod worker;
 
 use cw_model::{Coverage, ExtractedDocument, SourceFormat, Warning};
 

@@ -14,14 +14,13 @@
 
 mod layout;
 
-use std::panic::AssertUnwindSafe;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use cw_model::Warning;
 
 use crate::ExtractError;
 use crate::blocks::Block;
+use crate::worker::{self, Outcome};
 pub(crate) use layout::Span;
 
 /// Pages read at most; a policy is rarely longer than a few hundred pages.
@@ -58,36 +57,25 @@ type Pages = (Vec<Vec<Span>>, Vec<String>);
 /// usable text: encrypted, no text layer (a scan), or broken.
 pub(crate) fn read(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<Vec<Block>, ExtractError> {
     let data = bytes.to_vec();
-    let (tx, rx) = mpsc::channel();
-    let worker = std::thread::Builder::new()
-        .name("cw-extract-pdf".into())
-        .stack_size(WORKER_STACK)
-        .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| read_pages(data)))
-                .unwrap_or_else(|_| {
-                    Err(Failure::Broken(
-                        "the PDF library failed on this file (it is probably damaged)".into(),
-                    ))
-                });
-            // The receiver may have given up (deadline); nothing to do then.
-            let _ = tx.send(result);
-        });
-    if worker.is_err() {
-        return Err(ExtractError::Pdf(
-            "could not start the PDF reader (out of threads or memory)".into(),
-        ));
-    }
-    let (pages, notes) = match rx.recv_timeout(DEADLINE) {
-        Ok(result) => result.map_err(ExtractError::from)?,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
+    let outcome = worker::run("cw-extract-pdf", Some(WORKER_STACK), DEADLINE, move || {
+        read_pages(data)
+    });
+    let (pages, notes) = match outcome {
+        Outcome::Done(result) => result.map_err(ExtractError::from)?,
+        Outcome::Panicked => {
+            return Err(ExtractError::from(Failure::Broken(
+                "the PDF library failed on this file (it is probably damaged)".into(),
+            )));
+        }
+        Outcome::TimedOut => {
             return Err(ExtractError::Pdf(format!(
                 "reading the text layer took longer than {} seconds; the file is probably malformed",
                 DEADLINE.as_secs()
             )));
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
+        Outcome::NoWorker => {
             return Err(ExtractError::Pdf(
-                "the PDF reader stopped without an answer".into(),
+                "could not run the PDF reader (out of threads or memory)".into(),
             ));
         }
     };
