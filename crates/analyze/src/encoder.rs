@@ -217,21 +217,14 @@ impl Encoder {
     }
 }
 
-/// The bytes of `model/encoder/{encoder.safetensors,tokenizer.json,encoder.json}`
-/// when `build.rs` found all three.
+/// The bytes of `model/encoder/{encoder.safetensors,tokenizer.json,encoder.json}`,
+/// committed with the crate.
 fn embedded_files() -> Option<(&'static [u8], &'static [u8], &'static [u8])> {
-    #[cfg(cw_encoder_embedded)]
-    {
-        Some((
-            include_bytes!("../model/encoder/encoder.safetensors"),
-            include_bytes!("../model/encoder/tokenizer.json"),
-            include_bytes!("../model/encoder/encoder.json"),
-        ))
-    }
-    #[cfg(not(cw_encoder_embedded))]
-    {
-        None
-    }
+    Some((
+        include_bytes!("../model/encoder/encoder.safetensors"),
+        include_bytes!("../model/encoder/tokenizer.json"),
+        include_bytes!("../model/encoder/encoder.json"),
+    ))
 }
 
 impl EncoderConfig {
@@ -573,22 +566,15 @@ mod tests {
 
     #[test]
     fn embedded_files_load() {
-        let Some((st, tokenizer, config)) = embedded_files() else {
-            // A checkout without the weights: say so loudly.
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "\n!!! SKIPPED: model/encoder/encoder.safetensors was absent at build \
-                     time; Encoder::embedded() is None (encoder/export_pretrained.py makes \
-                     a placeholder) !!!\n"
-                );
-            }
-            assert!(Encoder::embedded().is_none());
-            return;
-        };
+        let (st, tokenizer, config) =
+            embedded_files().expect("model/encoder/ is committed with the crate");
         // The files are there: a load error fails here with its message.
         let enc = Encoder::from_parts(st, tokenizer, config).unwrap();
         assert_eq!(enc.max_tokens(), 128);
+        assert!(
+            !enc.is_placeholder(),
+            "the shipped encoder is the trained one"
+        );
         assert!(Encoder::embedded().is_some());
     }
 
