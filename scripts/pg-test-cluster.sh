@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for the tests, in target/pg-test/.
+# A throwaway PostgreSQL cluster for the tests, in target/pg-test/ (or in
+# $CW_PG_TEST_DIR when set: scripts/test.sh puts it on a tmpfs).
 #
 #   scripts/pg-test-cluster.sh start   # prints the admin URL on stdout
 #   scripts/pg-test-cluster.sh stop
@@ -12,7 +13,7 @@
 # database per test through the admin URL (crates/store/tests/…/servers.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir="$PWD/target/pg-test"
+dir="${CW_PG_TEST_DIR:-$PWD/target/pg-test}"
 
 find_bindir() {
   local d

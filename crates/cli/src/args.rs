@@ -659,7 +659,7 @@ pub(crate) enum Command {
         output: Option<PathBuf>,
     },
     /// Export platforms, documents, versions, provisions, changes, labels, snapshots and
-    /// observations as a versioned dataset (schema: docs/export-schema.md) with a manifest.json
+    /// observations (and where imported histories came from) as a versioned dataset (schema: docs/export-schema.md) with a manifest.json
     /// of counts and file hashes. Add --with-archive to include the raw bytes, which makes the
     /// export importable into a fresh home (`import-dataset`).
     ///

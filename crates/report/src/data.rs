@@ -6,7 +6,8 @@ use crate::error::ReportError;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{DocType, Finding, LabelContext, LabelSource};
 use cw_model::{DocumentKey, Provision, VersionRef, VersionSelector};
-use cw_store::{DocumentRow, ManifestHead, Store, StoredChange, VersionRow};
+use cw_store::announce::{Announcement, check_versions};
+use cw_store::{DocumentRow, ManifestHead, Store, StoredChange, StoredHistoryItem, VersionRow};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -107,6 +108,11 @@ pub struct VersionSection {
     pub row: VersionRow,
     /// Its snapshots.
     pub snapshots: Vec<SnapshotEvidence>,
+    /// How its change relates to its stated date (silent change, date
+    /// bump without change, …); `None` for a first version.
+    pub announcement: Option<Announcement>,
+    /// Where imported observations of it came from (`import-history`).
+    pub imported: Vec<StoredHistoryItem>,
 }
 
 /// Everything the report says about one document.
@@ -186,6 +192,16 @@ pub(crate) fn label_provision(
     cw_analyze::label(&p.text, &ctx)
 }
 
+/// A version's announcement class for people: flagged classes (silent
+/// change, date bump without change, older date) start with "Flag:".
+pub(crate) fn announcement_text(a: Announcement) -> String {
+    if a.is_flagged() {
+        format!("Flag: {}", a.describe())
+    } else {
+        a.describe().to_string()
+    }
+}
+
 pub(crate) fn source_name(s: LabelSource) -> &'static str {
     match s {
         LabelSource::Rule => "rule",
@@ -257,9 +273,10 @@ async fn gather_document(
         .await?
         .ok_or_else(|| ReportError::NotFound(format!("document {key}")))?;
     let in_scope = |t: DateTime<Utc>| since.is_none_or(|d| t.date_naive() >= d);
-    let rows: Vec<VersionRow> = store
-        .versions(key)
-        .await?
+    let all_rows = store.versions(key).await?;
+    let announcements = check_versions(key, &all_rows);
+    let mut imported = store.history_items(key).await?;
+    let rows: Vec<VersionRow> = all_rows
         .into_iter()
         .filter(|v| in_scope(v.observed_at))
         .collect();
@@ -291,9 +308,19 @@ async fn gather_document(
                     http_status: status.get(s.blob.as_str()).copied(),
                 })
                 .collect();
+            let announcement = announcements
+                .iter()
+                .find(|c| c.version == row.number)
+                .map(|c| c.class);
+            let (of_version, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut imported)
+                .into_iter()
+                .partition(|i| i.version == Some(row.number));
+            imported = rest;
             VersionSection {
                 row,
                 snapshots: snaps,
+                announcement,
+                imported: of_version,
             }
         })
         .collect();

@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 
 /// The schema name written into every export manifest.
 pub const EXPORT_SCHEMA: &str = "clausewatch-export";
-/// The schema version; bumped on any incompatible change of a file's fields.
-pub const EXPORT_SCHEMA_VERSION: u32 = 1;
+/// The schema version; bumped on any change of the files (2: the
+/// `provenance` table). Imports read every version up to this one.
+pub const EXPORT_SCHEMA_VERSION: u32 = 2;
 /// The name of the export's manifest file.
 pub(crate) const MANIFEST_FILE: &str = "manifest.json";
 /// The folder of raw blobs inside an export made with `with_archive`.
@@ -348,6 +349,16 @@ pub async fn export(
         }
         for o in &data.observations {
             table(&mut files, schema::OBSERVATIONS.name)?.write(o)?;
+        }
+        for h in &data.provenance {
+            table(&mut files, schema::PROVENANCE.name)?.write(h)?;
+            // The raw page an imported version came from travels with it.
+            if let (Some(target), Some(raw)) = (&archive, &h.raw_sha256)
+                && blobs.insert(raw.clone())
+            {
+                let bytes = store.archive().get(&raw.parse()?)?;
+                target.put(&bytes)?;
+            }
         }
     }
     for entry in store.manifest_entries().await? {

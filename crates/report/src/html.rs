@@ -5,7 +5,7 @@
 //! located the sections). Every piece of stored text goes through
 //! [`escape_html`].
 
-use crate::data::{DocumentSection, Report, VersionSection};
+use crate::data::{DocumentSection, Report, VersionSection, announcement_text};
 use crate::escape::escape_html as esc;
 use cw_model::{ChangeKind, ProvisionChange, Significance, WordOpKind};
 use std::collections::HashMap;
@@ -34,6 +34,7 @@ th { background: #eee; }
 .prov .pid { font: 8pt "DejaVu Sans Mono", monospace; color: #555; }
 .prov p { margin: .15em 0; white-space: pre-wrap; }
 .labels { margin: .1em 0 0 0; padding-left: 1.2em; font-size: 9pt; }
+.flag { font-weight: bold; color: #8a4b00; }
 .caveat { border: 1px solid #c90; background: #fff8e0; padding: .4em .6em; font-size: 9.5pt; }
 .change { border: 1px solid #ddd; padding: .3em .6em; margin: .4em 0; break-inside: avoid; }
 .substantive { border-left: 4px solid #b00; } .cosmetic { border-left: 4px solid #999; }
@@ -363,6 +364,17 @@ fn version(h: &mut String, v: &VersionSection) {
         ("Provisions", r.provision_count.to_string(), ""),
         ("Extractor", esc(&r.extractor_version), ""),
         ("Content hash", esc(&r.content_hash), "hash"),
+        (
+            "Announcement",
+            v.announcement
+                .map(|a| esc(&announcement_text(a)))
+                .unwrap_or_else(|| "— (first version)".into()),
+            if v.announcement.is_some_and(|a| a.is_flagged()) {
+                "flag"
+            } else {
+                ""
+            },
+        ),
     ];
     for (k, val, class) in rows {
         let _ = writeln!(h, "<tr><th>{k}</th><td class=\"{class}\">{val}</td></tr>");
@@ -395,6 +407,13 @@ fn version(h: &mut String, v: &VersionSection) {
         );
     }
     h.push_str("</table>\n");
+    if !v.imported.is_empty() {
+        h.push_str("<p class=\"muted\">Imported from:</p><ul class=\"imported\">");
+        for i in &v.imported {
+            let _ = write!(h, "<li>{}</li>", esc(&i.describe()));
+        }
+        h.push_str("</ul>\n");
+    }
 }
 
 fn change(h: &mut String, pc: &ProvisionChange) {

@@ -15,7 +15,8 @@ use crate::export::{
 use crate::schema::{self, Col, Table};
 use cw_store::{
     Archive, ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ManifestEntry,
-    ManifestHead, ObservationRecord, ProvisionRecord, SnapshotRecord, Store, VersionRecord,
+    ManifestHead, ObservationRecord, ProvenanceRecord, ProvisionRecord, SnapshotRecord, Store,
+    VersionRecord,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -47,11 +48,13 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportSummary, ReportEr
         .map_err(|e| ReportError::io("reading", &manifest_path, e))?;
     let manifest: ExportManifest = serde_json::from_str(&text)
         .map_err(|e| ReportError::bad_export(&manifest_path, e.to_string()))?;
-    if manifest.schema != EXPORT_SCHEMA || manifest.schema_version != EXPORT_SCHEMA_VERSION {
+    if manifest.schema != EXPORT_SCHEMA
+        || !(1..=EXPORT_SCHEMA_VERSION).contains(&manifest.schema_version)
+    {
         return Err(ReportError::bad_export(
             &manifest_path,
             format!(
-                "schema {} version {} is not {EXPORT_SCHEMA} version {EXPORT_SCHEMA_VERSION}",
+                "schema {} version {} is not {EXPORT_SCHEMA} version 1 to {EXPORT_SCHEMA_VERSION}",
                 manifest.schema, manifest.schema_version
             ),
         ));
@@ -99,6 +102,15 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportSummary, ReportEr
     let changes: Vec<ChangeRecord> = read(dir, &manifest, &schema::CHANGES, format)?;
     let snapshots: Vec<SnapshotRecord> = read(dir, &manifest, &schema::SNAPSHOTS, format)?;
     let observations: Vec<ObservationRecord> = read(dir, &manifest, &schema::OBSERVATIONS, format)?;
+    let provenance: Vec<ProvenanceRecord> = if manifest
+        .files
+        .iter()
+        .any(|f| f.table == schema::PROVENANCE.name)
+    {
+        read(dir, &manifest, &schema::PROVENANCE, format)?
+    } else {
+        Vec::new()
+    };
     let chain: Vec<ManifestEntry> = read(dir, &manifest, &schema::CHAIN, format)?;
     // Platforms and labels are derived (from documents, from provisions): counted, not imported.
     let _: Vec<Value> = read(dir, &manifest, &schema::PLATFORMS, format)?;
@@ -117,6 +129,7 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportSummary, ReportEr
                 changes: vec![],
                 snapshots: vec![],
                 observations: vec![],
+                provenance: vec![],
             },
         );
     }
@@ -157,19 +170,35 @@ pub async fn import(store: &Store, dir: &Path) -> Result<ImportSummary, ReportEr
             .observations
             .push(o);
     }
+    for h in provenance {
+        by_doc
+            .get_mut(&h.document)
+            .ok_or_else(|| unknown(&h.document))?
+            .provenance
+            .push(h);
+    }
     let datasets: Vec<DocumentDataset> = order.iter().filter_map(|k| by_doc.remove(k)).collect();
 
     // Blobs first: the database only names blobs that are completely written.
     let source = Archive::open(dir.join(ARCHIVE_DIR))?;
     let mut copied = BTreeSet::new();
-    for s in datasets.iter().flat_map(|d| &d.snapshots) {
-        if copied.contains(&s.sha256) {
+    let raw_pages = datasets
+        .iter()
+        .flat_map(|d| &d.provenance)
+        .filter_map(|h| h.raw_sha256.as_ref());
+    for sha256 in datasets
+        .iter()
+        .flat_map(|d| &d.snapshots)
+        .map(|s| &s.sha256)
+        .chain(raw_pages)
+    {
+        if copied.contains(sha256) {
             continue;
         }
-        let id = s.sha256.parse()?;
+        let id = sha256.parse()?;
         let bytes = source.get(&id)?;
         store.archive().put(&bytes)?;
-        copied.insert(s.sha256.clone());
+        copied.insert(sha256.clone());
     }
 
     let records = store.import_dataset(&datasets, Some(&chain)).await?;
@@ -264,6 +293,7 @@ fn parse_cell(cell: &str, col: Col) -> Result<Value, String> {
         Col::OptInt if cell.is_empty() => Value::Null,
         Col::Int | Col::OptInt => Value::from(cell.parse::<u64>().map_err(|e| e.to_string())?),
         Col::Num => Value::from(cell.parse::<f64>().map_err(|e| e.to_string())?),
+        Col::Bool => Value::Bool(cell.parse::<bool>().map_err(|e| e.to_string())?),
         Col::Json => serde_json::from_str(cell).map_err(|e| e.to_string())?,
     })
 }

@@ -2,7 +2,7 @@
 //! page. Stored text goes through [`escape_markdown`] (inline) or into
 //! fenced blocks whose fence is longer than any backtick run in the text.
 
-use crate::data::{DocumentSection, Report};
+use crate::data::{DocumentSection, Report, announcement_text};
 use crate::escape::escape_markdown as esc;
 use cw_model::{ChangeKind, WordOpKind};
 use std::fmt::Write;
@@ -92,6 +92,15 @@ fn document(m: &mut String, n: usize, d: &DocumentSection) {
             r.provision_count,
             r.content_hash
         );
+        if let Some(a) = v.announcement {
+            let _ = writeln!(m, "- Announcement: {}", esc(&announcement_text(a)));
+        }
+        for i in &v.imported {
+            let _ = writeln!(m, "- Imported from: {}", esc(&i.describe()));
+        }
+        if v.announcement.is_some() || !v.imported.is_empty() {
+            m.push('\n');
+        }
         m.push_str("| Snapshot sha256 | Source | Fetched / observed | HTTP status | Size |\n|---|---|---|---|---|\n");
         for s in &v.snapshots {
             let status = s

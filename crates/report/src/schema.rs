@@ -17,6 +17,8 @@ pub(crate) enum Col {
     OptInt,
     /// A decimal number.
     Num,
+    /// `true` or `false`.
+    Bool,
     /// A JSON value (array or object); compact JSON text in CSV.
     Json,
 }
@@ -30,7 +32,7 @@ pub(crate) struct Table {
     pub(crate) columns: &'static [(&'static str, Col)],
 }
 
-use Col::{Int, Json, Num, OptInt, OptStr, Str};
+use Col::{Bool, Int, Json, Num, OptInt, OptStr, Str};
 
 pub(crate) const PLATFORMS: Table = Table {
     name: "platforms",
@@ -134,6 +136,27 @@ pub(crate) const OBSERVATIONS: Table = Table {
     ],
 };
 
+/// Where imported observations came from (`import-history`). Exports made
+/// before this table existed lack it; an import reads them as having none.
+pub(crate) const PROVENANCE: Table = Table {
+    name: "provenance",
+    columns: &[
+        ("document", Str),
+        ("archive", Str),
+        ("item", Str),
+        ("commit", OptStr),
+        ("path", Str),
+        ("captured_at", Str),
+        ("kind", Str),
+        ("sha256", Str),
+        ("version", OptInt),
+        ("technical_upgrade", Bool),
+        ("snapshot_refs", OptStr),
+        ("raw_sha256", OptStr),
+        ("note", OptStr),
+    ],
+};
+
 pub(crate) const CHAIN: Table = Table {
     name: "chain",
     columns: &[
@@ -147,7 +170,7 @@ pub(crate) const CHAIN: Table = Table {
 };
 
 /// Every table, in the order files are written and listed.
-pub(crate) const TABLES: [&Table; 9] = [
+pub(crate) const TABLES: [&Table; 10] = [
     &PLATFORMS,
     &DOCUMENTS,
     &VERSIONS,
@@ -156,5 +179,6 @@ pub(crate) const TABLES: [&Table; 9] = [
     &LABELS,
     &SNAPSHOTS,
     &OBSERVATIONS,
+    &PROVENANCE,
     &CHAIN,
 ];

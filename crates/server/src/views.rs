@@ -16,7 +16,8 @@ use cw_model::{
     ChangeKind, ChangeSet, DiffSummary, DocumentKey, ExtractedDocument, Provision, ProvisionKind,
     Significance, SourceFormat, VersionRef, VersionSelector, WordOp,
 };
-use cw_store::{DocumentRow, StoredVersion, VersionRow};
+use cw_store::announce::{Announcement, check_versions};
+use cw_store::{DocumentRow, StoredHistoryItem, StoredVersion, VersionRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -281,6 +282,22 @@ pub(crate) struct TimelineEntry {
     pub(crate) summary_text: Option<String>,
     /// Changed provisions, substantive first.
     pub(crate) changes: Vec<TimelineChange>,
+    /// How the change relates to the version's stated date (`announced`,
+    /// `silent_change`, `date_bump_without_change`, …); absent for a first
+    /// version.
+    #[schema(value_type = Option<String>)]
+    pub(crate) announcement: Option<Announcement>,
+    /// Where imported observations of this version came from
+    /// (`import-history`): archive, item, commit, path, capture time.
+    #[schema(value_type = Vec<Object>)]
+    pub(crate) provenance: Vec<StoredHistoryItem>,
+}
+
+impl TimelineEntry {
+    /// The announcement class when it is one the timeline flags.
+    pub(crate) fn flag(&self) -> Option<Announcement> {
+        self.announcement.filter(|a| a.is_flagged())
+    }
 }
 
 /// One side of a diff.
@@ -687,13 +704,23 @@ pub(crate) async fn timeline(
 ) -> Result<Vec<TimelineEntry>, ApiError> {
     document_row(state, key).await?;
     let store = state.store();
+    let versions = store.versions(key).await?;
+    let announcements = check_versions(key, &versions);
+    let mut imported = store.history_items(key).await?;
     let mut out = Vec::new();
-    for v in store.versions(key).await? {
+    for v in &versions {
         let change = store.change(key, v.number).await?;
-        out.push(timeline_entry(
-            &v,
-            change.map(|c| (c.old_version, c.change_set)),
-        ));
+        let mut e = timeline_entry(v, change.map(|c| (c.old_version, c.change_set)));
+        e.announcement = announcements
+            .iter()
+            .find(|c| c.version == v.number)
+            .map(|c| c.class);
+        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut imported)
+            .into_iter()
+            .partition(|i| i.version == Some(v.number));
+        e.provenance = mine;
+        imported = rest;
+        out.push(e);
     }
     Ok(out)
 }
@@ -735,6 +762,8 @@ fn timeline_entry(v: &VersionRow, change: Option<(Option<u32>, ChangeSet)>) -> T
         summary,
         summary_text,
         changes,
+        announcement: None,
+        provenance: Vec::new(),
     }
 }
 
@@ -746,12 +775,18 @@ pub(crate) async fn recent_changes(
     let store = state.store();
     let mut out = Vec::new();
     for d in store.documents().await? {
-        for v in store.versions(&d.key).await? {
+        let versions = store.versions(&d.key).await?;
+        let announcements = check_versions(&d.key, &versions);
+        for v in versions {
             if v.substantive_changes.unwrap_or(0) == 0 {
                 continue;
             }
             let change = store.change(&d.key, v.number).await?;
             let mut e = timeline_entry(&v, change.map(|c| (c.old_version, c.change_set)));
+            e.announcement = announcements
+                .iter()
+                .find(|c| c.version == v.number)
+                .map(|c| c.class);
             e.changes
                 .retain(|c| c.significance == Significance::Substantive);
             out.push(e);

@@ -137,6 +137,40 @@ pub struct ObservationRecord {
     pub observed_at: String,
 }
 
+/// Where one imported observation came from (`import-history`): the
+/// provenance row of an archive's item. The link to a technical upgrade
+/// record is not carried (upgrades are not part of a dataset); whether the
+/// item caused one is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceRecord {
+    /// `platform/document`.
+    pub document: String,
+    /// The archive read (a repository name or a folder path).
+    pub archive: String,
+    /// The item within the archive (`<commit>:<path>` in git, else the path).
+    pub item: String,
+    /// The commit that recorded the item, for git histories.
+    pub commit: Option<String>,
+    /// The file the bytes were read from.
+    pub path: String,
+    /// When the archive captured the item (UTC timestamp text).
+    pub captured_at: String,
+    /// `version`, `upgrade` or `refused`.
+    pub kind: String,
+    /// sha256 of the bytes read.
+    pub sha256: String,
+    /// The version it landed in (`None` when refused).
+    pub version: Option<u32>,
+    /// Whether it caused a technical upgrade of that version.
+    pub technical_upgrade: bool,
+    /// The raw page(s) the item was extracted from, `<commit>:<path>` joined by ` | `.
+    pub snapshot_refs: Option<String>,
+    /// sha256 of the first raw page, when archived.
+    pub raw_sha256: Option<String>,
+    /// Why a refused item recorded nothing.
+    pub note: Option<String>,
+}
+
 /// Everything stored about one document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentDataset {
@@ -152,6 +186,9 @@ pub struct DocumentDataset {
     pub snapshots: Vec<SnapshotRecord>,
     /// Observations by sha256, time, source.
     pub observations: Vec<ObservationRecord>,
+    /// Provenance of imported histories, by capture time, then item.
+    #[serde(default)]
+    pub provenance: Vec<ProvenanceRecord>,
 }
 
 /// What [`Store::import_dataset`] recorded.
@@ -170,6 +207,8 @@ pub struct DatasetImportSummary {
     pub snapshots: u64,
     /// Observations inserted.
     pub observations: u64,
+    /// Provenance rows of imported histories inserted.
+    pub provenance: u64,
     /// Manifest entries appended.
     pub manifest_entries: u64,
 }

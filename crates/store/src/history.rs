@@ -96,6 +96,33 @@ pub struct StoredHistoryItem {
     pub note: Option<String>,
 }
 
+impl StoredHistoryItem {
+    /// Where the item came from, in one line for people: archive, commit
+    /// or file, capture time, the raw page it was extracted from when known,
+    /// and whether it was a technical upgrade.
+    pub fn describe(&self) -> String {
+        let p = &self.provenance;
+        let mut out = format!(
+            "{} · {} · captured {}",
+            p.archive,
+            p.commit.as_deref().unwrap_or(&p.path),
+            p.captured_at.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        if p.commit.is_some() {
+            out.push_str(" · ");
+            out.push_str(&p.path);
+        }
+        if let Some(refs) = &p.snapshot_refs {
+            out.push_str(" · raw page ");
+            out.push_str(refs);
+        }
+        if self.technical_upgrade {
+            out.push_str(" · technical upgrade");
+        }
+        out
+    }
+}
+
 /// An archive's technical or declaration upgrade, as handed to
 /// [`Store::record_history_upgrade`]: the bytes are another snapshot of the
 /// version in force at `import.observed_at`

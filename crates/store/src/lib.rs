@@ -66,6 +66,7 @@
 #![deny(missing_docs)]
 
 pub(crate) mod analysis;
+pub mod announce;
 mod archive;
 mod archive_s3;
 pub(crate) mod auth;
@@ -102,7 +103,7 @@ pub use copy::{CopyReport, TableCopy, copy_database};
 pub use cycle::{InventoryVersion, PendingVersion};
 pub use dataset::{
     ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ObservationRecord,
-    ProvisionRecord, SnapshotRecord, VersionRecord,
+    ProvenanceRecord, ProvisionRecord, SnapshotRecord, VersionRecord,
 };
 pub use declarations::StoredDeclaration;
 pub use error::StoreError;

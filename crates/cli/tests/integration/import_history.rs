@@ -139,3 +139,93 @@ fn a_folder_of_dated_copies_needs_a_document_name() {
     ]);
     assert!(out.contains("1 new version(s)"), "{out}");
 }
+
+/// Issue #23: where an imported version came from, and whether its change
+/// was announced, reach the audit report; exports carry the provenance and
+/// an import of the export restores it (the same rows exported again).
+#[test]
+fn provenance_and_announcement_flags_reach_reports_and_exports() {
+    let data = Dir::new();
+    let dir = data
+        .path()
+        .join("dataset")
+        .join("Acme")
+        .join("Terms of Service");
+    std::fs::create_dir_all(&dir).unwrap();
+    let versions = [
+        // v1; v2 changes the terms under the same date (a silent change);
+        // v3 moves the date and changes nothing else (a date bump).
+        ("2021-01-05T08-00-00Z.md", "1 January 2021", 30),
+        ("2021-02-05T08-00-00Z.md", "1 January 2021", 10),
+        ("2021-03-05T08-00-00Z.md", "1 March 2021", 10),
+    ];
+    for (name, date, days) in versions {
+        let text = format!(
+            "# Terms of Service\n\nLast updated: {date}\n\n## Fees\n\nYou will pay every invoice within {days} days of its date.\n\n## Termination\n\nWe may terminate your account at any time if you breach these terms.\n"
+        );
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let source = data.path().join("dataset");
+    let report = data.json(&[
+        "import-history",
+        source.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["new_versions"].as_u64(), Some(3), "{report}");
+    let doc = data.json(&["documents", "--format", "json"])[0]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Markdown escapes its punctuation (`Flag\: silent change`).
+    let md = data.ok(&["report", &doc, "--format", "md"]);
+    assert!(md.contains("Imported from: "), "{md}");
+    assert!(md.contains("silent change"), "{md}");
+    assert!(md.contains("date bumped"), "{md}");
+    let html = data.ok(&["report", &doc, "--format", "html"]);
+    assert!(
+        html.contains("<td class=\"flag\">Flag: silent change"),
+        "the same stated date over a substantive change is flagged: {html}"
+    );
+    assert!(
+        html.contains("<td class=\"flag\">Flag: date bumped"),
+        "{html}"
+    );
+    assert!(html.contains("<ul class=\"imported\">"));
+    assert!(html.contains("captured 2021-02-05T08:00:00Z"), "{html}");
+
+    let export = data.path().join("export");
+    data.ok(&[
+        "export",
+        "--with-archive",
+        "--output",
+        export.to_str().unwrap(),
+    ]);
+    let exported = std::fs::read_to_string(export.join("provenance.jsonl")).unwrap();
+    assert_eq!(exported.lines().count(), 3, "{exported}");
+    assert!(
+        exported.contains("\"captured_at\":\"2021-01-05T08:00:00.000000Z\""),
+        "{exported}"
+    );
+
+    let fresh = Dir::new();
+    fresh.ok(&["import-dataset", export.to_str().unwrap()]);
+    let again = fresh.path().join("export");
+    fresh.ok(&[
+        "export",
+        "--with-archive",
+        "--output",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(again.join("provenance.jsonl")).unwrap(),
+        exported,
+        "an imported export keeps every provenance row"
+    );
+    let html = fresh.ok(&["report", &doc, "--format", "html"]);
+    assert!(
+        html.contains("<ul class=\"imported\">") && html.contains("Flag: silent change"),
+        "{html}"
+    );
+}

@@ -5,7 +5,7 @@
 use super::{Conn, documents, manifest, to_i64, to_u32, to_u64};
 use crate::dataset::{
     ChangeRecord, DatasetImportSummary, DocumentDataset, DocumentRecord, ObservationRecord,
-    ProvisionRecord, SnapshotRecord, VersionRecord,
+    ProvenanceRecord, ProvisionRecord, SnapshotRecord, VersionRecord,
 };
 use crate::error::StoreError;
 use crate::time::{date_from_text, date_to_text, ts_from_text, ts_to_text};
@@ -224,6 +224,33 @@ pub(crate) async fn read(
         })
         .collect();
 
+    // Provenance rows of the versions in scope; refused items (no version)
+    // only in a complete export. Ordered by data, not by row id.
+    let in_scope: std::collections::HashSet<u32> = versions.iter().map(|v| v.number).collect();
+    let mut provenance: Vec<ProvenanceRecord> = super::history::list(conn, document_id, key)
+        .await?
+        .into_iter()
+        .filter(|i| i.version.map_or(since.is_none(), |n| in_scope.contains(&n)))
+        .map(|i| ProvenanceRecord {
+            document: doc.clone(),
+            captured_at: ts_to_text(i.provenance.captured_at),
+            raw_sha256: i.provenance.raw_blob.map(|b| b.as_str().to_string()),
+            archive: i.provenance.archive,
+            item: i.provenance.item,
+            commit: i.provenance.commit,
+            path: i.provenance.path,
+            snapshot_refs: i.provenance.snapshot_refs,
+            kind: i.kind.as_str().to_string(),
+            sha256: i.sha256,
+            version: i.version,
+            technical_upgrade: i.technical_upgrade,
+            note: i.note,
+        })
+        .collect();
+    provenance.sort_by(|a, b| {
+        (&a.captured_at, &a.archive, &a.item).cmp(&(&b.captured_at, &b.archive, &b.item))
+    });
+
     Ok(DocumentDataset {
         document: DocumentRecord {
             document: doc.clone(),
@@ -238,6 +265,7 @@ pub(crate) async fn read(
         changes,
         snapshots,
         observations,
+        provenance,
     })
 }
 
@@ -417,6 +445,39 @@ pub(crate) async fn write(
         .execute(&mut *conn)
         .await?;
         summary.observations += 1;
+    }
+
+    for h in &d.provenance {
+        belongs("a provenance row", &h.document)?;
+        check_ts(
+            &format!("provenance {} captured_at", h.item),
+            &h.captured_at,
+        )?;
+        crate::history::HistoryItemKind::parse(&h.kind)
+            .map_err(|_| invalid(format!("provenance {} of {doc}: kind {:?}", h.item, h.kind)))?;
+        let version = h.version.map(version_id).transpose()?;
+        sqlx::query(
+            "INSERT INTO history_items (document_id, archive, item, commit_id, path, captured_at,
+                kind, sha256, version_id, technical_upgrade_id, snapshot_refs, raw_sha256, note,
+                created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $11, $12, $13)",
+        )
+        .bind(document_id)
+        .bind(&h.archive)
+        .bind(&h.item)
+        .bind(h.commit.as_deref())
+        .bind(&h.path)
+        .bind(&h.captured_at)
+        .bind(&h.kind)
+        .bind(&h.sha256)
+        .bind(version)
+        .bind(h.snapshot_refs.as_deref())
+        .bind(h.raw_sha256.as_deref())
+        .bind(h.note.as_deref())
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+        summary.provenance += 1;
     }
 
     // Manifest entries: versions, then snapshots, then observations.
