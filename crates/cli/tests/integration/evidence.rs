@@ -312,7 +312,7 @@ fn export_round_trips_into_a_fresh_home_with_the_same_counts_and_hashes() {
     ]);
     let m1 = manifest(&first);
     assert_eq!(m1["schema"], "clausewatch-export");
-    assert_eq!(m1["schema_version"], 1);
+    assert_eq!(m1["schema_version"], 2);
     let files1 = data_files(&m1);
     let count = |name: &str| files1.iter().find(|f| f.0 == name).unwrap().1;
     assert_eq!(
