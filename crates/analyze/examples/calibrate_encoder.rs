@@ -6,15 +6,33 @@
 //!
 //! ```text
 //! cargo run --release -p cw-analyze --features encoder --example calibrate_encoder -- [CORPUS_DIR] [OOF_TSV] [OUT_FILE]
+//!     [--min-precision P] [--precision-z Z] [--fallback-min-recall R] [--per-label-weight] [--scores-out TSV]
 //! ```
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use cw_analyze::{TrainOptions, calibrate};
+use cw_analyze::{CalibrateOptions, TrainOptions, calibrate};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
+    let mut choice = CalibrateOptions::default();
+    let mut positional = Vec::new();
+    let mut raw = std::env::args().skip(1);
+    while let Some(a) = raw.next() {
+        match a.as_str() {
+            "--scores-out" => choice.scores_out = raw.next().map(PathBuf::from),
+            "--min-precision" => choice.min_precision = raw.next().and_then(|v| v.parse().ok()),
+            "--precision-z" => {
+                choice.precision_z = raw.next().and_then(|v| v.parse().ok()).unwrap_or(0.0)
+            }
+            "--fallback-min-recall" => {
+                choice.fallback_min_recall = raw.next().and_then(|v| v.parse().ok())
+            }
+            "--per-label-weight" => choice.per_label_weight = true,
+            _ => positional.push(a),
+        }
+    }
+    let mut args = positional.into_iter();
     let corpus = PathBuf::from(args.next().unwrap_or_else(|| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -29,7 +47,7 @@ fn main() -> ExitCode {
         concat!(env!("CARGO_MANIFEST_DIR"), "/model/encoder/ensemble.json").to_string()
     }));
     let started = std::time::Instant::now();
-    let c = match calibrate(&corpus, &oof, &TrainOptions::default()) {
+    let c = match calibrate(&corpus, &oof, &TrainOptions::default(), &choice) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -49,13 +67,14 @@ fn main() -> ExitCode {
     }
     println!(
         "out of fold ({} development sentences): macro-F1 linear {:.3}, encoder {:.3}, ensemble {:.3}\n\
-         encoder weight {:.1}, gate {:.2} ({:.1}% of sentences reach the encoder)\n\
+         encoder weight {:.1} (per label: {:?}), gate {:.2} ({:.1}% of sentences reach the encoder)\n\
          thresholds {:?}\nwrote {} in {:.1} s",
         c.sentences,
         c.macro_f1_linear,
         c.macro_f1_encoder,
         c.macro_f1_ensemble,
         c.ensemble.encoder_weight,
+        c.ensemble.encoder_weights,
         c.ensemble.gate,
         100.0 * c.gated_share,
         c.ensemble.thresholds,

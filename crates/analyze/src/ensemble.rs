@@ -7,7 +7,10 @@
 //! below the gate the encoder's probability counts as 0. The weight, the
 //! thresholds and the gate were chosen on a validation fold the encoder
 //! never trained on (`examples/calibrate_encoder.rs`) and are committed at
-//! `model/encoder/ensemble.json`.
+//! `model/encoder/ensemble.json`. [`CalibrateOptions`] can instead put a
+//! precision floor under each label's threshold and give each label its own
+//! weight (issue #21, session 10); the committed settings use neither
+//! (BENCHMARKS.md, "Session 10").
 
 use crate::encoder::Encoder;
 use crate::error::AnalyzeError;
@@ -31,6 +34,10 @@ pub struct Ensemble {
     pub format: String,
     /// Weight `w` of the encoder's probability (the linear model gets `1 − w`).
     pub encoder_weight: f32,
+    /// Per-label weights in [`UNFAIR_CATEGORIES`] order, overriding
+    /// `encoder_weight` when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder_weights: Option<Vec<f32>>,
     /// Threshold on the combined probability, per label in
     /// [`UNFAIR_CATEGORIES`] order.
     pub thresholds: Vec<f32>,
@@ -70,6 +77,13 @@ impl Ensemble {
                 UNFAIR_CATEGORIES.len()
             )));
         }
+        if let Some(w) = &e.encoder_weights
+            && (w.len() != UNFAIR_CATEGORIES.len() || w.iter().any(|x| !(0.0..=1.0).contains(x)))
+        {
+            return Err(bad(
+                "ensemble settings: one weight in [0, 1] per label".into()
+            ));
+        }
         if !(0.0..=1.0).contains(&e.encoder_weight) || !(0.0..=1.0).contains(&e.gate) {
             return Err(bad(
                 "ensemble settings: weight and gate lie in [0, 1]".into()
@@ -78,9 +92,15 @@ impl Ensemble {
         Ok(e)
     }
 
-    /// The combined probability of one label.
-    pub fn combine(&self, linear: f32, encoder: f32) -> f32 {
-        self.encoder_weight * encoder + (1.0 - self.encoder_weight) * linear
+    /// The combined probability of label `label` (index in
+    /// [`UNFAIR_CATEGORIES`]).
+    pub fn combine(&self, label: usize, linear: f32, encoder: f32) -> f32 {
+        let w = self
+            .encoder_weights
+            .as_ref()
+            .and_then(|w| w.get(label).copied())
+            .unwrap_or(self.encoder_weight);
+        w * encoder + (1.0 - w) * linear
     }
 }
 
@@ -137,7 +157,7 @@ pub(crate) fn predict_provision(
         for (li, l) in model.labels.iter().enumerate() {
             let p_lin = linear[k].get(li).copied().unwrap_or(0.0);
             let p_enc = enc.and_then(|v| v.get(li)).copied().unwrap_or(0.0);
-            let p = ensemble.combine(p_lin, p_enc);
+            let p = ensemble.combine(li, p_lin, p_enc);
             if best[li].as_ref().is_none_or(|b| p > b.confidence) {
                 best[li] = Some(ModelPrediction {
                     label: l.id,
@@ -152,10 +172,45 @@ pub(crate) fn predict_provision(
     best.into_iter().flatten().collect()
 }
 
+/// How [`calibrate`] chooses, beyond the defaults of session 9.
+#[derive(Debug, Clone)]
+pub struct CalibrateOptions {
+    /// Where to write the scored development sentences (TSV), if anywhere.
+    pub scores_out: Option<std::path::PathBuf>,
+    /// A precision floor per label: thresholds whose out-of-fold precision
+    /// (estimate: see `precision_z`) is below it are not chosen. `None`:
+    /// thresholds by F1 alone (session 9).
+    pub min_precision: Option<f32>,
+    /// 0: the floor applies to the plain out-of-fold precision; above 0,
+    /// to its Wilson lower bound at this many standard errors.
+    pub precision_z: f32,
+    /// When no threshold reaches the floor: `None`, the F1-best threshold
+    /// (spending recall would not buy the floor); `Some(r)`, the
+    /// best-precision threshold among those keeping recall ≥ `r`.
+    pub fallback_min_recall: Option<f32>,
+    /// One encoder weight per label (0.3–0.8, by out-of-fold F1 under the
+    /// threshold rule) instead of one for all.
+    pub per_label_weight: bool,
+}
+
+impl Default for CalibrateOptions {
+    fn default() -> CalibrateOptions {
+        CalibrateOptions {
+            scores_out: None,
+            min_precision: None,
+            precision_z: 0.0,
+            fallback_min_recall: None,
+            per_label_weight: false,
+        }
+    }
+}
+
 /// One development sentence as the calibration sees it: the linear
 /// model's probabilities (best sentence span per label) and the encoder's,
 /// both from models that did not train on its document.
 struct ScoredSentence {
+    doc: String,
+    line: usize,
     linear: Vec<f32>,
     encoder: Vec<f32>,
     tags: u8,
@@ -194,28 +249,152 @@ fn f1_of(pred: &[bool], truth: &[bool]) -> f32 {
     2.0 * tp as f32 / (2 * tp + fp + fneg) as f32
 }
 
-/// Per label, the threshold (0.05–0.95 in steps of 0.01) that maximises F1;
-/// returns `(thresholds, macro-F1)`.
-fn tune_thresholds(combined: &[Vec<f32>], truth: &[Vec<bool>]) -> (Vec<f32>, f32) {
+/// Out-of-fold counts `(tp, fp, fn)` of one label at threshold `t`.
+fn counts_at(scores: &[f32], truth: &[bool], t: f32) -> (u32, u32, u32) {
+    let (mut tp, mut fp, mut fneg) = (0u32, 0u32, 0u32);
+    for (&p, &y) in scores.iter().zip(truth) {
+        match (p >= t, y) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fneg += 1,
+            _ => {}
+        }
+    }
+    (tp, fp, fneg)
+}
+
+/// Precision as the floor reads it: the plain ratio when `z` is 0, else
+/// the Wilson lower bound at `z` standard errors (a few positives make the
+/// plain ratio jump; the bound asks for more evidence before trusting it).
+fn precision_estimate(tp: u32, fp: u32, z: f32) -> f32 {
+    let n = (tp + fp) as f32;
+    if n == 0.0 {
+        return 0.0;
+    }
+    let p = tp as f32 / n;
+    if z <= 0.0 {
+        return p;
+    }
+    let z2 = z * z;
+    (p + z2 / (2.0 * n) - z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt()) / (1.0 + z2 / n)
+}
+
+/// One label's threshold (0.05–0.95 in steps of 0.01) and its F1 on
+/// `scores`: the F1-best one, or with [`CalibrateOptions::min_precision`]
+/// the F1-best among those whose precision estimate reaches the floor; if
+/// none does, the F1-best, or with
+/// [`CalibrateOptions::fallback_min_recall`] the one with the best estimate
+/// among those keeping that recall (F1-best if none keeps it).
+fn choose_threshold(scores: &[f32], truth: &[bool], choice: &CalibrateOptions) -> (f32, f32) {
+    let positives = truth.iter().filter(|&&y| y).count().max(1) as f32;
+    let mut best_f1 = (0.0f32, 0.5f32);
+    let mut floored: Option<(f32, f32)> = None;
+    let mut fallback: Option<(f32, f32, f32)> = None;
+    for step in 5..=95 {
+        let t = step as f32 / 100.0;
+        let (tp, fp, fneg) = counts_at(scores, truth, t);
+        let f1 = if tp == 0 {
+            0.0
+        } else {
+            2.0 * tp as f32 / (2 * tp + fp + fneg) as f32
+        };
+        if f1 > best_f1.0 {
+            best_f1 = (f1, t);
+        }
+        if let Some(floor) = choice.min_precision {
+            let precision = precision_estimate(tp, fp, choice.precision_z);
+            if precision >= floor && floored.is_none_or(|(f, _)| f1 > f) {
+                floored = Some((f1, t));
+            }
+            if choice
+                .fallback_min_recall
+                .is_some_and(|r| tp as f32 / positives >= r)
+                && fallback.is_none_or(|(p, _, _)| precision > p)
+            {
+                fallback = Some((precision, f1, t));
+            }
+        }
+    }
+    match (choice.min_precision, floored, fallback) {
+        (None, _, _) => (best_f1.1, best_f1.0),
+        (Some(_), Some((f1, t)), _) => (t, f1),
+        (Some(_), None, Some((_, f1, t))) => (t, f1),
+        (Some(_), None, None) => (best_f1.1, best_f1.0),
+    }
+}
+
+/// Per label, [`choose_threshold`] on the combined probabilities; returns
+/// `(thresholds, macro-F1)`.
+fn tune_thresholds(
+    combined: &[Vec<f32>],
+    truth: &[Vec<bool>],
+    choice: &CalibrateOptions,
+) -> (Vec<f32>, f32) {
     let mut thresholds = Vec::new();
     let mut f1_sum = 0.0;
     for (li, truth) in truth.iter().enumerate() {
-        let mut chosen = (0.0f32, 0.5f32);
-        for step in 5..=95 {
-            let t = step as f32 / 100.0;
-            let pred: Vec<bool> = combined
-                .iter()
-                .map(|p| p.get(li).is_some_and(|&x| x >= t))
-                .collect();
-            let f1 = f1_of(&pred, truth);
-            if f1 > chosen.0 {
-                chosen = (f1, t);
-            }
-        }
-        thresholds.push(chosen.1);
-        f1_sum += chosen.0;
+        let scores: Vec<f32> = combined
+            .iter()
+            .map(|p| p.get(li).copied().unwrap_or(0.0))
+            .collect();
+        let (t, f1) = choose_threshold(&scores, truth, choice);
+        thresholds.push(t);
+        f1_sum += f1;
     }
     (thresholds, f1_sum / UNFAIR_CATEGORIES.len() as f32)
+}
+
+/// Writes the scored development sentences (`service, line, tags`, the
+/// eight linear then the eight encoder probabilities), for analysis.
+fn write_scores(path: &Path, scored: &[ScoredSentence]) -> Result<(), AnalyzeError> {
+    use std::fmt::Write as _;
+    let mut out = String::from("service\tline\ttags");
+    for prefix in ["linear", "encoder"] {
+        for (id, _) in UNFAIR_CATEGORIES {
+            let _ = write!(out, "\t{prefix}:{id}");
+        }
+    }
+    out.push('\n');
+    for s in scored {
+        let _ = write!(out, "{}\t{}\t{}", s.doc, s.line, s.tags);
+        for p in s.linear.iter().chain(&s.encoder) {
+            let _ = write!(out, "\t{p:.5}");
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out).map_err(|source| AnalyzeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// How the thresholds were chosen, for the record in `ensemble.json`.
+fn threshold_rule(choice: &CalibrateOptions) -> String {
+    let weights = if choice.per_label_weight {
+        "; one encoder weight per label"
+    } else {
+        ""
+    };
+    match choice.min_precision {
+        None => format!("per label, the F1-best threshold{weights}"),
+        Some(floor) => {
+            let estimate = if choice.precision_z > 0.0 {
+                format!(
+                    "precision's Wilson lower bound (z = {})",
+                    choice.precision_z
+                )
+            } else {
+                "precision".to_string()
+            };
+            let otherwise = match choice.fallback_min_recall {
+                Some(r) => format!("the best {estimate} with recall >= {r}"),
+                None => "the F1-best threshold".to_string(),
+            };
+            format!(
+                "per label, the F1-best threshold whose out-of-fold {estimate} reaches {floor}, else {otherwise}{weights}"
+            )
+        }
+    }
 }
 
 /// Reads the training script's out-of-fold encoder probabilities:
@@ -261,10 +440,13 @@ fn read_oof(path: &Path) -> Result<HashMap<(String, usize), Vec<f32>>, AnalyzeEr
 /// training script, same halves). Weights 0–1 in steps of 0.1 are searched,
 /// each with F1-tuned thresholds per label; then the highest gate in 0–0.3
 /// that stays within 0.005 macro-F1 of the best (the gate decides the cost).
+/// `choice` may then replace F1-tuned thresholds by a precision floor and
+/// the one weight by one per label (the gate stays).
 pub fn calibrate(
     corpus_dir: &Path,
     oof_path: &Path,
     options: &crate::TrainOptions,
+    choice: &CalibrateOptions,
 ) -> Result<Calibration, AnalyzeError> {
     let corpus = crate::Corpus::load(corpus_dir)?;
     let oof = read_oof(oof_path)?;
@@ -325,12 +507,17 @@ pub fn calibrate(
                         .fold(0u8, |m, i| m | (1 << i)),
                 );
                 scored.push(ScoredSentence {
+                    doc: doc.name.clone(),
+                    line,
                     linear,
                     encoder,
                     tags,
                 });
             }
         }
+    }
+    if let Some(out) = &choice.scores_out {
+        write_scores(out, &scored)?;
     }
     let truth: Vec<Vec<bool>> = (0..UNFAIR_CATEGORIES.len())
         .map(|li| scored.iter().map(|s| s.tags >> li & 1 == 1).collect())
@@ -362,43 +549,91 @@ pub fn calibrate(
             })
             .collect()
     };
-    let (_, macro_f1_encoder) = tune_thresholds(&combined(1.0, 0.0), &truth);
-    let mut best = (f32::MIN, 0.0f32);
-    for wi in 0..=10 {
-        let w = wi as f32 / 10.0;
-        let (_, m) = tune_thresholds(&combined(w, 0.0), &truth);
-        if m > best.0 {
-            best = (m, w);
+    let (_, macro_f1_encoder) = tune_thresholds(&combined(1.0, 0.0), &truth, choice);
+    // The weight by the threshold rule; the gate (a cost, not a quality
+    // knob) always by F1-best thresholds, as in session 9, so a precision
+    // floor does not move it.
+    let best_weight = |rule: &CalibrateOptions| {
+        let mut best = (f32::MIN, 0.0f32);
+        for wi in 0..=10 {
+            let w = wi as f32 / 10.0;
+            let (_, m) = tune_thresholds(&combined(w, 0.0), &truth, rule);
+            if m > best.0 {
+                best = (m, w);
+            }
         }
-    }
-    let (top, w) = best;
+        best
+    };
+    let by_f1 = CalibrateOptions::default();
+    let (top, w_f1) = best_weight(&by_f1);
     let mut gate = 0.0f32;
     for g in [0.02f32, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3] {
-        if tune_thresholds(&combined(w, g), &truth).1 >= top - 0.005 {
+        if tune_thresholds(&combined(w_f1, g), &truth, &by_f1).1 >= top - 0.005 {
             gate = g;
         }
     }
-    let (thresholds, macro_f1_ensemble) = tune_thresholds(&combined(w, gate), &truth);
+    let w = if choice.min_precision.is_some() {
+        best_weight(choice).1
+    } else {
+        w_f1
+    };
+    let (mut thresholds, mut macro_f1_ensemble) =
+        tune_thresholds(&combined(w, gate), &truth, choice);
+    let mut encoder_weights = None;
+    if choice.per_label_weight {
+        // Per label, the weight in 0.3–0.8 whose threshold (same rule)
+        // gives the best out-of-fold F1; the gate stays the one above.
+        let mut weights = Vec::new();
+        let mut f1_sum = 0.0;
+        for (li, truth) in truth.iter().enumerate() {
+            let mut chosen = (f32::MIN, w, 0.5f32);
+            for wi in 3..=8 {
+                let wl = wi as f32 / 10.0;
+                let scores: Vec<f32> = combined(wl, gate)
+                    .iter()
+                    .map(|p| p.get(li).copied().unwrap_or(0.0))
+                    .collect();
+                let (t, f1) = choose_threshold(&scores, truth, choice);
+                if f1 > chosen.0 {
+                    chosen = (f1, wl, t);
+                }
+            }
+            weights.push(chosen.1);
+            thresholds[li] = chosen.2;
+            f1_sum += chosen.0;
+        }
+        macro_f1_ensemble = f1_sum / UNFAIR_CATEGORIES.len() as f32;
+        encoder_weights = Some(weights);
+    }
     let open = scored
         .iter()
         .filter(|s| s.linear.iter().copied().fold(0.0f32, f32::max) >= gate)
         .count();
     let gated_share = open as f32 / scored.len().max(1) as f32;
+    let mut validation = serde_json::json!({
+        "how": "out of fold: two halves of the 32 development documents, each scored by models trained on the other",
+        "sentences": scored.len(),
+        "macro_f1_linear_alone": macro_f1_linear,
+        "macro_f1_encoder_alone": macro_f1_encoder,
+        "macro_f1_ensemble": macro_f1_ensemble,
+        "gated_share_of_sentences": gated_share,
+    });
+    // Recorded only off the session-9 defaults, so re-running those
+    // reproduces the committed file byte for byte.
+    if (choice.min_precision.is_some() || choice.per_label_weight)
+        && let Some(v) = validation.as_object_mut()
+    {
+        v.insert("threshold_rule".into(), threshold_rule(choice).into());
+    }
     Ok(Calibration {
         ensemble: Ensemble {
             format: FORMAT.to_string(),
             encoder_weight: w,
+            encoder_weights,
             thresholds,
             gate,
             calibrated_on: dev,
-            validation: serde_json::json!({
-                "how": "out of fold: two halves of the 32 development documents, each scored by models trained on the other",
-                "sentences": scored.len(),
-                "macro_f1_linear_alone": macro_f1_linear,
-                "macro_f1_encoder_alone": macro_f1_encoder,
-                "macro_f1_ensemble": macro_f1_ensemble,
-                "gated_share_of_sentences": gated_share,
-            }),
+            validation,
         },
         macro_f1_linear,
         macro_f1_encoder,
@@ -406,4 +641,65 @@ pub fn calibrate(
         gated_share,
         sentences: scored.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scores 0.1–0.9; positives at 0.9, 0.8, 0.6 and 0.3.
+    fn toy() -> (Vec<f32>, Vec<bool>) {
+        let scores = vec![0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
+        let truth = vec![true, true, false, true, false, false, true, false, false];
+        (scores, truth)
+    }
+
+    fn check(choice: CalibrateOptions, expected_threshold: f32) {
+        let (scores, truth) = toy();
+        let (t, _) = choose_threshold(&scores, &truth, &choice);
+        assert!(
+            (t - expected_threshold).abs() < 1e-6,
+            "{choice:?}: threshold {t}, expected {expected_threshold}"
+        );
+    }
+
+    #[test]
+    fn thresholds_by_f1_alone_as_in_session_9() {
+        // F1 at 0.6: 3 of 4 found, 1 false → 0.75; at 0.3: 4 / 7 → 0.73.
+        check(CalibrateOptions::default(), 0.51);
+    }
+
+    #[test]
+    fn a_precision_floor_gives_up_recall_issue_21() {
+        let floor = |p| CalibrateOptions {
+            min_precision: Some(p),
+            ..CalibrateOptions::default()
+        };
+        check(floor(0.75), 0.51);
+        // Only the two top sentences are precise enough.
+        check(floor(0.9), 0.71);
+    }
+
+    #[test]
+    fn the_wilson_bound_asks_for_more_evidence_issue_21() {
+        // Two of two is no proof of 0.75 at one standard error, so no
+        // threshold reaches the floor: the best bound with recall >= 0.3.
+        let choice = CalibrateOptions {
+            min_precision: Some(0.75),
+            precision_z: 1.0,
+            fallback_min_recall: Some(0.3),
+            ..CalibrateOptions::default()
+        };
+        assert!(precision_estimate(2, 0, 1.0) < 0.75);
+        assert!((precision_estimate(3, 1, 0.0) - 0.75).abs() < 1e-6);
+        check(choice.clone(), 0.71);
+        // Without a recall to fall back on, F1 decides.
+        check(
+            CalibrateOptions {
+                fallback_min_recall: None,
+                ..choice
+            },
+            0.51,
+        );
+    }
 }

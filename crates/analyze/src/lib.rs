@@ -75,7 +75,7 @@ pub use corpus::{Corpus, ServiceDoc};
 #[cfg(feature = "encoder")]
 pub use encoder::Encoder;
 #[cfg(feature = "encoder")]
-pub use ensemble::{Calibration, Ensemble, calibrate};
+pub use ensemble::{CalibrateOptions, Calibration, Ensemble, calibrate};
 pub use error::AnalyzeError;
 pub use eval::{
     EvalReport, HELD_BACK_COUNT, LabelScore, Scores, evaluate, held_back_services, scores_table,
