@@ -131,6 +131,13 @@ pub(crate) fn text_body(alert: &Alert) -> String {
     if let Some(url) = &alert.url {
         let _ = writeln!(out, "Full diff: {}", one_line(url));
     }
+    let why = why_lines(alert);
+    if !why.is_empty() {
+        let _ = writeln!(out, "\nWhy it matters\n==============");
+        for line in &why {
+            let _ = writeln!(out, "- {}", one_line(line));
+        }
+    }
     let reported = alert.reported_changes();
     let mut heading = None;
     for (i, change) in reported.iter().take(MAX_RENDERED_CHANGES).enumerate() {
@@ -166,6 +173,18 @@ pub(crate) fn text_body(alert: &Alert) -> String {
     out
 }
 
+/// The alert's why-it-matters lines (label changes with readable names,
+/// findings introduced or resolved), at most [`MAX_RENDERED_CHANGES`].
+fn why_lines(alert: &Alert) -> Vec<String> {
+    let mut lines = alert.why.as_ref().map(|w| w.lines()).unwrap_or_default();
+    if lines.len() > MAX_RENDERED_CHANGES {
+        let more = lines.len() - MAX_RENDERED_CHANGES;
+        lines.truncate(MAX_RENDERED_CHANGES);
+        lines.push(format!("…and {more} more; see the full diff."));
+    }
+    lines
+}
+
 fn group_title(significance: Significance) -> &'static str {
     match significance {
         Significance::Substantive => "Substantive changes",
@@ -199,6 +218,14 @@ pub(crate) fn html_fragment(alert: &Alert) -> String {
             "<p><a href=\"{}\">View the full diff</a></p>",
             escape_html(url.trim())
         );
+    }
+    let why = why_lines(alert);
+    if !why.is_empty() {
+        out.push_str("<h3>Why it matters</h3>\n<ul>\n");
+        for line in &why {
+            let _ = writeln!(out, "<li>{}</li>", escape_html(line));
+        }
+        out.push_str("</ul>\n");
     }
     let reported = alert.reported_changes();
     let mut heading = None;
