@@ -231,7 +231,7 @@ pub(crate) enum Command {
     /// How other platforms handle a provision: the closest provisions of other platforms' documents
     /// in force sharing its labels (BM25, computed locally), with adoption counts.
     ///
-    /// Example: clausewatch compare aws/aup-ningxia no-network-abuse/3
+    /// Example: clausewatch compare example-cloud/aup 3-no-network-abuse/2
     Compare {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
         #[arg(id = "version_ref", value_name = "VERSION")]

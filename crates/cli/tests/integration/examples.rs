@@ -10,7 +10,7 @@
 //!
 //! Rules, not lists of lines:
 //! * a trailing `# comment` is dropped; `> FILE` sends stdout to FILE;
-//!   `$NAME` is read from the environment (the test sets `SECRET`);
+//!   `$NAME` is read from the environment (`$SECRET` is a test secret);
 //! * input files an example names are stand-ins: a missing relative path
 //!   ending in `.html`, `.md` or `.txt` is a copy of a demo document of that
 //!   format (the n-th stand-in of a format, the n-th such document), and a
@@ -24,6 +24,9 @@
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+
+/// The `$SECRET` of the examples (a webhook secret is at least 16 bytes).
+const SECRET: &str = "an-example-secret-of-32-bytes-ok";
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -46,7 +49,11 @@ fn split(line: &str) -> Vec<String> {
                 break;
             }
         }
-        out.push_str(&std::env::var(&name).unwrap_or_default());
+        let value = match name.as_str() {
+            "SECRET" => SECRET.to_string(),
+            other => std::env::var(other).unwrap_or_default(),
+        };
+        out.push_str(&value);
     };
     while let Some(c) = chars.next() {
         match c {
@@ -250,7 +257,7 @@ impl Runner {
         let mut c = Command::cargo_bin("clausewatch").unwrap();
         c.current_dir(self.dir.path())
             .env("CLAUSEWATCH_HOME", self.dir.path().join("home"))
-            .env("SECRET", "an-example-secret-of-32-bytes-ok")
+            .env("SECRET", SECRET)
             .env_remove("CLAUSEWATCH_LOG")
             .timeout(std::time::Duration::from_secs(180));
         c
@@ -400,7 +407,7 @@ fn issue_22_help_examples_run_as_written() {
     for (path, text) in &all {
         let examples = help_examples(text);
         assert!(
-            path.is_empty() || !examples.is_empty() || text.contains("Commands:"),
+            path.len() != 1 || !examples.is_empty(),
             "`clausewatch {}` --help has no example",
             path.join(" ")
         );
