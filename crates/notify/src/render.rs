@@ -316,6 +316,64 @@ fn change_html(out: &mut String, change: &ProvisionChange) {
 mod tests {
     use super::*;
 
+    /// Issue #22: e-mail bodies and feed entries say why the change
+    /// matters, with readable label names, escaped in HTML.
+    #[test]
+    fn why_it_matters_is_rendered_in_text_and_html() {
+        use cw_model::{
+            ChangeSet, DiffSide, DiffSummary, DocumentKey, Finding, LabelChange, LabelName,
+            WhyItMatters,
+        };
+        let key: DocumentKey = "acme/tos".parse().unwrap_or_else(|_| DocumentKey {
+            platform: "acme".into(),
+            document: "tos".into(),
+        });
+        let empty = ChangeSet {
+            old: DiffSide::default(),
+            new: DiffSide::default(),
+            summary: DiffSummary::default(),
+            summary_text: String::new(),
+            changes: vec![],
+        };
+        let mut alert = Alert::new(&key, Some(1), 2, chrono::Utc::now(), empty);
+        let finding = Finding {
+            check: "notice".into(),
+            regulation: "P2B <Regulation>".into(),
+            article: "3(2)".into(),
+            provision_id: Some("t/1".into()),
+            message: "changes without notice".into(),
+            evidence: None,
+            caveat: cw_model::CAVEAT.into(),
+        };
+        alert.why = Some(WhyItMatters {
+            label_changes: vec![LabelChange {
+                change: 0,
+                kind: ChangeKind::Modified,
+                provision_id: Some("t/1".into()),
+                added: vec![LabelName::new("tos_unilateral_termination")],
+                removed: vec![],
+            }],
+            findings_introduced: vec![finding],
+            findings_resolved: vec![],
+            caveat: cw_model::CAVEAT.into(),
+        });
+        let text = text_body(&alert);
+        assert!(text.contains("Why it matters"), "{text}");
+        assert!(
+            text.contains("- t/1 (modified): now Unilateral termination (terms)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("finding introduced: P2B <Regulation> art. 3(2)"),
+            "{text}"
+        );
+        let html = html_fragment(&alert);
+        assert!(html.contains("<h3>Why it matters</h3>"), "{html}");
+        assert!(html.contains("P2B &lt;Regulation&gt;"), "{html}");
+        alert.why = None;
+        assert!(!text_body(&alert).contains("Why it matters"));
+    }
+
     #[test]
     fn escaping() {
         assert_eq!(
