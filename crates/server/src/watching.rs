@@ -174,6 +174,8 @@ pub(crate) struct SourceView {
     pub(crate) schedule: ScheduleView,
     /// Fetched with headless Chromium.
     pub(crate) browser: bool,
+    /// Never retried in headless Chromium.
+    pub(crate) no_browser: bool,
     /// Expected language.
     pub(crate) language: Option<String>,
     /// Consecutive identical sightings a change needs.
@@ -210,6 +212,7 @@ impl SourceView {
             url: s.url.clone(),
             schedule: ScheduleView::new(&s.schedule),
             browser: s.browser,
+            no_browser: s.no_browser,
             language: s.language.clone(),
             confirmations: s.confirmations,
             active: s.active,

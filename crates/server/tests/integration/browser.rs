@@ -141,13 +141,7 @@ async fn watching(
     every.send_keys("12h").await?;
     click(client, Locator::Css("input[name=browser][value=never]")).await?;
     click(client, Locator::Css("form.track-form button[type=submit]")).await?;
-    let notice = client
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(".notice[role=status]"))
-        .await?
-        .text()
-        .await?;
+    let notice = notice(client).await?;
     assert!(notice.starts_with("Tracking acme/terms"), "{notice}");
     let row = client
         .find(Locator::XPath(
@@ -165,22 +159,28 @@ async fn watching(
         client.screenshot().await?,
     )
     .unwrap();
+    shoot_form(client, &shots.join("watch-form-1366.png")).await?;
 
     // The source's page: pause, resume, re-check.
     click(client, Locator::Css("a[href='/sources/acme/terms']")).await?;
+    // Each button reloads the page; wait for the notice it leads to (the
+    // page before may show another notice).
     let step = |button: &'static str, said: &'static str| async move {
         click(client, Locator::Css(button)).await?;
-        let notice = client
+        let at = format!("//p[@role='status'][contains(., '{said}')]");
+        if client
             .wait()
             .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(".notice[role=status]"))
-            .await?
-            .text()
-            .await?;
-        assert!(notice.contains(said), "{button}: {notice}");
+            .for_element(Locator::XPath(&at))
+            .await
+            .is_err()
+        {
+            let html = client.source().await?;
+            panic!("{button}: no notice saying {said:?}\n{html}");
+        }
         Ok::<(), fantoccini::error::CmdError>(())
     };
-    step("form[action$='/pause'] button", "paused").await?;
+    step("form[action$='/pause'] button", "paused:").await?;
     let due = client
         .find(Locator::XPath(
             "//dt[.='Next due']/following-sibling::dd[1]",
@@ -190,7 +190,7 @@ async fn watching(
         .await?;
     assert!(due.starts_with("paused"), "{due}");
     step("form[action$='/resume'] button", "resumed").await?;
-    step("form[action$='/recheck'] button", "due now").await?;
+    step("form[action$='/recheck'] button", "at its next look").await?;
     std::fs::write(
         shots.join("watch-source-1366.png"),
         client.screenshot().await?,
@@ -222,7 +222,35 @@ async fn watching(
         assert!(width <= 400.0, "{path}: no horizontal scrolling: {width}");
         std::fs::write(shots.join(name), client.screenshot().await?).unwrap();
     }
+    client.goto(&format!("{base}/sources")).await?;
+    shoot_form(client, &shots.join("watch-form-390.png")).await?;
     client.set_window_size(1200, 900).await?;
+    Ok(())
+}
+
+/// The text of the page's status notice, once the page that has one is there.
+async fn notice(client: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(".notice[role=status]"))
+        .await?
+        .text()
+        .await
+}
+
+/// A screenshot of the "track a URL" form, scrolled into view.
+async fn shoot_form(
+    client: &fantoccini::Client,
+    to: &std::path::Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .execute(
+            "document.getElementById('track-h').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    std::fs::write(to, client.screenshot().await?).unwrap();
     Ok(())
 }
 
@@ -441,13 +469,7 @@ async fn pages_work_in_headless_chromium() {
             .await?;
         click(&client, Locator::Css("input[name=substantive_only]")).await?;
         click(&client, Locator::Css(".sub-form button[type=submit]")).await?;
-        let notice = client
-            .wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(".notice[role=status]"))
-            .await?
-            .text()
-            .await?;
+        let notice = notice(&client).await?;
         assert_eq!(notice, "Subscription sub-1 created.");
         let row = client
             .find(Locator::Css("table.subscriptions tbody tr"))
