@@ -11,33 +11,13 @@ use crate::label::{DocType, Label, LabelSource, TAXONOMY_IDS};
 use crate::text::slice_chars;
 use cw_model::{ExtractedDocument, Provision};
 use regex::{Regex, RegexBuilder};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 const EMBEDDED_REGULATIONS: &str = include_str!("../rules/regulations.toml");
 
-/// The caveat every finding carries.
-pub const CAVEAT: &str = "risk indicator, not a legal determination";
-
-/// One regulatory finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    /// The id of the check in `rules/regulations.toml`.
-    pub check: String,
-    /// The regulation, e.g. `DSA Regulation (EU) 2022/2065`.
-    pub regulation: String,
-    /// The article, e.g. `14(2)`.
-    pub article: String,
-    /// The provision concerned; `None` for document-level findings (absence, coverage).
-    pub provision_id: Option<String>,
-    /// What the check found.
-    pub message: String,
-    /// The quoted evidence (the label's evidence span or the attribute that triggered).
-    pub evidence: Option<String>,
-    /// Always [`CAVEAT`].
-    pub caveat: String,
-}
+pub use cw_model::{CAVEAT, Finding};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -71,9 +71,15 @@ pub(crate) enum Command {
     },
     /// Archive files as versions of one document (raw bytes kept, content-addressed).
     ///
+    /// A folder stands for the files in it, by name; with --observed-at-from-name each file is
+    /// observed on the date its name states (2021-03-04.md, aup-2021-03-04.html, 20210304.txt)
+    /// and the files are imported in date order.
+    ///
     /// Example: clausewatch import aup-2021.txt --platform aws --document aup-ningxia --region cn-northwest-1 --observed-at 2021-06-18
+    ///
+    /// Example: clausewatch import ./aup-copies --platform aws --document aup --observed-at-from-name
     Import {
-        /// Files to import, in order (each a copy of the document).
+        /// Files (or folders of files) to import, in order (each a copy of the document).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Platform slug, e.g. aws.
@@ -94,6 +100,10 @@ pub(crate) enum Command {
         /// When this copy was seen (YYYY-MM-DD). Defaults to the document's effective date, then today.
         #[arg(long)]
         observed_at: Option<chrono::NaiveDate>,
+        /// Each file was seen on the date in its name (YYYY-MM-DD or YYYYMMDD, with an optional
+        /// time); files are imported in date order, and a file without a date is an error.
+        #[arg(long, conflicts_with = "observed_at")]
+        observed_at_from_name: bool,
         /// Import a file even when it looks like an error page, a "not found"
         /// page, a bot wall or a sign-in wall, or has no provisions at all (e.g. only
         /// an image or an SVG): refused by default, as `watch` never makes such versions.
@@ -140,7 +150,7 @@ pub(crate) enum Command {
     },
     /// Compare two versions provision by provision (files or stored versions).
     ///
-    /// Example: clausewatch diff aws/aup-global aws/aup-beijing --format text
+    /// Example: clausewatch diff example-cloud/privacy example-cloud/privacy-cn --format text
     ///
     /// Example: clausewatch diff example-cloud/aup
     Diff {
@@ -221,7 +231,7 @@ pub(crate) enum Command {
     /// How other platforms handle a provision: the closest provisions of other platforms' documents
     /// in force sharing its labels (BM25, computed locally), with adoption counts.
     ///
-    /// Example: clausewatch compare aws/aup-ningxia no-network-abuse/3
+    /// Example: clausewatch compare example-cloud/aup 3-no-network-abuse/2
     Compare {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
         #[arg(id = "version_ref", value_name = "VERSION")]
@@ -238,7 +248,7 @@ pub(crate) enum Command {
     /// Regulatory checks of a document (P2B, DSA, UCTD, GDPR, PIPL, CSL, CCPA …): findings citing
     /// the provision; each is a risk indicator, not a legal determination.
     ///
-    /// Example: clausewatch check aws/privacy-cn
+    /// Example: clausewatch check example-cloud/privacy-cn
     Check {
         /// PLATFORM/DOCUMENT[@YYYY-MM-DD | @N | @latest].
         #[arg(id = "version_ref", value_name = "VERSION")]
@@ -309,7 +319,7 @@ pub(crate) enum Command {
     /// of the terms (date_bump_without_change) and a date older than the previous version's
     /// (date_older_than_previous). Without DOC, every document.
     ///
-    /// Example: clausewatch announcements chatgpt/terms-of-service --all
+    /// Example: clausewatch announcements example-cloud/aup --all
     Announcements {
         /// Only this document, PLATFORM/DOCUMENT.
         document: Option<String>,
@@ -322,7 +332,7 @@ pub(crate) enum Command {
     },
     /// Variants of one policy (regions, languages): declare, view aligned, find divergences.
     ///
-    /// Example: clausewatch variants declare aws-aup aws/aup-global=global aws/aup-beijing=beijing
+    /// Example: clausewatch variants declare example-privacy example-cloud/privacy=global example-cloud/privacy-cn=cn
     Variants {
         #[command(subcommand)]
         action: VariantsAction,
@@ -337,7 +347,7 @@ pub(crate) enum Command {
     /// (archive, commit or file, capture time); a run killed halfway resumes where it stopped,
     /// and a second run records nothing.
     ///
-    /// Example: clausewatch import-history ./demo-versions --snapshots ./demo-snapshots
+    /// Example: clausewatch import-history ./aup-copies --document aws/aup
     ImportHistory {
         /// The history to read.
         source: std::path::PathBuf,
@@ -576,7 +586,7 @@ pub(crate) enum Command {
     },
     /// Remove a subscription (by id or name); its undelivered alerts are dropped.
     ///
-    /// Example: clausewatch unsubscribe 3
+    /// Example: clausewatch unsubscribe 1
     Unsubscribe {
         /// Subscription id or name.
         subscription: String,
@@ -694,7 +704,7 @@ pub(crate) enum Command {
     /// Exit code 1 when anything is wrong. A home made before the manifest existed is
     /// backfilled once (the manifest then vouches for the state at that moment only).
     ///
-    /// Example: clausewatch verify --format json --expect-head 3f1c…
+    /// Example: clausewatch verify --format json
     Verify {
         /// Output format: text or json.
         #[arg(long, short, value_enum, default_value_t = Format::Text)]

@@ -609,9 +609,25 @@ impl Engine {
     /// Analyses every version of every stored document; returns one
     /// analysis per version (document order, then version order).
     pub async fn analyze_all(&self) -> Result<Vec<VersionAnalysis>, EngineError> {
-        let mut out = Vec::new();
+        self.analyze_all_with_progress(&mut |_, _| {}).await
+    }
+
+    /// [`Engine::analyze_all`], calling `progress(versions done, versions)`
+    /// after each version.
+    pub async fn analyze_all_with_progress(
+        &self,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<Vec<VersionAnalysis>, EngineError> {
+        let mut versions = Vec::new();
         for doc in self.store().documents().await? {
-            for v in self.store().versions(&doc.key).await? {
+            let numbers = self.store().versions(&doc.key).await?;
+            versions.push((doc, numbers));
+        }
+        let total = versions.iter().map(|(_, v)| v.len()).sum();
+        let mut out = Vec::new();
+        for (doc, numbers) in versions {
+            for v in numbers {
+                progress(out.len(), total);
                 out.push(
                     self.analyze(&VersionRef {
                         document: doc.key.clone(),
@@ -621,6 +637,7 @@ impl Engine {
                 );
             }
         }
+        progress(out.len(), total);
         Ok(out)
     }
 

@@ -33,6 +33,7 @@ mod lineage;
 mod reextract;
 mod variants;
 pub mod watch;
+mod why;
 
 pub use analyze::{
     AdoptionView, AnalysisSource, CheckReport, ComparableProvision, Comparison, FindingView,
@@ -48,6 +49,7 @@ pub use history_import::{
 pub use import::{ImportReport, ImportRequest, ImportStatus, start_of_day};
 pub use reextract::{ReextractProblem, ReextractReport, UpgradeReport};
 pub use variants::{AlignedRow, Divergence, VariantColumn, VariantsView};
+pub use why::{VersionLabels, why_it_matters};
 
 use cw_model::KeyError;
 use cw_store::Store;

@@ -103,6 +103,18 @@ impl Engine {
         document: Option<&DocumentKey>,
         dry_run: bool,
     ) -> Result<ReextractReport, EngineError> {
+        self.reextract_with_progress(document, dry_run, &mut |_, _| {})
+            .await
+    }
+
+    /// [`Engine::reextract`], calling `progress(documents done, documents)`
+    /// after each document.
+    pub async fn reextract_with_progress(
+        &self,
+        document: Option<&DocumentKey>,
+        dry_run: bool,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<ReextractReport, EngineError> {
         let store = self.store();
         let keys: Vec<DocumentKey> = match document {
             Some(k) => {
@@ -125,9 +137,10 @@ impl Engine {
             extractor_version: cw_model::EXTRACTOR_VERSION.to_string(),
             ..ReextractReport::default()
         };
-        for key in &keys {
+        for (i, key) in keys.iter().enumerate() {
             self.reextract_document(key, dry_run, &mut report).await?;
             report.documents += 1;
+            progress(i + 1, keys.len());
         }
         Ok(report)
     }

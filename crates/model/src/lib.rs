@@ -25,6 +25,7 @@ mod change;
 mod clock;
 mod document;
 mod keys;
+mod why;
 
 pub use change::{
     ChangeKind, ChangeSet, DiffSide, DiffSummary, ProvisionChange, Significance, WordOp, WordOpKind,
@@ -32,6 +33,7 @@ pub use change::{
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use document::{Coverage, ExtractedDocument, Provision, ProvisionKind, SourceFormat, Warning};
 pub use keys::{DocumentKey, KeyError, VersionRef, VersionSelector, slugify};
+pub use why::{CAVEAT, Finding, LabelChange, LabelName, SideLabels, WhyItMatters, label_name};
 
 /// The version of the extraction rules. Stored with every version so that a
 /// re-extraction with newer rules is recognised as a technical upgrade rather

@@ -4,7 +4,7 @@
 //! makes deliveries idempotent.
 
 use chrono::{DateTime, Utc};
-use cw_model::{ChangeKind, ChangeSet, DocumentKey, ProvisionChange, Significance};
+use cw_model::{ChangeKind, ChangeSet, DocumentKey, ProvisionChange, Significance, WhyItMatters};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -46,6 +46,11 @@ pub struct Alert {
     /// siblings did not). Used by [`Filter::flags`](crate::Filter::flags).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// Why the change matters: per changed provision the labels it gained
+    /// or lost, and the findings introduced or resolved; the read model the
+    /// diff page shows. `None` for a first version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<WhyItMatters>,
 }
 
 /// The stable id of an alert: lowercase hex SHA-256 of
@@ -102,6 +107,7 @@ impl Alert {
             change,
             labels: Vec::new(),
             flags: Vec::new(),
+            why: None,
         }
     }
 

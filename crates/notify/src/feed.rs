@@ -127,7 +127,7 @@ fn entry(alert: &Alert) -> Entry {
             .map(|label| Category {
                 term: xml_clean(label),
                 scheme: Some("urn:clausewatch:label".into()),
-                label: None,
+                label: Some(xml_clean(&cw_model::label_name(label))),
             })
             .collect(),
         ..Entry::default()

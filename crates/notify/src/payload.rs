@@ -23,6 +23,13 @@
 //!      "old_text": "…" | null, "new_text": "…" | null,
 //!      "reasons": ["added qualifier 'without notice'"]}
 //!   ],
+//!   "why": {                                 // why it matters (the diff page's panel); absent for a first version
+//!     "label_changes": [{"change": 1, "kind": "modified", "provision_id": "…",
+//!                        "added": [{"id": "tos_unilateral_change", "name": "Unilateral change (terms)"}],
+//!                        "removed": []}],
+//!     "findings_introduced": [{"check": "…", "regulation": "…", "article": "…", "message": "…", …}],
+//!     "findings_resolved": [],
+//!     "caveat": "risk indicator, not a legal determination"},
 //!   "changes_total": 3,                      // reported changes before truncation
 //!   "changes_truncated": false               // true when more than MAX_PAYLOAD_CHANGES
 //! }
@@ -97,6 +104,7 @@ pub fn webhook_payload(alert: &Alert) -> Value {
         },
         "summary_text": alert.change.summary_text,
         "changes": changes,
+        "why": alert.why,
         "changes_total": total,
         "changes_truncated": total > MAX_PAYLOAD_CHANGES,
     })

@@ -131,6 +131,13 @@ pub(crate) fn text_body(alert: &Alert) -> String {
     if let Some(url) = &alert.url {
         let _ = writeln!(out, "Full diff: {}", one_line(url));
     }
+    let why = why_lines(alert);
+    if !why.is_empty() {
+        let _ = writeln!(out, "\nWhy it matters\n==============");
+        for line in &why {
+            let _ = writeln!(out, "- {}", one_line(line));
+        }
+    }
     let reported = alert.reported_changes();
     let mut heading = None;
     for (i, change) in reported.iter().take(MAX_RENDERED_CHANGES).enumerate() {
@@ -166,6 +173,18 @@ pub(crate) fn text_body(alert: &Alert) -> String {
     out
 }
 
+/// The alert's why-it-matters lines (label changes with readable names,
+/// findings introduced or resolved), at most [`MAX_RENDERED_CHANGES`].
+fn why_lines(alert: &Alert) -> Vec<String> {
+    let mut lines = alert.why.as_ref().map(|w| w.lines()).unwrap_or_default();
+    if lines.len() > MAX_RENDERED_CHANGES {
+        let more = lines.len() - MAX_RENDERED_CHANGES;
+        lines.truncate(MAX_RENDERED_CHANGES);
+        lines.push(format!("…and {more} more; see the full diff."));
+    }
+    lines
+}
+
 fn group_title(significance: Significance) -> &'static str {
     match significance {
         Significance::Substantive => "Substantive changes",
@@ -199,6 +218,14 @@ pub(crate) fn html_fragment(alert: &Alert) -> String {
             "<p><a href=\"{}\">View the full diff</a></p>",
             escape_html(url.trim())
         );
+    }
+    let why = why_lines(alert);
+    if !why.is_empty() {
+        out.push_str("<h3>Why it matters</h3>\n<ul>\n");
+        for line in &why {
+            let _ = writeln!(out, "<li>{}</li>", escape_html(line));
+        }
+        out.push_str("</ul>\n");
     }
     let reported = alert.reported_changes();
     let mut heading = None;
@@ -288,6 +315,64 @@ fn change_html(out: &mut String, change: &ProvisionChange) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #22: e-mail bodies and feed entries say why the change
+    /// matters, with readable label names, escaped in HTML.
+    #[test]
+    fn why_it_matters_is_rendered_in_text_and_html() {
+        use cw_model::{
+            ChangeSet, DiffSide, DiffSummary, DocumentKey, Finding, LabelChange, LabelName,
+            WhyItMatters,
+        };
+        let key: DocumentKey = "acme/tos".parse().unwrap_or_else(|_| DocumentKey {
+            platform: "acme".into(),
+            document: "tos".into(),
+        });
+        let empty = ChangeSet {
+            old: DiffSide::default(),
+            new: DiffSide::default(),
+            summary: DiffSummary::default(),
+            summary_text: String::new(),
+            changes: vec![],
+        };
+        let mut alert = Alert::new(&key, Some(1), 2, chrono::Utc::now(), empty);
+        let finding = Finding {
+            check: "notice".into(),
+            regulation: "P2B <Regulation>".into(),
+            article: "3(2)".into(),
+            provision_id: Some("t/1".into()),
+            message: "changes without notice".into(),
+            evidence: None,
+            caveat: cw_model::CAVEAT.into(),
+        };
+        alert.why = Some(WhyItMatters {
+            label_changes: vec![LabelChange {
+                change: 0,
+                kind: ChangeKind::Modified,
+                provision_id: Some("t/1".into()),
+                added: vec![LabelName::new("tos_unilateral_termination")],
+                removed: vec![],
+            }],
+            findings_introduced: vec![finding],
+            findings_resolved: vec![],
+            caveat: cw_model::CAVEAT.into(),
+        });
+        let text = text_body(&alert);
+        assert!(text.contains("Why it matters"), "{text}");
+        assert!(
+            text.contains("- t/1 (modified): now Unilateral termination (terms)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("finding introduced: P2B <Regulation> art. 3(2)"),
+            "{text}"
+        );
+        let html = html_fragment(&alert);
+        assert!(html.contains("<h3>Why it matters</h3>"), "{html}");
+        assert!(html.contains("P2B &lt;Regulation&gt;"), "{html}");
+        alert.why = None;
+        assert!(!text_body(&alert).contains("Why it matters"));
+    }
 
     #[test]
     fn escaping() {

@@ -266,6 +266,17 @@ pub async fn export(
     dir: &Path,
     options: &ExportOptions,
 ) -> Result<ExportManifest, ReportError> {
+    export_with_progress(store, dir, options, &mut |_, _| {}).await
+}
+
+/// [`export`], calling `progress(documents done, documents)` after each
+/// document.
+pub async fn export_with_progress(
+    store: &Store,
+    dir: &Path,
+    options: &ExportOptions,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ExportManifest, ReportError> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| ReportError::io("listing", dir, e))?;
         if entries.next().is_some() {
@@ -296,7 +307,8 @@ pub async fn export(
             platform: platform.to_string(),
         })?;
     }
-    for doc in &documents {
+    for (done, doc) in documents.iter().enumerate() {
+        progress(done, documents.len());
         let data = store.document_dataset(&doc.key, options.since).await?;
         table(&mut files, schema::DOCUMENTS.name)?.write(&data.document)?;
         for v in &data.versions {
@@ -361,6 +373,7 @@ pub async fn export(
             }
         }
     }
+    progress(documents.len(), documents.len());
     for entry in store.manifest_entries().await? {
         table(&mut files, schema::CHAIN.name)?.write(&entry)?;
     }

@@ -42,7 +42,7 @@ pub use error::ReportError;
 pub use escape::{escape_html, escape_markdown};
 pub use export::{
     EXPORT_SCHEMA, EXPORT_SCHEMA_VERSION, ExportFormat, ExportManifest, ExportOptions,
-    ExportedFile, export,
+    ExportedFile, export, export_with_progress,
 };
 pub use html::render_html;
 pub use import::{ImportSummary, import};

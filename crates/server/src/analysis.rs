@@ -1,60 +1,17 @@
 //! Labels, findings and cross-platform peers for the pages and the API,
-//! computed with cw-analyze (pure) from stored versions and cached in memory:
+//! computed by cw-engine / cw-analyze (pure) from stored versions and cached in memory:
 //! a stored version never changes, so its analysis is computed once per
 //! process. The peer index (for "how other platforms handle this") is
 //! rebuilt when the number of stored versions changes.
 
-use cw_analyze::{DocType, Finding, Label, LabelContext, SimilarityIndex, SimilarityRow};
+use cw_analyze::{SimilarityIndex, SimilarityRow};
 use cw_store::{DocumentRow, StoredVersion};
 use std::collections::HashMap;
 use std::fmt;
 
-/// The analysis of one stored version.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Analysis {
-    /// `labels[i]` are the labels of provision `i`.
-    pub(crate) labels: Vec<Vec<Label>>,
-    /// Regulatory findings of the whole version.
-    pub(crate) findings: Vec<Finding>,
-}
-
-/// The analysis document type of a stored document: from its declared type,
-/// else guessed from its title (the same rule the search index uses).
-pub(crate) fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
-    let declared = doc.doc_type.as_deref().unwrap_or("").to_lowercase();
-    if declared.contains("privacy") {
-        DocType::Privacy
-    } else if declared.contains("acceptable")
-        || declared.contains("aup")
-        || declared.contains("community")
-    {
-        DocType::Aup
-    } else if declared.contains("terms") || declared.contains("tos") {
-        DocType::Tos
-    } else {
-        DocType::guess(title.unwrap_or(""))
-    }
-}
-
-/// Labels every provision and runs the regulatory checks.
-pub(crate) fn analyse(doc: &DocumentRow, v: &StoredVersion) -> Analysis {
-    let kind = doc_type(doc, v.document.title.as_deref());
-    let labels: Vec<Vec<Label>> = v
-        .document
-        .provisions
-        .iter()
-        .map(|p| {
-            let ctx = LabelContext {
-                doc_type: kind,
-                language: Some(v.document.language.clone()),
-                heading_path: p.heading_path.clone(),
-            };
-            cw_analyze::label(&p.text, &ctx)
-        })
-        .collect();
-    let findings = cw_analyze::check_document(&v.document, &labels, kind);
-    Analysis { labels, findings }
-}
+/// The analysis of one stored version: the engine's labels and findings
+/// (the same computation alerts use).
+pub(crate) type Analysis = cw_engine::VersionLabels;
 
 /// One provision in the peer index.
 #[derive(Debug, Clone)]

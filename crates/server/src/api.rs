@@ -13,8 +13,8 @@ use crate::views::{
     TimelineEntry, VersionDetail, VersionSummary,
 };
 use crate::watching::{
-    self, NewSubscription, SourceDetail, SourceView, SourcesQuery, SubscriptionView,
-    SubscriptionsQuery,
+    self, NewSource, NewSubscription, SourceAction, SourceDetail, SourceView, SourcesQuery,
+    SubscriptionView, SubscriptionsQuery,
 };
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -34,7 +34,7 @@ const LIST_LIMIT: usize = 100;
 #[openapi(
     info(
         title = "clausewatch API",
-        description = "Platforms, documents, versions, diffs, timelines, provision histories, labels, regulatory findings (risk indicators, not legal determinations), comparisons, search, Atom feeds, tracked sources with their fetch states, and subscriptions. Send `Authorization: Bearer <token>` unless the server allows anonymous reading; creating and removing subscriptions needs an admin token.",
+        description = "Platforms, documents, versions, diffs, timelines, provision histories, labels, regulatory findings (risk indicators, not legal determinations), comparisons, search, Atom feeds, tracked sources with their fetch states, and subscriptions. Send `Authorization: Bearer <token>` unless the server allows anonymous reading; tracking URLs, re-checking, pausing and resuming sources, and creating and removing subscriptions need an admin token.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -57,7 +57,9 @@ const LIST_LIMIT: usize = 100;
         search,
         feed,
         sources,
+        track_source,
         source,
+        source_action,
         subscriptions,
         create_subscription,
         delete_subscription
@@ -371,6 +373,40 @@ pub(crate) async fn source(
     Path((p, d)): Path<(String, String)>,
 ) -> ApiResult<SourceDetail> {
     Ok(Json(watching::source(&s, &views::key(&p, &d)?).await?))
+}
+
+/// Tracks a URL (admin token), with the options of `clausewatch track`:
+/// the source is due at once and fetched by the running `watch` or
+/// `worker` (the server never fetches).
+#[utoipa::path(post, path = "/api/sources", tag = "watching", request_body = NewSource,
+    responses((status = 201, body = SourceView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn track_source(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Json<NewSource>, JsonRejection>,
+) -> Result<(StatusCode, Json<SourceView>), ApiError> {
+    caller.require_admin()?;
+    let Json(new) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    Ok((StatusCode::CREATED, Json(watching::track(&s, new).await?)))
+}
+
+/// Re-checks (due now), pauses or resumes a document's source (admin token).
+#[utoipa::path(post, path = "/api/sources/{platform}/{document}/{action}", tag = "watching",
+    params(("platform" = String, Path), ("document" = String, Path),
+        ("action" = SourceAction, Path, description = "`recheck`, `pause` or `resume`")),
+    responses((status = 200, body = SourceView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "Re-checking a paused source")))]
+pub(crate) async fn source_action(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((p, d, action)): Path<(String, String, String)>,
+) -> ApiResult<SourceView> {
+    caller.require_admin()?;
+    let key = views::key(&p, &d)?;
+    let action = SourceAction::parse(&action)?;
+    Ok(Json(watching::act_on_source(&s, &key, action).await?))
 }
 
 /// Subscriptions with their alert counts, oldest first. Webhook secrets are

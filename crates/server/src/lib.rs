@@ -41,7 +41,6 @@ mod svg;
 mod ui;
 mod views;
 mod watching;
-mod why;
 
 pub use api::openapi_json;
 pub use error::{ApiError, ErrorBody, ErrorDetail};
@@ -138,8 +137,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/compare", get(api::compare))
         .route("/search", get(api::search))
-        .route("/sources", get(api::sources))
+        .route("/sources", get(api::sources).post(api::track_source))
         .route("/sources/{platform}/{document}", get(api::source))
+        .route(
+            "/sources/{platform}/{document}/{action}",
+            post(api::source_action),
+        )
         .route(
             "/subscriptions",
             get(api::subscriptions).post(api::create_subscription),
@@ -171,8 +174,12 @@ pub fn router(state: AppState) -> Router {
         .route("/compare", get(ui::compare))
         .route("/compare/unchanged", get(ui::compare_unchanged))
         .route("/search", get(ui::search))
-        .route("/sources", get(ui::sources))
+        .route("/sources", get(ui::sources).post(ui::track_source))
         .route("/sources/{platform}/{document}", get(ui::source))
+        .route(
+            "/sources/{platform}/{document}/{action}",
+            post(ui::source_action),
+        )
         .route(
             "/subscriptions",
             get(ui::subscriptions).post(ui::create_subscription),

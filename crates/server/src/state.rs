@@ -2,7 +2,7 @@
 //! search index), the server settings, and the in-memory analysis caches.
 
 use crate::ServerConfig;
-use crate::analysis::{self, Analysis, Peers};
+use crate::analysis::{Analysis, Peers};
 use crate::error::ApiError;
 use cw_engine::Engine;
 use cw_model::{DocumentKey, VersionRef, VersionSelector};
@@ -71,7 +71,7 @@ impl AppState {
         {
             return Arc::clone(a);
         }
-        let a = Arc::new(analysis::analyse(doc, v));
+        let a = Arc::new(Analysis::of(doc, v));
         if let Ok(mut cache) = self.inner.analyses.lock() {
             cache.insert(key, Arc::clone(&a));
         }

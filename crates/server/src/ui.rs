@@ -120,9 +120,9 @@ pub(crate) struct ChangeRow {
     /// The texts were cut for the page (the provision page has them whole).
     pub(crate) clipped: bool,
     /// Labels the provision gained (an added one: all its labels).
-    pub(crate) labels_added: Vec<crate::why::LabelName>,
+    pub(crate) labels_added: Vec<cw_model::LabelName>,
     /// Labels it lost.
-    pub(crate) labels_removed: Vec<crate::why::LabelName>,
+    pub(crate) labels_removed: Vec<cw_model::LabelName>,
 }
 
 fn part(text: &str, op: &'static str) -> Part {
@@ -135,7 +135,7 @@ fn part(text: &str, op: &'static str) -> Part {
 fn change_row(
     c: &ProvisionChange,
     new_doc: &str,
-    labels: Option<&crate::why::LabelChange>,
+    labels: Option<&cw_model::LabelChange>,
 ) -> ChangeRow {
     let old = c.old_text.as_deref().unwrap_or("");
     let new = c.new_text.as_deref().unwrap_or("");
@@ -283,7 +283,7 @@ impl DiffParts {
         let index = page.unwrap_or(1).clamp(1, pages.len()) - 1;
         let range = pages.get(index).cloned().unwrap_or(0..0);
         let doc = view.new.document.clone();
-        let labels: std::collections::HashMap<usize, &crate::why::LabelChange> = view
+        let labels: std::collections::HashMap<usize, &cw_model::LabelChange> = view
             .why
             .label_changes
             .iter()
@@ -1263,25 +1263,164 @@ struct SourcesPage {
     sources: Vec<watching::SourceView>,
     all: bool,
     problems: usize,
+    admin: bool,
+    viewer: bool,
+    form: TrackForm,
+    error: Option<String>,
+    notice: Option<String>,
 }
 
-/// `GET /sources?all=`: every tracked source with its fetch state.
-pub(crate) async fn sources(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Query(q): Query<watching::SourcesQuery>,
-) -> PageResult {
-    let sources = watching::sources(&state, q.all).await?;
+/// The "track a URL" form as typed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct TrackForm {
+    csrf: String,
+    url: String,
+    platform: String,
+    document: String,
+    /// `every` or `cron`.
+    when: String,
+    every: String,
+    cron: String,
+    confirmations: String,
+    language: String,
+    /// `auto` (fallback on), `always` or `never`.
+    browser: String,
+    allow_private: Option<String>,
+}
+
+impl Default for TrackForm {
+    fn default() -> Self {
+        TrackForm {
+            csrf: String::new(),
+            url: String::new(),
+            platform: String::new(),
+            document: String::new(),
+            when: "every".into(),
+            every: "6h".into(),
+            cron: String::new(),
+            confirmations: cw_engine::watch::DEFAULT_CONFIRMATIONS.to_string(),
+            language: String::new(),
+            browser: "auto".into(),
+            allow_private: None,
+        }
+    }
+}
+
+impl TrackForm {
+    /// The API's request for what was typed (the schedule field not chosen
+    /// is ignored).
+    fn request(&self) -> Result<watching::NewSource, ApiError> {
+        let confirmations = match self.confirmations.trim() {
+            "" => None,
+            n => Some(n.parse::<u32>().map_err(|_| {
+                ApiError::BadRequest(format!("confirmations: {n:?} is not a whole number"))
+            })?),
+        };
+        let cron = self.when == "cron";
+        Ok(watching::NewSource {
+            url: self.url.clone(),
+            platform: self.platform.clone(),
+            document: self.document.clone(),
+            every: (!cron).then(|| self.every.clone()),
+            cron: cron.then(|| self.cron.clone()),
+            browser: self.browser == "always",
+            no_browser: self.browser == "never",
+            language: Some(self.language.clone()),
+            allow_private: self.allow_private.is_some(),
+            confirmations,
+            ..watching::NewSource::default()
+        })
+    }
+}
+
+/// Query of the sources page: `all`, and the outcome of the last form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct SourcesPageQuery {
+    all: bool,
+    tracked: Option<String>,
+}
+
+/// Whether the caller may change things, and is signed in at all.
+fn roles(caller: &Caller) -> (bool, bool) {
+    (
+        caller.is_admin(),
+        caller.role.is_some() && !caller.is_admin(),
+    )
+}
+
+async fn sources_page(
+    state: &AppState,
+    caller: &Caller,
+    all: bool,
+    form: TrackForm,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<SourcesPage, PageError> {
+    let sources = watching::sources(state, all).await?;
     let problems = sources
         .iter()
         .filter(|s| s.state.status == "problem")
         .count();
-    render(&SourcesPage {
-        chrome: Chrome::new(&caller, "Sources", "sources"),
+    let (admin, viewer) = roles(caller);
+    Ok(SourcesPage {
+        chrome: Chrome::new(caller, "Sources", "sources"),
         sources,
-        all: q.all,
+        all,
         problems,
+        admin,
+        viewer,
+        form,
+        error,
+        notice,
     })
+}
+
+/// `GET /sources?all=`: every tracked source with its fetch state, and for
+/// admins the form to track a URL.
+pub(crate) async fn sources(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<SourcesPageQuery>,
+) -> PageResult {
+    let notice = q.tracked.map(|d| {
+        format!("Tracking {d}: due now, fetched at the watcher's next look at the schedule.")
+    });
+    render(&sources_page(&state, &caller, q.all, TrackForm::default(), None, notice).await?)
+}
+
+/// `POST /sources`: the track form (CSRF-checked, admin only). Errors show
+/// the form again with what was typed.
+pub(crate) async fn track_source(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Form(f): Form<TrackForm>,
+) -> PageResult {
+    caller.check_csrf(&f.csrf)?;
+    caller.require_admin()?;
+    let outcome = match f.request() {
+        Ok(new) => watching::track(&state, new).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(view) => Ok(Redirect::to(&format!(
+            "/sources?tracked={}",
+            auth::url_encode(&view.document)
+        ))
+        .into_response()),
+        Err(e @ (ApiError::BadRequest(_) | ApiError::Conflict(_))) => {
+            let status = e.status();
+            let mut form = f;
+            form.csrf.clear();
+            let page =
+                sources_page(&state, &caller, false, form, Some(e.to_string()), None).await?;
+            let mut resp = render(&page)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -1290,21 +1429,55 @@ struct SourcePage {
     chrome: Chrome,
     s: watching::SourceView,
     attempts: Vec<watching::AttemptView>,
+    admin: bool,
+    notice: Option<String>,
 }
 
-/// `GET /sources/{platform}/{document}`: a source and its recent fetch attempts.
+/// Query of a source's page: the action just done.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct SourcePageQuery {
+    done: Option<String>,
+}
+
+/// `GET /sources/{platform}/{document}`: a source and its recent fetch
+/// attempts; for admins, re-check, pause/resume and subscribe.
 pub(crate) async fn source(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path((platform, document)): Path<(String, String)>,
+    Query(q): Query<SourcePageQuery>,
 ) -> PageResult {
     let key = views::key(&platform, &document)?;
     let detail = watching::source(&state, &key).await?;
+    let notice = q
+        .done
+        .as_deref()
+        .and_then(|d| watching::SourceAction::parse(d).ok())
+        .map(|a| format!("{key} {}.", a.done()));
     render(&SourcePage {
         chrome: Chrome::new(&caller, format!("Source of {key}"), "sources"),
         s: detail.source,
         attempts: detail.attempts,
+        admin: caller.is_admin(),
+        notice,
     })
+}
+
+/// `POST /sources/{platform}/{document}/{recheck|pause|resume}`
+/// (CSRF-checked, admin only).
+pub(crate) async fn source_action(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((platform, document, action)): Path<(String, String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    caller.check_csrf(&f.csrf)?;
+    caller.require_admin()?;
+    let key = views::key(&platform, &document)?;
+    let action = watching::SourceAction::parse(&action)?;
+    watching::act_on_source(&state, &key, action).await?;
+    Ok(Redirect::to(&format!("/sources/{key}?done={}", action.name())).into_response())
 }
 
 /// The subscription form as typed (never the secret).
@@ -1380,11 +1553,13 @@ struct SubscriptionsPage {
     documents: Vec<String>,
 }
 
-/// Query of the subscriptions page: the outcome of the last form.
+/// Query of the subscriptions page: the outcome of the last form, or a
+/// document to fill in (the source page's "subscribe" link).
 #[derive(Debug, Deserialize)]
 pub(crate) struct SubscriptionsPageQuery {
     created: Option<String>,
     removed: Option<String>,
+    document: Option<String>,
 }
 
 async fn subscriptions_page(
@@ -1402,8 +1577,8 @@ async fn subscriptions_page(
     Ok(SubscriptionsPage {
         chrome: Chrome::new(caller, "Subscriptions", "subscriptions"),
         subscriptions: watching::subscriptions(state, false, caller.is_admin()).await?,
-        admin: caller.is_admin(),
-        viewer: caller.role.is_some() && !caller.is_admin(),
+        admin: roles(caller).0,
+        viewer: roles(caller).1,
         form,
         error,
         notice,
@@ -1424,6 +1599,7 @@ pub(crate) async fn subscriptions(
     };
     let form = SubscriptionForm {
         channel: "webhook".into(),
+        documents: q.document.unwrap_or_default(),
         ..SubscriptionForm::default()
     };
     render(&subscriptions_page(&state, &caller, form, None, notice).await?)

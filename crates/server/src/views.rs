@@ -9,7 +9,6 @@ use crate::error::ApiError;
 use crate::outline::{OutlineEntry, outline};
 use crate::paging::{Paging, budget_pages, page_of};
 use crate::state::AppState;
-use crate::why::WhyView;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{CAVEAT, Finding, Label, LabelSource, slice_chars};
 use cw_model::{
@@ -199,25 +198,7 @@ impl LabelView {
     }
 }
 
-/// The name of a TAXONOMY label id a person can read: the id's words after
-/// its family prefix, and the family ("tos_unilateral_change" →
-/// "Unilateral change (terms)"). Unknown families keep every word.
-pub(crate) fn label_name(id: &str) -> String {
-    let (family, rest) = match id.split_once('_') {
-        Some(("tos", r)) => (Some("terms"), r),
-        Some(("pp", r)) => (Some("privacy"), r),
-        Some(("aup", r)) => (Some("acceptable use"), r),
-        _ => (None, id),
-    };
-    let mut words = rest.replace('_', " ");
-    if let Some(first) = words.get(..1) {
-        words = first.to_uppercase() + &words[1..];
-    }
-    match family {
-        Some(f) => format!("{words} ({f})"),
-        None => words,
-    }
-}
+pub(crate) use cw_model::label_name;
 
 /// Regulatory findings of one version.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -345,8 +326,9 @@ pub(crate) struct DiffView {
     pub(crate) new: DiffSideView,
     /// Sections with changes.
     pub(crate) sections: Vec<SectionView>,
-    /// Why it matters: label changes and findings introduced or resolved.
-    pub(crate) why: WhyView,
+    /// Why it matters: label changes and findings introduced or resolved
+    /// (the same read model alerts carry).
+    pub(crate) why: cw_model::WhyItMatters,
     /// The change set (DESIGN §4 contract).
     #[schema(value_type = Object)]
     pub(crate) change_set: ChangeSet,
@@ -859,18 +841,8 @@ async fn diff_refs(
         Some(cs) => cs,
         None => cw_diff::diff(&od.document, &nd.document),
     };
-    let ids = |v: &StoredVersion| -> Vec<String> {
-        v.document.provisions.iter().map(|p| p.id.clone()).collect()
-    };
     let (oa, na) = (state.analysis(&old_doc, &od), state.analysis(&new_doc, &nd));
-    let (oi, ni) = (ids(&od), ids(&nd));
-    let why = crate::why::why(
-        &change_set,
-        oi.iter().map(String::as_str),
-        &oa,
-        ni.iter().map(String::as_str),
-        &na,
-    );
+    let why = cw_engine::why_it_matters(&change_set, &oa, &na);
     let sections = cw_diff::section_summary(&change_set)
         .into_iter()
         .filter(|s| s.added + s.removed + s.modified + s.moved > 0)
@@ -1177,24 +1149,4 @@ pub(crate) async fn stats(state: &AppState) -> Result<Stats, ApiError> {
         provisions: c.provisions,
         changes: c.changes,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn label_names_read_as_words_with_their_family() {
-        assert_eq!(
-            label_name("tos_unilateral_change"),
-            "Unilateral change (terms)"
-        );
-        assert_eq!(
-            label_name("aup_child_safety"),
-            "Child safety (acceptable use)"
-        );
-        assert_eq!(label_name("pp_data_retention"), "Data retention (privacy)");
-        assert_eq!(label_name("custom_thing"), "Custom thing");
-        assert_eq!(label_name(""), "");
-    }
 }

@@ -6,6 +6,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use cw_engine::watch::{self, TrackRequest, WatchError};
 use cw_model::DocumentKey;
 use cw_notify::{Channel, Filter, SubscriptionRequest};
 use cw_store::{AttemptRow, Schedule, SourceRow, StoreError, SubscriptionRow};
@@ -15,6 +16,9 @@ use utoipa::{IntoParams, ToSchema};
 
 /// How many fetch attempts a source's detail shows.
 pub(crate) const ATTEMPT_LIMIT: u32 = 20;
+
+/// How many recent fetch states each source of a list carries.
+pub(crate) const RECENT_LIMIT: u32 = 5;
 
 /// Fetch states meaning the page was the document and nothing is waiting.
 const OK_STATES: &[&str] = &["first_version", "unchanged", "not_modified", "confirmed"];
@@ -151,6 +155,8 @@ pub(crate) struct CandidateView {
     pub(crate) confirmations: u32,
     /// First sighting.
     pub(crate) first_seen_at: DateTime<Utc>,
+    /// When the fetch that may confirm it is due (the source's next due time).
+    pub(crate) confirmation_due_at: DateTime<Utc>,
 }
 
 /// A tracked source with its fetch state.
@@ -168,11 +174,13 @@ pub(crate) struct SourceView {
     pub(crate) schedule: ScheduleView,
     /// Fetched with headless Chromium.
     pub(crate) browser: bool,
+    /// Never retried in headless Chromium.
+    pub(crate) no_browser: bool,
     /// Expected language.
     pub(crate) language: Option<String>,
     /// Consecutive identical sightings a change needs.
     pub(crate) confirmations: u32,
-    /// Still tracked (false after `untrack`).
+    /// Still tracked (false once paused or after `untrack`).
     pub(crate) active: bool,
     /// State of the last fetch attempt.
     pub(crate) state: StateView,
@@ -190,6 +198,9 @@ pub(crate) struct SourceView {
     pub(crate) latest_version: Option<u32>,
     /// The change waiting for confirmation, if any.
     pub(crate) candidate: Option<CandidateView>,
+    /// The states of the last fetches, newest first (at most 5 in lists;
+    /// empty in a source's detail, whose `attempts` say more).
+    pub(crate) recent: Vec<StateView>,
 }
 
 impl SourceView {
@@ -201,6 +212,7 @@ impl SourceView {
             url: s.url.clone(),
             schedule: ScheduleView::new(&s.schedule),
             browser: s.browser,
+            no_browser: s.no_browser,
             language: s.language.clone(),
             confirmations: s.confirmations,
             active: s.active,
@@ -216,7 +228,9 @@ impl SourceView {
                 seen_count: c.seen_count,
                 confirmations: s.confirmations,
                 first_seen_at: c.first_seen_at,
+                confirmation_due_at: s.next_due_at,
             }),
+            recent: Vec::new(),
         }
     }
 }
@@ -284,15 +298,174 @@ pub(crate) struct SourcesQuery {
     pub(crate) all: bool,
 }
 
-/// Every tracked source (also untracked ones with `all`), by document.
+/// Every tracked source (also paused ones with `all`), by document, each
+/// with the states of its last fetches.
 pub(crate) async fn sources(state: &AppState, all: bool) -> Result<Vec<SourceView>, ApiError> {
-    Ok(state
-        .store()
-        .sources(all)
+    let rows = state.store().sources(all).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut view = SourceView::new(row);
+        view.recent = state
+            .store()
+            .fetch_attempts(&row.document, RECENT_LIMIT)
+            .await?
+            .iter()
+            .map(|a| StateView::new(Some(&a.state)))
+            .collect();
+        out.push(view);
+    }
+    Ok(out)
+}
+
+/// A URL to track: the options of `clausewatch track`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct NewSource {
+    /// The URL (http or https).
+    pub(crate) url: String,
+    /// Platform slug, e.g. `aws`.
+    pub(crate) platform: String,
+    /// Document slug, e.g. `aup`.
+    pub(crate) document: String,
+    /// Fetch interval (`30m`, `6h`, `1d`); default 6 h. Not with `cron`.
+    pub(crate) every: Option<String>,
+    /// Five-field cron pattern, UTC. Not with `every`.
+    pub(crate) cron: Option<String>,
+    /// CSS selectors of the content to keep.
+    pub(crate) select: Vec<String>,
+    /// CSS selectors of content to drop before extraction.
+    pub(crate) remove: Vec<String>,
+    /// Always fetch with headless Chromium.
+    pub(crate) browser: bool,
+    /// Never retry in headless Chromium.
+    pub(crate) no_browser: bool,
+    /// Expected language (`en`, `zh-CN`).
+    pub(crate) language: Option<String>,
+    /// Allow private, loopback and link-local addresses (the watcher also
+    /// needs `--allow-private`).
+    pub(crate) allow_private: bool,
+    /// Consecutive identical sightings before a change becomes a version
+    /// (default 2).
+    pub(crate) confirmations: Option<u32>,
+}
+
+impl NewSource {
+    /// The engine's request, validated as `clausewatch track` validates it.
+    fn request(self) -> Result<TrackRequest, ApiError> {
+        let document = DocumentKey::new(self.platform.trim(), self.document.trim())
+            .map_err(|e| ApiError::BadRequest(format!("document name: {e}")))?;
+        let schedule = watch::schedule_from(self.every.as_deref(), self.cron.as_deref())
+            .map_err(user_error)?;
+        Ok(TrackRequest {
+            document,
+            url: self.url.trim().to_string(),
+            schedule,
+            select_css: self.select,
+            remove_css: self.remove,
+            browser: self.browser,
+            no_browser: self.no_browser,
+            language: self.language.filter(|l| !l.trim().is_empty()),
+            allow_private: self.allow_private,
+            confirmations: self.confirmations.unwrap_or(watch::DEFAULT_CONFIRMATIONS),
+        })
+    }
+}
+
+/// A watch error caused by what the user asked for is a bad request.
+fn user_error(e: WatchError) -> ApiError {
+    match e {
+        WatchError::Invalid(reason) => ApiError::BadRequest(reason),
+        other => ApiError::Watch(other),
+    }
+}
+
+/// Tracks a URL through the engine's `track` (the same checks and store
+/// call as `clausewatch track`): due at once, fetched by the running
+/// `watch` or `worker`. The server itself never fetches. Admins only; the
+/// caller checks.
+pub(crate) async fn track(state: &AppState, new: NewSource) -> Result<SourceView, ApiError> {
+    let row = watch::track(state.store(), &new.request()?)
+        .await
+        .map_err(user_error)?;
+    Ok(SourceView::new(&row))
+}
+
+/// What an admin does to a tracked source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SourceAction {
+    /// Due now: fetched at the watcher's next look at the schedule (within
+    /// 30 s), a confirmation fetch included.
+    Recheck,
+    /// No more fetches; settings and history are kept (as `untrack`).
+    Pause,
+    /// Tracked again with its settings, due now.
+    Resume,
+}
+
+impl SourceAction {
+    /// From a path segment.
+    pub(crate) fn parse(s: &str) -> Result<SourceAction, ApiError> {
+        match s {
+            "recheck" => Ok(SourceAction::Recheck),
+            "pause" => Ok(SourceAction::Pause),
+            "resume" => Ok(SourceAction::Resume),
+            other => Err(ApiError::NotFound(format!("source action {other:?}"))),
+        }
+    }
+
+    /// Its path segment.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SourceAction::Recheck => "recheck",
+            SourceAction::Pause => "pause",
+            SourceAction::Resume => "resume",
+        }
+    }
+
+    /// In words, past tense, for notices.
+    pub(crate) fn done(self) -> &'static str {
+        match self {
+            SourceAction::Recheck => {
+                "due now: the watcher fetches it at its next look at the schedule"
+            }
+            SourceAction::Pause => "paused: no more fetches until it is resumed",
+            SourceAction::Resume => "resumed and due now",
+        }
+    }
+}
+
+/// Applies `action` to a document's source (admins only; the caller
+/// checks) and returns the source as it is now. Re-checking a paused
+/// source is refused: resume it.
+pub(crate) async fn act_on_source(
+    state: &AppState,
+    key: &DocumentKey,
+    action: SourceAction,
+) -> Result<SourceView, ApiError> {
+    let store = state.store();
+    let row = store
+        .source(key)
         .await?
-        .iter()
-        .map(SourceView::new)
-        .collect())
+        .ok_or_else(|| ApiError::NotFound(format!("source of {key}")))?;
+    match action {
+        SourceAction::Pause => {
+            store.untrack_source(key).await?;
+        }
+        SourceAction::Recheck if !row.active => {
+            return Err(ApiError::Conflict(format!(
+                "{key} is paused: resume it to fetch it again"
+            )));
+        }
+        SourceAction::Recheck | SourceAction::Resume => {
+            store.make_source_due(key, store.now()).await?;
+        }
+    }
+    let row = store
+        .source(key)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("source of {key}")))?;
+    Ok(SourceView::new(&row))
 }
 
 /// One document's source with its recent attempts.

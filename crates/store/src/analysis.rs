@@ -45,24 +45,9 @@ pub struct ProvisionAnalysis {
     pub attributes: Option<serde_json::Value>,
 }
 
-/// One regulatory finding, as stored. Always a risk indicator, never a legal determination.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnalysisFinding {
-    /// The check id of `rules/regulations.toml`.
-    pub check: String,
-    /// The regulation, e.g. `DSA Regulation (EU) 2022/2065`.
-    pub regulation: String,
-    /// The article, e.g. `14(2)`.
-    pub article: String,
-    /// The provision concerned; `None` for document-level findings.
-    pub provision_id: Option<String>,
-    /// What the check found.
-    pub message: String,
-    /// The quoted evidence.
-    pub evidence: Option<String>,
-    /// The caveat ("risk indicator, not a legal determination").
-    pub caveat: String,
-}
+/// One regulatory finding, as stored: the domain type itself. Always a
+/// risk indicator, never a legal determination.
+pub type AnalysisFinding = cw_model::Finding;
 
 /// An analysis of one version to record with [`Store::record_analysis`].
 #[derive(Debug, Clone, PartialEq)]

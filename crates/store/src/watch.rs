@@ -367,6 +367,26 @@ impl Store {
         Ok(changed)
     }
 
+    /// Makes a document's source active and due at `due`: "re-check now"
+    /// for a tracked source (the running `watch` or `worker` fetches it at
+    /// its next look at the schedule), "resume" for a paused (untracked)
+    /// one, with its settings and history as they were. Returns false when
+    /// the document has no source.
+    pub async fn make_source_due(
+        &self,
+        document: &DocumentKey,
+        due: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let now = ts_to_text(self.now());
+        let mut tx = begin_write(self.pool()).await?;
+        let Some(document_id) = documents::id(&mut tx, document).await? else {
+            return Ok(false);
+        };
+        let changed = sql::make_source_due(&mut tx, document_id, &ts_to_text(due), &now).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// Every source (only active ones unless `include_inactive`), by document.
     pub async fn sources(&self, include_inactive: bool) -> Result<Vec<SourceRow>, StoreError> {
         let mut tx = begin_read(self.pool()).await?;

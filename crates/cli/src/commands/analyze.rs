@@ -23,7 +23,11 @@ pub(crate) async fn run(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     if all {
-        let analyses = engine.analyze_all().await?;
+        let bar = crate::progress::bar("analysing versions");
+        let analyses = engine
+            .analyze_all_with_progress(&mut crate::progress::hook(&bar))
+            .await?;
+        bar.finish_and_clear();
         if format == Format::Json {
             output::json(&analyses)?;
         } else {

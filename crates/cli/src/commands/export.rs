@@ -27,9 +27,16 @@ pub(crate) async fn export(
         generator: format!("clausewatch {}", env!("CARGO_PKG_VERSION")),
         generated_at: Utc::now(),
     };
-    let manifest = cw_report::export(engine.store(), dir, &options)
-        .await
-        .with_context(|| format!("cannot export to {}", dir.display()))?;
+    let bar = crate::progress::bar("exporting documents");
+    let manifest = cw_report::export_with_progress(
+        engine.store(),
+        dir,
+        &options,
+        &mut crate::progress::hook(&bar),
+    )
+    .await
+    .with_context(|| format!("cannot export to {}", dir.display()))?;
+    bar.finish_and_clear();
     let mut text = format!(
         "exported to {} (schema {} version {}):\n",
         dir.display(),

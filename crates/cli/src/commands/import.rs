@@ -20,6 +20,8 @@ pub(crate) struct ImportArgs {
     pub(crate) region: Option<String>,
     pub(crate) url: Option<String>,
     pub(crate) observed_at: Option<chrono::NaiveDate>,
+    /// `--observed-at-from-name`: each file's date is in its name.
+    pub(crate) observed_at_from_name: bool,
     /// `--force`: keep a file the page classifier judges an error page or
     /// a wall, and record a version without provisions.
     pub(crate) force: bool,
@@ -53,26 +55,43 @@ pub(crate) async fn run(
     paths: &[PathBuf],
     args: ImportArgs,
 ) -> anyhow::Result<ExitCode> {
+    let files = plan(paths, args.observed_at_from_name)?;
     heal(engine).await;
     let mut reports = Vec::new();
     let mut failed = 0usize;
-    for path in paths {
-        match import_one(engine, path, &args).await {
+    // One file: a spinner (a 50 MB file takes minutes); several: a bar.
+    let bar = if files.len() > 1 {
+        let bar = crate::progress::bar("importing");
+        bar.set_length(files.len() as u64);
+        bar
+    } else {
+        crate::progress::spinner("importing")
+    };
+    for (path, observed_at) in &files {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        bar.set_message(format!("{} ({})", path.display(), input::human_bytes(size)));
+        let outcome = import_one(engine, path, *observed_at, &args).await;
+        bar.inc(1);
+        match outcome {
             Ok(report) => {
                 if args.format != Format::Json {
-                    output::text(&report.outcome_text())?;
-                    for w in &report.warnings {
-                        output::text(&format!("  warning: {w}"))?;
-                    }
+                    bar.suspend(|| -> anyhow::Result<()> {
+                        output::text(&report.outcome_text())?;
+                        for w in &report.warnings {
+                            output::text(&format!("  warning: {w}"))?;
+                        }
+                        Ok(())
+                    })?;
                 }
                 reports.push(report);
             }
             Err(e) => {
                 failed += 1;
-                output::error_line(&e);
+                bar.suspend(|| output::error_line(&e));
             }
         }
     }
+    bar.finish_and_clear();
     heal(engine).await;
     if args.format == Format::Json {
         output::json(&reports)?;
@@ -84,9 +103,64 @@ pub(crate) async fn run(
     })
 }
 
+/// The files to import with the time each was observed, if the name says:
+/// folders stand for their files (by name, hidden files left out); with
+/// `from_name` every file must state its date and the files go in date
+/// order (then by name), through the same name-date reader as the dated
+/// folders of `import-history`.
+fn plan(
+    paths: &[PathBuf],
+    from_name: bool,
+) -> anyhow::Result<Vec<(PathBuf, Option<chrono::DateTime<chrono::Utc>>)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read the folder {}", path.display()))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && !file_name(p).starts_with('.'))
+                .collect();
+            inside.sort();
+            if inside.is_empty() {
+                anyhow::bail!("the folder {} holds no files", path.display());
+            }
+            files.extend(inside);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    if !from_name {
+        return Ok(files.into_iter().map(|f| (f, None)).collect());
+    }
+    let mut undated = Vec::new();
+    let mut dated = Vec::new();
+    for f in files {
+        match cw_backfill::date_in_name(&file_name(&f)) {
+            Some(at) => dated.push((f, Some(at))),
+            None => undated.push(f.display().to_string()),
+        }
+    }
+    if !undated.is_empty() {
+        anyhow::bail!(
+            "--observed-at-from-name: no date (YYYY-MM-DD or YYYYMMDD) in the name of {}",
+            undated.join(", ")
+        );
+    }
+    dated.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    Ok(dated)
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 async fn import_one(
     engine: &Engine,
     path: &std::path::Path,
+    named_at: Option<chrono::DateTime<chrono::Utc>>,
     args: &ImportArgs,
 ) -> anyhow::Result<cw_engine::ImportReport> {
     let mut options = cw_extract::ExtractOptions::default();
@@ -123,7 +197,16 @@ async fn import_one(
     {
         anyhow::bail!("--observed-at {d} is in the future: give the date the copy was seen");
     }
-    request.observed_at = args.observed_at.map(cw_engine::start_of_day);
+    if let Some(at) = named_at
+        && at > chrono::Utc::now()
+    {
+        anyhow::bail!(
+            "{}: the date in its name, {}, is in the future",
+            path.display(),
+            at.date_naive()
+        );
+    }
+    request.observed_at = named_at.or(args.observed_at.map(cw_engine::start_of_day));
     request.extract = options;
     request.allow_no_provisions = args.force;
     match engine.import(request).await {

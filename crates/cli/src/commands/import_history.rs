@@ -81,12 +81,21 @@ pub(crate) async fn run(engine: &Engine, args: Args) -> anyhow::Result<ExitCode>
         );
     }
     let quiet = args.quiet;
+    // On a terminal a bar (with the latest item as its message); else one
+    // line per recorded item, for logs.
+    let bar = crate::progress::bar("importing history");
     let mut progress = |step: &HistoryStep| {
-        // Every recorded item is shown; skipped ones every 100 (a resumed run is quick).
-        if !quiet
-            && (step.status != HistoryStatus::AlreadyImported || step.done.is_multiple_of(100))
-        {
-            // Progress goes to stderr, so `--format json` on stdout stays clean.
+        if quiet {
+            return;
+        }
+        if crate::progress::visible() {
+            bar.set_length(step.total as u64);
+            bar.set_position(step.done as u64);
+            bar.set_message(progress_line(step));
+        } else if step.status != HistoryStatus::AlreadyImported || step.done.is_multiple_of(100) {
+            // Every recorded item is shown; skipped ones every 100 (a
+            // resumed run is quick). On stderr, so `--format json` on
+            // stdout stays clean.
             let _ = writeln!(std::io::stderr(), "{}", progress_line(step));
         }
     };
@@ -101,6 +110,7 @@ pub(crate) async fn run(engine: &Engine, args: Args) -> anyhow::Result<ExitCode>
         )
         .await
         .context("import-history stopped (what was recorded stays; run it again to resume)")?;
+    bar.finish_and_clear();
     if args.format == Format::Json {
         output::json(&report)?;
         return Ok(ExitCode::SUCCESS);

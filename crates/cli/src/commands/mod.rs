@@ -56,6 +56,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             region,
             url,
             observed_at,
+            observed_at_from_name,
             force,
             format,
             declaration,
@@ -67,6 +68,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 region,
                 url,
                 observed_at,
+                observed_at_from_name,
                 force,
                 format,
                 declaration: declaration.declaration(),
@@ -212,22 +214,21 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             confirmations,
             format,
         } => {
-            let args = track::TrackArgs {
-                url,
-                platform,
+            let document = cw_model::DocumentKey::new(&platform, &document)
+                .with_context(|| format!("bad document name {platform}/{document}"))?;
+            let request = cw_engine::watch::TrackRequest {
                 document,
-                every,
-                cron,
-                select,
-                remove,
+                url,
+                schedule: cw_engine::watch::schedule_from(every.as_deref(), cron.as_deref())?,
+                select_css: select,
+                remove_css: remove,
                 browser,
                 no_browser,
                 language,
                 allow_private,
-                confirmations,
-                format,
+                confirmations: confirmations.unwrap_or(cw_engine::watch::DEFAULT_CONFIRMATIONS),
             };
-            track::track(&open(&home).await?, args).await
+            track::track(&open(&home).await?, &request, format).await
         }
         Command::Untrack { document } => {
             track::untrack(&open_existing(&home).await?, &document).await

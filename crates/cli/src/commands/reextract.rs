@@ -22,10 +22,12 @@ pub(crate) async fn run(
                 .with_context(|| format!("bad document name {d:?}"))
         })
         .transpose()?;
+    let bar = crate::progress::bar("re-extracting documents");
     let report = engine
-        .reextract(key.as_ref(), dry_run)
+        .reextract_with_progress(key.as_ref(), dry_run, &mut crate::progress::hook(&bar))
         .await
         .context("re-extraction failed")?;
+    bar.finish_and_clear();
     if format == Format::Json {
         output::json(&report)?;
         return Ok(ExitCode::SUCCESS);

@@ -6,56 +6,22 @@ use crate::args::{Format, OnOff, SettingName, SettingsAction};
 use crate::output;
 use anyhow::Context;
 use cw_engine::Engine;
-use cw_engine::watch::{self, DEFAULT_CONFIRMATIONS, TrackRequest, schedule};
+use cw_engine::watch::{self, TrackRequest, schedule};
 use cw_model::DocumentKey;
-use cw_store::{SETTING_BROWSER_FALLBACK, Schedule, SourceRow};
+use cw_store::{SETTING_BROWSER_FALLBACK, SourceRow};
 use std::process::ExitCode;
 
-/// The values of `track`.
-pub(crate) struct TrackArgs {
-    pub(crate) url: String,
-    pub(crate) platform: String,
-    pub(crate) document: String,
-    pub(crate) every: Option<String>,
-    pub(crate) cron: Option<String>,
-    pub(crate) select: Vec<String>,
-    pub(crate) remove: Vec<String>,
-    pub(crate) browser: bool,
-    pub(crate) no_browser: bool,
-    pub(crate) language: Option<String>,
-    pub(crate) allow_private: bool,
-    pub(crate) confirmations: Option<u32>,
-    pub(crate) format: Format,
-}
-
-/// `track URL --platform P --document D …`.
-pub(crate) async fn track(engine: &Engine, args: TrackArgs) -> anyhow::Result<ExitCode> {
-    let document = DocumentKey::new(&args.platform, &args.document)
-        .with_context(|| format!("bad document name {}/{}", args.platform, args.document))?;
-    let schedule = match (&args.every, &args.cron) {
-        (Some(_), Some(_)) => anyhow::bail!("give --every or --cron, not both"),
-        (_, Some(cron)) => Schedule::Cron(cron.trim().to_string()),
-        (every, None) => {
-            let interval = schedule::parse_interval(every.as_deref().unwrap_or("6h"))?;
-            Schedule::Every(interval.as_secs())
-        }
-    };
-    let request = TrackRequest {
-        document,
-        url: args.url.clone(),
-        schedule,
-        select_css: args.select,
-        remove_css: args.remove,
-        browser: args.browser,
-        no_browser: args.no_browser,
-        language: args.language,
-        allow_private: args.allow_private,
-        confirmations: args.confirmations.unwrap_or(DEFAULT_CONFIRMATIONS),
-    };
-    let source = watch::track(engine.store(), &request)
+/// `track URL --platform P --document D …`, the request built from the
+/// arguments.
+pub(crate) async fn track(
+    engine: &Engine,
+    request: &TrackRequest,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let source = watch::track(engine.store(), request)
         .await
-        .with_context(|| format!("cannot track {}", args.url))?;
-    if args.format == Format::Json {
+        .with_context(|| format!("cannot track {}", request.url))?;
+    if format == Format::Json {
         output::json(&source)?;
     } else {
         output::text(&format!(

@@ -191,3 +191,96 @@ fn versions_snapshots_and_lineage() {
     let timeline = dir.ok(&["timeline", "acme/terms"]);
     assert!(timeline.contains("without notice"), "{timeline}");
 }
+
+/// Issue #22: a folder of dated copies imports in one command, each file
+/// observed on the date in its name (`YYYY-MM-DD` anywhere in it, or
+/// `YYYYMMDD`), in date order whatever the names' order; hidden files are
+/// left out; no progress drawing reaches a stderr that is not a terminal.
+#[test]
+fn issue_22_observed_at_from_name_imports_a_dated_folder() {
+    let dir = Dir::new();
+    let demo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/example-cloud/aup");
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    for (from, to) in [
+        ("2025-02-20.html", "aup-2025-02-20.html"),
+        ("2023-01-15.html", "2023-01-15.html"),
+        ("2024-03-12.html", "z-20240312.html"),
+        ("2023-09-01.html", "AUP 2023-09-01T10-30-00Z.html"),
+    ] {
+        std::fs::copy(demo.join(from), copies.join(to)).unwrap();
+    }
+    std::fs::write(copies.join(".DS_Store"), b"not a copy").unwrap();
+    let out = dir
+        .cmd()
+        .args(["import", copies.to_str().unwrap(), "--platform", "acme"])
+        .args([
+            "--document",
+            "aup",
+            "--observed-at-from-name",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("\u{1b}["),
+        "no progress bar drawn to a pipe: {stderr:?}"
+    );
+    let versions = dir.json(&["versions", "acme/aup", "--format", "json"]);
+    let observed: Vec<&str> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["observed_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        observed,
+        [
+            "2023-01-15T00:00:00Z",
+            "2023-09-01T10:30:00Z",
+            "2024-03-12T00:00:00Z",
+            "2025-02-20T00:00:00Z"
+        ],
+        "{versions}"
+    );
+
+    // A file without a date in its name: refused before anything is imported.
+    std::fs::copy(demo.join("2023-01-15.html"), copies.join("latest.html")).unwrap();
+    let err = dir.fails(&[
+        "import",
+        copies.to_str().unwrap(),
+        "--platform",
+        "acme",
+        "--document",
+        "other",
+        "--observed-at-from-name",
+    ]);
+    assert!(err.contains("latest.html"), "{err}");
+    assert!(
+        dir.fails(&["versions", "acme/other"])
+            .contains("acme/other")
+    );
+
+    // A date in the future is refused like `--observed-at` in the future.
+    std::fs::remove_file(copies.join("latest.html")).unwrap();
+    let future = dir.write(
+        "2099-01-01.html",
+        std::fs::read(demo.join("2023-01-15.html")).unwrap(),
+    );
+    let out = dir
+        .cmd()
+        .args(["import", future.to_str().unwrap(), "--platform", "acme"])
+        .args(["--document", "later", "--observed-at-from-name"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in the future"));
+}

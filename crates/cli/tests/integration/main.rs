@@ -17,6 +17,7 @@ mod declarations;
 mod demo;
 mod diff;
 mod evidence;
+mod examples;
 mod extract;
 mod hardening;
 mod import;

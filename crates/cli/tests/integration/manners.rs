@@ -81,3 +81,42 @@ fn unknown_names_get_a_did_you_mean() {
     let out = dir.ok(&["history", "example-cloud/aup", "3-no-network-abuse/2"]);
     assert!(!out.is_empty());
 }
+
+/// Issue #22: long work draws a progress bar on stderr when it is a
+/// terminal (here a pseudo-terminal from util-linux's `script`), and
+/// nothing when it is a pipe.
+#[test]
+fn progress_bars_only_on_a_terminal() {
+    let dir = demo();
+    let bin = assert_cmd::cargo::cargo_bin("clausewatch");
+    let home = dir.home();
+    let run = |args: &str| {
+        std::process::Command::new("script")
+            .args(["-qec"])
+            .arg(format!(
+                "{} --home {} {args}",
+                bin.display(),
+                home.display()
+            ))
+            .arg("/dev/null")
+            .env("TERM", "xterm")
+            .env("COLUMNS", "120")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run("analyze --all");
+    assert!(out.status.success(), "{out:?}");
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        drawn.contains("analysing versions"),
+        "a bar on the terminal: {drawn}"
+    );
+    let out = dir.cmd().args(["analyze", "--all"]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("analysing versions"),
+        "no bar on a pipe: {stderr}"
+    );
+}

@@ -872,6 +872,13 @@ impl Watcher {
         let observed_at: DateTime<Utc> = version.as_ref().map_or_else(Utc::now, |v| v.observed_at);
         let language = version.as_ref().map(|v| v.language.clone());
         let labels = change_labels(&change.change_set, language);
+        let why = match change.old_version {
+            Some(old) => Some(
+                self.why_for(document, old, number, &change.change_set)
+                    .await?,
+            ),
+            None => None,
+        };
         let mut alert = Alert::new(
             document,
             change.old_version,
@@ -880,6 +887,7 @@ impl Watcher {
             change.change_set,
         )
         .with_labels(labels);
+        alert.why = why;
         alert.flags = self
             .alert_flags(document, number, self.store().now())
             .await?;
@@ -891,7 +899,65 @@ impl Watcher {
         }
         Ok(Some(alert))
     }
+
+    /// Why the change from version `old` to `number` matters: the same
+    /// read model as the diff page ([`crate::why_it_matters`] over
+    /// [`crate::VersionLabels`]).
+    async fn why_for(
+        &self,
+        document: &cw_model::DocumentKey,
+        old: u32,
+        number: u32,
+        change: &cw_model::ChangeSet,
+    ) -> Result<cw_model::WhyItMatters, WatchError> {
+        let doc = self.store().document(document).await?.ok_or_else(|| {
+            WatchError::Store(cw_store::StoreError::NotFound {
+                what: format!("document {document}"),
+            })
+        })?;
+        let before = self.version_labels(&doc, old).await?;
+        let after = self.version_labels(&doc, number).await?;
+        Ok(crate::why_it_matters(change, &before, &after))
+    }
+
+    /// The labels and findings of a stored version, computed once per
+    /// process (a stored version never changes) on a blocking thread.
+    async fn version_labels(
+        &self,
+        doc: &cw_store::DocumentRow,
+        number: u32,
+    ) -> Result<Arc<crate::VersionLabels>, WatchError> {
+        let key = (doc.key.to_string(), number);
+        if let Ok(cache) = self.version_labels.lock()
+            && let Some(found) = cache.get(&key)
+        {
+            return Ok(Arc::clone(found));
+        }
+        let version = self
+            .store()
+            .version(&cw_model::VersionRef {
+                document: doc.key.clone(),
+                selector: cw_model::VersionSelector::Number(number),
+            })
+            .await?;
+        let row = doc.clone();
+        let labels = tokio::task::spawn_blocking(move || crate::VersionLabels::of(&row, &version))
+            .await
+            .map_err(|e| WatchError::Invalid(format!("labelling version {number}: {e}")))?;
+        let labels = Arc::new(labels);
+        if let Ok(mut cache) = self.version_labels.lock() {
+            if cache.len() >= LABEL_CACHE {
+                cache.clear();
+            }
+            cache.insert(key, Arc::clone(&labels));
+        }
+        Ok(labels)
+    }
 }
+
+/// Versions whose labels a watcher keeps for alerts (a feed refresh reads
+/// each promoted version once).
+const LABEL_CACHE: usize = 256;
 
 /// Attempts written per transaction in a cycle (see `check_source_logged`).
 const ATTEMPT_BATCH: usize = 128;

@@ -110,6 +110,23 @@ pub struct TrackRequest {
     pub confirmations: u32,
 }
 
+/// The schedule of `--every` / `--cron` (neither: every 6 h), as `track`
+/// reads it from the command line, the API and the web form alike.
+pub fn schedule_from(every: Option<&str>, cron: Option<&str>) -> Result<Schedule, WatchError> {
+    fn blank(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
+    match (blank(every), blank(cron)) {
+        (Some(_), Some(_)) => Err(WatchError::Invalid(
+            "give --every or --cron, not both".into(),
+        )),
+        (_, Some(cron)) => Ok(Schedule::Cron(cron.to_string())),
+        (every, None) => Ok(Schedule::Every(
+            schedule::parse_interval(every.unwrap_or("6h"))?.as_secs(),
+        )),
+    }
+}
+
 /// Validates a track request and stores the source, due at once.
 pub async fn track(store: &Store, request: &TrackRequest) -> Result<SourceRow, WatchError> {
     let url = url::Url::parse(&request.url)
@@ -258,7 +275,13 @@ pub struct Watcher {
     /// Whether this process has looked for versions missing from the
     /// search index (once, at its first derived pass).
     index_checked: std::sync::atomic::AtomicBool,
+    /// Labels and findings of versions alerts were built for, by
+    /// (document, version): why a change matters, computed once.
+    version_labels: std::sync::Mutex<VersionLabelsCache>,
 }
+
+/// See [`Watcher::version_labels`](Watcher).
+type VersionLabelsCache = std::collections::HashMap<(String, u32), Arc<crate::VersionLabels>>;
 
 impl Watcher {
     /// Builds the fetchers and senders.
@@ -289,6 +312,7 @@ impl Watcher {
             email,
             wake_delivery: tokio::sync::Notify::new(),
             index_checked: std::sync::atomic::AtomicBool::new(false),
+            version_labels: std::sync::Mutex::new(VersionLabelsCache::new()),
         }))
     }
 

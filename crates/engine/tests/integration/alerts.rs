@@ -130,6 +130,34 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
                 .unwrap_or_default()
                 .contains("without notice")
         }));
+        // Issue #22: why it matters, from the read model the diff page
+        // renders (the same labels and findings of both stored versions).
+        let key: cw_model::DocumentKey = "acme/tos".parse().unwrap();
+        let doc = store.document(&key).await.unwrap().unwrap();
+        let at = |n| cw_model::VersionRef {
+            document: key.clone(),
+            selector: cw_model::VersionSelector::Number(n),
+        };
+        let (old, new) = (
+            store.version(&at(1)).await.unwrap(),
+            store.version(&at(2)).await.unwrap(),
+        );
+        let change = store.change(&key, 2).await.unwrap().unwrap();
+        let expected = cw_engine::why_it_matters(
+            &change.change_set,
+            &cw_engine::VersionLabels::of(&doc, &old),
+            &cw_engine::VersionLabels::of(&doc, &new),
+        );
+        assert!(
+            !expected.label_changes.is_empty(),
+            "terminating without notice gains a label: {expected:?}"
+        );
+        assert_eq!(payload["why"], serde_json::to_value(&expected).unwrap());
+        let gained = &payload["why"]["label_changes"][0]["added"][0];
+        assert!(
+            gained["name"].as_str().unwrap_or_default().contains(' '),
+            "a readable label name beside its id: {gained}"
+        );
     }
     // The delivery log has both attempts.
     let outbox = store.outbox(None).await.unwrap();
@@ -145,6 +173,7 @@ async fn confirmed_change_is_delivered_once_signed_and_in_feeds() {
     let feed = std::fs::read_to_string(dir.path().join("feeds/acme-feed.xml")).unwrap();
     assert!(feed.contains("urn:clausewatch:alert:"), "{feed}");
     assert!(feed.contains("without notice"), "{feed}");
+    assert!(feed.contains("Why it matters"), "{feed}");
     let doc_feed =
         std::fs::read_to_string(dir.path().join("feeds/documents/acme/tos.xml")).unwrap();
     assert!(doc_feed.contains("urn:clausewatch:feed:document:acme/tos"));

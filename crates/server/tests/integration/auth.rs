@@ -46,7 +46,12 @@ async fn without_anonymous_read_every_request_needs_a_token() {
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
 }
 
-fn form_post(uri: &str, cookie: &str, body: String, origin: Option<&str>) -> Request<Body> {
+pub(crate) fn form_post(
+    uri: &str,
+    cookie: &str,
+    body: String,
+    origin: Option<&str>,
+) -> Request<Body> {
     let mut b = Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "127.0.0.1:8080")
@@ -168,7 +173,7 @@ async fn tokens_are_stored_hashed() {
     );
 }
 
-fn csrf_from(resp: &crate::util::Resp) -> String {
+pub(crate) fn csrf_from(resp: &crate::util::Resp) -> String {
     let set = resp.headers["set-cookie"].to_str().unwrap();
     set.trim_start_matches("cw_csrf=")
         .split(';')

@@ -1,7 +1,8 @@
 //! The web UI in a real headless Chromium (Debian's chromium and
 //! chromium-driver), driven over WebDriver by fantoccini: the dashboard, a
 //! diff (with the layout switch), a provision page, a search, the sources
-//! page, and signing in as an admin to create a subscription. Screenshots
+//! page, signing in as an admin to create a subscription, tracking a URL
+//! and pausing, resuming and re-checking it (#22). Screenshots
 //! go to `target/ui-screenshots/` as artefacts.
 
 use crate::util::Builder;
@@ -108,6 +109,148 @@ async fn desk(
         .unwrap();
     }
     client.set_window_size(1200, 900).await?;
+    Ok(())
+}
+
+/// Watching from the UI (#22), signed in as an admin: track a URL through
+/// the form on /sources, see it listed, pause and resume it on its page,
+/// re-check it now, and follow "subscribe" to a filled-in subscription
+/// form; at a laptop's and a phone's width.
+async fn watching(
+    client: &fantoccini::Client,
+    base: &str,
+    shots: &std::path::Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    client.set_window_size(1366, 900).await?;
+    client.goto(&format!("{base}/sources")).await?;
+    let form = client.find(Locator::Css("form.track-form")).await?;
+    form.find(Locator::Id("url"))
+        .await?
+        .send_keys("https://acme.example/legal/terms")
+        .await?;
+    form.find(Locator::Id("platform"))
+        .await?
+        .send_keys("acme")
+        .await?;
+    form.find(Locator::Id("document"))
+        .await?
+        .send_keys("terms")
+        .await?;
+    let every = form.find(Locator::Id("every")).await?;
+    every.clear().await?;
+    every.send_keys("12h").await?;
+    click(client, Locator::Css("input[name=browser][value=never]")).await?;
+    click(client, Locator::Css("form.track-form button[type=submit]")).await?;
+    let notice = notice(client).await?;
+    assert!(notice.starts_with("Tracking acme/terms"), "{notice}");
+    let row = client
+        .find(Locator::XPath(
+            "//table[contains(@class,'sources')]//tr[.//a[@href='/sources/acme/terms']]",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        row.contains("every 12 h") && row.contains("not fetched yet"),
+        "{row}"
+    );
+    std::fs::write(
+        shots.join("watch-sources-1366.png"),
+        client.screenshot().await?,
+    )
+    .unwrap();
+    shoot_form(client, &shots.join("watch-form-1366.png")).await?;
+
+    // The source's page: pause, resume, re-check.
+    click(client, Locator::Css("a[href='/sources/acme/terms']")).await?;
+    // Each button reloads the page; wait for the notice it leads to (the
+    // page before may show another notice).
+    let step = |button: &'static str, said: &'static str| async move {
+        click(client, Locator::Css(button)).await?;
+        let at = format!("//p[@role='status'][contains(., '{said}')]");
+        if client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::XPath(&at))
+            .await
+            .is_err()
+        {
+            let html = client.source().await?;
+            panic!("{button}: no notice saying {said:?}\n{html}");
+        }
+        Ok::<(), fantoccini::error::CmdError>(())
+    };
+    step("form[action$='/pause'] button", "paused:").await?;
+    let due = client
+        .find(Locator::XPath(
+            "//dt[.='Next due']/following-sibling::dd[1]",
+        ))
+        .await?
+        .text()
+        .await?;
+    assert!(due.starts_with("paused"), "{due}");
+    step("form[action$='/resume'] button", "resumed").await?;
+    step("form[action$='/recheck'] button", "at its next look").await?;
+    std::fs::write(
+        shots.join("watch-source-1366.png"),
+        client.screenshot().await?,
+    )
+    .unwrap();
+    click(client, Locator::Css("a.button-link")).await?;
+    let documents = client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Id("documents"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(documents, "acme/terms");
+
+    // A phone: the list, the form and a source's page fit the width.
+    client.set_window_size(390, 844).await?;
+    for (path, name) in [
+        ("/sources", "watch-sources-390.png"),
+        ("/sources/acme/terms", "watch-source-390.png"),
+    ] {
+        client.goto(&format!("{base}{path}")).await?;
+        let width: f64 = client
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(width <= 400.0, "{path}: no horizontal scrolling: {width}");
+        std::fs::write(shots.join(name), client.screenshot().await?).unwrap();
+    }
+    client.goto(&format!("{base}/sources")).await?;
+    shoot_form(client, &shots.join("watch-form-390.png")).await?;
+    client.set_window_size(1200, 900).await?;
+    Ok(())
+}
+
+/// The text of the page's status notice, once the page that has one is there.
+async fn notice(client: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(".notice[role=status]"))
+        .await?
+        .text()
+        .await
+}
+
+/// A screenshot of the "track a URL" form, scrolled into view.
+async fn shoot_form(
+    client: &fantoccini::Client,
+    to: &std::path::Path,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .execute(
+            "document.getElementById('track-h').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    std::fs::write(to, client.screenshot().await?).unwrap();
     Ok(())
 }
 
@@ -326,13 +469,7 @@ async fn pages_work_in_headless_chromium() {
             .await?;
         click(&client, Locator::Css("input[name=substantive_only]")).await?;
         click(&client, Locator::Css(".sub-form button[type=submit]")).await?;
-        let notice = client
-            .wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(".notice[role=status]"))
-            .await?
-            .text()
-            .await?;
+        let notice = notice(&client).await?;
         assert_eq!(notice, "Subscription sub-1 created.");
         let row = client
             .find(Locator::Css("table.subscriptions tbody tr"))
@@ -347,6 +484,7 @@ async fn pages_work_in_headless_chromium() {
         let html = client.source().await?;
         assert!(!html.contains(crate::watching::SECRET), "secret shown back");
         std::fs::write(shots.join("subscriptions.png"), client.screenshot().await?).unwrap();
+        watching(&client, &base, &shots).await?;
         desk(&client, &base, &shots).await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }

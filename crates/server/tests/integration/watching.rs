@@ -416,3 +416,290 @@ async fn issue_25_private_webhooks_need_allow_private() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].allow_private);
 }
+
+/// Issue #22: tracking from the API, with the options and checks of
+/// `clausewatch track`; re-check (due now), pause and resume; admins only.
+#[tokio::test]
+async fn issue_22_admins_track_recheck_pause_and_resume_over_the_api() {
+    let app = Builder::new().build().await;
+    let admin = token(&app, Role::Admin).await;
+    let viewer = token(&app, Role::Viewer).await;
+    let body = serde_json::json!({
+        "url": "https://acme.example/terms",
+        "platform": "acme",
+        "document": "terms",
+        "every": "12h",
+        "confirmations": 3,
+        "language": "en",
+        "no_browser": true,
+    });
+    let refused = app
+        .request(json_request("POST", "/api/sources", &viewer, body.clone()))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let created = app
+        .request(json_request("POST", "/api/sources", &admin, body))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let view = created.json();
+    assert_eq!(view["document"], "acme/terms");
+    assert_eq!(view["schedule"]["text"], "every 12 h");
+    assert_eq!(view["confirmations"], 3);
+    assert_eq!(view["active"], true);
+    let row = app
+        .engine
+        .store()
+        .source(&"acme/terms".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.no_browser && row.language.as_deref() == Some("en"));
+
+    // The same refusals as the CLI's, as bad requests.
+    for bad in [
+        serde_json::json!({"url": "ftp://acme.example/x", "platform": "acme", "document": "x"}),
+        serde_json::json!({"url": "http://127.0.0.1:9/x", "platform": "acme", "document": "x"}),
+        serde_json::json!({"url": "https://acme.example/x", "platform": "Acme Corp", "document": "x"}),
+        serde_json::json!({"url": "https://acme.example/x", "platform": "acme", "document": "x", "every": "1h", "cron": "0 6 * * *"}),
+        serde_json::json!({"url": "https://acme.example/x", "platform": "acme", "document": "x", "cron": "every day"}),
+        serde_json::json!({"url": "https://acme.example/x", "platform": "acme", "document": "x", "confirmations": 0}),
+        serde_json::json!({"url": "https://acme.example/x", "platform": "acme", "document": "x", "colour": "red"}),
+    ] {
+        let r = app
+            .request(json_request("POST", "/api/sources", &admin, bad.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_request", "{bad}");
+    }
+
+    // Re-check: due now (the store's clock), whatever the schedule said.
+    let store = app.engine.store();
+    let key = "acme/terms".parse().unwrap();
+    let later = store.now() + chrono::Duration::hours(5);
+    assert!(store.make_source_due(&key, later).await.unwrap());
+    let act = |action: &str, t: &str| {
+        json_request(
+            "POST",
+            &format!("/api/sources/acme/terms/{action}"),
+            t,
+            serde_json::json!({}),
+        )
+    };
+    assert_eq!(
+        app.request(act("recheck", &viewer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app.request(act("recheck", &admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let due = store.source(&key).await.unwrap().unwrap().next_due_at;
+    assert!(due < later, "due now, not in five hours: {due}");
+    assert_eq!(store.due_sources(Some(store.now())).await.unwrap().len(), 1);
+
+    // Pause: no longer due or listed; a re-check is refused until resumed.
+    let r = app.request(act("pause", &admin)).await;
+    assert_eq!(r.json()["active"], false);
+    assert!(store.due_sources(None).await.unwrap().is_empty());
+    let r = app.request(act("recheck", &admin)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = app.request(act("resume", &admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["active"], true);
+    assert_eq!(r.json()["confirmations"], 3, "settings kept");
+    assert_eq!(store.due_sources(Some(store.now())).await.unwrap().len(), 1);
+
+    let r = app.request(act("explode", &admin)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .request(json_request(
+            "POST",
+            "/api/sources/example-cloud/privacy/recheck",
+            &admin,
+            serde_json::json!({}),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+/// A form POST with our cookies and no Origin header.
+fn form(uri: &str, cookie: &str, body: String) -> Request<Body> {
+    crate::auth::form_post(uri, cookie, body, None)
+}
+
+/// Issue #22: the sources page tracks a URL through a CSRF-protected form
+/// (admins only), lists each source's last fetches and when a waiting
+/// change's confirmation fetch is due; a source's page re-checks, pauses,
+/// resumes and links to a subscription form filled in with the document.
+#[tokio::test]
+async fn issue_22_watching_from_the_ui() {
+    let app = Builder::new().build().await;
+    let store = app.engine.store();
+    let admin = token(&app, Role::Admin).await;
+    let viewer = token(&app, Role::Viewer).await;
+
+    let empty = app.get("/sources").await;
+    assert!(
+        empty.body.contains(
+            "clausewatch track https://example.com/terms --platform example --document terms --every 6h"
+        ),
+        "a track command that runs as written: {}",
+        empty.body
+    );
+    assert!(empty.body.contains("needs an admin sign-in"));
+    assert!(
+        !empty.body.contains("name=\"url\""),
+        "no form for anonymous"
+    );
+    let csrf = crate::auth::csrf_from(&empty);
+    let as_admin = format!("cw_csrf={csrf}; cw_session={admin}");
+    let as_viewer = format!("cw_csrf={csrf}; cw_session={viewer}");
+
+    let good = format!(
+        "csrf={csrf}&url=https%3A%2F%2Facme.example%2Fterms&platform=acme&document=terms&when=cron&every=6h&cron=0+6+*+*+1&confirmations=1&language=&browser=always"
+    );
+    let r = app
+        .request(form("/sources", &as_admin, good.replace(&csrf, "nope")))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "CSRF: {}", r.body);
+    let r = app
+        .request(form("/sources", &as_viewer, good.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "viewer: {}", r.body);
+    assert!(store.sources(true).await.unwrap().is_empty());
+
+    // A bad value: the form again, with what was typed and the reason.
+    let bad = good.replace("confirmations=1", "confirmations=two");
+    let r = app.request(form("/sources", &as_admin, bad)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+    assert!(r.body.contains("value=\"https://acme.example/terms\""));
+
+    let r = app.request(form("/sources", &as_admin, good)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.headers["location"], "/sources?tracked=acme/terms");
+    let row = store
+        .source(&"acme/terms".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.schedule, Schedule::Cron("0 6 * * 1".into()));
+    assert!(row.browser && row.confirmations == 1 && row.language.is_none());
+
+    // The list: recent fetches and the confirmation fetch of a waiting change.
+    track_sources(&app).await;
+    let aup = store
+        .source(&"example-cloud/aup".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .observe_candidate(aup.id, &"cd".repeat(32), &"ab".repeat(32), at(7))
+        .await
+        .unwrap();
+    let page = app
+        .request(
+            Request::get("/sources?tracked=acme/terms")
+                .header(header::COOKIE, &as_admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .body;
+    for text in [
+        "Tracking acme/terms: due now",
+        "aria-label=\"Last 2 fetches, newest first\"",
+        "confirmation fetch",
+        "name=\"url\"",
+    ] {
+        assert!(page.contains(text), "/sources lacks {text:?}:\n{page}");
+    }
+    let api = app.json("/api/sources").await;
+    let aup_view = api
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "example-cloud/aup")
+        .unwrap();
+    assert_eq!(aup_view["recent"][0]["code"], "bot_wall");
+    assert_eq!(
+        aup_view["candidate"]["confirmation_due_at"],
+        aup_view["next_due_at"]
+    );
+
+    // A source's page: actions for admins only.
+    let get_as = |who: &str| {
+        Request::get("/sources/example-cloud/aup")
+            .header(header::COOKIE, who.to_string())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let mine = app.request(get_as(&as_admin)).await.body;
+    assert!(mine.contains("action=\"/sources/example-cloud/aup/recheck\""));
+    assert!(mine.contains("href=\"/subscriptions?document=example-cloud/aup#new-h\""));
+    let theirs = app.request(get_as(&as_viewer)).await.body;
+    assert!(!theirs.contains("/recheck\""), "no actions for viewers");
+
+    let r = app
+        .request(form(
+            "/sources/example-cloud/aup/pause",
+            &as_admin,
+            format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.headers["location"],
+        "/sources/example-cloud/aup?done=pause"
+    );
+    let paused = app
+        .request(
+            Request::get("/sources/example-cloud/aup?done=pause")
+                .header(header::COOKIE, &as_admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .body;
+    assert!(paused.contains("paused: no more fetches"), "{paused}");
+    assert!(paused.contains("/resume\""), "{paused}");
+    let r = app
+        .request(form(
+            "/sources/example-cloud/aup/resume",
+            &as_viewer,
+            format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .request(form(
+            "/sources/example-cloud/aup/resume",
+            &as_admin,
+            format!("csrf={csrf}"),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        store
+            .source(&"example-cloud/aup".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+
+    // Subscribe from the source page: the form comes filled in.
+    let sub = app
+        .request(
+            Request::get("/subscriptions?document=example-cloud/aup")
+                .header(header::COOKIE, &as_admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .body;
+    assert!(
+        sub.contains(
+            "name=\"documents\" type=\"text\" list=\"known-documents\" value=\"example-cloud/aup\""
+        ),
+        "{sub}"
+    );
+}

@@ -237,6 +237,25 @@ pub(crate) async fn deactivate_source(
     Ok(done.rows_affected() > 0)
 }
 
+/// Makes a document's source active and due at `due` (re-check now, or
+/// resume a paused source). False when the document has no source.
+pub(crate) async fn make_source_due(
+    conn: &mut Conn,
+    document_id: i64,
+    due: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE watch_sources SET active = 1, next_due_at = $2, updated_at = $3 WHERE document_id = $1",
+    )
+    .bind(document_id)
+    .bind(due)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// The source of one document.
 pub(crate) async fn source_by_document(
     conn: &mut Conn,
