@@ -405,11 +405,6 @@ fn export_round_trips_into_a_fresh_home_with_the_same_counts_and_hashes() {
     assert!(err.contains("sha256"), "{err}");
 }
 
-fn sql(dir: &Dir, statement: &str) {
-    let db = dir.home().join("clausewatch.db");
-    run_tool("sqlite3", &[db.to_str().unwrap(), statement]);
-}
-
 /// Runs verify as JSON, asserting exit 1; returns the problem codes and details.
 fn problems(dir: &Dir) -> Vec<(String, String)> {
     let out = dir
@@ -487,9 +482,7 @@ fn verify_catches_a_deleted_version_row() {
     let dir = Dir::new();
     small_home(&dir);
     dir.ok(&["verify", "--no-rebuild"]);
-    sql(
-        &dir,
-        "DELETE FROM versions WHERE number = 2 AND document_id = (SELECT id FROM documents WHERE slug = 'terms')",
+    dir.sql("DELETE FROM versions WHERE number = 2 AND document_id = (SELECT id FROM documents WHERE slug = 'terms')",
     );
     let found = problems(&dir);
     assert!(
@@ -510,9 +503,7 @@ fn verify_catches_an_edited_provision_text_and_a_wrong_head() {
         .unwrap()
         .to_string();
     dir.ok(&["verify", "--expect-head", &head]);
-    sql(
-        &dir,
-        "UPDATE provisions SET text = 'We will never suspend your account.' WHERE text LIKE 'We may suspend or terminate%'",
+    dir.sql("UPDATE provisions SET text = 'We will never suspend your account.' WHERE text LIKE 'We may suspend or terminate%'",
     );
     let found = problems(&dir);
     assert!(
@@ -541,17 +532,14 @@ fn verify_backfills_a_home_that_predates_the_manifest_once_but_not_an_emptied_on
     let dir = Dir::new();
     small_home(&dir);
     // What migration 0005 leaves in a home that already had records.
-    sql(
-        &dir,
-        "DELETE FROM manifest; INSERT INTO manifest_backfill (id, reason) VALUES (1, 'test')",
-    );
+    dir.sql("DELETE FROM manifest; INSERT INTO manifest_backfill (id, reason) VALUES (1, 'test')");
     let out = dir.ok(&["verify", "--no-rebuild"]);
     assert!(out.contains("one-time backfill"), "{out}");
     let out = dir.ok(&["verify", "--no-rebuild"]);
     assert!(!out.contains("one-time backfill"), "{out}");
 
     // Emptying the manifest later is tampering, not a reason to backfill.
-    sql(&dir, "DELETE FROM manifest");
+    dir.sql("DELETE FROM manifest");
     let found = problems(&dir);
     assert!(
         found.iter().any(|(code, _)| code == "record_unrecorded"),

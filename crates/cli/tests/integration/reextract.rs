@@ -10,21 +10,6 @@ use crate::util::Dir;
 const V1: &str = "# Terms\n\n## Fees\n\nYou will pay within 30 days.\n\n## Law\n\nThe laws of Ireland govern these terms.\n";
 const V2: &str = "# Terms\n\n## Fees\n\nYou will pay within 15 days.\n\n## Law\n\nThe laws of Ireland govern these terms.\n";
 
-/// Runs SQL on the home's database with Python's sqlite3 module.
-fn sql(dir: &Dir, statements: &str) {
-    let db = dir.home().join("clausewatch.db");
-    let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n";
-    let out = std::process::Command::new("python3")
-        .args(["-c", script, db.to_str().unwrap(), statements])
-        .output()
-        .expect("python3 (with its sqlite3 module) is needed by this test");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn version_count(dir: &Dir) -> usize {
     let v = dir.json(&["versions", "example/terms", "--format", "json"]);
     v.as_array().unwrap().len()
@@ -54,8 +39,7 @@ fn reextract_records_a_technical_upgrade_not_a_change() {
 
     // An "older extractor" had kept a cookie line in front of the fees clause of version 1.
     let before = dir.json(&["show", "example/terms@1", "--format", "json"]);
-    sql(
-        &dir,
+    dir.sql(
         "UPDATE provisions SET text = 'Accept cookies. ' || text
            WHERE text = 'You will pay within 30 days.';
          UPDATE versions SET extractor_version = 'cw-extract/0.0.1+r0',

@@ -24,6 +24,22 @@ impl Dir {
     }
 
     /// Writes a file into the folder and returns its path.
+    /// Runs SQL on the home's SQLite database (Python's sqlite3 module):
+    /// to tamper with it, or to step stored time instead of waiting.
+    pub(crate) fn sql(&self, statements: &str) {
+        let db = self.home().join("clausewatch.db");
+        let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.executescript(sys.argv[2])\nc.commit()\n";
+        let out = std::process::Command::new("python3")
+            .args(["-c", script, db.to_str().unwrap_or_default(), statements])
+            .output()
+            .expect("python3 (with its sqlite3 module) is needed by this test");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub(crate) fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let p = self.tmp.path().join(name);
         std::fs::write(&p, bytes).unwrap();

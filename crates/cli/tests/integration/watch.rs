@@ -351,10 +351,14 @@ fn kill_9_mid_cycle_then_restart_loses_nothing_and_alerts_once() {
         "/crash",
         [Reply::Page(v1.clone(), None), Reply::Page(v2.clone(), None)],
     );
-    for (path, doc) in [("/fast", "fast"), ("/slow", "slow")] {
+    // Two host names for the one origin: fetches to one host are serialised
+    // (politeness), and fast's confirmation must not queue behind slow's
+    // hanging fetch.
+    let slow_url = servers.url("/slow").replace("127.0.0.1", "localhost");
+    for (url, doc) in [(servers.url("/fast"), "fast"), (slow_url, "slow")] {
         dir.ok(&[
             "track",
-            &servers.url(path),
+            &url,
             "--platform",
             "acme",
             "--document",
@@ -367,6 +371,11 @@ fn kill_9_mid_cycle_then_restart_loses_nothing_and_alerts_once() {
     subscribe_webhook(&dir, &servers.hook);
     watch_once(&dir, &[]); // first versions
     watch_once(&dir, &[]); // fast: change seen once
+    // Both sources due now (stepped, not waited for): the daemon's first
+    // cycle confirms fast's change while slow's fetch hangs. Were fast due
+    // a moment later, it would wait for the cycle that holds the hanging
+    // fetch (cycles run one after the other).
+    dir.sql("UPDATE watch_sources SET next_due_at = '2000-01-01T00:00:00.000000Z'");
 
     // The daemon: fast's change is confirmed and delivered; slow hangs.
     let mut daemon = std::process::Command::new(env!("CARGO_BIN_EXE_clausewatch"))
