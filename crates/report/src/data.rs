@@ -6,7 +6,7 @@ use crate::error::ReportError;
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_analyze::{DocType, Finding, LabelContext, LabelSource};
 use cw_model::{DocumentKey, Provision, VersionRef, VersionSelector};
-use cw_store::announce::{Announcement, check_versions};
+use cw_store::announce::{Announcement, notes_by_version};
 use cw_store::{DocumentRow, ManifestHead, Store, StoredChange, StoredHistoryItem, VersionRow};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -274,8 +274,7 @@ async fn gather_document(
         .ok_or_else(|| ReportError::NotFound(format!("document {key}")))?;
     let in_scope = |t: DateTime<Utc>| since.is_none_or(|d| t.date_naive() >= d);
     let all_rows = store.versions(key).await?;
-    let announcements = check_versions(key, &all_rows);
-    let mut imported = store.history_items(key).await?;
+    let mut notes = notes_by_version(key, &all_rows, store.history_items(key).await?);
     let rows: Vec<VersionRow> = all_rows
         .into_iter()
         .filter(|v| in_scope(v.observed_at))
@@ -308,19 +307,12 @@ async fn gather_document(
                     http_status: status.get(s.blob.as_str()).copied(),
                 })
                 .collect();
-            let announcement = announcements
-                .iter()
-                .find(|c| c.version == row.number)
-                .map(|c| c.class);
-            let (of_version, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut imported)
-                .into_iter()
-                .partition(|i| i.version == Some(row.number));
-            imported = rest;
+            let notes = notes.remove(&row.number).unwrap_or_default();
             VersionSection {
                 row,
                 snapshots: snaps,
-                announcement,
-                imported: of_version,
+                announcement: notes.announcement,
+                imported: notes.imported,
             }
         })
         .collect();

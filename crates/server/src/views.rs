@@ -15,7 +15,7 @@ use cw_model::{
     ChangeKind, ChangeSet, DiffSummary, DocumentKey, ExtractedDocument, Provision, ProvisionKind,
     Significance, SourceFormat, VersionRef, VersionSelector, WordOp,
 };
-use cw_store::announce::{Announcement, check_versions};
+use cw_store::announce::{Announcement, check_versions, notes_by_version};
 use cw_store::{DocumentRow, StoredHistoryItem, StoredVersion, VersionRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -687,21 +687,14 @@ pub(crate) async fn timeline(
     document_row(state, key).await?;
     let store = state.store();
     let versions = store.versions(key).await?;
-    let announcements = check_versions(key, &versions);
-    let mut imported = store.history_items(key).await?;
+    let mut notes = notes_by_version(key, &versions, store.history_items(key).await?);
     let mut out = Vec::new();
     for v in &versions {
         let change = store.change(key, v.number).await?;
         let mut e = timeline_entry(v, change.map(|c| (c.old_version, c.change_set)));
-        e.announcement = announcements
-            .iter()
-            .find(|c| c.version == v.number)
-            .map(|c| c.class);
-        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut imported)
-            .into_iter()
-            .partition(|i| i.version == Some(v.number));
-        e.provenance = mine;
-        imported = rest;
+        let notes = notes.remove(&v.number).unwrap_or_default();
+        e.announcement = notes.announcement;
+        e.provenance = notes.imported;
         out.push(e);
     }
     Ok(out)

@@ -13,7 +13,7 @@
 //! change record was recomputed by a technical upgrade is judged on the
 //! current change record, like every other.
 
-use crate::VersionRow;
+use crate::{StoredHistoryItem, VersionRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use cw_model::DocumentKey;
 use serde::{Deserialize, Serialize};
@@ -140,6 +140,36 @@ pub fn check_versions(key: &DocumentKey, rows: &[VersionRow]) -> Vec<Announcemen
             })
         })
         .collect()
+}
+
+/// What timelines and reports show beside one version: the class of its
+/// change and where its imported observations came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionNotes {
+    /// The announcement class of its change (`None` for a first version).
+    pub announcement: Option<Announcement>,
+    /// The provenance rows of imported observations that landed in it.
+    pub imported: Vec<StoredHistoryItem>,
+}
+
+/// [`VersionNotes`] by version number, from a document's version rows and
+/// its history items (`Store::history_items`); refused items (no version)
+/// are left out.
+pub fn notes_by_version(
+    key: &DocumentKey,
+    rows: &[VersionRow],
+    items: Vec<StoredHistoryItem>,
+) -> HashMap<u32, VersionNotes> {
+    let mut notes: HashMap<u32, VersionNotes> = HashMap::new();
+    for c in check_versions(key, rows) {
+        notes.entry(c.version).or_default().announcement = Some(c.class);
+    }
+    for item in items {
+        if let Some(n) = item.version {
+            notes.entry(n).or_default().imported.push(item);
+        }
+    }
+    notes
 }
 
 #[cfg(test)]

@@ -66,10 +66,12 @@ pub(crate) async fn timeline(
         .with_context(|| format!("no document {key} in this home"))?;
     let upgrades = store.technical_upgrades(&key).await?;
     let recomputed = store.changes_recomputed_by_upgrades(&key).await?;
-    let announcements = engine.announcements(&key).await?;
-    let imported = store.history_items(&key).await?;
+    let versions = store.versions(&key).await?;
+    let mut notes =
+        cw_store::announce::notes_by_version(&key, &versions, store.history_items(&key).await?);
     let mut entries = Vec::new();
-    for v in store.versions(&key).await? {
+    for v in versions {
+        let notes = notes.remove(&v.number).unwrap_or_default();
         let change = store.change(&key, v.number).await?;
         let (summary, summary_text, mut changes) = match change {
             Some(stored) => {
@@ -117,15 +119,8 @@ pub(crate) async fn timeline(
                     summary: u.summary,
                 })
                 .collect(),
-            announcement: announcements
-                .iter()
-                .find(|a| a.version == v.number)
-                .map(|a| a.class),
-            provenance: imported
-                .iter()
-                .filter(|i| i.version == Some(v.number))
-                .cloned()
-                .collect(),
+            announcement: notes.announcement,
+            provenance: notes.imported,
         });
     }
     if format == Format::Json {
