@@ -94,14 +94,30 @@ impl DeriveReport {
 /// writer may hold (peak RSS).
 const DERIVE_WRITER_MEMORY: usize = 32 * 1024 * 1024;
 
-/// A version loaded for its derived data: the document, the version, and
-/// whether it is the document's latest.
-type Loaded = (DocumentRow, StoredVersion, bool);
+/// A version loaded for its derived data.
+struct Loaded {
+    doc: DocumentRow,
+    version: StoredVersion,
+    /// Whether it is the document's latest version.
+    is_latest: bool,
+    /// The label ids of its provisions (index = position) from its stored
+    /// analysis, when that is fresh (this analyzer and model, these
+    /// provisions): nothing to label or record again.
+    stored_labels: Option<Vec<Vec<String>>>,
+}
 
-/// What the CPU side of a batch produces per version: its analysis, its
-/// index rows, and whether other versions' rows need their latest flag
-/// moved (it is the latest of several).
-type Computed = (NewAnalysis, Vec<ProvisionRow>, bool);
+/// What the CPU side of a batch produces per version.
+struct Computed {
+    document: DocumentKey,
+    number: u32,
+    /// The analysis to record; `None` when the stored one is fresh.
+    analysis: Option<NewAnalysis>,
+    /// Its index rows (empty when the batch does not index).
+    rows: Vec<ProvisionRow>,
+    /// Whether other versions' rows need their latest flag moved (it is
+    /// the latest of several).
+    fix_latest: bool,
+}
 
 impl Engine {
     /// The versions whose derived data is missing: no analysis row, or
@@ -244,18 +260,17 @@ impl Engine {
                     .await?,
             ),
         };
-        for (analysis, rows, _) in &computed {
-            let key = analysis.document.to_string();
-            batch.delete_version(&key, analysis.version_number);
-            for row in rows {
+        for c in &computed {
+            batch.delete_version(&c.document.to_string(), c.number);
+            for row in &c.rows {
                 batch.add(row)?;
             }
         }
         batch.commit()?;
         let mut moved = false;
-        for (analysis, _, fix_latest) in &computed {
-            if *fix_latest {
-                batch.set_latest(&analysis.document.to_string(), analysis.version_number)?;
+        for c in &computed {
+            if c.fix_latest {
+                batch.set_latest(&c.document.to_string(), c.number)?;
                 moved = true;
             }
         }
@@ -292,18 +307,19 @@ impl Engine {
         started: Instant,
         mut report: DeriveReport,
     ) -> Result<DeriveReport, EngineError> {
-        let analyses: Vec<NewAnalysis> = computed.into_iter().map(|(a, _, _)| a).collect();
+        let reused = computed.iter().filter(|c| c.analysis.is_none()).count();
+        let analyses: Vec<NewAnalysis> = computed.into_iter().filter_map(|c| c.analysis).collect();
         let recorded = self.store().record_analyses(&analyses).await?;
         let stored = recorded.iter().filter(|r| r.is_some()).count();
-        report.versions += stored;
+        report.versions += stored + reused;
         report.skipped += recorded.len() - stored;
         report.batches += 1;
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(report)
     }
 
-    /// Loads each version with its document; a vanished one is counted as
-    /// skipped.
+    /// Loads each version with its document and, when fresh, its stored
+    /// analysis's labels; a vanished version is counted as skipped.
     async fn load_versions(
         &self,
         versions: &[(DocumentKey, u32)],
@@ -331,7 +347,18 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             };
             let is_latest = doc.latest_version == Some(*number);
-            loaded.push((doc, version, is_latest));
+            let stored_labels = match store.analysis(key, *number).await {
+                Ok(Some(stored)) => crate::VersionLabels::from_stored(&version, &stored)
+                    .map(|labels| labels.label_ids()),
+                Ok(None) | Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            loaded.push(Loaded {
+                doc,
+                version,
+                is_latest,
+                stored_labels,
+            });
         }
         Ok(loaded)
     }
@@ -339,7 +366,9 @@ impl Engine {
 
 /// Labels, analyses and (with `index_rows`) builds the index rows of the
 /// loaded versions on blocking threads, one chunk per core, keeping the
-/// async runtime free for fetches. Order is kept.
+/// async runtime free for fetches; a version with a fresh stored analysis
+/// is not labelled again (its stored labels make its index rows). Order
+/// is kept.
 async fn compute_in_parallel(
     loaded: Vec<Loaded>,
     index_rows: bool,
@@ -357,15 +386,29 @@ async fn compute_in_parallel(
             tokio::task::spawn_blocking(move || {
                 chunk
                     .into_iter()
-                    .map(|(doc, version, is_latest)| {
-                        let (analysis, labels) = compute_labelled(&doc, &version);
+                    .map(|loaded| {
+                        let Loaded {
+                            doc,
+                            version,
+                            is_latest,
+                            stored_labels,
+                        } = loaded;
+                        if stored_labels.is_some() && !index_rows {
+                            return computed(&doc, &version, None, Vec::new(), is_latest);
+                        }
+                        let (analysis, labels) = match stored_labels {
+                            Some(labels) => (None, labels),
+                            None => {
+                                let (analysis, labels) = compute_labelled(&doc, &version);
+                                (Some(analysis), labels)
+                            }
+                        };
                         let rows = if index_rows {
                             rows_labelled(&doc, &version, is_latest, Some(&labels))
                         } else {
                             Vec::new()
                         };
-                        let fix_latest = is_latest && doc.version_count > 1;
-                        (analysis, rows, fix_latest)
+                        computed(&doc, &version, analysis, rows, is_latest)
                     })
                     .collect::<Vec<Computed>>()
             })
@@ -379,4 +422,20 @@ async fn compute_in_parallel(
         out.extend(part);
     }
     Ok(out)
+}
+
+fn computed(
+    doc: &DocumentRow,
+    version: &StoredVersion,
+    analysis: Option<NewAnalysis>,
+    rows: Vec<ProvisionRow>,
+    is_latest: bool,
+) -> Computed {
+    Computed {
+        document: doc.key.clone(),
+        number: version.row.number,
+        analysis,
+        rows,
+        fix_latest: is_latest && doc.version_count > 1,
+    }
 }

@@ -149,60 +149,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Adds several stored versions to the index with one writer and one
-    /// commit (the `index` jobs of `clausewatch worker`, batched), and marks
-    /// each document's latest version. A version that vanished is skipped.
-    /// While another process holds the index's writer lock, waits for it up
-    /// to `lock_wait` (then fails with the lock error).
-    pub async fn index_versions(
-        &self,
-        versions: &[(DocumentKey, u32)],
-        lock_wait: std::time::Duration,
-    ) -> Result<(), EngineError> {
-        let store = self.store();
-        let mut staged = Vec::new();
-        for (key, number) in versions {
-            let Some(doc) = store.document(key).await? else {
-                continue;
-            };
-            let version = store
-                .version(&VersionRef {
-                    document: key.clone(),
-                    selector: VersionSelector::Number(*number),
-                })
-                .await?;
-            let latest = store
-                .version(&VersionRef {
-                    document: key.clone(),
-                    selector: VersionSelector::Latest,
-                })
-                .await?
-                .row
-                .number;
-            staged.push((
-                key.to_string(),
-                *number,
-                latest,
-                rows(&doc, &version, *number == latest),
-            ));
-        }
-        let mut batch = self
-            .index_writer_waiting(lock_wait, cw_search::DEFAULT_WRITER_MEMORY)
-            .await?;
-        for (key, number, _, rows) in &staged {
-            batch.delete_version(key, *number);
-            for row in rows {
-                batch.add(row)?;
-            }
-        }
-        batch.commit()?;
-        for (key, _, latest, _) in &staged {
-            batch.set_latest(key, *latest)?;
-        }
-        batch.finish()?;
-        Ok(())
-    }
-
     /// Rebuilds the whole index from the store; returns the number of provisions indexed.
     pub async fn reindex(&self) -> Result<usize, EngineError> {
         let store = self.store();

@@ -3,11 +3,17 @@
 //! computation behind the diff page, the API and alerts. Labels come from
 //! [`crate::label_document`] (headings and list lead-ins, as `analyze`
 //! stores them), findings from cw-analyze's checks on those labels.
+//!
+//! Labelling a version is the costly step (the encoder reads every
+//! sentence the linear model gates in), so [`VersionLabels::load`] reads
+//! the version's stored analysis instead whenever that analysis was made
+//! by this analyzer and model from the version's current provisions: the
+//! same labels and findings, without labelling again.
 
 use crate::index::doc_type;
-use cw_analyze::{Finding, Label};
+use cw_analyze::{Finding, Label, LabelSource};
 use cw_model::{ChangeSet, SideLabels, WhyItMatters};
-use cw_store::{DocumentRow, StoredVersion};
+use cw_store::{DocumentRow, ProvisionAnalysis, Store, StoredAnalysis, StoredVersion};
 use std::collections::{BTreeSet, HashMap};
 
 /// The labels of every provision of a version and its regulatory findings.
@@ -28,6 +34,91 @@ impl VersionLabels {
         let kind = doc_type(doc, v.document.title.as_deref());
         let labels = crate::label_document(&v.document, kind);
         let findings = cw_analyze::check_document(&v.document, &labels, kind);
+        VersionLabels::new(v, labels, findings)
+    }
+
+    /// The labels and findings of `v` from its stored analysis, when that
+    /// analysis is fresh: made by this build's analyzer and model from the
+    /// provisions `v` holds now. `None` otherwise (the caller labels).
+    pub fn from_stored(v: &StoredVersion, stored: &StoredAnalysis) -> Option<VersionLabels> {
+        let fresh = stored.current_content
+            && stored.analyzer_version == cw_analyze::analyzer_version()
+            && stored.model_version == cw_analyze::model_version();
+        if !fresh {
+            return None;
+        }
+        VersionLabels::from_analysis(v, &stored.provisions, stored.findings.clone())
+    }
+
+    /// The labels and findings of `v` from an analysis of it (stored, or
+    /// just computed); `None` when a provision of the analysis is not at
+    /// its position in `v` or names an unknown label source.
+    pub(crate) fn from_analysis(
+        v: &StoredVersion,
+        analysed: &[ProvisionAnalysis],
+        findings: Vec<Finding>,
+    ) -> Option<VersionLabels> {
+        let provisions = &v.document.provisions;
+        let mut labels: Vec<Vec<Label>> = vec![Vec::new(); provisions.len()];
+        for p in analysed {
+            // A position or id that does not match the version means the
+            // analysis is not of these provisions after all: label afresh.
+            if provisions.get(p.position).map(|q| &q.id) != Some(&p.provision_id) {
+                return None;
+            }
+            let slot = labels.get_mut(p.position)?;
+            for l in &p.labels {
+                slot.push(Label {
+                    id: l.id.clone(),
+                    confidence: l.confidence,
+                    span: l.span,
+                    source: match l.source.as_str() {
+                        "rule" => LabelSource::Rule,
+                        "model" => LabelSource::Model,
+                        "both" => LabelSource::Both,
+                        _ => return None,
+                    },
+                });
+            }
+        }
+        Some(VersionLabels::new(v, labels, findings))
+    }
+
+    /// The labels and findings of `v` (a version of `doc`): from its stored
+    /// analysis when fresh ([`VersionLabels::from_stored`]), else computed
+    /// ([`VersionLabels::of`]) on a blocking thread. Nothing is written.
+    pub async fn load(
+        store: &Store,
+        doc: &DocumentRow,
+        v: &StoredVersion,
+    ) -> Result<VersionLabels, crate::EngineError> {
+        if let Some(stored) = store.analysis(&doc.key, v.row.number).await?
+            && let Some(found) = VersionLabels::from_stored(v, &stored)
+        {
+            return Ok(found);
+        }
+        let (doc, v) = (doc.clone(), v.clone());
+        tokio::task::spawn_blocking(move || VersionLabels::of(&doc, &v))
+            .await
+            .map_err(|e| crate::EngineError::Inconsistent(format!("labelling task failed: {e}")))
+    }
+
+    /// The label ids of every provision (index = position), as the search
+    /// index stores them.
+    pub fn label_ids(&self) -> Vec<Vec<String>> {
+        self.labels
+            .iter()
+            .map(|ls| ls.iter().map(|l| l.id.clone()).collect())
+            .collect()
+    }
+
+    /// The label ids of the provision with id `provision_id`, if it is one
+    /// of this version's.
+    pub fn ids_of(&self, provision_id: &str) -> Option<&BTreeSet<String>> {
+        self.by_id.get(provision_id)
+    }
+
+    fn new(v: &StoredVersion, labels: Vec<Vec<Label>>, findings: Vec<Finding>) -> VersionLabels {
         let by_id = v
             .document
             .provisions

@@ -63,19 +63,25 @@ impl AppState {
             .and_then(|v| v.title))
     }
 
-    /// Labels and findings of a stored version (computed once, then cached).
-    pub(crate) fn analysis(&self, doc: &DocumentRow, v: &StoredVersion) -> Arc<Analysis> {
+    /// Labels and findings of a stored version: its stored analysis when
+    /// fresh, else computed off the async threads; cached per process (a
+    /// stored version never changes).
+    pub(crate) async fn analysis(
+        &self,
+        doc: &DocumentRow,
+        v: &StoredVersion,
+    ) -> Result<Arc<Analysis>, ApiError> {
         let key = (doc.key.to_string(), v.row.number);
         if let Ok(cache) = self.inner.analyses.lock()
             && let Some(a) = cache.get(&key)
         {
-            return Arc::clone(a);
+            return Ok(Arc::clone(a));
         }
-        let a = Arc::new(Analysis::of(doc, v));
+        let a = Arc::new(Analysis::load(self.store(), doc, v).await?);
         if let Ok(mut cache) = self.inner.analyses.lock() {
             cache.insert(key, Arc::clone(&a));
         }
-        a
+        Ok(a)
     }
 
     /// The peer index over every document's latest version, rebuilt when
@@ -100,7 +106,7 @@ impl AppState {
                     selector: VersionSelector::Latest,
                 })
                 .await?;
-            let a = self.analysis(&doc, &v);
+            let a = self.analysis(&doc, &v).await?;
             items.push((doc, v, a));
         }
         let peers = Arc::new(Peers::build(items));

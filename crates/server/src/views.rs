@@ -638,7 +638,7 @@ pub(crate) async fn version(
 ) -> Result<VersionPart, ApiError> {
     let row = document_row(state, &r.document).await?;
     let v = state.store().version(r).await?;
-    let a = state.analysis(&row, &v);
+    let a = state.analysis(&row, &v).await?;
     let provisions = &v.document.provisions;
     let (pages, page) = match window {
         Window::Items(paging) => (vec![paging.range(provisions.len(), VERSION_LIMIT)], 0),
@@ -834,7 +834,10 @@ async fn diff_refs(
         Some(cs) => cs,
         None => cw_diff::diff(&od.document, &nd.document),
     };
-    let (oa, na) = (state.analysis(&old_doc, &od), state.analysis(&new_doc, &nd));
+    let (oa, na) = (
+        state.analysis(&old_doc, &od).await?,
+        state.analysis(&new_doc, &nd).await?,
+    );
     let why = cw_engine::why_it_matters(&change_set, &oa, &na);
     let sections = cw_diff::section_summary(&change_set)
         .into_iter()
@@ -947,7 +950,7 @@ pub(crate) async fn provision(
         .iter()
         .position(|p| p.id == provision_id)
         .ok_or_else(|| ApiError::NotFound(format!("provision {provision_id} in {r}")))?;
-    let a = state.analysis(&row, &v);
+    let a = state.analysis(&row, &v).await?;
     let views = provision_views(&v, &a);
     let Some(view) = views.into_iter().nth(pos) else {
         return Err(ApiError::NotFound(format!(
@@ -1044,7 +1047,7 @@ pub(crate) async fn labels(
 ) -> Result<Vec<ProvisionView>, ApiError> {
     let row = document_row(state, &r.document).await?;
     let v = state.store().version(r).await?;
-    let a = state.analysis(&row, &v);
+    let a = state.analysis(&row, &v).await?;
     Ok(provision_views(&v, &a)
         .into_iter()
         .filter(|p| !p.labels.is_empty())
@@ -1055,7 +1058,9 @@ pub(crate) async fn labels(
 pub(crate) async fn findings(state: &AppState, r: &VersionRef) -> Result<FindingsView, ApiError> {
     let row = document_row(state, &r.document).await?;
     let v = state.store().version(r).await?;
-    Ok(findings_view(state.analysis(&row, &v).findings.clone()))
+    Ok(findings_view(
+        state.analysis(&row, &v).await?.findings.clone(),
+    ))
 }
 
 /// Full-text search.

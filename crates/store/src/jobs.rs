@@ -220,7 +220,11 @@ impl Store {
     /// already in the queue are skipped, whatever their state).
     pub async fn enqueue_jobs(&self, jobs: &[NewJob]) -> Result<u64, StoreError> {
         let now = ts_to_text(self.now());
-        let mut tx = begin_write(self.pool()).await?;
+        // PostgreSQL: the unique key settles races, no global write lock.
+        let mut tx = match Backend::of_pool(self.pool()) {
+            Backend::Postgres => self.pool().begin().await?,
+            Backend::Sqlite => begin_write(self.pool()).await?,
+        };
         let mut added = 0;
         for job in jobs {
             if sql::enqueue(&mut tx, job, &now).await?.is_some() {

@@ -11,7 +11,9 @@
 //! transaction that writes its alerts into the outbox, one row per
 //! subscription, document and version at most).
 
-use crate::db::{begin_read, begin_write, documents, watch as sql};
+use crate::db::{
+    begin_read, begin_write, begin_write_source, documents, lock_source, watch as sql,
+};
 use crate::error::StoreError;
 use crate::store::Store;
 use crate::time::ts_to_text;
@@ -426,10 +428,11 @@ impl Store {
         sql::next_due(&mut conn).await
     }
 
-    /// Logs one fetch attempt and updates its source, in one transaction.
+    /// Logs one fetch attempt and updates its source, in one transaction
+    /// (on PostgreSQL under the source's own lock, not the global one).
     pub async fn record_attempt(&self, attempt: &NewAttempt) -> Result<(), StoreError> {
         let now = ts_to_text(self.now());
-        let mut tx = begin_write(self.pool()).await?;
+        let mut tx = begin_write_source(self.pool(), attempt.source_id).await?;
         sql::insert_attempt(&mut tx, attempt).await?;
         sql::update_source_after(&mut tx, attempt, &now).await?;
         if attempt.supersede_candidate {
@@ -451,7 +454,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<CandidateRow, StoreError> {
         let now = ts_to_text(self.now());
-        let mut tx = begin_write(self.pool()).await?;
+        let mut tx = begin_write_source(self.pool(), source_id).await?;
         let row = sql::observe_candidate(
             &mut tx,
             source_id,
@@ -489,6 +492,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = ts_to_text(self.now());
         let mut tx = begin_write(self.pool()).await?;
+        if let Some(source_id) = sql::candidate_source(&mut tx, candidate_id).await? {
+            lock_source(&mut tx, source_id).await?;
+        }
         let document_id = documents::require_id(&mut tx, document).await?;
         sql::promote_candidate(&mut tx, candidate_id, version_number, &now).await?;
         for alert in alerts {

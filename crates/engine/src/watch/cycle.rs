@@ -870,15 +870,22 @@ impl Watcher {
             .into_iter()
             .find(|v| v.number == number);
         let observed_at: DateTime<Utc> = version.as_ref().map_or_else(Utc::now, |v| v.observed_at);
-        let language = version.as_ref().map(|v| v.language.clone());
-        let labels = change_labels(&change.change_set, language);
-        let why = match change.old_version {
-            Some(old) => Some(
-                self.why_for(document, old, number, &change.change_set)
-                    .await?,
-            ),
+        let doc = self.store().document(document).await?.ok_or_else(|| {
+            WatchError::Store(cw_store::StoreError::NotFound {
+                what: format!("document {document}"),
+            })
+        })?;
+        // One labelling per version serves the alert's labels and its "why
+        // it matters" (the stored analysis when there is one).
+        let after = self.version_labels(&doc, number).await?;
+        let before = match change.old_version {
+            Some(old) => Some(self.version_labels(&doc, old).await?),
             None => None,
         };
+        let labels = change_labels(&change.change_set, &after, before.as_deref());
+        let why = before
+            .as_deref()
+            .map(|before| crate::why_it_matters(&change.change_set, before, &after));
         let mut alert = Alert::new(
             document,
             change.old_version,
@@ -900,28 +907,9 @@ impl Watcher {
         Ok(Some(alert))
     }
 
-    /// Why the change from version `old` to `number` matters: the same
-    /// read model as the diff page ([`crate::why_it_matters`] over
-    /// [`crate::VersionLabels`]).
-    async fn why_for(
-        &self,
-        document: &cw_model::DocumentKey,
-        old: u32,
-        number: u32,
-        change: &cw_model::ChangeSet,
-    ) -> Result<cw_model::WhyItMatters, WatchError> {
-        let doc = self.store().document(document).await?.ok_or_else(|| {
-            WatchError::Store(cw_store::StoreError::NotFound {
-                what: format!("document {document}"),
-            })
-        })?;
-        let before = self.version_labels(&doc, old).await?;
-        let after = self.version_labels(&doc, number).await?;
-        Ok(crate::why_it_matters(change, &before, &after))
-    }
-
-    /// The labels and findings of a stored version, computed once per
-    /// process (a stored version never changes) on a blocking thread.
+    /// The labels and findings of a stored version: its stored analysis when
+    /// fresh, else computed on a blocking thread; kept per process (a
+    /// stored version never changes).
     async fn version_labels(
         &self,
         doc: &cw_store::DocumentRow,
@@ -940,10 +928,7 @@ impl Watcher {
                 selector: cw_model::VersionSelector::Number(number),
             })
             .await?;
-        let row = doc.clone();
-        let labels = tokio::task::spawn_blocking(move || crate::VersionLabels::of(&row, &version))
-            .await
-            .map_err(|e| WatchError::Invalid(format!("labelling version {number}: {e}")))?;
+        let labels = crate::VersionLabels::load(self.store(), doc, &version).await?;
         let labels = Arc::new(labels);
         if let Ok(mut cache) = self.version_labels.lock() {
             if cache.len() >= LABEL_CACHE {
@@ -968,30 +953,24 @@ type AttemptBatch = std::sync::Mutex<Vec<NewAttempt>>;
 /// How long a derived-data batch waits for another process's index commit.
 const DERIVE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// Labels of the changed provisions (their new text, else their old text).
-fn change_labels(change: &cw_model::ChangeSet, language: Option<String>) -> Vec<String> {
-    let doc_type = cw_analyze::DocType::guess(
-        change
-            .new
-            .title
-            .as_deref()
-            .or(change.old.title.as_deref())
-            .unwrap_or(""),
-    );
+/// Labels of the changed provisions: a provision's labels in the new
+/// version (`after`), else, for a removed one, in the old (`before`).
+fn change_labels(
+    change: &cw_model::ChangeSet,
+    after: &crate::VersionLabels,
+    before: Option<&crate::VersionLabels>,
+) -> Vec<String> {
     let mut labels = Vec::new();
     for c in &change.changes {
         if c.kind == cw_model::ChangeKind::Unchanged {
             continue;
         }
-        let Some(text) = c.new_text.as_deref().or(c.old_text.as_deref()) else {
-            continue;
+        let found = match (&c.new_id, &c.old_id) {
+            (Some(id), _) => after.ids_of(id),
+            (None, Some(id)) => before.and_then(|b| b.ids_of(id)),
+            (None, None) => None,
         };
-        let ctx = cw_analyze::LabelContext {
-            doc_type,
-            language: language.clone(),
-            heading_path: c.heading_path.clone(),
-        };
-        labels.extend(cw_analyze::label(text, &ctx).into_iter().map(|l| l.id));
+        labels.extend(found.into_iter().flatten().cloned());
     }
     labels
 }

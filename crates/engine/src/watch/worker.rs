@@ -13,11 +13,15 @@
 //!    (heartbeat every third of the lease), then the job is completed, or
 //!    failed and retried with a backoff. A job whose worker died is claimed
 //!    by another once its lease expires.
-//! 3. **Index.** Imports do not touch the search index here (processes
-//!    sharing a home would fight over its one writer lock); a new version
-//!    queues an `index` job, and the `index` jobs of one claim are written
-//!    with one writer and one commit, retried while another process holds
-//!    the lock.
+//! 3. **Derived data.** Imports do not touch the search index here
+//!    (processes sharing a home would fight over its one writer lock); a
+//!    new version queues an `index` job, and the `index` jobs of one claim
+//!    make their versions' derived data together
+//!    ([`crate::Engine::derive_versions`]: each version labelled once, for
+//!    its stored analysis and its index rows, or its fresh stored analysis
+//!    read instead), written with one writer and one commit, retried while
+//!    another process holds the lock. (`analyse` jobs, queued by earlier
+//!    releases, still run.)
 //!
 //! Jobs are idempotent: a `fetch` job whose source's due time has moved on
 //! (its fetch was logged by an earlier run of the job) does nothing, a
@@ -465,8 +469,9 @@ impl Watcher {
         Ok(())
     }
 
-    /// Queues the derived jobs of a new version: `index`, and `analyse`
-    /// when imports do not analyse inline ([`super::WatchConfig::defer_derived`]).
+    /// Queues the derived data of a new version: one `index` job, which
+    /// also records the version's analysis when the import did not
+    /// ([`super::WatchConfig::defer_derived`]).
     async fn enqueue_derived(
         &self,
         document: &DocumentKey,
@@ -476,22 +481,13 @@ impl Watcher {
             document: document.to_string(),
             version,
         })?;
-        let mut jobs = vec![NewJob {
+        let jobs = [NewJob {
             kind: JobKind::Index,
             dedupe_key: format!("index:{document}:{version}"),
-            payload: payload.clone(),
+            payload,
             run_after: self.store().now(),
             max_attempts: INDEX_ATTEMPTS,
         }];
-        if self.config.defer_derived {
-            jobs.push(NewJob {
-                kind: JobKind::Analyse,
-                dedupe_key: format!("analyse:{document}:{version}"),
-                payload,
-                run_after: self.store().now(),
-                max_attempts: ANALYSE_ATTEMPTS,
-            });
-        }
         self.store().enqueue_jobs(&jobs).await?;
         Ok(())
     }
@@ -648,7 +644,7 @@ impl Watcher {
                 // Other workers of this home hold the index lock for one
                 // commit at a time; the heartbeat keeps the jobs meanwhile.
                 self.engine
-                    .index_versions(&versions, INDEX_LOCK_WAIT)
+                    .derive_versions(&versions, INDEX_LOCK_WAIT)
                     .await?;
                 Ok(Work::Indexed(versions.len()))
             }
@@ -807,9 +803,6 @@ const STALLED_BATCH: u32 = 500;
 
 /// How long an index batch waits for another process's index commit.
 const INDEX_LOCK_WAIT: Duration = Duration::from_secs(120);
-
-/// Claims an analyse job gets (it fails only on store errors).
-const ANALYSE_ATTEMPTS: u32 = 5;
 
 /// The versions named by index or analyse jobs.
 fn job_versions(jobs: &[JobRow]) -> Result<Vec<(DocumentKey, u32)>, WatchError> {

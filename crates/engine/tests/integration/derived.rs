@@ -2,8 +2,10 @@
 //! cycle stores new versions at once and makes their derived data (stored
 //! analysis, search index entries) in a batch after its fetches, so both are
 //! current when `run_once` returns; a version stored without its analysis
-//! (a process killed in between) is caught up by the next run; `worker`
-//! runs `analyse` jobs; plain imports still analyse and index inline.
+//! (a process killed in between) is caught up by the next run; `worker`'s
+//! `index` jobs make both with one labelling; alerts, pages and index rows
+//! read a fresh stored analysis instead of labelling again; plain imports
+//! still analyse and index inline.
 //! Real parts: a loopback HTTP origin, a SQLite home, the tantivy index.
 
 use super::origin::{Origin, Reply, policy};
@@ -140,7 +142,7 @@ async fn plain_imports_still_analyse_and_index_inline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_runs_analyse_and_index_jobs_for_new_versions() {
+async fn a_worker_makes_analysis_and_index_entries_with_one_index_job_per_version() {
     let origin = Origin::start().await;
     for (path, word) in [("/a", " Potoroos welcome."), ("/b", " Potoroos too.")] {
         origin.push(
@@ -159,16 +161,81 @@ async fn a_worker_runs_analyse_and_index_jobs_for_new_versions() {
     options.until_idle = true;
     let report = w.run_worker(options, std::future::pending()).await.unwrap();
     assert_eq!(report.new_versions, 2, "{report:?}");
-    assert_eq!(report.completed.get("analyse"), Some(&2), "{report:?}");
     assert_eq!(report.completed.get("index"), Some(&2), "{report:?}");
+    assert_eq!(report.completed.get("analyse"), None, "{report:?}");
+    let analyse_jobs = store.jobs(None, Some(JobKind::Analyse), 10).await.unwrap();
+    assert!(analyse_jobs.is_empty(), "{analyse_jobs:?}");
     let done = store
-        .jobs(Some(JobState::Done), Some(JobKind::Analyse), 10)
+        .jobs(Some(JobState::Done), Some(JobKind::Index), 10)
         .await
         .unwrap();
     assert_eq!(done.len(), 2);
     assert!(analysed(&store, "acme/a", 1).await);
     assert!(analysed(&store, "acme/b", 1).await);
     assert_eq!(hits(&store, "potoroos"), 2);
+    // The index rows carry the stored analysis's labels.
+    let labelled = Engine::from_store(store.clone())
+        .search("label:tos_unilateral_termination", &all_versions())
+        .unwrap();
+    assert!(labelled.total >= 2, "{labelled:?}");
+    for hit in &labelled.hits {
+        let stored = store
+            .analysis(&hit.document.parse().unwrap(), hit.version_number)
+            .await
+            .unwrap()
+            .unwrap();
+        let provision = stored
+            .provisions
+            .iter()
+            .find(|p| p.provision_id == hit.provision_id)
+            .unwrap();
+        let ids: Vec<&str> = provision.labels.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, hit.labels, "{}", hit.provision_id);
+    }
+}
+
+/// A stored analysis made by this analyzer and model from the version's
+/// provisions is read back as the very labels and findings labelling
+/// would give (`VersionLabels::load` = `VersionLabels::of`); an analysis
+/// by another model is not used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_stored_analysis_stands_in_for_labelling() {
+    let (_dir, store) = home().await;
+    let engine = Engine::from_store(store.clone());
+    let key: cw_model::DocumentKey = "acme/terms".parse().unwrap();
+    engine
+        .import(ImportRequest::new(
+            key.clone(),
+            policy("Terms of Service", 4, " Quolls welcome.").into_bytes(),
+            "terms.html",
+        ))
+        .await
+        .unwrap();
+    let doc = store.document(&key).await.unwrap().unwrap();
+    let v = store
+        .version(&cw_model::VersionRef {
+            document: key.clone(),
+            selector: cw_model::VersionSelector::Number(1),
+        })
+        .await
+        .unwrap();
+    let computed = cw_engine::VersionLabels::of(&doc, &v);
+    assert!(computed.labels.iter().any(|l| !l.is_empty()));
+    let stored = store.analysis(&key, 1).await.unwrap().unwrap();
+    let read = cw_engine::VersionLabels::from_stored(&v, &stored).expect("fresh");
+    assert_eq!(read.labels, computed.labels);
+    assert_eq!(read.findings, computed.findings);
+    let loaded = cw_engine::VersionLabels::load(&store, &doc, &v)
+        .await
+        .unwrap();
+    assert_eq!(loaded.labels, computed.labels);
+
+    let mut other_model = stored.clone();
+    other_model.model_version = "unfair_tos 0000000000000000".into();
+    assert!(cw_engine::VersionLabels::from_stored(&v, &other_model).is_none());
+    let mut replaced = stored;
+    replaced.current_content = false;
+    assert!(cw_engine::VersionLabels::from_stored(&v, &replaced).is_none());
 }
 
 /// Issue #25 (item 5): an imported version whose derived data was never

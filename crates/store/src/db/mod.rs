@@ -234,6 +234,46 @@ pub(crate) async fn begin_write(pool: &Pool) -> Result<Tx, StoreError> {
     }
 }
 
+/// Starts a transaction that writes only rows of one watched source (its
+/// fetch attempts, its own row, its candidates), serialised with every
+/// other such transaction of the same source. On PostgreSQL it takes a
+/// transaction-scoped advisory lock on the source alone (the two-key form:
+/// [`SOURCE_LOCK_CLASS`] and the id), not the database-wide write lock, so
+/// a fetch's bookkeeping does not queue behind other sources' imports;
+/// [`Store::promote_candidate`](crate::Store::promote_candidate), which
+/// writes the source's candidate under the global lock, takes this lock
+/// too. SQLite has one writer anyway: [`begin_write`].
+pub(crate) async fn begin_write_source(pool: &Pool, source_id: i64) -> Result<Tx, StoreError> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => begin_write(pool).await,
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            lock_source(&mut tx, source_id).await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// Takes the per-source lock of [`begin_write_source`] inside a
+/// PostgreSQL transaction (nothing on SQLite, whose writers are one at a time).
+pub(crate) async fn lock_source(tx: &mut Tx, source_id: i64) -> Result<(), StoreError> {
+    if Backend::of_conn(tx) == Backend::Postgres {
+        // Ids beyond 2^31 share a lock with another id: still correct,
+        // only coarser.
+        let key = (source_id & 0x7fff_ffff) as i32;
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(SOURCE_LOCK_CLASS)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The first key of the per-source advisory locks (the two-key form never
+/// conflicts with [`WRITE_LOCK_KEY`]'s one-key form).
+const SOURCE_LOCK_CLASS: i32 = 0x6377_0001;
+
 /// Starts a read-only transaction: several queries see one consistent state
 /// (on PostgreSQL a REPEATABLE READ snapshot, as SQLite's read transaction).
 pub(crate) async fn begin_read(pool: &Pool) -> Result<Tx, StoreError> {

@@ -440,6 +440,16 @@ macro_rules! candidate_select {
     };
 }
 
+/// The source of candidate `id`, if the candidate exists.
+pub(crate) async fn candidate_source(conn: &mut Conn, id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT source_id FROM watch_candidates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
 /// Counts one sighting of changed content (see `Store::observe_candidate`).
 pub(crate) async fn observe_candidate(
     conn: &mut Conn,
