@@ -102,6 +102,17 @@ impl Store {
         key: &DocumentKey,
         meta: &DocumentMeta,
     ) -> Result<DocumentRow, StoreError> {
+        // The common case (every fetch of a watched document): the document
+        // exists and the metadata fills no empty field. A read answers it
+        // without queueing for the write lock.
+        {
+            let mut conn = self.pool.acquire().await?;
+            if let Some(row) = documents::get(&mut conn, key).await?
+                && !fills_empty_field(&row, meta)
+            {
+                return Ok(row);
+            }
+        }
         let now = ts_to_text(self.now());
         let mut tx = begin_write(&self.pool).await?;
         documents::ensure(&mut tx, key, meta, &now).await?;
@@ -274,6 +285,15 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         documents::counts(&mut conn).await
     }
+}
+
+/// Whether [`Store::ensure_document`] would write `meta` into `row`: a
+/// non-blank value for a field `row` has empty.
+fn fills_empty_field(row: &DocumentRow, meta: &DocumentMeta) -> bool {
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    (row.doc_type.is_none() && given(&meta.doc_type))
+        || (row.region.is_none() && given(&meta.region))
+        || (row.source_url.is_none() && given(&meta.source_url))
 }
 
 #[cfg(test)]

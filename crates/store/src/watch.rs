@@ -12,7 +12,8 @@
 //! subscription, document and version at most).
 
 use crate::db::{
-    begin_read, begin_write, begin_write_source, documents, lock_source, watch as sql,
+    begin_read, begin_write, begin_write_alert, begin_write_source, documents, lock_source,
+    watch as sql,
 };
 use crate::error::StoreError;
 use crate::store::Store;
@@ -613,7 +614,7 @@ impl Store {
     /// Marks an outbox row as being delivered (a crash leaves it `sending`,
     /// and it is sent again with the same idempotency key).
     pub async fn start_delivery(&self, alert_row_id: i64) -> Result<(), StoreError> {
-        let mut tx = begin_write(self.pool()).await?;
+        let mut tx = begin_write_alert(self.pool(), alert_row_id).await?;
         sql::set_alert_state(&mut tx, alert_row_id, "sending").await?;
         tx.commit().await?;
         Ok(())
@@ -627,7 +628,7 @@ impl Store {
         result: &RoundResult,
     ) -> Result<(), StoreError> {
         let now = ts_to_text(self.now());
-        let mut tx = begin_write(self.pool()).await?;
+        let mut tx = begin_write_alert(self.pool(), alert_row_id).await?;
         sql::log_deliveries(&mut tx, alert_row_id, attempts).await?;
         sql::finish_alert(&mut tx, alert_row_id, result, &now).await?;
         tx.commit().await?;

@@ -270,6 +270,24 @@ pub(crate) async fn lock_source(tx: &mut Tx, source_id: i64) -> Result<(), Store
     Ok(())
 }
 
+/// Starts a transaction that writes only one outbox row and its delivery
+/// log, serialised with every other writer of that row: on PostgreSQL the
+/// row's own lock (`SELECT … FOR UPDATE`), not the database-wide write
+/// lock, so deliveries never queue behind imports. SQLite: [`begin_write`].
+pub(crate) async fn begin_write_alert(pool: &Pool, alert_row_id: i64) -> Result<Tx, StoreError> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => begin_write(pool).await,
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT id FROM watch_alerts WHERE id = $1 FOR UPDATE")
+                .bind(alert_row_id)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
 /// The first key of the per-source advisory locks (the two-key form never
 /// conflicts with [`WRITE_LOCK_KEY`]'s one-key form).
 const SOURCE_LOCK_CLASS: i32 = 0x6377_0001;
