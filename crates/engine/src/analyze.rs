@@ -407,27 +407,29 @@ pub(crate) fn compute_labelled(
 ) -> (NewAnalysis, Vec<Vec<String>>) {
     let doc_type = declared_doc_type(doc, version.document.title.as_deref());
     let labels = label_document(&version.document, doc_type);
+    let findings = cw_analyze::check_document(&version.document, &labels, doc_type);
+    analysis_from_labels(doc, version, &labels, findings)
+}
+
+/// The analysis of a version whose labels (per provision, by position)
+/// and findings are already known, e.g. from the [`crate::VersionLabels`]
+/// an alert was built from; with the label ids of every provision.
+pub(crate) fn analysis_from_labels(
+    doc: &DocumentRow,
+    version: &StoredVersion,
+    labels: &[Vec<Label>],
+    findings: Vec<AnalysisFinding>,
+) -> (NewAnalysis, Vec<Vec<String>>) {
+    let doc_type = declared_doc_type(doc, version.document.title.as_deref());
     let label_ids = labels
         .iter()
         .map(|ls| ls.iter().map(|l| l.id.clone()).collect())
-        .collect();
-    let findings = cw_analyze::check_document(&version.document, &labels, doc_type)
-        .into_iter()
-        .map(|f| AnalysisFinding {
-            check: f.check,
-            regulation: f.regulation,
-            article: f.article,
-            provision_id: f.provision_id,
-            message: f.message,
-            evidence: f.evidence,
-            caveat: f.caveat,
-        })
         .collect();
     let provisions = version
         .document
         .provisions
         .iter()
-        .zip(&labels)
+        .zip(labels)
         .enumerate()
         .filter_map(|(position, (p, labels))| {
             let attrs = cw_analyze::attributes(&p.text);

@@ -22,7 +22,7 @@
 //! index's fast fields, [`Engine::missing_derived`], which `verify`
 //! reports).
 
-use crate::analyze::compute_labelled;
+use crate::analyze::{analysis_from_labels, compute_labelled};
 use crate::index::rows_labelled;
 use crate::{Engine, EngineError};
 use cw_model::{DocumentKey, VersionRef, VersionSelector};
@@ -39,6 +39,9 @@ pub struct DeriveReport {
     /// Versions skipped: vanished, or changed since they were loaded (the
     /// next pass takes them again).
     pub skipped: usize,
+    /// Of `versions`, those not labelled again: their stored analysis was
+    /// fresh, or this process had labelled them already (for an alert).
+    pub reused: usize,
     /// Batches written (one index commit and one store transaction each).
     pub batches: usize,
     /// Wall time of the pass.
@@ -85,6 +88,7 @@ impl DeriveReport {
     fn add(&mut self, other: &DeriveReport) {
         self.versions += other.versions;
         self.skipped += other.skipped;
+        self.reused += other.reused;
         self.batches += other.batches;
     }
 }
@@ -104,6 +108,9 @@ struct Loaded {
     /// analysis, when that is fresh (this analyzer and model, these
     /// provisions): nothing to label or record again.
     stored_labels: Option<Vec<Vec<String>>>,
+    /// Its labels and findings when this process already computed them
+    /// (for an alert): recorded as its analysis without labelling again.
+    labelled: Option<std::sync::Arc<crate::VersionLabels>>,
 }
 
 /// What the CPU side of a batch produces per version.
@@ -117,6 +124,8 @@ struct Computed {
     /// Whether other versions' rows need their latest flag moved (it is
     /// the latest of several).
     fix_latest: bool,
+    /// Whether its labels were known (stored or cached), not computed.
+    reused: bool,
 }
 
 impl Engine {
@@ -210,6 +219,7 @@ impl Engine {
         if report.versions > 0 || report.skipped > 0 {
             tracing::info!(
                 versions = report.versions,
+                reused = report.reused,
                 skipped = report.skipped,
                 batches = report.batches,
                 elapsed_ms = report.elapsed_ms,
@@ -307,11 +317,12 @@ impl Engine {
         started: Instant,
         mut report: DeriveReport,
     ) -> Result<DeriveReport, EngineError> {
-        let reused = computed.iter().filter(|c| c.analysis.is_none()).count();
+        let unchanged = computed.iter().filter(|c| c.analysis.is_none()).count();
+        report.reused += computed.iter().filter(|c| c.reused).count();
         let analyses: Vec<NewAnalysis> = computed.into_iter().filter_map(|c| c.analysis).collect();
         let recorded = self.store().record_analyses(&analyses).await?;
         let stored = recorded.iter().filter(|r| r.is_some()).count();
-        report.versions += stored + reused;
+        report.versions += stored + unchanged;
         report.skipped += recorded.len() - stored;
         report.batches += 1;
         report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -353,11 +364,16 @@ impl Engine {
                 Ok(None) | Err(StoreError::NotFound { .. }) => None,
                 Err(e) => return Err(e.into()),
             };
+            let labelled = match stored_labels {
+                Some(_) => None,
+                None => self.cached_labels(&doc, &version),
+            };
             loaded.push(Loaded {
                 doc,
                 version,
                 is_latest,
                 stored_labels,
+                labelled,
             });
         }
         Ok(loaded)
@@ -367,8 +383,9 @@ impl Engine {
 /// Labels, analyses and (with `index_rows`) builds the index rows of the
 /// loaded versions on blocking threads, one chunk per core, keeping the
 /// async runtime free for fetches; a version with a fresh stored analysis
-/// is not labelled again (its stored labels make its index rows). Order
-/// is kept.
+/// is not labelled again (its stored labels make its index rows), nor is
+/// one this process labelled for an alert (those labels are recorded).
+/// Order is kept.
 async fn compute_in_parallel(
     loaded: Vec<Loaded>,
     index_rows: bool,
@@ -392,13 +409,24 @@ async fn compute_in_parallel(
                             version,
                             is_latest,
                             stored_labels,
+                            labelled,
                         } = loaded;
+                        let reused = stored_labels.is_some() || labelled.is_some();
                         if stored_labels.is_some() && !index_rows {
-                            return computed(&doc, &version, None, Vec::new(), is_latest);
+                            return computed(&doc, &version, None, Vec::new(), is_latest, true);
                         }
-                        let (analysis, labels) = match stored_labels {
-                            Some(labels) => (None, labels),
-                            None => {
+                        let (analysis, labels) = match (stored_labels, labelled) {
+                            (Some(labels), _) => (None, labels),
+                            (None, Some(known)) => {
+                                let (analysis, labels) = analysis_from_labels(
+                                    &doc,
+                                    &version,
+                                    &known.labels,
+                                    known.findings.clone(),
+                                );
+                                (Some(analysis), labels)
+                            }
+                            (None, None) => {
                                 let (analysis, labels) = compute_labelled(&doc, &version);
                                 (Some(analysis), labels)
                             }
@@ -408,7 +436,7 @@ async fn compute_in_parallel(
                         } else {
                             Vec::new()
                         };
-                        computed(&doc, &version, analysis, rows, is_latest)
+                        computed(&doc, &version, analysis, rows, is_latest, reused)
                     })
                     .collect::<Vec<Computed>>()
             })
@@ -430,6 +458,7 @@ fn computed(
     analysis: Option<NewAnalysis>,
     rows: Vec<ProvisionRow>,
     is_latest: bool,
+    reused: bool,
 ) -> Computed {
     Computed {
         document: doc.key.clone(),
@@ -437,5 +466,6 @@ fn computed(
         analysis,
         rows,
         fix_latest: is_latest && doc.version_count > 1,
+        reused,
     }
 }

@@ -105,16 +105,15 @@ pub struct Engine {
     /// Imports analyse new versions themselves (false: the watcher and
     /// `clausewatch worker` analyse them later, off the fetch path).
     analyze_on_import: bool,
+    /// Labels of versions labelled in this process ([`Engine::version_labels`]),
+    /// shared by the engine's clones.
+    labels: std::sync::Arc<why::LabelCache>,
 }
 
 impl Engine {
     /// Opens (creating if needed) the home folder: database and archive.
     pub async fn open(home: &Path) -> Result<Self, EngineError> {
-        Ok(Engine {
-            store: Store::open(home).await?,
-            index_on_import: true,
-            analyze_on_import: true,
-        })
+        Ok(Engine::from_store(Store::open(home).await?))
     }
 
     /// Wraps an already opened store.
@@ -123,6 +122,7 @@ impl Engine {
             store,
             index_on_import: true,
             analyze_on_import: true,
+            labels: std::sync::Arc::default(),
         }
     }
 

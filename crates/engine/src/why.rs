@@ -15,6 +15,7 @@ use cw_analyze::{Finding, Label, LabelSource};
 use cw_model::{ChangeSet, SideLabels, WhyItMatters};
 use cw_store::{DocumentRow, ProvisionAnalysis, Store, StoredAnalysis, StoredVersion};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The labels of every provision of a version and its regulatory findings.
 #[derive(Debug, Clone, Default)]
@@ -138,6 +139,57 @@ impl VersionLabels {
             labels: &self.by_id,
             findings: &self.findings,
         }
+    }
+}
+
+/// Versions labelled in this process, by (document, number, content
+/// hash), at most [`LABEL_CACHE`]: an alert labels a new version, and the
+/// derived-data pass after it records that labelling as the version's
+/// analysis instead of labelling again.
+#[derive(Debug, Default)]
+pub(crate) struct LabelCache(std::sync::Mutex<HashMap<(String, u32, String), Arc<VersionLabels>>>);
+
+/// Versions whose labels a process keeps (a cycle's new versions and the
+/// versions before them).
+const LABEL_CACHE: usize = 512;
+
+fn cache_key(doc: &DocumentRow, v: &StoredVersion) -> (String, u32, String) {
+    (
+        doc.key.to_string(),
+        v.row.number,
+        v.row.content_hash.clone(),
+    )
+}
+
+impl crate::Engine {
+    /// The labels and findings of `v` (a version of `doc`): labelled
+    /// earlier in this process, else its fresh stored analysis, else
+    /// labelled now ([`VersionLabels::load`]) and kept for the next caller.
+    pub async fn version_labels(
+        &self,
+        doc: &DocumentRow,
+        v: &StoredVersion,
+    ) -> Result<Arc<VersionLabels>, crate::EngineError> {
+        if let Some(found) = self.cached_labels(doc, v) {
+            return Ok(found);
+        }
+        let labels = Arc::new(VersionLabels::load(self.store(), doc, v).await?);
+        if let Ok(mut cache) = self.labels.0.lock() {
+            if cache.len() >= LABEL_CACHE {
+                cache.clear();
+            }
+            cache.insert(cache_key(doc, v), Arc::clone(&labels));
+        }
+        Ok(labels)
+    }
+
+    /// [`crate::Engine::version_labels`] if this process already has them.
+    pub(crate) fn cached_labels(
+        &self,
+        doc: &DocumentRow,
+        v: &StoredVersion,
+    ) -> Option<Arc<VersionLabels>> {
+        self.labels.0.lock().ok()?.get(&cache_key(doc, v)).cloned()
     }
 }
 

@@ -907,20 +907,14 @@ impl Watcher {
         Ok(Some(alert))
     }
 
-    /// The labels and findings of a stored version: its stored analysis when
-    /// fresh, else computed on a blocking thread; kept per process (a
-    /// stored version never changes).
+    /// The labels and findings of a stored version
+    /// ([`crate::Engine::version_labels`]: kept per process, else the
+    /// stored analysis when fresh, else labelled).
     async fn version_labels(
         &self,
         doc: &cw_store::DocumentRow,
         number: u32,
     ) -> Result<Arc<crate::VersionLabels>, WatchError> {
-        let key = (doc.key.to_string(), number);
-        if let Ok(cache) = self.version_labels.lock()
-            && let Some(found) = cache.get(&key)
-        {
-            return Ok(Arc::clone(found));
-        }
         let version = self
             .store()
             .version(&cw_model::VersionRef {
@@ -928,21 +922,9 @@ impl Watcher {
                 selector: cw_model::VersionSelector::Number(number),
             })
             .await?;
-        let labels = crate::VersionLabels::load(self.store(), doc, &version).await?;
-        let labels = Arc::new(labels);
-        if let Ok(mut cache) = self.version_labels.lock() {
-            if cache.len() >= LABEL_CACHE {
-                cache.clear();
-            }
-            cache.insert(key, Arc::clone(&labels));
-        }
-        Ok(labels)
+        Ok(self.engine.version_labels(doc, &version).await?)
     }
 }
-
-/// Versions whose labels a watcher keeps for alerts (a feed refresh reads
-/// each promoted version once).
-const LABEL_CACHE: usize = 256;
 
 /// Attempts written per transaction in a cycle (see `check_source_logged`).
 const ATTEMPT_BATCH: usize = 128;

@@ -275,13 +275,7 @@ pub struct Watcher {
     /// Whether this process has looked for versions missing from the
     /// search index (once, at its first derived pass).
     index_checked: std::sync::atomic::AtomicBool,
-    /// Labels and findings of versions alerts were built for, by
-    /// (document, version): why a change matters, computed once.
-    version_labels: std::sync::Mutex<VersionLabelsCache>,
 }
-
-/// See [`Watcher::version_labels`](Watcher).
-type VersionLabelsCache = std::collections::HashMap<(String, u32), Arc<crate::VersionLabels>>;
 
 impl Watcher {
     /// Builds the fetchers and senders.
@@ -312,7 +306,6 @@ impl Watcher {
             email,
             wake_delivery: tokio::sync::Notify::new(),
             index_checked: std::sync::atomic::AtomicBool::new(false),
-            version_labels: std::sync::Mutex::new(VersionLabelsCache::new()),
         }))
     }
 

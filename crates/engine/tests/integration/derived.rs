@@ -124,6 +124,68 @@ async fn a_version_stored_without_its_analysis_is_caught_up_by_the_next_run() {
     );
 }
 
+/// A confirmed change is labelled once: its alert labels the new version,
+/// and the cycle's derived-data pass records those labels as its analysis
+/// (`reused`) instead of labelling it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alerted_version_is_not_labelled_again_for_its_analysis() {
+    let origin = Origin::start().await;
+    let v1 = policy("Terms of Service", 3, " Quokkas welcome.");
+    let v2 = policy(
+        "Terms of Service",
+        3,
+        " We may terminate your account at any time without notice.",
+    );
+    origin.push(
+        "/tos",
+        [
+            Reply::Page(v1, None),
+            Reply::Page(v2.clone(), None),
+            Reply::Page(v2, None),
+        ],
+    );
+    let (_dir, store) = home().await;
+    track(&store, "acme/tos", origin.url("/tos"), None).await;
+    let w = watcher(&store, config());
+    let first = cycle(&w).await;
+    assert_eq!(
+        (first.derived.versions, first.derived.reused),
+        (1, 0),
+        "{first:?}"
+    );
+    let seen = cycle(&w).await;
+    assert_eq!(seen.last_cycle.new_versions, 0, "{seen:?}");
+    let confirmed = cycle(&w).await;
+    assert_eq!(confirmed.last_cycle.new_versions, 1, "{confirmed:?}");
+    assert_eq!(
+        (confirmed.derived.versions, confirmed.derived.reused),
+        (1, 1),
+        "{confirmed:?}"
+    );
+    assert!(analysed(&store, "acme/tos", 2).await);
+    // What was recorded is what labelling gives.
+    let key: cw_model::DocumentKey = "acme/tos".parse().unwrap();
+    let doc = store.document(&key).await.unwrap().unwrap();
+    let v = store
+        .version(&cw_model::VersionRef {
+            document: key.clone(),
+            selector: cw_model::VersionSelector::Number(2),
+        })
+        .await
+        .unwrap();
+    let stored = store.analysis(&key, 2).await.unwrap().unwrap();
+    let read = cw_engine::VersionLabels::from_stored(&v, &stored).expect("fresh");
+    assert_eq!(read.labels, cw_engine::VersionLabels::of(&doc, &v).labels);
+    assert_eq!(hits(&store, "quokkas"), 1, "version 1's rows are indexed");
+    let found = Engine::from_store(store.clone())
+        .search("terminate", &all_versions())
+        .unwrap();
+    assert!(
+        found.hits.iter().any(|h| h.version_number == 2),
+        "version 2's rows are indexed: {found:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_imports_still_analyse_and_index_inline() {
     let (_dir, store) = home().await;
