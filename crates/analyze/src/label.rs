@@ -121,6 +121,26 @@ impl DocType {
         }
     }
 
+    /// The type of a document from its declared type (`privacy-policy`,
+    /// `acceptable-use`, `community-guidelines`, `terms-of-service`, …),
+    /// else guessed from its title: the one rule every stage (analysis,
+    /// index, reports, exports) scopes labels and checks by.
+    pub fn of_declared(declared: Option<&str>, title: Option<&str>) -> DocType {
+        let declared = declared.unwrap_or("").to_lowercase();
+        if declared.contains("privacy") {
+            DocType::Privacy
+        } else if declared.contains("acceptable")
+            || declared.contains("aup")
+            || declared.contains("community")
+        {
+            DocType::Aup
+        } else if declared.contains("terms") || declared.contains("tos") {
+            DocType::Tos
+        } else {
+            DocType::guess(title.unwrap_or(""))
+        }
+    }
+
     /// Guesses the type from a title or an OTA terms-type name
     /// ("Privacy Policy", "Acceptable Use Policy", "Terms of Service", "隐私政策").
     pub fn guess(title: &str) -> DocType {

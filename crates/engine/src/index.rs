@@ -12,19 +12,7 @@ pub(crate) const INDEX_DIR: &str = "index";
 
 /// The analysis document type of a stored document: from its declared type, else its title.
 pub(crate) fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
-    let declared = doc.doc_type.as_deref().unwrap_or("").to_lowercase();
-    if declared.contains("privacy") {
-        DocType::Privacy
-    } else if declared.contains("acceptable")
-        || declared.contains("aup")
-        || declared.contains("community")
-    {
-        DocType::Aup
-    } else if declared.contains("terms") || declared.contains("tos") {
-        DocType::Tos
-    } else {
-        DocType::guess(title.unwrap_or(""))
-    }
+    DocType::of_declared(doc.doc_type.as_deref(), title)
 }
 
 fn rows(doc: &DocumentRow, version: &StoredVersion, is_latest: bool) -> Vec<ProvisionRow> {

@@ -4,7 +4,7 @@
 
 use crate::error::ReportError;
 use chrono::{DateTime, NaiveDate, Utc};
-use cw_analyze::{DocType, Finding, LabelContext, LabelSource};
+use cw_analyze::{DocType, Finding, LabelSource};
 use cw_model::{DocumentKey, Provision, VersionRef, VersionSelector};
 use cw_store::announce::{Announcement, notes_by_version};
 use cw_store::{DocumentRow, ManifestHead, Store, StoredChange, StoredHistoryItem, VersionRow};
@@ -164,32 +164,10 @@ pub(crate) fn doc_type(doc: &DocumentRow, title: Option<&str>) -> DocType {
     doc_type_of(doc.doc_type.as_deref(), title)
 }
 
-/// The analysis document type from a declared type (`privacy-policy`, …), else a title.
+/// The analysis document type from a declared type (`privacy-policy`, …),
+/// else a title ([`DocType::of_declared`], as analysis and the index).
 pub(crate) fn doc_type_of(declared: Option<&str>, title: Option<&str>) -> DocType {
-    let declared = declared.unwrap_or("").to_lowercase();
-    if declared.contains("privacy") {
-        DocType::Privacy
-    } else if declared.contains("acceptable") || declared.contains("aup") {
-        DocType::Aup
-    } else if declared.contains("terms") || declared.contains("tos") {
-        DocType::Tos
-    } else {
-        DocType::guess(title.unwrap_or(""))
-    }
-}
-
-/// Labels one provision with its document's context.
-pub(crate) fn label_provision(
-    p: &Provision,
-    doc_type: DocType,
-    language: &str,
-) -> Vec<cw_analyze::Label> {
-    let ctx = LabelContext {
-        doc_type,
-        language: Some(language.to_string()),
-        heading_path: p.heading_path.clone(),
-    };
-    cw_analyze::label(&p.text, &ctx)
+    DocType::of_declared(declared, title)
 }
 
 /// A version's announcement class for people: flagged classes (silent
@@ -336,11 +314,9 @@ async fn gather_document(
             .await?;
         let doc = &stored.document;
         doc_kind = doc_type(&document, doc.title.as_deref());
-        let labels: Vec<Vec<cw_analyze::Label>> = doc
-            .provisions
-            .iter()
-            .map(|p| label_provision(p, doc_kind, &doc.language))
-            .collect();
+        // The labels `analyze` stores and the web UI shows: headings and
+        // list lead-ins as context.
+        let labels = cw_analyze::label_document(doc, doc_kind);
         findings = cw_analyze::check_document(doc, &labels, doc_kind);
         provisions = doc
             .provisions

@@ -11,7 +11,7 @@
 //! home (what the round-trip test checks). Labels are derived: computed at
 //! export time by the analyzer named in the manifest.
 
-use crate::data::{doc_type_of, label_provision, source_name};
+use crate::data::{doc_type_of, source_name};
 use crate::error::ReportError;
 use crate::schema::{self, Col, TABLES, Table};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -327,14 +327,30 @@ pub async fn export_with_progress(
                 .iter()
                 .filter(|p| p.version == v.number)
                 .collect();
-            for p in of_version {
-                let provision = Provision::new(
-                    p.provision_id.clone(),
-                    p.heading_path.clone(),
-                    parse_kind(&p.kind),
-                    p.text.clone(),
-                );
-                for l in label_provision(&provision, kind, &v.language) {
+            // Labelled as `analyze` labels a version (headings and list
+            // lead-ins as context), so the export agrees with the UI.
+            let version_doc = cw_model::ExtractedDocument {
+                title: v.title.clone(),
+                effective_date: None,
+                language: v.language.clone(),
+                format: cw_model::SourceFormat::Text,
+                provisions: of_version
+                    .iter()
+                    .map(|p| {
+                        Provision::new(
+                            p.provision_id.clone(),
+                            p.heading_path.clone(),
+                            parse_kind(&p.kind),
+                            p.text.clone(),
+                        )
+                    })
+                    .collect(),
+                warnings: Vec::new(),
+                coverage: None,
+            };
+            let labels = cw_analyze::label_document(&version_doc, kind);
+            for (p, labels) in of_version.iter().zip(labels) {
+                for l in labels {
                     table(&mut files, schema::LABELS.name)?.write(&LabelRecord {
                         document: p.document.clone(),
                         version: v.number,
