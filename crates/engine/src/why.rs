@@ -189,7 +189,19 @@ impl crate::Engine {
         doc: &DocumentRow,
         v: &StoredVersion,
     ) -> Option<Arc<VersionLabels>> {
-        self.labels.0.lock().ok()?.get(&cache_key(doc, v)).cloned()
+        self.cached_labels_of(&doc.key, v.row.number, &v.row.content_hash)
+    }
+
+    /// [`crate::Engine::cached_labels`] by the version's key, number and
+    /// content hash (a version row, without its provisions).
+    pub(crate) fn cached_labels_of(
+        &self,
+        document: &cw_model::DocumentKey,
+        number: u32,
+        content_hash: &str,
+    ) -> Option<Arc<VersionLabels>> {
+        let key = (document.to_string(), number, content_hash.to_string());
+        self.labels.0.lock().ok()?.get(&key).cloned()
     }
 }
 

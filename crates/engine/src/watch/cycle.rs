@@ -863,13 +863,9 @@ impl Watcher {
         let Some(change) = self.store().change(document, number).await? else {
             return Ok(None);
         };
-        let version = self
-            .store()
-            .versions(document)
-            .await?
-            .into_iter()
-            .find(|v| v.number == number);
-        let observed_at: DateTime<Utc> = version.as_ref().map_or_else(Utc::now, |v| v.observed_at);
+        let versions = self.store().versions(document).await?;
+        let row_of = |n: u32| versions.iter().find(|v| v.number == n);
+        let observed_at: DateTime<Utc> = row_of(number).map_or_else(Utc::now, |v| v.observed_at);
         let doc = self.store().document(document).await?.ok_or_else(|| {
             WatchError::Store(cw_store::StoreError::NotFound {
                 what: format!("document {document}"),
@@ -877,9 +873,9 @@ impl Watcher {
         })?;
         // One labelling per version serves the alert's labels and its "why
         // it matters" (the stored analysis when there is one).
-        let after = self.version_labels(&doc, number).await?;
+        let after = self.version_labels(&doc, number, row_of(number)).await?;
         let before = match change.old_version {
-            Some(old) => Some(self.version_labels(&doc, old).await?),
+            Some(old) => Some(self.version_labels(&doc, old, row_of(old)).await?),
             None => None,
         };
         let labels = change_labels(&change.change_set, &after, before.as_deref());
@@ -909,12 +905,21 @@ impl Watcher {
 
     /// The labels and findings of a stored version
     /// ([`crate::Engine::version_labels`]: kept per process, else the
-    /// stored analysis when fresh, else labelled).
+    /// stored analysis when fresh, else labelled). With the version's row,
+    /// labels this process already has are found without reading the
+    /// version's provisions (a feed refresh reads many versions).
     async fn version_labels(
         &self,
         doc: &cw_store::DocumentRow,
         number: u32,
+        row: Option<&cw_store::VersionRow>,
     ) -> Result<Arc<crate::VersionLabels>, WatchError> {
+        if let Some(found) = row.and_then(|r| {
+            self.engine
+                .cached_labels_of(&doc.key, r.number, &r.content_hash)
+        }) {
+            return Ok(found);
+        }
         let version = self
             .store()
             .version(&cw_model::VersionRef {
