@@ -114,39 +114,91 @@ fn linear_probabilities(model: &Model, x: &crate::features::SparseVec) -> Vec<f3
         .collect()
 }
 
+/// Encoder probabilities computed ahead for a whole document's gated
+/// sentences, by sentence text ([`crate::label_document`] runs the encoder
+/// once per document, in batches of similar length, instead of once per
+/// provision).
+pub(crate) type Encoded = HashMap<String, [f32; 8]>;
+
+/// Every sentence's linear probabilities, and the indices of the sentences
+/// that reach the gate (those the encoder reads).
+fn linear_and_gated(
+    model: &Model,
+    ensemble: &Ensemble,
+    text: &str,
+    spans: &[(usize, usize)],
+    rule_hits: &[RuleHit],
+) -> (Vec<Vec<f32>>, Vec<usize>) {
+    let mut linear: Vec<Vec<f32>> = Vec::with_capacity(spans.len());
+    for k in 0..spans.len() {
+        let x = model.sentence_vector(text, spans, k, rule_hits);
+        linear.push(linear_probabilities(model, &x));
+    }
+    let gated: Vec<usize> = (0..spans.len())
+        .filter(|&k| linear[k].iter().copied().fold(0.0f32, f32::max) >= ensemble.gate)
+        .collect();
+    (linear, gated)
+}
+
+/// The sentences of a provision that [`predict_provision`] sends to the
+/// encoder.
+pub(crate) fn gated_sentences<'t>(
+    model: &Model,
+    ensemble: &Ensemble,
+    text: &'t str,
+    rule_hits: &[RuleHit],
+) -> Vec<&'t str> {
+    let spans = text::sentence_spans(text);
+    let (_, gated) = linear_and_gated(model, ensemble, text, &spans, rule_hits);
+    gated
+        .iter()
+        .filter_map(|&k| spans.get(k).and_then(|&(a, b)| text.get(a..b)))
+        .collect()
+}
+
 /// [`Model::predict_provision`] with the encoder: every sentence gets the
 /// linear probabilities; those reaching the gate are also read by the
-/// encoder (in one batch); the best sentence per label by combined
-/// probability is returned, `fires` against the ensemble's thresholds.
-/// If the encoder fails (it should not: input is truncated, never rejected)
-/// the linear model alone decides, as without the feature.
+/// encoder (from `known` when computed ahead, the rest in one batch); the
+/// best sentence per label by combined probability is returned, `fires`
+/// against the ensemble's thresholds. If the encoder fails (it should not:
+/// input is truncated, never rejected) the linear model alone decides, as
+/// without the feature.
 pub(crate) fn predict_provision(
     model: &Model,
     encoder: &Encoder,
     ensemble: &Ensemble,
     text: &str,
     rule_hits: &[RuleHit],
+    known: Option<&Encoded>,
 ) -> Vec<ModelPrediction> {
     let spans = text::sentence_spans(text);
-    let mut linear: Vec<Vec<f32>> = Vec::with_capacity(spans.len());
-    for k in 0..spans.len() {
-        let x = model.sentence_vector(text, &spans, k, rule_hits);
-        linear.push(linear_probabilities(model, &x));
-    }
-    let gated: Vec<usize> = (0..spans.len())
-        .filter(|&k| linear[k].iter().copied().fold(0.0f32, f32::max) >= ensemble.gate)
-        .collect();
+    let (linear, gated) = linear_and_gated(model, ensemble, text, &spans, rule_hits);
     let sentences: Vec<&str> = gated
         .iter()
         .filter_map(|&k| spans.get(k).and_then(|&(a, b)| text.get(a..b)))
         .collect();
-    let encoded = if sentences.is_empty() {
+    let missing: Vec<&str> = sentences
+        .iter()
+        .copied()
+        .filter(|s| known.is_none_or(|k| !k.contains_key(*s)))
+        .collect();
+    let computed = if missing.is_empty() {
         Vec::new()
     } else {
-        match encoder.probabilities(&sentences) {
+        match encoder.probabilities(&missing) {
             Ok(p) => p,
             Err(_) => return model.predict_provision(text, rule_hits),
         }
+    };
+    let encoded: Vec<[f32; 8]> = {
+        let mut fresh = missing.iter().zip(&computed);
+        sentences
+            .iter()
+            .filter_map(|s| match known.and_then(|k| k.get(*s)) {
+                Some(p) => Some(*p),
+                None => fresh.next().map(|(_, p)| *p),
+            })
+            .collect()
     };
     let mut best: Vec<Option<ModelPrediction>> = vec![None; model.labels.len()];
     for (k, &(s, e)) in spans.iter().enumerate() {
@@ -161,10 +213,10 @@ pub(crate) fn predict_provision(
             if best[li].as_ref().is_none_or(|b| p > b.confidence) {
                 best[li] = Some(ModelPrediction {
                     label: l.id,
-                    score: p,
                     confidence: p,
                     fires: p >= ensemble.thresholds.get(li).copied().unwrap_or(1.0),
                     span: (s, e),
+                    score: p,
                 });
             }
         }
