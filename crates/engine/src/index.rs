@@ -137,7 +137,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Rebuilds the whole index from the store; returns the number of provisions indexed.
+    /// Rebuilds the whole index from the store; returns the number of
+    /// provisions indexed. A version's labels come from its stored analysis
+    /// when that is fresh (rebuilding an index does not label a home's
+    /// every provision again), else as `analyze` labels them.
     pub async fn reindex(&self) -> Result<usize, EngineError> {
         let store = self.store();
         let index = SearchIndex::recreate(&store.home().join(INDEX_DIR))?;
@@ -153,7 +156,8 @@ impl Engine {
                         selector: VersionSelector::Number(v.number),
                     })
                     .await?;
-                for row in rows(&doc, &stored, Some(v.number) == latest) {
+                let labels = self.version_labels(&doc, &stored).await?.label_ids();
+                for row in rows_labelled(&doc, &stored, Some(v.number) == latest, Some(&labels)) {
                     batch.add(&row)?;
                     count += 1;
                 }

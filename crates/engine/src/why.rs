@@ -42,10 +42,7 @@ impl VersionLabels {
     /// analysis is fresh: made by this build's analyzer and model from the
     /// provisions `v` holds now. `None` otherwise (the caller labels).
     pub fn from_stored(v: &StoredVersion, stored: &StoredAnalysis) -> Option<VersionLabels> {
-        let fresh = stored.current_content
-            && stored.analyzer_version == cw_analyze::analyzer_version()
-            && stored.model_version == cw_analyze::model_version();
-        if !fresh {
+        if !stored.is_fresh(cw_analyze::analyzer_version(), cw_analyze::model_version()) {
             return None;
         }
         VersionLabels::from_analysis(v, &stored.provisions, stored.findings.clone())

@@ -327,28 +327,66 @@ pub async fn export_with_progress(
                 .iter()
                 .filter(|p| p.version == v.number)
                 .collect();
-            // Labelled as `analyze` labels a version (headings and list
-            // lead-ins as context), so the export agrees with the UI.
-            let version_doc = cw_model::ExtractedDocument {
-                title: v.title.clone(),
-                effective_date: None,
-                language: v.language.clone(),
-                format: cw_model::SourceFormat::Text,
-                provisions: of_version
-                    .iter()
-                    .map(|p| {
-                        Provision::new(
-                            p.provision_id.clone(),
-                            p.heading_path.clone(),
-                            parse_kind(&p.kind),
-                            p.text.clone(),
-                        )
-                    })
-                    .collect(),
-                warnings: Vec::new(),
-                coverage: None,
+            // The version's fresh stored analysis, else labelled as
+            // `analyze` labels it (headings and list lead-ins as context),
+            // so the export agrees with the UI.
+            let stored = store.analysis(&doc.key, v.number).await?.filter(|a| {
+                a.is_fresh(cw_analyze::analyzer_version(), cw_analyze::model_version())
+            });
+            let labels: Vec<Vec<ExportLabel>> = match stored {
+                Some(a) => {
+                    let mut by_position: Vec<Vec<ExportLabel>> = vec![Vec::new(); of_version.len()];
+                    for p in a.provisions {
+                        if let Some(slot) = by_position.get_mut(p.position) {
+                            *slot = p
+                                .labels
+                                .into_iter()
+                                .map(|l| ExportLabel {
+                                    id: l.id,
+                                    confidence: l.confidence,
+                                    span: l.span,
+                                    source: l.source,
+                                })
+                                .collect();
+                        }
+                    }
+                    by_position
+                }
+                None => {
+                    let version_doc = cw_model::ExtractedDocument {
+                        title: v.title.clone(),
+                        effective_date: None,
+                        language: v.language.clone(),
+                        format: cw_model::SourceFormat::Text,
+                        provisions: of_version
+                            .iter()
+                            .map(|p| {
+                                Provision::new(
+                                    p.provision_id.clone(),
+                                    p.heading_path.clone(),
+                                    parse_kind(&p.kind),
+                                    p.text.clone(),
+                                )
+                            })
+                            .collect(),
+                        warnings: Vec::new(),
+                        coverage: None,
+                    };
+                    cw_analyze::label_document(&version_doc, kind)
+                        .into_iter()
+                        .map(|ls| {
+                            ls.into_iter()
+                                .map(|l| ExportLabel {
+                                    id: l.id,
+                                    confidence: l.confidence,
+                                    span: l.span,
+                                    source: source_name(l.source).to_string(),
+                                })
+                                .collect()
+                        })
+                        .collect()
+                }
             };
-            let labels = cw_analyze::label_document(&version_doc, kind);
             for (p, labels) in of_version.iter().zip(labels) {
                 for l in labels {
                     table(&mut files, schema::LABELS.name)?.write(&LabelRecord {
@@ -360,7 +398,7 @@ pub async fn export_with_progress(
                         confidence: (f64::from(l.confidence) * 10_000.0).round() / 10_000.0,
                         span_start: l.span.0 as u64,
                         span_end: l.span.1 as u64,
-                        source: source_name(l.source).to_string(),
+                        source: l.source,
                     })?;
                 }
             }
@@ -419,6 +457,16 @@ pub async fn export_with_progress(
     let text = serde_json::to_string_pretty(&manifest)?;
     std::fs::write(&path, text + "\n").map_err(|e| ReportError::io("writing", &path, e))?;
     Ok(manifest)
+}
+
+/// One label of one provision as the export writes it, from a stored
+/// analysis or from labelling.
+#[derive(Debug, Clone)]
+struct ExportLabel {
+    id: String,
+    confidence: f32,
+    span: (usize, usize),
+    source: String,
 }
 
 #[cfg(test)]

@@ -110,6 +110,15 @@ pub struct StoredAnalysis {
     pub findings: Vec<AnalysisFinding>,
 }
 
+impl StoredAnalysis {
+    /// Whether this analysis still stands for its version as `analyzer`
+    /// and `model` would make it now: made by them, from the provisions the
+    /// version holds. Readers use a fresh analysis instead of labelling.
+    pub fn is_fresh(&self, analyzer: &str, model: &str) -> bool {
+        self.current_content && self.analyzer_version == analyzer && self.model_version == model
+    }
+}
+
 /// A provision of a version in force (the newest version of its document)
 /// with its stored labels: the material of "how do other platforms handle
 /// this" and of workload checks.
