@@ -431,6 +431,9 @@ fn label_part(part: &[(&Provision, LabelContext)]) -> Vec<Vec<Label>> {
     ) else {
         return part.iter().map(|(p, ctx)| label(&p.text, ctx)).collect();
     };
+    // A first pass finds the gated sentences (rule hits and the linear
+    // model, both cheap next to the encoder, are computed again by the
+    // labelling pass below).
     let mut wanted: Vec<&str> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (p, ctx) in part {

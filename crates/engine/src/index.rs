@@ -156,7 +156,11 @@ impl Engine {
                         selector: VersionSelector::Number(v.number),
                     })
                     .await?;
-                let labels = self.version_labels(&doc, &stored).await?.label_ids();
+                // Not through the engine's label cache: a whole home would
+                // only churn it.
+                let labels = crate::VersionLabels::load(store, &doc, &stored)
+                    .await?
+                    .label_ids();
                 for row in rows_labelled(&doc, &stored, Some(v.number) == latest, Some(&labels)) {
                     batch.add(&row)?;
                     count += 1;

@@ -51,7 +51,7 @@ impl VersionLabels {
     /// The labels and findings of `v` from an analysis of it (stored, or
     /// just computed); `None` when a provision of the analysis is not at
     /// its position in `v` or names an unknown label source.
-    pub(crate) fn from_analysis(
+    fn from_analysis(
         v: &StoredVersion,
         analysed: &[ProvisionAnalysis],
         findings: Vec<Finding>,
